@@ -1,0 +1,219 @@
+//! Findings: what is wrong or worth knowing about a service, with the codes of the JSON contract.
+
+use super::{Verdict, error_rate, fmt_secs, readiness, tracked_artifacts};
+use crate::model::{Finding, FindingCode, HealthStatus, ReplicaStatus, Severity, Timestamp};
+use crate::state::{ServiceState, State};
+
+pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut add = |severity, code, region: Option<&str>, message: String| {
+        out.push(Finding {
+            severity,
+            code,
+            region: region.map(str::to_string),
+            message,
+        })
+    };
+    let t = &state.thresholds;
+    let primary_code = |function: &str| {
+        svc.primary()
+            .and_then(|r| r.functions.as_ref())
+            .and_then(|f| f.value.iter().find(|s| s.name == function))
+            .and_then(|s| s.code_sha256.clone())
+    };
+
+    for r in &svc.regions {
+        let region = Some(r.region.as_str());
+        if let Some(h) = &r.health {
+            let h = &h.value;
+            if h.raw == HealthStatus::Unhealthy {
+                let pct = h
+                    .checkers_healthy_pct
+                    .map(|p| format!(" ({p:.0}% of checkers healthy)"))
+                    .unwrap_or_default();
+                add(
+                    Severity::Critical,
+                    FindingCode::HealthUnhealthy,
+                    region,
+                    format!("health check {} in {} is unhealthy{pct}", h.id, r.region),
+                );
+            }
+            if h.inverted {
+                add(
+                    Severity::Warning,
+                    FindingCode::HealthInverted,
+                    region,
+                    format!(
+                        "health check {} is inverted: Route 53 treats {} as {} (manual failover in effect)",
+                        h.id,
+                        r.region,
+                        h.effective().label()
+                    ),
+                );
+            }
+        }
+
+        if let Some(domains) = &r.domains {
+            let expected = [svc.service.domain.clone(), svc.service.regional_hostname(&r.region)];
+            for name in &expected {
+                match domains.value.iter().find(|d| &d.name == name) {
+                    None => add(
+                        Severity::Critical,
+                        FindingCode::DomainMissing,
+                        region,
+                        format!(
+                            "{name} has no API Gateway custom domain in {}: traffic sent there fails",
+                            r.region
+                        ),
+                    ),
+                    Some(d) => {
+                        if d.drift() {
+                            add(
+                                Severity::Critical,
+                                FindingCode::DnsDrift,
+                                region,
+                                match &d.dns_target {
+                                    Some(dns) => format!(
+                                        "Route 53 record for {name} in {} points at {dns}, but the custom domain's target is {}",
+                                        r.region,
+                                        d.regional_target.as_deref().unwrap_or("?")
+                                    ),
+                                    None => format!("no Route 53 record for {name} in {}", r.region),
+                                },
+                            );
+                        }
+                        if d.mappings.is_empty() {
+                            add(
+                                Severity::Critical,
+                                FindingCode::MappingMissing,
+                                region,
+                                format!("{name} in {} has no API mapping", r.region),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        if let Some(functions) = &r.functions {
+            for f in &functions.value {
+                if let Some(rate) = error_rate(f.invocations, f.errors) {
+                    let severity = if rate >= t.error_rate_crit_pct {
+                        Some(Severity::Critical)
+                    } else if rate >= t.error_rate_warn_pct {
+                        Some(Severity::Warning)
+                    } else {
+                        None
+                    };
+                    if let Some(severity) = severity {
+                        add(
+                            severity,
+                            FindingCode::ErrorRateHigh,
+                            region,
+                            format!(
+                                "{} in {}: {rate:.1}% errors ({} of {} invocations)",
+                                f.name,
+                                r.region,
+                                f.errors.unwrap_or_default(),
+                                f.invocations.unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
+                if let (Some(code), Some(primary)) = (&f.code_sha256, primary_code(&f.name))
+                    && *code != primary
+                {
+                    add(
+                        Severity::Warning,
+                        FindingCode::CodeMismatch,
+                        region,
+                        format!(
+                            "{} in {} runs different code than in {} (CodeSha256 {} vs {})",
+                            f.name,
+                            r.region,
+                            svc.service.primary_region(),
+                            short(code),
+                            short(&primary)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    for artifact in tracked_artifacts(svc, now) {
+        for r in artifact.regions.iter().filter(|r| !r.is_source) {
+            let region = Some(r.region.as_str());
+            let lag = r.lag_s.unwrap_or_default();
+            match r.status {
+                ReplicaStatus::Pending => {
+                    let severity = if lag >= t.replication_lag_crit.as_secs() {
+                        Severity::Critical
+                    } else if lag >= t.replication_lag_warn.as_secs() {
+                        Severity::Warning
+                    } else {
+                        Severity::Info
+                    };
+                    add(
+                        severity,
+                        FindingCode::ReplicationPending,
+                        region,
+                        format!("{} not yet in {} (waiting {})", artifact.key, r.region, fmt_secs(lag)),
+                    );
+                }
+                ReplicaStatus::Failed => add(
+                    Severity::Critical,
+                    FindingCode::ReplicationFailed,
+                    region,
+                    format!("replication of {} to {} failed; S3 does not retry it: re-upload or copy it", artifact.key, r.region),
+                ),
+                ReplicaStatus::Missing => add(
+                    if artifact.pending_revision { Severity::Critical } else { Severity::Warning },
+                    FindingCode::ArtifactMissing,
+                    region,
+                    format!("{} ({}) is missing in {}", artifact.key, short(&artifact.version_id), r.region),
+                ),
+                ReplicaStatus::Completed | ReplicaStatus::Unknown => {}
+            }
+        }
+    }
+
+    if let Some(pending) = svc.pipeline.as_ref().and_then(|p| p.value.pending.as_ref()) {
+        let waiting = (now - pending.since).num_seconds().max(0) as u64;
+        let verdict = match readiness(svc, now).verdict {
+            Verdict::Ready => "ready to approve",
+            Verdict::NotReady => "NOT ready: artifacts still replicating",
+            Verdict::Unknown => "readiness unknown",
+        };
+        add(
+            Severity::Info,
+            FindingCode::ApprovalPending,
+            None,
+            format!(
+                "approval {}/{} waiting for {}: {verdict}",
+                pending.stage,
+                pending.action,
+                fmt_secs(waiting)
+            ),
+        );
+    }
+
+    for (key, status) in &state.sources {
+        let covers = status.covers.iter().any(|(s, _)| *s == svc.service.name);
+        if let (true, Some(error)) = (covers, &status.error) {
+            add(
+                Severity::Warning,
+                FindingCode::SourceError,
+                Some(key.region.as_str()),
+                format!("{key}: {}", error.message),
+            );
+        }
+    }
+
+    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}

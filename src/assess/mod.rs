@@ -1,0 +1,116 @@
+//! Pure judgements over the state: which region serves, whether a build is ready to approve,
+//! error rates and cost, and the findings an on-call engineer must see.
+
+mod findings;
+mod lambda;
+mod replication;
+
+pub use findings::findings;
+pub use lambda::{cost_per_hour, error_rate, region_cost_per_hour};
+pub use replication::{ArtifactStatus, Readiness, RegionArtifact, Verdict, readiness, tracked_artifacts};
+
+use crate::model::HealthStatus;
+use crate::state::ServiceState;
+
+/// Which region of a failover order Route 53 answers with, given each region's effective health.
+///
+/// The first healthy region serves. If every region is unhealthy Route 53 fails open and answers
+/// as if all were healthy, i.e. with the primary. An unknown before the first healthy region
+/// means we cannot tell.
+pub fn serving_index(effective: &[HealthStatus]) -> Option<usize> {
+    for (i, status) in effective.iter().enumerate() {
+        match status {
+            HealthStatus::Healthy => return Some(i),
+            HealthStatus::Unknown => return None,
+            HealthStatus::Unhealthy => {}
+        }
+    }
+    (!effective.is_empty()).then_some(0)
+}
+
+/// The region serving the service's shared name now, if it can be told.
+pub fn serving_region(svc: &ServiceState) -> Option<&str> {
+    let statuses: Vec<HealthStatus> = svc
+        .regions
+        .iter()
+        .map(|r| {
+            r.health
+                .as_ref()
+                .map_or(HealthStatus::Unknown, |h| h.value.effective())
+        })
+        .collect();
+    serving_index(&statuses).and_then(|i| svc.regions.get(i)).map(|r| r.region.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HealthStatus::{Healthy as H, Unhealthy as U, Unknown as X};
+
+    #[test]
+    fn serving_index_follows_route53_failover() {
+        let cases: &[(&[HealthStatus], Option<usize>)] = &[
+            (&[H, H], Some(0)),
+            (&[U, H], Some(1)),
+            (&[H, U], Some(0)),
+            (&[U, U], Some(0)), // fail-open: all unhealthy answers as if all were healthy
+            (&[X, H], None),
+            (&[U, X], None),
+            (&[H, X], Some(0)),
+            (&[U, U, H], Some(2)),
+            (&[], None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(serving_index(input), *expected, "{input:?}");
+        }
+    }
+}
+
+/// A compact human duration: "41s", "5m 3s", "2h 10m", "3d 4h".
+pub fn fmt_secs(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s == 0 => format!("{m}m"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+/// CloudWatch's price per metric requested through GetMetricData.
+const CLOUDWATCH_USD_PER_METRIC: f64 = 0.01 / 1000.0;
+
+/// API calls an hour at the current refresh intervals, from each source's last fetch.
+pub fn calls_per_hour(state: &crate::state::State) -> f64 {
+    state
+        .sources
+        .values()
+        .filter(|s| !s.interval.is_zero())
+        .map(|s| f64::from(s.last_calls) * 3600.0 / s.interval.as_secs_f64())
+        .sum()
+}
+
+/// Estimated CloudWatch GetMetricData cost an hour: five metrics per Lambda function and two
+/// per health check (status and percentage healthy), at each source's refresh interval.
+pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
+    use crate::source::SourceKind;
+    state
+        .sources
+        .iter()
+        .filter(|(_, s)| !s.interval.is_zero())
+        .map(|(key, s)| {
+            let metrics: usize = match key.kind {
+                SourceKind::Lambda => s
+                    .covers
+                    .iter()
+                    .filter_map(|(svc, _)| state.service(svc))
+                    .map(|svc| svc.service.functions.len() * 5)
+                    .sum(),
+                SourceKind::Health => s.covers.len() * 2,
+                _ => 0,
+            };
+            metrics as f64 * 3600.0 / s.interval.as_secs_f64() * CLOUDWATCH_USD_PER_METRIC
+        })
+        .sum()
+}

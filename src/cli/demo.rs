@@ -1,0 +1,7 @@
+//! `switchyard demo`: the console on the simulated deployment.
+
+use super::{Failure, Session};
+
+pub async fn run(session: Session) -> Result<u8, Failure> {
+    crate::tui::run(session).await
+}

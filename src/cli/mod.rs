@@ -1,0 +1,163 @@
+//! The command line: global options, one file per command, and exit codes.
+
+mod check;
+mod demo;
+mod scenarios;
+mod session;
+mod snapshot;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub use session::Session;
+
+/// Exit codes of the headless commands (DESIGN.md).
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// snapshot: a source failed; check: not ready.
+    pub const NOT_OK: u8 = 1;
+    pub const USAGE: u8 = 2;
+    /// check: could not tell.
+    pub const UNKNOWN: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "switchyard",
+    version,
+    about = "A terminal operations console for multi-region AWS Lambda services with Route 53 failover",
+    after_help = "Try it with no AWS account: `switchyard demo` (see `switchyard scenarios`)."
+)]
+pub struct Cli {
+    /// Config file (default: ./switchyard.toml, then $XDG_CONFIG_HOME/switchyard/switchyard.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Refuse every mutating call
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Run against the built-in simulated deployment with this scenario
+    #[arg(long, global = true, value_name = "SCENARIO")]
+    pub sim: Option<String>,
+    /// Load the simulation scenario from a TOML file (implies --sim)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub scenario_file: Option<PathBuf>,
+    /// Simulated time runs this many times faster than the wall clock (simulation only)
+    #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Write a debug log to $XDG_STATE_HOME/switchyard/switchyard.log (never to the terminal)
+    #[arg(long, global = true)]
+    pub debug: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The live console (default)
+    Tui,
+    /// The console on the built-in simulated deployment; no AWS needed
+    Demo {
+        /// Scenario name (see `switchyard scenarios`)
+        #[arg(long, default_value = "steady")]
+        scenario: String,
+        /// Start this far into the scenario (e.g. "4m")
+        #[arg(long, value_name = "DURATION")]
+        at: Option<String>,
+    },
+    /// Fetch everything once, print it, exit 0 (1 if any source failed)
+    Snapshot {
+        #[arg(long)]
+        json: bool,
+        /// Simulation only: how far into the scenario to look (default: its interesting moment)
+        #[arg(long, value_name = "DURATION")]
+        at: Option<String>,
+    },
+    /// Pre-approval check: exit 0 ready, 1 not ready, 3 could not tell
+    Check {
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Simulation only: how far into the scenario to look (default: its interesting moment)
+        #[arg(long, value_name = "DURATION")]
+        at: Option<String>,
+    },
+    /// The built-in simulation scenarios
+    Scenarios,
+}
+
+/// A failure that ends the command with a message and an exit code, never a stack trace.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::NOT_OK,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    let _log = match crate::tui::logging::init(cli.debug) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("switchyard: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("switchyard: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    match &cli.command {
+        None | Some(Command::Tui) => {
+            let session = Session::open(&cli, None, None)?;
+            runtime.block_on(crate::tui::run(session))
+        }
+        Some(Command::Demo { scenario, at }) => {
+            let session = Session::open(&cli, Some(scenario), at.as_deref())?;
+            runtime.block_on(demo::run(session))
+        }
+        Some(Command::Snapshot { json, at }) => {
+            let session = Session::open_headless(&cli, at.as_deref())?;
+            runtime.block_on(snapshot::run(session, *json))
+        }
+        Some(Command::Check { service, json, at }) => {
+            let session = Session::open_headless(&cli, at.as_deref())?;
+            runtime.block_on(check::run(session, service.as_deref(), *json))
+        }
+        Some(Command::Scenarios) => scenarios::run(),
+    }
+}

@@ -1,0 +1,103 @@
+//! What every command needs before it runs: the backend (simulated or AWS), the clock and the
+//! initial state, built from the command line and the config.
+
+use super::{Cli, Failure};
+use crate::config::Thresholds;
+use crate::model::Timestamp;
+use crate::poll;
+use crate::source::sim::SimBackend;
+use crate::source::sim::scenario::{Scenario, parse_signed};
+use crate::source::{Backend, Clock, SourceSpec};
+use crate::state::{Msg, State, update};
+use std::sync::Arc;
+
+pub struct Session {
+    pub backend: Arc<Backend>,
+    pub clock: Clock,
+    pub plan: Vec<SourceSpec>,
+    pub state: State,
+}
+
+impl Session {
+    /// For the live console. `demo_scenario` is set by `switchyard demo`.
+    pub fn open(cli: &Cli, demo_scenario: Option<&str>, at: Option<&str>) -> Result<Session, Failure> {
+        let scenario = match load_scenario(cli, demo_scenario)? {
+            Some(s) => s,
+            None => return Err(no_aws_backend()),
+        };
+        if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
+            return Err(Failure::usage(format!("--speed must be above 0 and at most 10000, not {}", cli.speed)));
+        }
+        let start = start_time(&scenario, at.map(str::to_string))?;
+        let clock = Clock::sim(start, cli.speed);
+        Ok(Session::sim(cli, scenario, clock))
+    }
+
+    /// For snapshot and check: the simulation stands still at `--at` (default: the scenario's
+    /// interesting moment), so answers are deterministic.
+    pub fn open_headless(cli: &Cli, at: Option<&str>) -> Result<Session, Failure> {
+        let scenario = match load_scenario(cli, None)? {
+            Some(s) => s,
+            None => return Err(no_aws_backend()),
+        };
+        let default_at = format!("{}s", scenario.interesting_at);
+        let start = start_time(&scenario, Some(at.map_or(default_at, str::to_string)))?;
+        Ok(Session::sim(cli, scenario, Clock::manual(start)))
+    }
+
+    fn sim(cli: &Cli, scenario: Scenario, clock: Clock) -> Session {
+        let backend = Backend::Sim(SimBackend::new(scenario));
+        let plan = backend.plan();
+        let mut state = State::new(backend.label(), backend.services(), &plan, Thresholds::default());
+        state.caller = backend.caller();
+        state.read_only = cli.read_only;
+        Session {
+            backend: Arc::new(backend),
+            clock,
+            plan,
+            state,
+        }
+    }
+
+    /// Fetch every source once, concurrently, each within its timeout.
+    pub async fn collect_once(self) -> (State, Timestamp) {
+        let Session {
+            backend,
+            clock,
+            plan,
+            mut state,
+        } = self;
+        let now = clock.now();
+        let fetches = plan.iter().map(|spec| poll::fetch_with_timeout(&backend, spec, &clock));
+        for fetched in futures::future::join_all(fetches).await {
+            update(&mut state, Msg::Fetched(Box::new(fetched)), now);
+        }
+        (state, now)
+    }
+}
+
+fn load_scenario(cli: &Cli, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {
+    let scenario = if let Some(path) = &cli.scenario_file {
+        Some(Scenario::from_file(path))
+    } else if let Some(name) = demo.or(cli.sim.as_deref()) {
+        Some(Scenario::built_in(name))
+    } else {
+        None
+    };
+    scenario.transpose().map_err(|e| Failure::usage(e.to_string()))
+}
+
+fn start_time(scenario: &Scenario, at: Option<String>) -> Result<Timestamp, Failure> {
+    let offset = match at {
+        Some(text) => parse_signed(&text).map_err(|e| Failure::usage(format!("--at: {e}")))?,
+        None => 0,
+    };
+    Ok(scenario.start + chrono::Duration::seconds(offset))
+}
+
+fn no_aws_backend() -> Failure {
+    Failure::usage(
+        "this build has no AWS backend yet: run `switchyard demo`, or add `--sim SCENARIO` \
+         (see `switchyard scenarios`)",
+    )
+}

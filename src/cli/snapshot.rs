@@ -1,0 +1,97 @@
+//! `switchyard snapshot`: fetch every source once and print the state (text or JSON).
+
+use super::{Failure, Session, exit};
+use crate::report;
+
+pub async fn run(session: Session, json: bool) -> Result<u8, Failure> {
+    let (state, now) = session.collect_once().await;
+    let snapshot = report::snapshot(&state, now);
+    if json {
+        let text = serde_json::to_string_pretty(&snapshot)
+            .map_err(|e| Failure::runtime(format!("cannot encode the snapshot as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", text(&snapshot));
+    }
+    Ok(if report::any_source_failed(&state) {
+        exit::NOT_OK
+    } else {
+        exit::OK
+    })
+}
+
+/// The snapshot for people: one block per service, findings last.
+fn text(snapshot: &report::Snapshot) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "?".into());
+    let _ = writeln!(out, "switchyard snapshot at {}", snapshot.taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    for s in &snapshot.services {
+        let ready = match s.ready_to_approve {
+            Some(true) => "ready to approve",
+            Some(false) => "NOT ready to approve",
+            None => "readiness unknown",
+        };
+        let _ = writeln!(
+            out,
+            "\n{} ({}): serving {} (primary {}); {ready}",
+            s.name,
+            s.domain,
+            opt(s.serving_region.clone()),
+            s.primary_region
+        );
+        for r in &s.regions {
+            let health = r.health.as_ref().map_or("health ?".to_string(), |h| {
+                let flags = [(h.inverted, " INVERTED"), (h.disabled, " DISABLED")]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, f)| *f)
+                    .collect::<String>();
+                format!(
+                    "health {} (effective {}){flags}, {} checkers healthy",
+                    h.status.label(),
+                    h.effective_status.label(),
+                    opt(h.checkers_healthy_pct.map(|p| format!("{p:.0}%")))
+                )
+            });
+            let _ = writeln!(out, "  {:<16} {:<9} {health}", r.region, r.role.label());
+            for f in r.functions.iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "    λ {:<24} {} inv, {} err ({}), p99 {}",
+                    f.name,
+                    opt(f.invocations.map(|v| v.to_string())),
+                    opt(f.errors.map(|v| v.to_string())),
+                    f.error_rate_pct.map_or("no rate".into(), |r| format!("{r:.2}%")),
+                    opt(f.p99_ms.map(|v| format!("{v:.0} ms")))
+                );
+            }
+            for a in r.artifacts.iter().flatten().take(1) {
+                let lag = a.lag_s.map(|l| format!(", lag {}", crate::assess::fmt_secs(l))).unwrap_or_default();
+                let _ = writeln!(out, "    artifact {} {}{lag}", a.key, a.status.label());
+            }
+            for d in r.domains.iter().flatten() {
+                let drift = if d.drift { "  DRIFT" } else { "" };
+                let _ = writeln!(out, "    domain {} -> {}{drift}", d.name, opt(d.dns_target.clone()));
+            }
+        }
+        if let Some(p) = &s.pipeline {
+            let pending = p.pending_approval.as_ref().map_or("no pending approval".to_string(), |a| {
+                format!("approval {}/{} pending since {}", a.stage, a.action, a.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            });
+            let _ = writeln!(out, "  pipeline {}: {pending}", p.name);
+        }
+        for f in &s.findings {
+            let _ = writeln!(out, "  [{}] {}", f.severity.label(), f.message);
+        }
+    }
+    let failed: Vec<String> = snapshot
+        .sources
+        .iter()
+        .filter_map(|s| s.error.as_ref().map(|e| format!("  {}@{}: {e}", s.source, s.region)))
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nsources that failed:\n{}", failed.join("\n"));
+    }
+    out
+}

@@ -1,0 +1,74 @@
+//! Route 53 health checks: the checkers' raw verdict and the effective verdict Route 53 acts on.
+
+use super::Timestamp;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Healthy,
+    Unhealthy,
+    Unknown,
+}
+
+impl HealthStatus {
+    pub fn from_healthy(healthy: Option<bool>) -> Self {
+        match healthy {
+            Some(true) => HealthStatus::Healthy,
+            Some(false) => HealthStatus::Unhealthy,
+            None => HealthStatus::Unknown,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthStatus::Healthy => "healthy",
+            HealthStatus::Unhealthy => "unhealthy",
+            HealthStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// What one Route 53 checker region last saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckerObservation {
+    pub checker_region: String,
+    pub status: HealthStatus,
+    /// Route 53's free-text report, e.g. "Failure: HTTP Status Code 503".
+    pub report: String,
+    pub checked_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthCheck {
+    pub id: String,
+    /// The checkers' verdict before Inverted/Disabled are applied.
+    pub raw: HealthStatus,
+    pub inverted: bool,
+    pub disabled: bool,
+    pub checkers_healthy_pct: Option<f64>,
+    pub observations: Vec<CheckerObservation>,
+    /// Percentage of checkers healthy, one point a minute over the last hour, oldest first;
+    /// `None` where no data point exists.
+    pub history: Vec<Option<f64>>,
+    pub last_failure: Option<String>,
+}
+
+impl HealthCheck {
+    /// The verdict Route 53 routes on: Disabled counts as healthy, Inverted flips the raw verdict.
+    pub fn effective(&self) -> HealthStatus {
+        effective_status(self.raw, self.inverted, self.disabled)
+    }
+}
+
+pub fn effective_status(raw: HealthStatus, inverted: bool, disabled: bool) -> HealthStatus {
+    if disabled {
+        return HealthStatus::Healthy;
+    }
+    match (raw, inverted) {
+        (HealthStatus::Unknown, _) => HealthStatus::Unknown,
+        (status, false) => status,
+        (HealthStatus::Healthy, true) => HealthStatus::Unhealthy,
+        (HealthStatus::Unhealthy, true) => HealthStatus::Healthy,
+    }
+}

@@ -1,0 +1,113 @@
+//! Plain domain types shared by sources, state, assessments and the UI: no I/O, no terminal.
+
+mod health;
+mod release;
+mod traffic;
+
+pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status};
+pub use release::{
+    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication,
+    StageInfo,
+};
+pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
+
+use serde::Serialize;
+
+/// Every time in switchyard is UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// A region's place in a service's failover order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionRole {
+    Primary,
+    Secondary,
+}
+
+impl RegionRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            RegionRole::Primary => "primary",
+            RegionRole::Secondary => "secondary",
+        }
+    }
+}
+
+/// A service as the console knows it, whatever the backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub domain: String,
+    /// In failover order: the first is the primary.
+    pub regions: Vec<String>,
+    pub functions: Vec<String>,
+    /// `{region}` and `{domain}` are expanded by [`Service::regional_hostname`].
+    pub regional_hostname: String,
+    pub pipeline: Option<String>,
+    /// Where builds land before S3 replication copies them to the other regions.
+    pub artifact_source_region: String,
+}
+
+impl Service {
+    pub fn primary_region(&self) -> &str {
+        self.regions.first().map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn regional_hostname(&self, region: &str) -> String {
+        self.regional_hostname
+            .replace("{region}", region)
+            .replace("{domain}", &self.domain)
+    }
+
+    pub fn role(&self, region: &str) -> RegionRole {
+        if self.primary_region() == region {
+            RegionRole::Primary
+        } else {
+            RegionRole::Secondary
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The finding codes of the JSON contract (DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    HealthUnhealthy,
+    HealthInverted,
+    DnsDrift,
+    DomainMissing,
+    MappingMissing,
+    ReplicationPending,
+    ReplicationFailed,
+    ArtifactMissing,
+    ErrorRateHigh,
+    CodeMismatch,
+    ApprovalPending,
+    SourceError,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: FindingCode,
+    pub region: Option<String>,
+    pub message: String,
+}

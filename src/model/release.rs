@@ -1,0 +1,81 @@
+//! What is being released: artifact versions in each region's bucket and the pipeline's approval.
+
+use super::Timestamp;
+use serde::Serialize;
+
+/// `x-amz-replication-status` of an object version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3Replication {
+    Pending,
+    Completed,
+    Failed,
+    /// This object is itself a replica.
+    Replica,
+}
+
+/// One object version as listed in one region's artifact bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactVersion {
+    pub key: String,
+    /// Replicas keep the source's version ID.
+    pub version_id: String,
+    pub size_bytes: u64,
+    pub last_modified: Timestamp,
+    pub replication: Option<S3Replication>,
+    /// When the replica appeared in this bucket, where the source knows it.
+    pub replicated_at: Option<Timestamp>,
+}
+
+/// An artifact's state in one destination region (the JSON contract's artifact status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaStatus {
+    Completed,
+    Pending,
+    Failed,
+    Missing,
+    Unknown,
+}
+
+impl ReplicaStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReplicaStatus::Completed => "completed",
+            ReplicaStatus::Pending => "pending",
+            ReplicaStatus::Failed => "failed",
+            ReplicaStatus::Missing => "missing",
+            ReplicaStatus::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageInfo {
+    pub name: String,
+    /// CodePipeline's status text: Succeeded, InProgress, Failed, …; `None` if never run.
+    pub status: Option<String>,
+}
+
+/// An artifact revision of a pipeline execution (for an S3 source: the object's version ID).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApprovalRevision {
+    pub name: String,
+    pub revision_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingApproval {
+    pub stage: String,
+    pub action: String,
+    pub token: String,
+    pub since: Timestamp,
+    pub expires: Timestamp,
+    pub revisions: Vec<ApprovalRevision>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineInfo {
+    pub name: String,
+    pub stages: Vec<StageInfo>,
+    pub pending: Option<PendingApproval>,
+}

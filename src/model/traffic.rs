@@ -1,0 +1,65 @@
+//! What serves requests: API Gateway custom domains and their DNS records, and Lambda functions.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKind {
+    /// API Gateway v1 (REST) custom domain with base path mappings.
+    Rest,
+    /// API Gateway v2 custom domain with API mappings.
+    Http,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainMapping {
+    /// "" is the root mapping.
+    pub path: String,
+    pub api_id: String,
+    pub stage: String,
+}
+
+/// One custom domain in one region, joined with the Route 53 record that points at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainInfo {
+    pub name: String,
+    pub api: ApiKind,
+    /// The domain's regional target today (`d-xxxx.execute-api.REGION.amazonaws.com`).
+    pub regional_target: Option<String>,
+    /// Where the Route 53 record for this name in this region points; `None` if no record.
+    pub dns_target: Option<String>,
+    pub mappings: Vec<DomainMapping>,
+}
+
+impl DomainInfo {
+    /// The record does not lead to the domain's current target: requests to it fail.
+    pub fn drift(&self) -> bool {
+        match (&self.regional_target, &self.dns_target) {
+            (Some(target), Some(dns)) => !same_host(target, dns),
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+}
+
+fn same_host(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+/// One function in one region over a metrics window.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionStats {
+    pub name: String,
+    /// Length of the window the counts cover, in seconds.
+    pub window_s: u64,
+    pub invocations: Option<u64>,
+    pub errors: Option<u64>,
+    pub throttles: Option<u64>,
+    pub p99_ms: Option<f64>,
+    pub avg_ms: Option<f64>,
+    pub concurrent: Option<u64>,
+    pub memory_mb: Option<u32>,
+    pub code_sha256: Option<String>,
+    /// Error rate per minute, oldest first; `None` for minutes with no invocations.
+    pub error_rate_history: Vec<Option<f64>>,
+}

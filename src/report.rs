@@ -1,0 +1,330 @@
+//! The headless reports: `switchyard.snapshot/1` and `switchyard.check/1` (JSON contracts in
+//! DESIGN.md and the README), built from the same `State` and assessments as the console.
+
+use crate::assess::{self, Verdict};
+use crate::model::{ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp};
+use crate::state::{ServiceState, State};
+use serde::Serialize;
+
+pub const SNAPSHOT_SCHEMA: &str = "switchyard.snapshot/1";
+pub const CHECK_SCHEMA: &str = "switchyard.check/1";
+
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    pub schema: &'static str,
+    pub taken_at: Timestamp,
+    pub services: Vec<ServiceReport>,
+    pub sources: Vec<SourceReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceReport {
+    pub name: String,
+    pub domain: String,
+    pub primary_region: String,
+    pub serving_region: Option<String>,
+    pub ready_to_approve: Option<bool>,
+    pub regions: Vec<RegionReport>,
+    pub pipeline: Option<PipelineReport>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionReport {
+    pub region: String,
+    pub role: crate::model::RegionRole,
+    pub health: Option<HealthReport>,
+    pub domains: Option<Vec<DomainReport>>,
+    pub functions: Option<Vec<FunctionReport>>,
+    pub artifacts: Option<Vec<ArtifactReport>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HealthReport {
+    pub health_check_id: String,
+    /// The checkers' verdict.
+    pub status: HealthStatus,
+    /// What Route 53 acts on: `status` flipped when inverted, healthy when disabled.
+    pub effective_status: HealthStatus,
+    pub inverted: bool,
+    pub disabled: bool,
+    pub checkers_healthy_pct: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainReport {
+    pub name: String,
+    pub api: ApiKind,
+    pub regional_target: Option<String>,
+    pub dns_target: Option<String>,
+    pub drift: bool,
+    pub mappings: Vec<DomainMapping>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FunctionReport {
+    pub name: String,
+    pub window_s: u64,
+    pub invocations: Option<u64>,
+    pub errors: Option<u64>,
+    pub error_rate_pct: Option<f64>,
+    pub throttles: Option<u64>,
+    pub p99_ms: Option<f64>,
+    pub code_sha256: Option<String>,
+    pub code_matches_primary: Option<bool>,
+    pub cost_per_hour_usd: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArtifactReport {
+    pub key: String,
+    pub version_id: String,
+    pub status: ReplicaStatus,
+    pub lag_s: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PipelineReport {
+    pub name: String,
+    pub pending_approval: Option<ApprovalReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApprovalReport {
+    pub stage: String,
+    pub action: String,
+    pub since: Timestamp,
+    pub expires: Timestamp,
+    pub revisions: Vec<crate::model::ApprovalRevision>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceReport {
+    pub source: &'static str,
+    pub region: String,
+    pub fetched_at: Option<Timestamp>,
+    pub error: Option<String>,
+}
+
+pub fn snapshot(state: &State, now: Timestamp) -> Snapshot {
+    Snapshot {
+        schema: SNAPSHOT_SCHEMA,
+        taken_at: now,
+        services: state.services.iter().map(|svc| service_report(state, svc, now)).collect(),
+        sources: sources(state),
+    }
+}
+
+fn sources(state: &State) -> Vec<SourceReport> {
+    state
+        .sources
+        .iter()
+        .map(|(key, s)| SourceReport {
+            source: key.kind.name(),
+            region: key.region.clone(),
+            fetched_at: s.last_ok,
+            error: s.error.as_ref().map(|e| e.message.clone()),
+        })
+        .collect()
+}
+
+/// True if any source's last fetch failed (snapshot exits 1).
+pub fn any_source_failed(state: &State) -> bool {
+    state.sources.values().any(|s| s.error.is_some() || s.last_ok.is_none())
+}
+
+fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceReport {
+    let tracked = assess::tracked_artifacts(svc, now);
+    let primary_functions = svc.primary().and_then(|r| r.functions.as_ref());
+    let regions = svc
+        .regions
+        .iter()
+        .map(|r| RegionReport {
+            region: r.region.clone(),
+            role: svc.service.role(&r.region),
+            health: r.health.as_ref().map(|h| HealthReport {
+                health_check_id: h.value.id.clone(),
+                status: h.value.raw,
+                effective_status: h.value.effective(),
+                inverted: h.value.inverted,
+                disabled: h.value.disabled,
+                checkers_healthy_pct: h.value.checkers_healthy_pct,
+            }),
+            domains: r.domains.as_ref().map(|d| {
+                d.value
+                    .iter()
+                    .map(|d| DomainReport {
+                        name: d.name.clone(),
+                        api: d.api,
+                        regional_target: d.regional_target.clone(),
+                        dns_target: d.dns_target.clone(),
+                        drift: d.drift(),
+                        mappings: d.mappings.clone(),
+                    })
+                    .collect()
+            }),
+            functions: r.functions.as_ref().map(|f| {
+                f.value
+                    .iter()
+                    .map(|f| {
+                        let primary_code = primary_functions
+                            .and_then(|p| p.value.iter().find(|p| p.name == f.name))
+                            .and_then(|p| p.code_sha256.as_ref());
+                        FunctionReport {
+                            name: f.name.clone(),
+                            window_s: f.window_s,
+                            invocations: f.invocations,
+                            errors: f.errors,
+                            error_rate_pct: assess::error_rate(f.invocations, f.errors),
+                            throttles: f.throttles,
+                            p99_ms: f.p99_ms,
+                            code_sha256: f.code_sha256.clone(),
+                            code_matches_primary: match (&f.code_sha256, primary_code) {
+                                (Some(a), Some(b)) => Some(a == b),
+                                _ => None,
+                            },
+                            cost_per_hour_usd: assess::cost_per_hour(f),
+                        }
+                    })
+                    .collect()
+            }),
+            artifacts: r.artifacts.as_ref().map(|_| {
+                tracked
+                    .iter()
+                    .filter_map(|a| {
+                        let here = a.regions.iter().find(|x| x.region == r.region)?;
+                        Some(ArtifactReport {
+                            key: a.key.clone(),
+                            version_id: a.version_id.clone(),
+                            status: here.status,
+                            lag_s: here.lag_s,
+                        })
+                    })
+                    .collect()
+            }),
+        })
+        .collect();
+    ServiceReport {
+        name: svc.service.name.clone(),
+        domain: svc.service.domain.clone(),
+        primary_region: svc.service.primary_region().to_string(),
+        serving_region: assess::serving_region(svc).map(str::to_string),
+        ready_to_approve: match assess::readiness(svc, now).verdict {
+            Verdict::Ready => Some(true),
+            Verdict::NotReady => Some(false),
+            Verdict::Unknown => None,
+        },
+        regions,
+        pipeline: svc.service.pipeline.as_ref().map(|name| PipelineReport {
+            name: name.clone(),
+            pending_approval: svc
+                .pipeline
+                .as_ref()
+                .and_then(|p| p.value.pending.as_ref())
+                .map(|p| ApprovalReport {
+                    stage: p.stage.clone(),
+                    action: p.action.clone(),
+                    since: p.since,
+                    expires: p.expires,
+                    revisions: p.revisions.clone(),
+                }),
+        }),
+        findings: assess::findings(state, svc, now),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Check {
+    pub schema: &'static str,
+    pub checked_at: Timestamp,
+    pub verdict: Verdict,
+    pub ready: Option<bool>,
+    pub services: Vec<ServiceCheck>,
+    pub sources: Vec<SourceReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceCheck {
+    pub name: String,
+    pub pipeline: Option<String>,
+    pub pending_approval: bool,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub artifacts: Vec<CheckArtifact>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckArtifact {
+    pub key: String,
+    pub version_id: String,
+    pub pending_revision: bool,
+    pub regions: Vec<CheckRegion>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckRegion {
+    pub region: String,
+    pub status: ReplicaStatus,
+    pub lag_s: Option<u64>,
+}
+
+/// The pre-approval check for the named service, or every service.
+pub fn check(state: &State, service: Option<&str>, now: Timestamp) -> Check {
+    let services: Vec<ServiceCheck> = state
+        .services
+        .iter()
+        .filter(|s| service.is_none_or(|n| s.service.name == n))
+        .map(|svc| {
+            let readiness = assess::readiness(svc, now);
+            ServiceCheck {
+                name: svc.service.name.clone(),
+                pipeline: svc.service.pipeline.clone(),
+                pending_approval: svc.pipeline.as_ref().is_some_and(|p| p.value.pending.is_some()),
+                verdict: readiness.verdict,
+                reasons: readiness.reasons,
+                artifacts: assess::tracked_artifacts(svc, now)
+                    .into_iter()
+                    .map(|a| CheckArtifact {
+                        key: a.key,
+                        version_id: a.version_id,
+                        pending_revision: a.pending_revision,
+                        regions: a
+                            .regions
+                            .into_iter()
+                            .map(|r| CheckRegion {
+                                region: r.region,
+                                status: r.status,
+                                lag_s: r.lag_s,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let verdict = overall(services.iter().map(|s| s.verdict));
+    Check {
+        schema: CHECK_SCHEMA,
+        checked_at: now,
+        verdict,
+        ready: match verdict {
+            Verdict::Ready => Some(true),
+            Verdict::NotReady => Some(false),
+            Verdict::Unknown => None,
+        },
+        services,
+        sources: sources(state),
+    }
+}
+
+/// Not ready wins over unknown, which wins over ready; no services at all is unknown.
+pub fn overall(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
+    let verdicts: Vec<Verdict> = verdicts.collect();
+    if verdicts.is_empty() || verdicts.contains(&Verdict::Unknown) && !verdicts.contains(&Verdict::NotReady) {
+        Verdict::Unknown
+    } else if verdicts.contains(&Verdict::NotReady) {
+        Verdict::NotReady
+    } else {
+        Verdict::Ready
+    }
+}

@@ -1,0 +1,178 @@
+//! Where data comes from: the `Backend` (simulated now; AWS next), what a fetch returns, and how
+//! a failed fetch is described.
+
+pub mod clock;
+pub mod sim;
+
+use crate::model::{
+    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, Service, Timestamp,
+};
+use serde::Serialize;
+use std::fmt;
+use std::time::Duration;
+
+pub use clock::Clock;
+
+/// A kind of data, named after the AWS service it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Health,
+    Lambda,
+    Replication,
+    Domains,
+    Pipeline,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 5] = [
+        SourceKind::Health,
+        SourceKind::Lambda,
+        SourceKind::Replication,
+        SourceKind::Domains,
+        SourceKind::Pipeline,
+    ];
+
+    /// The name in the JSON contract and the status bar.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Health => "route53",
+            SourceKind::Lambda => "lambda",
+            SourceKind::Replication => "s3",
+            SourceKind::Domains => "apigateway",
+            SourceKind::Pipeline => "codepipeline",
+        }
+    }
+}
+
+/// One poller task: a kind of data in one region.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceKey {
+    pub kind: SourceKind,
+    pub region: String,
+}
+
+impl SourceKey {
+    pub fn new(kind: SourceKind, region: impl Into<String>) -> Self {
+        SourceKey {
+            kind,
+            region: region.into(),
+        }
+    }
+}
+
+impl fmt::Display for SourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.kind.name(), self.region)
+    }
+}
+
+/// What the backend polls, how often, and which (service, region) pairs each source covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSpec {
+    pub key: SourceKey,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub covers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Throttled,
+    Timeout,
+    Credentials,
+    AccessDenied,
+    Unavailable,
+    Other,
+}
+
+/// A failed fetch, worded for the person at the console: what failed, where, what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct SourceError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        SourceError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// One value for one service in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry<T> {
+    pub service: String,
+    pub region: String,
+    pub value: T,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Health(Vec<Entry<HealthCheck>>),
+    Lambda(Vec<Entry<Vec<FunctionStats>>>),
+    Domains(Vec<Entry<Vec<DomainInfo>>>),
+    Replication(Vec<Entry<Vec<ArtifactVersion>>>),
+    Pipeline(Vec<Entry<PipelineInfo>>),
+}
+
+/// The owned result of one fetch, sent from a poller task to the app loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    pub key: SourceKey,
+    pub at: Timestamp,
+    /// API calls this fetch made (for the status bar's call and cost counters).
+    pub calls: u32,
+    pub result: Result<Payload, SourceError>,
+}
+
+/// Everything the console reads from and (later) acts on.
+pub enum Backend {
+    Sim(sim::SimBackend),
+}
+
+impl Backend {
+    /// A short description for the title bar.
+    pub fn label(&self) -> String {
+        match self {
+            Backend::Sim(sim) => format!("demo: {}", sim.scenario_name()),
+        }
+    }
+
+    pub fn services(&self) -> Vec<Service> {
+        match self {
+            Backend::Sim(sim) => sim.services(),
+        }
+    }
+
+    pub fn plan(&self) -> Vec<SourceSpec> {
+        match self {
+            Backend::Sim(sim) => sim.plan(),
+        }
+    }
+
+    /// Who the backend acts as (the caller ARN).
+    pub fn caller(&self) -> Option<String> {
+        match self {
+            Backend::Sim(sim) => Some(sim.caller()),
+        }
+    }
+
+    /// Fetch one source. `now` is the backend's clock reading (simulated time in the demo).
+    pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> Fetched {
+        let (calls, result) = match self {
+            Backend::Sim(sim) => sim.fetch(key, now).await,
+        };
+        Fetched {
+            key: key.clone(),
+            at: now,
+            calls,
+            result,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The simulated deployment behind `switchyard demo` and `--sim`: a scenario, a world computed
+//! from it at any moment, and the backend face the pollers talk to.
+
+pub mod noise;
+pub mod scenario;
+pub mod world;
+
+use super::{Entry, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use crate::model::{Service, Timestamp};
+use scenario::Scenario;
+use std::time::Duration;
+use world::World;
+
+pub use scenario::{BUILT_IN, ScenarioError};
+
+pub struct SimBackend {
+    scenario: Scenario,
+}
+
+impl SimBackend {
+    pub fn new(scenario: Scenario) -> Self {
+        SimBackend { scenario }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn scenario_name(&self) -> &str {
+        &self.scenario.name
+    }
+
+    pub fn caller(&self) -> String {
+        "arn:aws:sts::000000000000:assumed-role/switchyard-demo/simulated".into()
+    }
+
+    pub fn services(&self) -> Vec<Service> {
+        self.scenario
+            .services
+            .iter()
+            .map(|s| Service {
+                name: s.name.clone(),
+                domain: s.domain.clone(),
+                regions: s.regions.clone(),
+                functions: s.functions.iter().map(|f| f.name.clone()).collect(),
+                regional_hostname: s.regional_hostname.clone(),
+                pipeline: s.pipeline.clone(),
+                artifact_source_region: s.regions.first().cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// One source per kind and region; the pipeline source lives in each service's primary.
+    pub fn plan(&self) -> Vec<SourceSpec> {
+        let refresh = &self.scenario.refresh;
+        let mut specs: Vec<SourceSpec> = Vec::new();
+        for kind in SourceKind::ALL {
+            let interval = match kind {
+                SourceKind::Health => refresh.health,
+                SourceKind::Lambda => refresh.lambda,
+                SourceKind::Replication => refresh.replication,
+                SourceKind::Domains => refresh.domains,
+                SourceKind::Pipeline => refresh.pipeline,
+            };
+            for service in &self.scenario.services {
+                let regions: Vec<&String> = match kind {
+                    SourceKind::Pipeline if service.pipeline.is_some() => {
+                        service.regions.iter().take(1).collect()
+                    }
+                    SourceKind::Pipeline => Vec::new(),
+                    _ => service.regions.iter().collect(),
+                };
+                for region in regions {
+                    let key = SourceKey::new(kind, region.clone());
+                    let cover = (service.name.clone(), region.clone());
+                    match specs.iter_mut().find(|s| s.key == key) {
+                        Some(spec) => spec.covers.push(cover),
+                        None => specs.push(SourceSpec {
+                            key,
+                            interval,
+                            timeout: Duration::from_secs(5),
+                            covers: vec![cover],
+                        }),
+                    }
+                }
+            }
+        }
+        specs
+    }
+
+    /// What AWS would answer for one source at simulated time `now`, and how many calls it took.
+    pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
+        self.fetch_now(key, now)
+    }
+
+    /// The synchronous core of [`SimBackend::fetch`].
+    pub fn fetch_now(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
+        let world = World::new(&self.scenario);
+        let region = key.region.as_str();
+        if world.throttled(key.kind.name(), region, world.offset(now)) {
+            return (1, Err(throttling_error(key)));
+        }
+        let services = self
+            .scenario
+            .services
+            .iter()
+            .filter(|s| s.regions.iter().any(|r| r == region));
+        let mut calls = 0u32;
+        let payload = match key.kind {
+            SourceKind::Health => Payload::Health(
+                services
+                    .map(|s| {
+                        calls += 2;
+                        entry(&s.name, region, world.health_check(&s.name, region, now))
+                    })
+                    .collect(),
+            ),
+            SourceKind::Lambda => Payload::Lambda(
+                services
+                    .map(|s| {
+                        calls += s.functions.len() as u32;
+                        entry(&s.name, region, world.functions(s, region, now))
+                    })
+                    .collect(),
+            ),
+            SourceKind::Domains => Payload::Domains(
+                services
+                    .map(|s| {
+                        calls += 3;
+                        entry(&s.name, region, world.domains(s, region, now))
+                    })
+                    .collect(),
+            ),
+            SourceKind::Replication => Payload::Replication(
+                services
+                    .map(|s| {
+                        let versions = world.artifacts(s, region, now);
+                        calls += 1 + versions.len() as u32;
+                        entry(&s.name, region, versions)
+                    })
+                    .collect(),
+            ),
+            SourceKind::Pipeline => Payload::Pipeline(
+                services
+                    .filter(|s| s.regions.first().is_some_and(|r| r == region))
+                    .filter_map(|s| {
+                        calls += 2;
+                        Some(entry(&s.name, region, world.pipeline(s, now)?))
+                    })
+                    .collect(),
+            ),
+        };
+        if key.kind == SourceKind::Lambda {
+            // One batched GetMetricData per region on top of the per-function configuration reads.
+            calls += 1;
+        }
+        (calls, Ok(payload))
+    }
+}
+
+fn throttling_error(key: &SourceKey) -> SourceError {
+    let api = match key.kind {
+        SourceKind::Health => "Route 53 GetHealthCheckStatus",
+        SourceKind::Lambda => "CloudWatch GetMetricData",
+        SourceKind::Replication => "S3 ListObjectVersions",
+        SourceKind::Domains => "API Gateway GetDomainNames",
+        SourceKind::Pipeline => "CodePipeline GetPipelineState",
+    };
+    SourceError::new(
+        ErrorKind::Throttled,
+        format!(
+            "{api} in {}: Throttling: Rate exceeded; backing off, showing the last data fetched",
+            key.region
+        ),
+    )
+}
+
+fn entry<T>(service: &str, region: &str, value: T) -> Entry<T> {
+    Entry {
+        service: service.to_string(),
+        region: region.to_string(),
+        value,
+    }
+}

@@ -1,0 +1,435 @@
+//! The simulated deployment as a pure function of time: given a scenario and a moment, what every
+//! AWS API would answer. Nothing here keeps state, so any moment can be asked in any order.
+
+use super::noise;
+use super::scenario::{DriftedDomain, Incident, Scenario, SimBuild, SimService};
+use crate::assess;
+use crate::model::{
+    ApiKind, ApprovalRevision, ArtifactVersion, CheckerObservation, DomainInfo, DomainMapping,
+    FunctionStats, HealthCheck, HealthStatus, PendingApproval, PipelineInfo, S3Replication,
+    StageInfo, Timestamp,
+};
+
+/// The regions Route 53 health checkers probe from.
+pub const CHECKER_REGIONS: [&str; 8] = [
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "sa-east-1",
+];
+/// Route 53 counts an endpoint healthy when more than this share of checkers say so.
+const HEALTHY_THRESHOLD_PCT: f64 = 18.0;
+/// The window a metrics fetch covers.
+pub const METRICS_WINDOW_S: i64 = 300;
+/// Source and build stages take this long before the approval action starts.
+const BUILD_DURATION_S: i64 = 60;
+const APPROVAL_EXPIRY_S: i64 = 7 * 24 * 3600;
+
+pub struct World<'a> {
+    pub scenario: &'a Scenario,
+}
+
+impl<'a> World<'a> {
+    pub fn new(scenario: &'a Scenario) -> Self {
+        World { scenario }
+    }
+
+    fn seed(&self) -> u64 {
+        self.scenario.seed
+    }
+
+    /// Seconds since the scenario's start.
+    pub fn offset(&self, at: Timestamp) -> i64 {
+        (at - self.scenario.start).num_seconds()
+    }
+
+    fn time(&self, offset: i64) -> Timestamp {
+        self.scenario.start + chrono::Duration::seconds(offset)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&'a SimService> {
+        self.scenario.services.iter().find(|s| s.name == name)
+    }
+
+    /// How degraded a region is, 0 (fine) to 1 (down), at offset `s`.
+    fn severity(&self, service: &str, region: &str, s: i64) -> f64 {
+        self.scenario
+            .incidents
+            .iter()
+            .filter_map(|i| match i {
+                Incident::Outage {
+                    service: sv,
+                    region: r,
+                    at,
+                    ramp,
+                    ..
+                } if sv == service && r == region && s >= *at => {
+                    let ramp = ramp.as_secs_f64().max(1.0);
+                    Some(((s - at) as f64 / ramp).min(1.0))
+                }
+                _ => None,
+            })
+            .fold(0.0, f64::max)
+    }
+
+    fn outage_error_pct(&self, service: &str, region: &str) -> f64 {
+        self.scenario
+            .incidents
+            .iter()
+            .filter_map(|i| match i {
+                Incident::Outage {
+                    service: sv,
+                    region: r,
+                    error_pct,
+                    ..
+                } if sv == service && r == region => Some(*error_pct),
+                _ => None,
+            })
+            .fold(0.0, f64::max)
+    }
+
+    /// Whether a throttling incident hits this source at offset `s`.
+    pub fn throttled(&self, source: &str, region: &str, s: i64) -> bool {
+        self.scenario.incidents.iter().any(|i| {
+            matches!(i, Incident::Throttle { source: src, region: r, at } if src == source && r == region && s >= *at)
+        })
+    }
+
+    fn checker_healthy(&self, service: &str, region: &str, checker: usize, s: i64) -> bool {
+        let threshold =
+            0.15 + 0.8 * noise::unit(self.seed(), &[service, region, "checker"], checker as i64);
+        self.severity(service, region, s) < threshold
+    }
+
+    fn checkers_pct(&self, service: &str, region: &str, s: i64) -> f64 {
+        let healthy = (0..CHECKER_REGIONS.len())
+            .filter(|&c| self.checker_healthy(service, region, c, s))
+            .count();
+        100.0 * healthy as f64 / CHECKER_REGIONS.len() as f64
+    }
+
+    fn raw_health(&self, service: &str, region: &str, s: i64) -> HealthStatus {
+        HealthStatus::from_healthy(Some(
+            self.checkers_pct(service, region, s) > HEALTHY_THRESHOLD_PCT,
+        ))
+    }
+
+    pub fn health_check_id(&self, service: &str, region: &str) -> String {
+        noise::uuid(self.seed(), &[service, region, "health-check"])
+    }
+
+    pub fn health_check(&self, service: &str, region: &str, at: Timestamp) -> HealthCheck {
+        let s = self.offset(at);
+        let observations = CHECKER_REGIONS
+            .iter()
+            .enumerate()
+            .map(|(c, checker)| {
+                let healthy = self.checker_healthy(service, region, c, s);
+                let report = if healthy {
+                    "Success: HTTP Status Code 200, OK".to_string()
+                } else if noise::unit(self.seed(), &[service, region, checker], s / 60) < 0.5 {
+                    "Failure: HTTP Status Code 503, Service Unavailable".to_string()
+                } else {
+                    "Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.".to_string()
+                };
+                let lag = (noise::hash(self.seed(), &[checker], s / 30) % 30) as i64;
+                CheckerObservation {
+                    checker_region: (*checker).to_string(),
+                    status: HealthStatus::from_healthy(Some(healthy)),
+                    report,
+                    checked_at: self.time(s - lag),
+                }
+            })
+            .collect::<Vec<_>>();
+        let last_failure = observations
+            .iter()
+            .find(|o| o.status == HealthStatus::Unhealthy)
+            .map(|o| format!("{}: {}", o.checker_region, o.report));
+        let history = (0..60)
+            .map(|k| Some(self.checkers_pct(service, region, s - (59 - k) * 60)))
+            .collect();
+        HealthCheck {
+            id: self.health_check_id(service, region),
+            raw: self.raw_health(service, region, s),
+            inverted: false,
+            disabled: false,
+            checkers_healthy_pct: Some(self.checkers_pct(service, region, s)),
+            observations,
+            history,
+            last_failure,
+        }
+    }
+
+    /// The region Route 53 answers the shared name with, following effective health.
+    pub fn serving_region(&self, service: &SimService, s: i64) -> Option<&'a str> {
+        let statuses: Vec<HealthStatus> = service
+            .regions
+            .iter()
+            .map(|r| self.raw_health(&service.name, r, s))
+            .collect();
+        let index = assess::serving_index(&statuses)?;
+        self.service(&service.name)
+            .and_then(|sv| sv.regions.get(index))
+            .map(String::as_str)
+    }
+
+    /// Share of the service's traffic a region receives at offset `s`.
+    fn traffic_share(&self, service: &SimService, region: &str, s: i64) -> f64 {
+        let regional = (1.0 - service.shared_traffic) / service.regions.len() as f64;
+        let shared = match self.serving_region(service, s) {
+            Some(serving) if serving == region => service.shared_traffic,
+            _ => 0.0,
+        };
+        regional + shared
+    }
+
+    fn minute_error_pct(&self, service: &SimService, region: &str, base: f64, minute: i64) -> f64 {
+        let s = minute * 60;
+        let severity = self.severity(&service.name, region, s);
+        let wobble = 0.6 + 0.8 * noise::unit(self.seed(), &[&service.name, region, "err"], minute);
+        (base * wobble + severity * self.outage_error_pct(&service.name, region)).min(100.0)
+    }
+
+    fn minute_invocations(&self, service: &SimService, region: &str, rpm: f64, fn_name: &str, minute: i64) -> f64 {
+        let wobble = 0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, fn_name], minute);
+        rpm * self.traffic_share(service, region, minute * 60) * wobble
+    }
+
+    pub fn functions(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<FunctionStats> {
+        let s = self.offset(at);
+        let now_minute = s.div_euclid(60);
+        let window_minutes = METRICS_WINDOW_S / 60;
+        let severity = self.severity(&service.name, region, s);
+        let code = self.deployed_code(service, s);
+        service
+            .functions
+            .iter()
+            .map(|f| {
+                let mut invocations = 0.0;
+                let mut errors = 0.0;
+                for m in (now_minute - window_minutes)..now_minute {
+                    let inv = self.minute_invocations(service, region, f.rpm, &f.name, m);
+                    invocations += inv;
+                    errors += inv * self.minute_error_pct(service, region, f.error_pct, m) / 100.0;
+                }
+                let history = ((now_minute - 30)..now_minute)
+                    .map(|m| {
+                        let inv = self.minute_invocations(service, region, f.rpm, &f.name, m);
+                        (inv >= 0.5).then(|| self.minute_error_pct(service, region, f.error_pct, m))
+                    })
+                    .collect();
+                let slow = 1.0 + 3.0 * severity;
+                let jitter = 0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, &f.name, "p99"], now_minute);
+                let invocations = invocations.round() as u64;
+                let avg_ms = f.avg_ms * slow * jitter;
+                FunctionStats {
+                    name: f.name.clone(),
+                    window_s: METRICS_WINDOW_S as u64,
+                    invocations: Some(invocations),
+                    errors: Some((errors.round() as u64).min(invocations)),
+                    throttles: Some(0),
+                    p99_ms: (invocations > 0).then_some(f.p99_ms * slow * jitter),
+                    avg_ms: (invocations > 0).then_some(avg_ms),
+                    concurrent: Some(
+                        (invocations as f64 / METRICS_WINDOW_S as f64 * avg_ms / 1000.0).ceil() as u64,
+                    ),
+                    memory_mb: Some(f.memory_mb),
+                    code_sha256: code.clone(),
+                    error_rate_history: history,
+                }
+            })
+            .collect()
+    }
+
+    /// The code hash of the newest approved build (deploys reach every region together).
+    fn deployed_code(&self, service: &SimService, s: i64) -> Option<String> {
+        self.builds(&service.name, s)
+            .filter(|b| b.approved)
+            .last()
+            .map(|b| noise::sha256_b64(self.seed(), &[&service.name, &b.number.to_string()]))
+    }
+
+    /// Builds of a service that have landed by offset `s`, oldest first.
+    fn builds(&self, service: &str, s: i64) -> impl Iterator<Item = &'a SimBuild> + use<'a, '_> {
+        let mut builds: Vec<&SimBuild> = self
+            .scenario
+            .builds
+            .iter()
+            .filter(|b| b.service == service && b.at <= s)
+            .collect();
+        builds.sort_by_key(|b| b.at);
+        builds.into_iter()
+    }
+
+    fn regional_target(&self, service: &str, region: &str, which: DriftedDomain, generation: i64) -> String {
+        let label = match which {
+            DriftedDomain::Shared => "shared",
+            DriftedDomain::Regional => "regional",
+        };
+        let id = noise::ident(self.seed(), &[service, region, label], generation, 10);
+        format!("d-{id}.execute-api.{region}.amazonaws.com")
+    }
+
+    fn domain_generation(&self, service: &str, region: &str, which: DriftedDomain, s: i64) -> i64 {
+        let recreated = self.scenario.incidents.iter().any(|i| {
+            matches!(i, Incident::DnsDrift { service: sv, region: r, domain, at }
+                if sv == service && r == region && *domain == which && s >= *at)
+        });
+        i64::from(recreated)
+    }
+
+    pub fn domains(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<DomainInfo> {
+        let s = self.offset(at);
+        let api_id = noise::ident(self.seed(), &[&service.name, region, "api"], 0, 10);
+        let regional_name = service
+            .regional_hostname
+            .replace("{region}", region)
+            .replace("{domain}", &service.domain);
+        [
+            (service.domain.clone(), DriftedDomain::Shared),
+            (regional_name, DriftedDomain::Regional),
+        ]
+        .into_iter()
+        .map(|(name, which)| {
+            let generation = self.domain_generation(&service.name, region, which, s);
+            DomainInfo {
+                name,
+                api: ApiKind::Rest,
+                regional_target: Some(self.regional_target(&service.name, region, which, generation)),
+                // The Route 53 record was written when the domain was first created.
+                dns_target: Some(self.regional_target(&service.name, region, which, 0)),
+                mappings: vec![DomainMapping {
+                    path: String::new(),
+                    api_id: api_id.clone(),
+                    stage: "prod".into(),
+                }],
+            }
+        })
+        .collect()
+    }
+
+    fn artifact_key(service: &SimService, build: &SimBuild) -> String {
+        format!("{}{}-{}.zip", service.artifact_prefix, service.name, build.number)
+    }
+
+    pub fn version_id(&self, service: &str, build: u32) -> String {
+        noise::ident(self.seed(), &[service, "version"], i64::from(build), 32)
+    }
+
+    /// Seconds a build takes to reach `region`, or `None` if replication there fails.
+    fn replication_lag(&self, build: &SimBuild, region: &str) -> Option<i64> {
+        if build.fail.iter().any(|r| r == region) {
+            return None;
+        }
+        let lag = build
+            .lag
+            .get(region)
+            .and_then(|l| humantime::parse_duration(l).ok())
+            .unwrap_or(build.replication_lag);
+        Some(lag.as_secs() as i64)
+    }
+
+    /// The newest object versions in the service's bucket in `region` (newest first).
+    pub fn artifacts(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<ArtifactVersion> {
+        let s = self.offset(at);
+        let source_region = service.regions.first().map(String::as_str).unwrap_or_default();
+        let destinations: Vec<&String> = service.regions.iter().skip(1).collect();
+        let mut versions: Vec<ArtifactVersion> = self
+            .builds(&service.name, s)
+            .filter_map(|b| {
+                let landed = self.time(b.at);
+                let base = ArtifactVersion {
+                    key: Self::artifact_key(service, b),
+                    version_id: self.version_id(&service.name, b.number),
+                    size_bytes: (b.size_mb * 1024.0 * 1024.0) as u64,
+                    last_modified: landed,
+                    replication: None,
+                    replicated_at: None,
+                };
+                if region == source_region {
+                    let lags: Vec<Option<i64>> =
+                        destinations.iter().map(|r| self.replication_lag(b, r)).collect();
+                    let failed = lags.iter().any(Option::is_none) && s >= b.at + 30;
+                    let done = lags.iter().all(|l| l.is_some_and(|l| s >= b.at + l));
+                    let status = if failed {
+                        S3Replication::Failed
+                    } else if done {
+                        S3Replication::Completed
+                    } else {
+                        S3Replication::Pending
+                    };
+                    Some(ArtifactVersion {
+                        replication: Some(status),
+                        ..base
+                    })
+                } else {
+                    let lag = self.replication_lag(b, region)?;
+                    (s >= b.at + lag).then(|| ArtifactVersion {
+                        replication: Some(S3Replication::Replica),
+                        replicated_at: Some(self.time(b.at + lag)),
+                        ..base
+                    })
+                }
+            })
+            .collect();
+        versions.reverse();
+        versions.truncate(5);
+        versions
+    }
+
+    pub fn pipeline(&self, service: &SimService, at: Timestamp) -> Option<PipelineInfo> {
+        let name = service.pipeline.clone()?;
+        let s = self.offset(at);
+        let stage = |name: &str, status: Option<&str>| StageInfo {
+            name: name.into(),
+            status: status.map(str::to_string),
+        };
+        let Some(build) = self.builds(&service.name, s).last() else {
+            return Some(PipelineInfo {
+                name,
+                stages: ["Source", "Build", "Approval", "Deploy"]
+                    .iter()
+                    .map(|n| stage(n, None))
+                    .collect(),
+                pending: None,
+            });
+        };
+        let built = s >= build.at + BUILD_DURATION_S;
+        let since = build.at + BUILD_DURATION_S;
+        let expired = s >= since + APPROVAL_EXPIRY_S;
+        let (approval, deploy) = if build.approved {
+            (Some("Succeeded"), Some("Succeeded"))
+        } else if !built {
+            (None, None)
+        } else if expired {
+            (Some("Failed"), None)
+        } else {
+            (Some("InProgress"), None)
+        };
+        let pending = (approval == Some("InProgress")).then(|| PendingApproval {
+            stage: "Approval".into(),
+            action: "ManualApproval".into(),
+            token: noise::uuid(self.seed(), &[&service.name, "token", &build.number.to_string()]),
+            since: self.time(since),
+            expires: self.time(since + APPROVAL_EXPIRY_S),
+            revisions: vec![ApprovalRevision {
+                name: "SourceArtifact".into(),
+                revision_id: self.version_id(&service.name, build.number),
+            }],
+        });
+        Some(PipelineInfo {
+            name,
+            stages: vec![
+                stage("Source", Some("Succeeded")),
+                stage("Build", Some(if built { "Succeeded" } else { "InProgress" })),
+                stage("Approval", approval),
+                stage("Deploy", deploy),
+            ],
+            pending,
+        })
+    }
+}

@@ -1,0 +1,285 @@
+//! The console's state, owned by the app loop, and the one function that changes it:
+//! `update(&mut State, Msg, now) -> Vec<Command>`.
+
+mod rows;
+mod update;
+
+pub use rows::{Row, rows};
+pub use update::update;
+
+use crate::config::Thresholds;
+use crate::model::{
+    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, Service, Timestamp,
+};
+use crate::source::{Fetched, SourceError, SourceKey, SourceKind, SourceSpec};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A value and when it was fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamped<T> {
+    pub value: T,
+    pub fetched_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionState {
+    pub region: String,
+    pub health: Option<Stamped<HealthCheck>>,
+    pub functions: Option<Stamped<Vec<FunctionStats>>>,
+    pub domains: Option<Stamped<Vec<DomainInfo>>>,
+    pub artifacts: Option<Stamped<Vec<ArtifactVersion>>>,
+    /// Replication lag of the tracked artifact into this region, one sample per fetch, oldest
+    /// first (seconds; `None` where it could not be told).
+    pub lag_history: Vec<Option<f64>>,
+}
+
+impl RegionState {
+    pub fn new(region: &str) -> Self {
+        RegionState {
+            region: region.to_string(),
+            health: None,
+            functions: None,
+            domains: None,
+            artifacts: None,
+            lag_history: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceState {
+    pub service: Service,
+    pub regions: Vec<RegionState>,
+    pub pipeline: Option<Stamped<PipelineInfo>>,
+}
+
+impl ServiceState {
+    pub fn region(&self, region: &str) -> Option<&RegionState> {
+        self.regions.iter().find(|r| r.region == region)
+    }
+
+    pub fn primary(&self) -> Option<&RegionState> {
+        self.regions.first()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceStatus {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub covers: Vec<(String, String)>,
+    pub last_ok: Option<Timestamp>,
+    pub last_attempt: Option<Timestamp>,
+    pub error: Option<SourceError>,
+    /// Consecutive failed fetches.
+    pub failures: u32,
+    pub calls: u64,
+    /// API calls the last fetch made (for the calls-per-hour estimate).
+    pub last_calls: u32,
+}
+
+/// How current a piece of data is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Freshness {
+    Fresh,
+    /// Shown with its age, and the error of the last failed refresh, if any.
+    Stale {
+        age: Duration,
+        error: Option<String>,
+    },
+    /// Never fetched; the error says why, if a fetch failed.
+    Missing { error: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Panel {
+    Health,
+    Pipeline,
+    Lambda,
+    Replication,
+    Domains,
+}
+
+impl Panel {
+    /// In focus order (Tab), which is also the 1–5 key order.
+    pub const ALL: [Panel; 5] = [
+        Panel::Health,
+        Panel::Pipeline,
+        Panel::Lambda,
+        Panel::Replication,
+        Panel::Domains,
+    ];
+
+    pub fn index(self) -> usize {
+        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Health => "Health",
+            Panel::Pipeline => "Pipeline",
+            Panel::Lambda => "Lambda",
+            Panel::Replication => "Replication",
+            Panel::Domains => "Domains",
+        }
+    }
+
+    pub fn source(self) -> SourceKind {
+        match self {
+            Panel::Health => SourceKind::Health,
+            Panel::Pipeline => SourceKind::Pipeline,
+            Panel::Lambda => SourceKind::Lambda,
+            Panel::Replication => SourceKind::Replication,
+            Panel::Domains => SourceKind::Domains,
+        }
+    }
+}
+
+/// What the user is looking at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    pub focus: Option<Panel>,
+    pub detail: bool,
+    pub help: bool,
+    pub filter: String,
+    pub editing_filter: bool,
+    /// Selected row per panel, in `Panel::ALL` order.
+    pub selected: [usize; 5],
+}
+
+impl View {
+    pub fn focused(&self) -> Panel {
+        self.focus.unwrap_or(Panel::Health)
+    }
+}
+
+/// What a key press asks for. Keybindings map keys to these (see `tui::keymap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrev,
+    Focus(Panel),
+    Up,
+    Down,
+    OpenDetail,
+    Back,
+    Refresh,
+    StartFilter,
+    ToggleHelp,
+}
+
+/// Keys typed while the filter is being edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    Char(char),
+    Backspace,
+    Done,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Action(Action),
+    Filter(FilterKey),
+    Fetched(Box<Fetched>),
+}
+
+/// What the app loop should do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    RefreshAll,
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// What the console shows ("demo: steady", "aws: 123456789012").
+    pub title: String,
+    pub caller: Option<String>,
+    pub read_only: bool,
+    pub thresholds: Thresholds,
+    pub services: Vec<ServiceState>,
+    pub sources: BTreeMap<SourceKey, SourceStatus>,
+    pub view: View,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(title: String, services: Vec<Service>, plan: &[SourceSpec], thresholds: Thresholds) -> Self {
+        let services = services
+            .into_iter()
+            .map(|service| ServiceState {
+                regions: service.regions.iter().map(|r| RegionState::new(r)).collect(),
+                service,
+                pipeline: None,
+            })
+            .collect();
+        let sources = plan
+            .iter()
+            .map(|spec| {
+                (
+                    spec.key.clone(),
+                    SourceStatus {
+                        interval: spec.interval,
+                        timeout: spec.timeout,
+                        covers: spec.covers.clone(),
+                        last_ok: None,
+                        last_attempt: None,
+                        error: None,
+                        failures: 0,
+                        calls: 0,
+                        last_calls: 0,
+                    },
+                )
+            })
+            .collect();
+        State {
+            title,
+            caller: None,
+            read_only: false,
+            thresholds,
+            services,
+            sources,
+            view: View::default(),
+            quit: false,
+        }
+    }
+
+    pub fn service(&self, name: &str) -> Option<&ServiceState> {
+        self.services.iter().find(|s| s.service.name == name)
+    }
+
+    /// The source that provides `kind` data for a service in a region.
+    pub fn source_for(&self, kind: SourceKind, service: &str, region: &str) -> Option<(&SourceKey, &SourceStatus)> {
+        self.sources.iter().find(|(key, status)| {
+            key.kind == kind
+                && status
+                    .covers
+                    .iter()
+                    .any(|(s, r)| s == service && r == region)
+        })
+    }
+
+    /// How current the `kind` data of a service in a region is, given when it was fetched.
+    pub fn freshness(&self, kind: SourceKind, service: &str, region: &str, fetched_at: Option<Timestamp>, now: Timestamp) -> Freshness {
+        let status = self.source_for(kind, service, region).map(|(_, s)| s);
+        let error = status.and_then(|s| s.error.as_ref()).map(|e| e.message.clone());
+        let Some(fetched_at) = fetched_at else {
+            return Freshness::Missing { error };
+        };
+        let age = (now - fetched_at).to_std().unwrap_or_default();
+        let limit = status.map_or(Duration::from_secs(120), |s| s.interval * 2 + s.timeout);
+        if error.is_some() || age > limit {
+            Freshness::Stale { age, error }
+        } else {
+            Freshness::Fresh
+        }
+    }
+
+    /// API calls made so far, over all sources.
+    pub fn total_calls(&self) -> u64 {
+        self.sources.values().map(|s| s.calls).sum()
+    }
+}

@@ -1,0 +1,147 @@
+//! Keybindings as data: one table drives key handling, the help screen and the footer hints.
+
+use crate::state::{Action, FilterKey, Panel};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub struct Binding {
+    pub keys: &'static [KeyCode],
+    /// How the keys are written in help and hints.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the footer when set.
+    pub hint: Option<&'static str>,
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Tab],
+        label: "Tab",
+        action: Action::FocusNext,
+        help: "focus the next panel",
+        hint: Some("panel"),
+    },
+    Binding {
+        keys: &[KeyCode::BackTab],
+        label: "Shift-Tab",
+        action: Action::FocusPrev,
+        help: "focus the previous panel",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('1')],
+        label: "1",
+        action: Action::Focus(Panel::Health),
+        help: "focus Health",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('2')],
+        label: "2",
+        action: Action::Focus(Panel::Pipeline),
+        help: "focus Pipeline",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('3')],
+        label: "3",
+        action: Action::Focus(Panel::Lambda),
+        help: "focus Lambda",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('4')],
+        label: "4",
+        action: Action::Focus(Panel::Replication),
+        help: "focus Replication",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('5')],
+        label: "5",
+        action: Action::Focus(Panel::Domains),
+        help: "focus Domains",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        label: "↑/k",
+        action: Action::Up,
+        help: "select the row above",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        label: "↓/j",
+        action: Action::Down,
+        help: "select the row below",
+        hint: Some("select"),
+    },
+    Binding {
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        action: Action::OpenDetail,
+        help: "details of the selected row (Health: per-checker observations)",
+        hint: Some("detail"),
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        label: "Esc",
+        action: Action::Back,
+        help: "back: close help or detail, else clear the filter",
+        hint: Some("back"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('r')],
+        label: "r",
+        action: Action::Refresh,
+        help: "refresh every source now",
+        hint: Some("refresh"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('/')],
+        label: "/",
+        action: Action::StartFilter,
+        help: "filter by service, region or function (Enter keeps it, Esc clears it)",
+        hint: Some("filter"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('?')],
+        label: "?",
+        action: Action::ToggleHelp,
+        help: "this help",
+        hint: Some("help"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
+        label: "q / Ctrl-C",
+        action: Action::Quit,
+        help: "quit",
+        hint: Some("quit"),
+    },
+];
+
+/// The action a key asks for in normal mode.
+pub fn action_for(key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    BINDINGS
+        .iter()
+        .find(|b| b.keys.contains(&key.code))
+        .map(|b| b.action)
+}
+
+/// What a key does while the filter is being typed.
+pub fn filter_key(key: KeyEvent) -> Option<FilterKey> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    match key.code {
+        KeyCode::Char(c) => Some(FilterKey::Char(c)),
+        KeyCode::Backspace => Some(FilterKey::Backspace),
+        KeyCode::Enter => Some(FilterKey::Done),
+        KeyCode::Esc => Some(FilterKey::Cancel),
+        _ => None,
+    }
+}

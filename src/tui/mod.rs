@@ -1,0 +1,121 @@
+//! The live console: terminal set-up and restore, and the event loop that feeds key presses and
+//! fetched data through `update` and draws the state after each change.
+
+pub mod keymap;
+pub mod logging;
+
+use crate::cli::{Failure, Session, exit};
+use crate::poll::Poller;
+use crate::state::{Command, Msg, update};
+use crate::ui::{self, Theme};
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Redraw at least this often so ages and the simulated clock move on screen.
+const AGE_REDRAW: Duration = Duration::from_secs(1);
+
+pub async fn run(session: Session) -> Result<u8, Failure> {
+    install_panic_hook();
+    let theme = Theme::from_env();
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
+    let result = event_loop(&mut terminal, session, &theme).await;
+    ratatui::restore();
+    result
+}
+
+/// On panic: restore the terminal (ratatui's hook), then say where the log is.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        previous(info);
+        eprintln!(
+            "switchyard crashed. Please report this. Run with --debug to keep a log at {}",
+            logging::log_path().display()
+        );
+    }));
+}
+
+async fn event_loop(terminal: &mut ratatui::DefaultTerminal, session: Session, theme: &Theme) -> Result<u8, Failure> {
+    let Session {
+        backend,
+        clock,
+        plan,
+        mut state,
+    } = session;
+    let (tx, mut rx) = mpsc::channel::<Msg>(256);
+    let poller = Poller::start(Arc::clone(&backend), plan, clock.clone(), tx);
+    let (key_tx, mut keys) = mpsc::channel(64);
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = spawn_key_reader(key_tx, Arc::clone(&stop));
+    let mut redraw = tokio::time::interval(AGE_REDRAW);
+    redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let outcome = loop {
+        let now = clock.now();
+        if let Err(e) = terminal.draw(|frame| ui::render(frame, &state, theme, now)) {
+            break Err(Failure::runtime(format!("cannot draw to the terminal: {e}")));
+        }
+        let msg = tokio::select! {
+            Some(msg) = rx.recv() => Some(msg),
+            Some(event) = keys.recv() => match event {
+                Event::Key(key) => key_msg(&state, key),
+                // A resize (or anything else) only needs the redraw at the top of the loop.
+                _ => None,
+            },
+            _ = redraw.tick() => None,
+        };
+        let Some(msg) = msg else { continue };
+        let mut commands = update(&mut state, msg, clock.now());
+        // Take whatever else is already waiting before drawing again.
+        while let Ok(more) = rx.try_recv() {
+            commands.extend(update(&mut state, more, clock.now()));
+        }
+        if commands.iter().any(|c| *c == Command::RefreshAll) {
+            poller.refresh_all();
+        }
+        if state.quit {
+            break Ok(exit::OK);
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    drop(poller);
+    let _ = reader.join();
+    outcome
+}
+
+fn key_msg(state: &crate::state::State, key: event::KeyEvent) -> Option<Msg> {
+    if key.kind != KeyEventKind::Press {
+        return None;
+    }
+    if state.view.editing_filter {
+        keymap::filter_key(key).map(Msg::Filter)
+    } else {
+        keymap::action_for(key).map(Msg::Action)
+    }
+}
+
+/// Terminal input is blocking; read it on its own thread and forward key presses and resizes.
+fn spawn_key_reader(tx: mpsc::Sender<Event>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(true) => match event::read() {
+                    Ok(event @ (Event::Key(_) | Event::Resize(..))) => {
+                        if tx.blocking_send(event).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                },
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    })
+}

@@ -1,0 +1,237 @@
+//! The detail view (Enter) of the focused panel's selected row: for Health the per-checker
+//! observations; for the others everything known about the row, and the service's findings.
+
+use super::{Theme, widgets};
+use crate::assess;
+use crate::model::{Finding, Timestamp};
+use crate::state::{Panel, Row as StateRow, ServiceState, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let panel = state.view.focused();
+    let rows = crate::state::rows(state, panel);
+    let selected = state.view.selected[panel.index()].min(rows.len().saturating_sub(1));
+    let block = |title: String| {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.focus_border)
+            .title(Span::styled(format!(" {title} (Esc back) "), theme.title))
+    };
+    let Some(row) = rows.get(selected) else {
+        frame.render_widget(Paragraph::new("nothing selected").block(block(panel.title().into())), area);
+        return;
+    };
+    let (svc_index, region_index) = match row {
+        StateRow::Region { service, region } | StateRow::Function { service, region, .. } | StateRow::Domain { service, region, .. } => (*service, Some(*region)),
+        StateRow::Service { service } => (*service, None),
+    };
+    let Some(svc) = state.services.get(svc_index) else { return };
+    let region = region_index.and_then(|r| svc.regions.get(r)).map(|r| r.region.clone());
+    let title = format!("{} · {}{}", panel.title(), svc.service.name, region.as_ref().map(|r| format!(" · {r}")).unwrap_or_default());
+    let findings: Vec<Finding> = assess::findings(state, svc, now)
+        .into_iter()
+        .filter(|f| region.is_none() || f.region.is_none() || f.region == region)
+        .collect();
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let findings_height = (findings.len() as u16 + 1).min(inner.height / 3).max(2);
+    let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
+    match (panel, row) {
+        (Panel::Health, _) => health(frame, top, svc, region.as_deref(), theme, now),
+        (Panel::Lambda, StateRow::Function { function, .. }) => lambda(frame, top, state, svc, *function, theme),
+        (Panel::Domains, StateRow::Domain { name, .. }) => domain(frame, top, svc, region.as_deref(), name, theme),
+        (Panel::Replication, _) | (Panel::Pipeline, _) => release(frame, top, svc, theme, now),
+        _ => {}
+    }
+    let mut lines = vec![Line::from(Span::styled("Findings", theme.header))];
+    if findings.is_empty() {
+        lines.push(Line::from(Span::styled("  none", theme.ok)));
+    }
+    lines.extend(findings.iter().map(|f| {
+        Line::from(Span::styled(
+            format!("  {} {}", widgets::severity_marker(f.severity), f.message),
+            widgets::severity_style(f.severity, theme),
+        ))
+    }));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), bottom);
+}
+
+fn kv<'a>(key: &str, value: impl Into<Span<'a>>, theme: &Theme) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{key:<18}"), theme.dim), value.into()])
+}
+
+fn health(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, theme: &Theme, now: Timestamp) {
+    let Some(r) = region.and_then(|r| svc.region(r)) else { return };
+    let Some(h) = &r.health else {
+        frame.render_widget(Paragraph::new(Span::styled("no health data yet", theme.unknown)), area);
+        return;
+    };
+    let hc = &h.value;
+    let serving = assess::serving_region(svc).map_or("unknown".to_string(), str::to_string);
+    let lines = vec![
+        kv("health check", hc.id.clone(), theme),
+        kv("checkers say", widgets::health(hc.raw, theme), theme),
+        kv("Route 53 acts on", widgets::health(hc.effective(), theme), theme),
+        kv(
+            "flags",
+            format!(
+                "inverted={} disabled={} · {} of checkers healthy",
+                hc.inverted,
+                hc.disabled,
+                hc.checkers_healthy_pct.map_or("?".into(), |p| format!("{p:.0}%"))
+            ),
+            theme,
+        ),
+        kv("serving now", serving, theme),
+        kv("last failure", hc.last_failure.clone().unwrap_or_else(|| "none".into()), theme),
+        kv("fetched", format!("{} ago", widgets::age((now - h.fetched_at).to_std().unwrap_or_default())), theme),
+        kv(
+            "last hour",
+            Span::styled(widgets::spark(&hc.history, 100.0, area.width.saturating_sub(20) as usize, true), theme.dim),
+            theme,
+        ),
+    ];
+    let header_height = lines.len() as u16 + 1;
+    let [head, table] = Layout::vertical([Constraint::Length(header_height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(lines), head);
+    let rows = hc.observations.iter().map(|o| {
+        let ago = widgets::age((now - o.checked_at).to_std().unwrap_or_default());
+        Row::new(vec![
+            Cell::from(o.checker_region.clone()),
+            Cell::from(widgets::health(o.status, theme)),
+            Cell::from(format!("{ago} ago")),
+            Cell::from(o.report.clone()),
+        ])
+    });
+    let header = Row::new(["CHECKER", "VERDICT", "CHECKED", "REPORT"].map(|h| Cell::from(Span::styled(h, theme.header))));
+    frame.render_widget(
+        Table::new(rows, [Constraint::Length(16), Constraint::Length(12), Constraint::Length(9), Constraint::Min(10)]).header(header),
+        table,
+    );
+}
+
+fn lambda(frame: &mut Frame, area: Rect, state: &State, svc: &ServiceState, function: usize, theme: &Theme) {
+    let Some(name) = svc.service.functions.get(function) else { return };
+    let trend_width = area.width.saturating_sub(90).clamp(10, 60) as usize;
+    let rows = svc.regions.iter().map(|r| {
+        let stats = r.functions.as_ref().and_then(|f| f.value.iter().find(|s| &s.name == name));
+        let rate = stats.and_then(|s| assess::error_rate(s.invocations, s.errors));
+        Row::new(vec![
+            Cell::from(r.region.clone()),
+            Cell::from(widgets::count(stats.and_then(|s| s.invocations))),
+            Cell::from(widgets::count(stats.and_then(|s| s.errors))),
+            Cell::from(rate.map_or("–".into(), |r| format!("{r:.2}%"))),
+            Cell::from(stats.and_then(|s| s.p99_ms).map_or("?".into(), |p| format!("{p:.0} ms"))),
+            Cell::from(stats.and_then(|s| s.memory_mb).map_or("?".into(), |m| format!("{m} MB"))),
+            Cell::from(stats.and_then(|s| s.code_sha256.clone()).unwrap_or_else(|| "?".into())),
+            Cell::from(stats.and_then(assess::cost_per_hour).map_or("?".into(), |c| format!("${c:.3}/h"))),
+            Cell::from(Span::styled(
+                stats.map_or(String::new(), |s| widgets::spark(&s.error_rate_history, state.thresholds.error_rate_crit_pct * 2.0, trend_width, false)),
+                theme.dim,
+            )),
+        ])
+    });
+    let header = Row::new(
+        ["REGION", "INV/5m", "ERR", "RATE", "P99", "MEMORY", "CODE SHA256", "COST", "ERRORS 30m"]
+            .map(|h| Cell::from(Span::styled(h, theme.header))),
+    );
+    let widths = [
+        Constraint::Length(14),
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(45),
+        Constraint::Length(10),
+        Constraint::Min(10),
+    ];
+    let [title, table] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(kv("function", name.clone(), theme)), title);
+    frame.render_widget(Table::new(rows, widths).header(header), table);
+}
+
+fn domain(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, name: &str, theme: &Theme) {
+    let Some(r) = region.and_then(|r| svc.region(r)) else { return };
+    let found = r.domains.as_ref().and_then(|d| d.value.iter().find(|d| d.name == name));
+    let mut lines = vec![kv("domain", name.to_string(), theme)];
+    match (found, &r.domains) {
+        (_, None) => lines.push(kv("state", Span::styled("? no data yet", theme.unknown), theme)),
+        (None, Some(_)) => lines.push(kv("state", Span::styled("✗ MISSING: no custom domain of this name in the region", theme.crit), theme)),
+        (Some(d), Some(_)) => {
+            lines.push(kv("api", format!("{:?}", d.api), theme));
+            lines.push(kv("regional target", d.regional_target.clone().unwrap_or_else(|| "?".into()), theme));
+            lines.push(kv("Route 53 record", d.dns_target.clone().unwrap_or_else(|| "none".into()), theme));
+            lines.push(kv(
+                "state",
+                if d.drift() {
+                    Span::styled("✗ DRIFT: the record does not point at the domain's target", theme.crit)
+                } else {
+                    Span::styled("✓ record matches", theme.ok)
+                },
+                theme,
+            ));
+            for m in &d.mappings {
+                lines.push(kv("mapping", format!("/{} → API {} stage {}", m.path, m.api_id, m.stage), theme));
+            }
+            if d.mappings.is_empty() {
+                lines.push(kv("mapping", Span::styled("✗ none", theme.crit), theme));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn release(frame: &mut Frame, area: Rect, svc: &ServiceState, theme: &Theme, now: Timestamp) {
+    let mut lines = Vec::new();
+    if let Some(p) = &svc.pipeline {
+        let stages = p
+            .value
+            .stages
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.status.as_deref().unwrap_or("not run")))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        lines.push(kv("pipeline", format!("{} · {stages}", p.value.name), theme));
+        if let Some(a) = &p.value.pending {
+            lines.push(kv(
+                "pending approval",
+                format!(
+                    "{}/{} since {} · expires {}",
+                    a.stage,
+                    a.action,
+                    a.since.format("%Y-%m-%d %H:%M:%S UTC"),
+                    a.expires.format("%Y-%m-%d %H:%M UTC")
+                ),
+                theme,
+            ));
+            for rev in &a.revisions {
+                lines.push(kv("revision", format!("{} {}", rev.name, rev.revision_id), theme));
+            }
+        }
+    }
+    let readiness = assess::readiness(svc, now);
+    let verdict = match readiness.verdict {
+        assess::Verdict::Ready => Span::styled("✓ ready to approve: the build is in every region", theme.ok),
+        assess::Verdict::NotReady => Span::styled("✗ not ready to approve", theme.crit),
+        assess::Verdict::Unknown => Span::styled("? cannot tell yet", theme.unknown),
+    };
+    lines.push(kv("verdict", verdict, theme));
+    for reason in &readiness.reasons {
+        lines.push(Line::from(format!("                  - {reason}")));
+    }
+    lines.push(Line::from(""));
+    for a in assess::tracked_artifacts(svc, now) {
+        lines.push(Line::from(Span::styled(format!("{} ({})", a.key, a.version_id), theme.header)));
+        for r in &a.regions {
+            let lag = r.lag_s.map_or(String::new(), |l| format!(" lag {}", assess::fmt_secs(l)));
+            let status = if r.is_source { Span::styled("◆ source", theme.dim) } else { widgets::replica(r.status, theme) };
+            lines.push(Line::from(vec![Span::raw(format!("  {:<16}", r.region)), status, Span::raw(lag)]));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,157 @@
+//! Drawing: `render(frame, &State, &Theme, now)` draws the whole console from the state. No I/O,
+//! no awaiting, no clock: every age is computed from the `now` it is given.
+//!
+//! ```text
+//!  switchyard │ demo: steady │ 2026-11-27 14:02:10 UTC │ ✗ 1 critical ▲ 2 warning
+//! ┌ 1 Health ──────────────────────────────┐┌ 2 Pipeline ────────────────────┐
+//! │ service region role health chk% serves ││ pipeline stages                │
+//! └────────────────────────────────────────┘└────────────────────────────────┘
+//! ┌ 3 Lambda ───────────────────────────────────────────────────────────────────┐
+//! │ service region function inv err rate trend p99 code $/h                     │
+//! └─────────────────────────────────────────────────────────────────────────────┘
+//! ┌ 4 Replication ─────────────────────────┐┌ 5 Domains ─────────────────────┐
+//! │ service region artifact status lag     ││ domain mapping target dns      │
+//! └────────────────────────────────────────┘└────────────────────────────────┘
+//!  caller │ ARMED │ sources: 24 ok, 1 failing │ 1,200 calls/h │ CloudWatch ≈ $0.01/h
+//!  Tab panel  ↓/j select  Enter detail  Esc back  r refresh  / filter  ? help  q quit
+//! ```
+
+mod detail;
+mod help;
+pub mod panels;
+mod status_bar;
+mod theme;
+pub mod widgets;
+
+pub use theme::Theme;
+
+use crate::model::{Severity, Timestamp};
+use crate::state::{Panel, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Below this the console says so instead of drawing a mangled screen.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(frame, area, theme);
+        return;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, state, theme, now);
+    if state.view.detail {
+        detail::render(frame, body, state, theme, now);
+    } else {
+        render_panels(frame, body, state, theme, now);
+    }
+    status_bar::render(frame, status, state, theme, now);
+    render_footer(frame, footer, state, theme);
+    if state.view.help {
+        help::render(frame, body, theme);
+    }
+}
+
+fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    // Health and Replication grow with the number of service-regions; Lambda takes the rest.
+    let region_rows = state.services.iter().map(|s| s.regions.len()).sum::<usize>() as u16;
+    let side = (region_rows + 3).clamp(5, body.height / 3);
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(side),
+        Constraint::Min(5),
+        Constraint::Length(side),
+    ])
+    .areas(body);
+    let [health, pipeline] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+    let [replication, domains] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    panels::health::render(frame, health, state, theme, now);
+    panels::pipeline::render(frame, pipeline, state, theme, now);
+    panels::lambda::render(frame, middle, state, theme, now);
+    panels::replication::render(frame, replication, state, theme, now);
+    panels::domains::render(frame, domains, state, theme, now);
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let mut critical = 0;
+    let mut warning = 0;
+    for svc in &state.services {
+        for f in crate::assess::findings(state, svc, now) {
+            match f.severity {
+                Severity::Critical => critical += 1,
+                Severity::Warning => warning += 1,
+                Severity::Info => {}
+            }
+        }
+    }
+    let sep = || Span::styled(" │ ", theme.dim);
+    let mut spans = vec![
+        Span::styled(" switchyard", theme.title),
+        sep(),
+        Span::raw(state.title.clone()),
+        sep(),
+        Span::raw(now.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+        sep(),
+    ];
+    if critical + warning == 0 {
+        spans.push(Span::styled("✓ no findings", theme.ok));
+    } else {
+        if critical > 0 {
+            spans.push(Span::styled(format!("✗ {critical} critical "), theme.crit));
+        }
+        if warning > 0 {
+            spans.push(Span::styled(format!("▲ {warning} warning"), theme.warn));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let line = if state.view.editing_filter {
+        Line::from(vec![
+            Span::styled(" filter: ", theme.title),
+            Span::raw(format!("{}█", state.view.filter)),
+            Span::styled("   Enter keep · Esc clear", theme.dim),
+        ])
+    } else {
+        let mut spans = Vec::new();
+        if !state.view.filter.is_empty() {
+            spans.push(Span::styled(format!(" filter: {} ", state.view.filter), theme.warn));
+        }
+        for b in crate::tui::keymap::BINDINGS {
+            if let Some(hint) = b.hint {
+                spans.push(Span::styled(format!(" {}", b.label), theme.header));
+                spans.push(Span::styled(format!(" {hint} "), theme.dim));
+            }
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::from(Span::styled("Terminal too small", theme.crit)),
+        Line::from(format!("{}×{} here; switchyard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let area = Rect { y: area.y + y, height: area.height.min(3), ..area };
+    frame.render_widget(Paragraph::new(text).centered().wrap(ratatui::widgets::Wrap { trim: true }), area);
+}
+
+/// Whether a panel has the focus (and so shows its selection).
+fn focused(state: &State, panel: Panel) -> bool {
+    state.view.focused() == panel
+}

@@ -1,0 +1,93 @@
+//! Health panel: per service and region, the checkers' verdict, what Route 53 acts on, the
+//! Inverted/Disabled flags, which region serves, and the last hour.
+
+use super::{PanelTable, freshness};
+use crate::assess;
+use crate::model::{RegionRole, Timestamp};
+use crate::source::SourceKind;
+use crate::state::{Panel, Row as StateRow, State};
+use crate::ui::{Theme, widgets};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let wide = area.width >= 90;
+    let history_width = area.width.saturating_sub(if wide { 84 } else { 62 }).clamp(6, 30) as usize;
+    let rows = crate::state::rows(state, Panel::Health)
+        .into_iter()
+        .filter_map(|row| {
+            let StateRow::Region { service, region } = row else { return None };
+            let svc = state.services.get(service)?;
+            let r = svc.regions.get(region)?;
+            let serving = assess::serving_region(svc);
+            let health = r.health.as_ref();
+            let fresh = freshness(state, SourceKind::Health, &svc.service.name, &r.region, health.map(|h| h.fetched_at), now);
+            let role = match svc.service.role(&r.region) {
+                RegionRole::Primary => "pri",
+                RegionRole::Secondary => "sec",
+            };
+            let effective = health.map_or(crate::model::HealthStatus::Unknown, |h| h.value.effective());
+            let mut flags = Vec::new();
+            if let Some(h) = health {
+                if h.value.inverted {
+                    flags.push(Span::styled("INVERTED ", theme.warn));
+                }
+                if h.value.disabled {
+                    flags.push(Span::styled("DISABLED ", theme.warn));
+                }
+                if h.value.inverted || h.value.disabled {
+                    flags.push(Span::styled(format!("(raw {})", h.value.raw.label()), theme.dim));
+                }
+            }
+            let serves = match serving {
+                Some(s) if s == r.region => Span::styled("◀ serving", theme.ok),
+                None if region == 0 => Span::styled("? unknown", theme.unknown),
+                _ => Span::raw(""),
+            };
+            let pct = health
+                .and_then(|h| h.value.checkers_healthy_pct)
+                .map_or("?".to_string(), |p| format!("{p:.0}%"));
+            let history = health.map_or(String::new(), |h| widgets::spark(&h.value.history, 100.0, history_width, true));
+            let name = if region == 0 { svc.service.name.clone() } else { String::new() };
+            let mut cells = vec![
+                Cell::from(name),
+                Cell::from(r.region.clone()),
+                Cell::from(Span::styled(role, theme.dim)),
+                Cell::from(widgets::health(effective, theme)),
+                Cell::from(pct),
+                Cell::from(serves),
+            ];
+            if wide {
+                cells.push(Cell::from(Line::from(flags)));
+            }
+            cells.push(Cell::from(Span::styled(history, theme.dim)));
+            cells.push(Cell::from(widgets::freshness(&fresh, theme)));
+            Some(Row::new(cells))
+        })
+        .collect();
+    let mut header = vec!["SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES"];
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(14),
+        Constraint::Length(4),
+        Constraint::Length(11),
+        Constraint::Length(4),
+        Constraint::Length(9),
+    ];
+    if wide {
+        header.push("FLAGS");
+        widths.push(Constraint::Length(14));
+    }
+    header.extend(["LAST HOUR", ""]);
+    widths.extend([Constraint::Length(history_width as u16), Constraint::Min(0)]);
+    PanelTable {
+        panel: Panel::Health,
+        header,
+        widths,
+        rows,
+        empty: "no services",
+    }
+    .render(frame, area, state, theme);
+}

@@ -1,0 +1,98 @@
+//! Lambda panel: per function and region, invocations, errors, error rate and its trend,
+//! throttles, p99 duration, code parity with the primary and the estimated cost.
+
+use super::{PanelTable, freshness};
+use crate::assess;
+use crate::model::Timestamp;
+use crate::source::SourceKind;
+use crate::state::{Panel, Row as StateRow, State};
+use crate::ui::{Theme, widgets};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let wide = area.width >= 110;
+    let trend_width = area.width.saturating_sub(if wide { 104 } else { 80 }).clamp(8, 30) as usize;
+    let t = &state.thresholds;
+    let rows = crate::state::rows(state, Panel::Lambda)
+        .into_iter()
+        .filter_map(|row| {
+            let StateRow::Function { service, region, function } = row else { return None };
+            let svc = state.services.get(service)?;
+            let r = svc.regions.get(region)?;
+            let name = svc.service.functions.get(function)?;
+            let fetched = r.functions.as_ref();
+            let stats = fetched.and_then(|f| f.value.iter().find(|s| &s.name == name));
+            let fresh = freshness(state, SourceKind::Lambda, &svc.service.name, &r.region, fetched.map(|f| f.fetched_at), now);
+            let rate = stats.and_then(|s| assess::error_rate(s.invocations, s.errors));
+            let rate_cell = match (stats, rate) {
+                (None, _) => Span::styled("?", theme.unknown),
+                (Some(_), None) => Span::styled("–", theme.dim), // no invocations: no rate
+                (Some(_), Some(rate)) if rate >= t.error_rate_crit_pct => Span::styled(format!("✗ {rate:.1}%"), theme.crit),
+                (Some(_), Some(rate)) if rate >= t.error_rate_warn_pct => Span::styled(format!("▲ {rate:.1}%"), theme.warn),
+                (Some(_), Some(rate)) => Span::styled(format!("{rate:.2}%"), theme.ok),
+            };
+            let trend = stats.map_or(String::new(), |s| {
+                widgets::spark(&s.error_rate_history, t.error_rate_crit_pct * 2.0, trend_width, false)
+            });
+            let primary_code = svc
+                .primary()
+                .and_then(|p| p.functions.as_ref())
+                .and_then(|f| f.value.iter().find(|s| &s.name == name))
+                .and_then(|s| s.code_sha256.clone());
+            let code = match (stats.and_then(|s| s.code_sha256.as_deref()), primary_code) {
+                (None, _) => Span::styled("?", theme.unknown),
+                (Some(c), Some(p)) if c != p => Span::styled(format!("≠ {}", widgets::head(c, 7)), theme.warn),
+                (Some(c), _) => Span::styled(format!("= {}", widgets::head(c, 7)), theme.dim),
+            };
+            let cost = stats
+                .and_then(assess::cost_per_hour)
+                .map_or("?".to_string(), |c| format!("${c:.3}"));
+            let first = region == 0 && function == 0;
+            let mut cells = vec![
+                Cell::from(if first { svc.service.name.clone() } else { String::new() }),
+                Cell::from(if function == 0 { r.region.clone() } else { String::new() }),
+                Cell::from(widgets::head(name, 18)),
+                Cell::from(widgets::count(stats.and_then(|s| s.invocations))),
+                Cell::from(widgets::count(stats.and_then(|s| s.errors))),
+                Cell::from(rate_cell),
+                Cell::from(Span::styled(trend, theme.dim)),
+                Cell::from(stats.and_then(|s| s.p99_ms).map_or("?".to_string(), |p| format!("{p:.0}ms"))),
+            ];
+            if wide {
+                cells.push(Cell::from(widgets::count(stats.and_then(|s| s.throttles))));
+                cells.push(Cell::from(code));
+                cells.push(Cell::from(cost));
+            }
+            cells.push(Cell::from(widgets::freshness(&fresh, theme)));
+            Some(Row::new(cells))
+        })
+        .collect();
+    let mut header = vec!["SERVICE", "REGION", "FUNCTION", "INV/5m", "ERR", "RATE", "ERRORS 30m", "P99"];
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(14),
+        Constraint::Length(18),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(trend_width as u16),
+        Constraint::Length(7),
+    ];
+    if wide {
+        header.extend(["THR", "CODE", "$/h"]);
+        widths.extend([Constraint::Length(4), Constraint::Length(9), Constraint::Length(7)]);
+    }
+    header.push("");
+    widths.push(Constraint::Min(0));
+    PanelTable {
+        panel: Panel::Lambda,
+        header,
+        widths,
+        rows,
+        empty: "no functions configured",
+    }
+    .render(frame, area, state, theme);
+}

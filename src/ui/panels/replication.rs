@@ -1,0 +1,81 @@
+//! Replication panel: where the tracked build artifact has arrived, per region, with lag, size,
+//! the lag's trend, and the verdict "ready to approve".
+
+use super::{PanelTable, freshness};
+use crate::assess::{self, Verdict};
+use crate::model::{ReplicaStatus, Timestamp};
+use crate::source::SourceKind;
+use crate::state::{Panel, Row as StateRow, State};
+use crate::ui::{Theme, widgets};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let trend_width = area.width.saturating_sub(78).clamp(6, 20) as usize;
+    let crit = state.thresholds.replication_lag_crit.as_secs_f64();
+    let rows = crate::state::rows(state, Panel::Replication)
+        .into_iter()
+        .filter_map(|row| {
+            let StateRow::Region { service, region } = row else { return None };
+            let svc = state.services.get(service)?;
+            let r = svc.regions.get(region)?;
+            let tracked = assess::tracked_artifacts(svc, now);
+            let artifact = tracked.first();
+            let here = artifact.and_then(|a| a.regions.iter().find(|x| x.region == r.region));
+            let fresh = freshness(state, SourceKind::Replication, &svc.service.name, &r.region, r.artifacts.as_ref().map(|a| a.fetched_at), now);
+            let status = match here {
+                Some(h) if h.is_source => Span::styled("◆ source", theme.dim),
+                Some(h) => widgets::replica(h.status, theme),
+                None if r.artifacts.is_some() => Span::styled("no builds", theme.dim),
+                None => widgets::replica(ReplicaStatus::Unknown, theme),
+            };
+            let lag = here
+                .and_then(|h| h.lag_s)
+                .map_or(String::new(), |l| crate::assess::fmt_secs(l));
+            let verdict = if region == 0 {
+                match assess::readiness(svc, now).verdict {
+                    Verdict::Ready => Span::styled("✓ ready", theme.ok),
+                    Verdict::NotReady => Span::styled("✗ WAIT", theme.crit),
+                    Verdict::Unknown => Span::styled("? unknown", theme.unknown),
+                }
+            } else {
+                Span::raw("")
+            };
+            let key = artifact.map_or(String::new(), |a| widgets::tail(&a.key, 20));
+            let size = artifact
+                .and_then(|a| a.size_bytes)
+                .map_or(String::new(), |b| format!("{:.0} MB", b as f64 / 1_048_576.0));
+            Some(Row::new(vec![
+                Cell::from(if region == 0 { svc.service.name.clone() } else { String::new() }),
+                Cell::from(r.region.clone()),
+                Cell::from(if region == 0 { key } else { String::new() }),
+                Cell::from(status),
+                Cell::from(lag),
+                Cell::from(if region == 0 { size } else { String::new() }),
+                Cell::from(Span::styled(widgets::spark(&r.lag_history, crit, trend_width, false), theme.dim)),
+                Cell::from(verdict),
+                Cell::from(widgets::freshness(&fresh, theme)),
+            ]))
+        })
+        .collect();
+    PanelTable {
+        panel: Panel::Replication,
+        header: vec!["SERVICE", "REGION", "ARTIFACT", "STATUS", "LAG", "SIZE", "LAG TREND", "APPROVE?", ""],
+        widths: vec![
+            Constraint::Length(8),
+            Constraint::Length(12),
+            Constraint::Length(20),
+            Constraint::Length(11),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(trend_width as u16),
+            Constraint::Length(9),
+            Constraint::Min(0),
+        ],
+        rows,
+        empty: "no services",
+    }
+    .render(frame, area, state, theme);
+}

@@ -1,0 +1,159 @@
+//! Small pieces every panel uses: status markers, text sparklines, ages, numbers, panel frames.
+
+use super::Theme;
+use crate::model::{HealthStatus, ReplicaStatus, Severity};
+use crate::state::Freshness;
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType, Borders};
+use std::time::Duration;
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+pub fn health<'a>(status: HealthStatus, theme: &Theme) -> Span<'a> {
+    match status {
+        HealthStatus::Healthy => Span::styled("✓ healthy", theme.ok),
+        HealthStatus::Unhealthy => Span::styled("✗ UNHEALTHY", theme.crit),
+        HealthStatus::Unknown => Span::styled("? unknown", theme.unknown),
+    }
+}
+
+pub fn replica<'a>(status: ReplicaStatus, theme: &Theme) -> Span<'a> {
+    match status {
+        ReplicaStatus::Completed => Span::styled("✓ completed", theme.ok),
+        ReplicaStatus::Pending => Span::styled("… pending", theme.warn),
+        ReplicaStatus::Failed => Span::styled("✗ FAILED", theme.crit),
+        ReplicaStatus::Missing => Span::styled("✗ MISSING", theme.crit),
+        ReplicaStatus::Unknown => Span::styled("? unknown", theme.unknown),
+    }
+}
+
+pub fn severity_style(severity: Severity, theme: &Theme) -> Style {
+    match severity {
+        Severity::Info => theme.dim,
+        Severity::Warning => theme.warn,
+        Severity::Critical => theme.crit,
+    }
+}
+
+pub fn severity_marker(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "i",
+        Severity::Warning => "▲",
+        Severity::Critical => "✗",
+    }
+}
+
+/// A sparkline in text: one bar per bucket (the lowest value in it, so dips show), scaled to
+/// `max`; "·" where there is no data.
+pub fn spark(values: &[Option<f64>], max: f64, width: usize, lowest: bool) -> String {
+    if width == 0 || values.is_empty() {
+        return String::new();
+    }
+    let buckets = width.min(values.len());
+    (0..buckets)
+        .map(|b| {
+            let from = b * values.len() / buckets;
+            let to = ((b + 1) * values.len() / buckets).max(from + 1);
+            let known = values[from..to].iter().flatten().copied();
+            let value = if lowest {
+                known.fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.min(v))))
+            } else {
+                known.fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
+            };
+            match value {
+                None => '·',
+                Some(v) if max <= 0.0 => BARS[if v > 0.0 { 7 } else { 0 }],
+                Some(v) => {
+                    let i = ((v / max).clamp(0.0, 1.0) * 7.0).round() as usize;
+                    BARS[i.min(7)]
+                }
+            }
+        })
+        .collect()
+}
+
+/// "41s", "5m", "2h 10m".
+pub fn age(d: Duration) -> String {
+    crate::assess::fmt_secs(d.as_secs())
+}
+
+/// A freshness cell: empty when fresh, else "STALE 2m" / "NO DATA".
+pub fn freshness<'a>(f: &Freshness, theme: &Theme) -> Span<'a> {
+    match f {
+        Freshness::Fresh => Span::raw(""),
+        Freshness::Stale { age: a, .. } => Span::styled(format!("⏱ STALE {}", age(*a)), theme.stale),
+        Freshness::Missing { error: Some(_) } => Span::styled("✗ NO DATA", theme.crit),
+        Freshness::Missing { error: None } => Span::styled("… loading", theme.dim),
+    }
+}
+
+pub fn count(v: Option<u64>) -> String {
+    match v {
+        None => "?".into(),
+        Some(n) if n >= 10_000_000 => format!("{:.0}M", n as f64 / 1e6),
+        Some(n) if n >= 100_000 => format!("{:.0}k", n as f64 / 1e3),
+        Some(n) if n >= 10_000 => format!("{:.1}k", n as f64 / 1e3),
+        Some(n) => n.to_string(),
+    }
+}
+
+/// A panel's frame: numbered title, highlighted when focused, and a note (e.g. a stale source).
+pub fn panel_block<'a>(number: usize, title: &str, focused: bool, note: Option<Span<'a>>, theme: &Theme) -> Block<'a> {
+    let border = if focused { theme.focus_border } else { theme.border };
+    let marker = if focused { "▶ " } else { "" };
+    let mut spans = vec![Span::styled(format!(" {marker}{number} {title} "), theme.title)];
+    if let Some(note) = note {
+        spans.push(note);
+        spans.push(Span::raw(" "));
+    }
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(border)
+        .title(ratatui::text::Line::from(spans))
+}
+
+/// Keep the last `n` characters of an identifier ("…" in front when cut).
+pub fn tail(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    if count <= n {
+        s.to_string()
+    } else {
+        let kept: String = s.chars().skip(count - n.saturating_sub(1)).collect();
+        format!("…{kept}")
+    }
+}
+
+/// Keep the first `n` characters ("…" at the end when cut).
+pub fn head(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let kept: String = s.chars().take(n.saturating_sub(1)).collect();
+        format!("{kept}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spark_scales_and_marks_gaps() {
+        assert_eq!(spark(&[Some(0.0), Some(50.0), Some(100.0), None], 100.0, 4, true), "▁▅█·");
+        // Buckets keep the lowest value when asked, so a dip is not averaged away.
+        assert_eq!(spark(&[Some(100.0), Some(0.0), Some(100.0), Some(100.0)], 100.0, 2, true), "▁█");
+        assert_eq!(spark(&[Some(1.0), Some(9.0)], 10.0, 1, false), "▇");
+        assert_eq!(spark(&[], 1.0, 5, true), "");
+    }
+
+    #[test]
+    fn cut_identifiers() {
+        assert_eq!(tail("abcdef", 4), "…def");
+        assert_eq!(head("abcdef", 4), "abc…");
+        assert_eq!(head("abc", 4), "abc");
+        assert_eq!(count(Some(12_345)), "12.3k");
+        assert_eq!(count(None), "?");
+    }
+}
