@@ -38,6 +38,20 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     format!("health check {} in {} is unhealthy{pct}", h.id, r.region),
                 );
             }
+            if h.raw == HealthStatus::Healthy
+                && let Some(pct) = h.checkers_healthy_pct.filter(|p| *p < 100.0)
+            {
+                add(
+                    Severity::Warning,
+                    FindingCode::HealthUnhealthy,
+                    region,
+                    format!(
+                        "{:.0}% of Route 53 checkers see {} failing; it still counts as healthy above 18%",
+                        100.0 - pct,
+                        r.region
+                    ),
+                );
+            }
             if h.inverted {
                 add(
                     Severity::Warning,

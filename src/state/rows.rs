@@ -12,11 +12,6 @@ pub enum Row {
         region: usize,
         function: usize,
     },
-    Domain {
-        service: usize,
-        region: usize,
-        name: String,
-    },
     Service { service: usize },
 }
 
@@ -37,7 +32,7 @@ pub fn rows(state: &State, panel: Panel) -> Vec<Row> {
                     }
                 }
             }
-            Panel::Health | Panel::Replication => {
+            Panel::Health | Panel::Replication | Panel::Domains => {
                 for (ri, region) in svc.regions.iter().enumerate() {
                     if matches(&[name, &region.region]) {
                         rows.push(Row::Region {
@@ -58,29 +53,6 @@ pub fn rows(state: &State, panel: Panel) -> Vec<Row> {
                             });
                         }
                     }
-                }
-            }
-            Panel::Domains => {
-                for (ri, region) in svc.regions.iter().enumerate() {
-                    if !matches(&[name, &region.region]) {
-                        continue;
-                    }
-                    let mut names = vec![
-                        svc.service.domain.clone(),
-                        svc.service.regional_hostname(&region.region),
-                    ];
-                    if let Some(found) = &region.domains {
-                        for d in &found.value {
-                            if !names.contains(&d.name) {
-                                names.push(d.name.clone());
-                            }
-                        }
-                    }
-                    rows.extend(names.into_iter().map(|name| Row::Domain {
-                        service: si,
-                        region: ri,
-                        name,
-                    }));
                 }
             }
         }

@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         return;
     };
     let (svc_index, region_index) = match row {
-        StateRow::Region { service, region } | StateRow::Function { service, region, .. } | StateRow::Domain { service, region, .. } => (*service, Some(*region)),
+        StateRow::Region { service, region } | StateRow::Function { service, region, .. } => (*service, Some(*region)),
         StateRow::Service { service } => (*service, None),
     };
     let Some(svc) = state.services.get(svc_index) else { return };
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     match (panel, row) {
         (Panel::Health, _) => health(frame, top, svc, region.as_deref(), theme, now),
         (Panel::Lambda, StateRow::Function { function, .. }) => lambda(frame, top, state, svc, *function, theme),
-        (Panel::Domains, StateRow::Domain { name, .. }) => domain(frame, top, svc, region.as_deref(), name, theme),
+        (Panel::Domains, _) => domains(frame, top, svc, region.as_deref(), theme),
         (Panel::Replication, _) | (Panel::Pipeline, _) => release(frame, top, svc, theme, now),
         _ => {}
     }
@@ -155,32 +155,42 @@ fn lambda(frame: &mut Frame, area: Rect, state: &State, svc: &ServiceState, func
     frame.render_widget(Table::new(rows, widths).header(header), table);
 }
 
-fn domain(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, name: &str, theme: &Theme) {
+fn domains(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, theme: &Theme) {
     let Some(r) = region.and_then(|r| svc.region(r)) else { return };
-    let found = r.domains.as_ref().and_then(|d| d.value.iter().find(|d| d.name == name));
-    let mut lines = vec![kv("domain", name.to_string(), theme)];
-    match (found, &r.domains) {
-        (_, None) => lines.push(kv("state", Span::styled("? no data yet", theme.unknown), theme)),
-        (None, Some(_)) => lines.push(kv("state", Span::styled("✗ MISSING: no custom domain of this name in the region", theme.crit), theme)),
-        (Some(d), Some(_)) => {
-            lines.push(kv("api", format!("{:?}", d.api), theme));
-            lines.push(kv("regional target", d.regional_target.clone().unwrap_or_else(|| "?".into()), theme));
-            lines.push(kv("Route 53 record", d.dns_target.clone().unwrap_or_else(|| "none".into()), theme));
-            lines.push(kv(
-                "state",
-                if d.drift() {
-                    Span::styled("✗ DRIFT: the record does not point at the domain's target", theme.crit)
-                } else {
-                    Span::styled("✓ record matches", theme.ok)
-                },
-                theme,
-            ));
-            for m in &d.mappings {
-                lines.push(kv("mapping", format!("/{} → API {} stage {}", m.path, m.api_id, m.stage), theme));
-            }
-            if d.mappings.is_empty() {
-                lines.push(kv("mapping", Span::styled("✗ none", theme.crit), theme));
-            }
+    let Some(fetched) = &r.domains else {
+        frame.render_widget(Paragraph::new(Span::styled("? no domain data yet", theme.unknown)), area);
+        return;
+    };
+    let mut names = vec![svc.service.domain.clone(), svc.service.regional_hostname(&r.region)];
+    for d in &fetched.value {
+        if !names.contains(&d.name) {
+            names.push(d.name.clone());
+        }
+    }
+    let mut lines = Vec::new();
+    for name in names {
+        lines.push(Line::from(Span::styled(name.clone(), theme.header)));
+        let Some(d) = fetched.value.iter().find(|d| d.name == name) else {
+            lines.push(kv("  state", Span::styled("✗ MISSING: no custom domain of this name in the region", theme.crit), theme));
+            continue;
+        };
+        lines.push(kv("  api", format!("{:?}", d.api), theme));
+        lines.push(kv("  regional target", d.regional_target.clone().unwrap_or_else(|| "?".into()), theme));
+        lines.push(kv("  Route 53 record", d.dns_target.clone().unwrap_or_else(|| "none".into()), theme));
+        lines.push(kv(
+            "  state",
+            if d.drift() {
+                Span::styled("✗ DRIFT: the record does not point at the domain's target", theme.crit)
+            } else {
+                Span::styled("✓ record matches the target", theme.ok)
+            },
+            theme,
+        ));
+        for m in &d.mappings {
+            lines.push(kv("  mapping", format!("/{} → API {} stage {}", m.path, m.api_id, m.stage), theme));
+        }
+        if d.mappings.is_empty() {
+            lines.push(kv("  mapping", Span::styled("✗ none", theme.crit), theme));
         }
     }
     frame.render_widget(Paragraph::new(lines), area);

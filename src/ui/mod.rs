@@ -65,17 +65,20 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
 fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
     // Health and Replication grow with the number of service-regions; Lambda takes the rest.
     let region_rows = state.services.iter().map(|s| s.regions.len()).sum::<usize>() as u16;
-    let side = (region_rows + 3).clamp(5, body.height / 3);
+    let pipeline_rows = state.services.iter().filter(|s| s.service.pipeline.is_some()).count() as u16
+        * panels::pipeline::ROW_HEIGHT;
+    let top_height = (region_rows.max(pipeline_rows) + 3).clamp(5, body.height * 2 / 5);
+    let bottom_height = (region_rows + 3).clamp(5, body.height / 3);
     let [top, middle, bottom] = Layout::vertical([
-        Constraint::Length(side),
+        Constraint::Length(top_height),
         Constraint::Min(5),
-        Constraint::Length(side),
+        Constraint::Length(bottom_height),
     ])
     .areas(body);
-    let [health, pipeline] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+    let pipeline_width = if body.width >= 100 { Constraint::Percentage(40) } else { Constraint::Length(30) };
+    let [health, pipeline] = Layout::horizontal([Constraint::Fill(1), pipeline_width]).areas(top);
     let [replication, domains] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(bottom);
     panels::health::render(frame, health, state, theme, now);
     panels::pipeline::render(frame, pipeline, state, theme, now);
     panels::lambda::render(frame, middle, state, theme, now);

@@ -18,6 +18,15 @@ pub fn health<'a>(status: HealthStatus, theme: &Theme) -> Span<'a> {
     }
 }
 
+/// The same marker in six columns, for narrow terminals.
+pub fn health_short<'a>(status: HealthStatus, theme: &Theme) -> Span<'a> {
+    match status {
+        HealthStatus::Healthy => Span::styled("✓ ok", theme.ok),
+        HealthStatus::Unhealthy => Span::styled("✗ DOWN", theme.crit),
+        HealthStatus::Unknown => Span::styled("? unkn", theme.unknown),
+    }
+}
+
 pub fn replica<'a>(status: ReplicaStatus, theme: &Theme) -> Span<'a> {
     match status {
         ReplicaStatus::Completed => Span::styled("✓ completed", theme.ok),

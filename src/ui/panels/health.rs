@@ -14,7 +14,7 @@ use ratatui::widgets::{Cell, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let wide = area.width >= 90;
-    let history_width = area.width.saturating_sub(if wide { 84 } else { 62 }).clamp(6, 30) as usize;
+    let history_width = area.width.saturating_sub(if wide { 84 } else { 52 }).clamp(4, 30) as usize;
     let rows = crate::state::rows(state, Panel::Health)
         .into_iter()
         .filter_map(|row| {
@@ -42,8 +42,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 }
             }
             let serves = match serving {
-                Some(s) if s == r.region => Span::styled("◀ serving", theme.ok),
-                None if region == 0 => Span::styled("? unknown", theme.unknown),
+                Some(s) if s == r.region => Span::styled(if wide { "◀ serving" } else { "◀" }, theme.ok),
+                None if region == 0 => Span::styled("?", theme.unknown),
                 _ => Span::raw(""),
             };
             let pct = health
@@ -51,14 +51,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 .map_or("?".to_string(), |p| format!("{p:.0}%"));
             let history = health.map_or(String::new(), |h| widgets::spark(&h.value.history, 100.0, history_width, true));
             let name = if region == 0 { svc.service.name.clone() } else { String::new() };
-            let mut cells = vec![
-                Cell::from(name),
-                Cell::from(r.region.clone()),
-                Cell::from(Span::styled(role, theme.dim)),
-                Cell::from(widgets::health(effective, theme)),
-                Cell::from(pct),
-                Cell::from(serves),
-            ];
+            let health = if wide { widgets::health(effective, theme) } else { widgets::health_short(effective, theme) };
+            let mut cells = vec![Cell::from(name), Cell::from(r.region.clone())];
+            if wide {
+                cells.push(Cell::from(Span::styled(role, theme.dim)));
+            }
+            cells.extend([Cell::from(health), Cell::from(pct), Cell::from(serves)]);
             if wide {
                 cells.push(Cell::from(Line::from(flags)));
             }
@@ -67,19 +65,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Some(Row::new(cells))
         })
         .collect();
-    let mut header = vec!["SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES"];
-    let mut widths = vec![
-        Constraint::Length(10),
-        Constraint::Length(14),
-        Constraint::Length(4),
-        Constraint::Length(11),
-        Constraint::Length(4),
-        Constraint::Length(9),
-    ];
-    if wide {
-        header.push("FLAGS");
-        widths.push(Constraint::Length(14));
-    }
+    let (mut header, mut widths) = if wide {
+        (
+            vec!["SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES", "FLAGS"],
+            vec![
+                Constraint::Length(10),
+                Constraint::Length(14),
+                Constraint::Length(4),
+                Constraint::Length(11),
+                Constraint::Length(4),
+                Constraint::Length(9),
+                Constraint::Length(14),
+            ],
+        )
+    } else {
+        (
+            vec!["SERVICE", "REGION", "R53", "CHK", "SRV"],
+            vec![
+                Constraint::Length(8),
+                Constraint::Length(14),
+                Constraint::Length(6),
+                Constraint::Length(4),
+                Constraint::Length(3),
+            ],
+        )
+    };
     header.extend(["LAST HOUR", ""]);
     widths.extend([Constraint::Length(history_width as u16), Constraint::Min(0)]);
     PanelTable {

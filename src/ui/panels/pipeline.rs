@@ -12,6 +12,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Row};
 
+/// Lines each pipeline takes.
+pub const ROW_HEIGHT: u16 = 3;
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let rows = crate::state::rows(state, Panel::Pipeline)
         .into_iter()
@@ -22,73 +25,64 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let primary = svc.service.primary_region();
             let fetched = svc.pipeline.as_ref();
             let fresh = freshness(state, SourceKind::Pipeline, &svc.service.name, primary, fetched.map(|p| p.fetched_at), now);
-            let stages: Vec<Span> = fetched.map_or_else(
-                || vec![Span::styled("? unknown", theme.unknown)],
-                |p| {
-                    p.value
-                        .stages
-                        .iter()
-                        .map(|s| {
-                            let (mark, style) = match s.status.as_deref() {
-                                Some("Succeeded") => ("✓", theme.ok),
-                                Some("InProgress") => ("⏸", theme.warn),
-                                Some("Failed") | Some("Stopped") => ("✗", theme.crit),
-                                Some(_) => ("?", theme.unknown),
-                                None => ("·", theme.dim),
-                            };
-                            Span::styled(format!("{} {mark}  ", s.name), style)
-                        })
-                        .collect()
-                },
-            );
-            let (second, verdict) = match fetched.and_then(|p| p.value.pending.as_ref()) {
+            let mut stages: Vec<Span> = vec![Span::raw("  ")];
+            match fetched {
+                None => stages.push(Span::styled("? unknown", theme.unknown)),
+                Some(p) => {
+                    for (i, s) in p.value.stages.iter().enumerate() {
+                        let (mark, style) = match s.status.as_deref() {
+                            Some("Succeeded") => ("✓", theme.ok),
+                            Some("InProgress") => ("⏸", theme.warn),
+                            Some("Failed") | Some("Stopped") => ("✗", theme.crit),
+                            Some(_) => ("?", theme.unknown),
+                            None => ("·", theme.dim),
+                        };
+                        if i > 0 {
+                            stages.push(Span::styled(if area.width >= 60 { " → " } else { " " }, theme.dim));
+                        }
+                        stages.push(Span::styled(format!("{} {mark}", s.name), style));
+                    }
+                }
+            }
+            let mut first = vec![
+                Span::styled(name, theme.header),
+                Span::styled(format!(" ({}) ", svc.service.name), theme.dim),
+            ];
+            let third = match fetched.and_then(|p| p.value.pending.as_ref()) {
                 Some(pending) => {
                     let waited = (now - pending.since).to_std().unwrap_or_default();
                     let left = (pending.expires - now).to_std().unwrap_or_default();
+                    first.push(match assess::readiness(svc, now).verdict {
+                        Verdict::Ready => Span::styled("✓ ready to approve", theme.ok),
+                        Verdict::NotReady => Span::styled("✗ WAIT: not in every region", theme.crit),
+                        Verdict::Unknown => Span::styled("? readiness unknown", theme.unknown),
+                    });
                     let revision = pending
                         .revisions
                         .first()
                         .map(|r| widgets::head(&r.revision_id, 8))
                         .unwrap_or_else(|| "?".into());
-                    let readiness = assess::readiness(svc, now);
-                    let verdict = match readiness.verdict {
-                        Verdict::Ready => Span::styled("✓ READY", theme.ok),
-                        Verdict::NotReady => Span::styled("✗ WAIT", theme.crit),
-                        Verdict::Unknown => Span::styled("? unknown", theme.unknown),
-                    };
-                    (
-                        Line::from(vec![
-                            Span::styled("approval ", theme.warn),
-                            Span::raw(format!(
-                                "{} waiting {} · expires in {} · rev {revision}",
-                                pending.action,
-                                widgets::age(waited),
-                                widgets::age(left)
-                            )),
-                        ]),
-                        verdict,
-                    )
+                    Line::from(vec![
+                        Span::styled("  ⏸ approval ", theme.warn),
+                        Span::raw(format!(
+                            "waiting {} · expires in {} · rev {revision}",
+                            widgets::age(waited),
+                            widgets::age(left)
+                        )),
+                    ])
                 }
-                None if fetched.is_some() => (Line::from(Span::styled("no approval pending", theme.dim)), Span::raw("")),
-                None => (Line::from(""), Span::raw("")),
+                None if fetched.is_some() => Line::from(Span::styled("  no approval pending", theme.dim)),
+                None => Line::from(""),
             };
-            Some(
-                Row::new(vec![
-                    Cell::from(Text::from(vec![
-                        Line::from(name),
-                        Line::from(Span::styled(format!("  {}", svc.service.name), theme.dim)),
-                    ])),
-                    Cell::from(Text::from(vec![Line::from(stages), second])),
-                    Cell::from(Text::from(vec![Line::from(verdict), Line::from(widgets::freshness(&fresh, theme))])),
-                ])
-                .height(2),
-            )
+            first.push(Span::raw(" "));
+            first.push(widgets::freshness(&fresh, theme));
+            Some(Row::new(vec![Cell::from(Text::from(vec![Line::from(first), Line::from(stages), third]))]).height(ROW_HEIGHT))
         })
         .collect();
     PanelTable {
         panel: Panel::Pipeline,
-        header: vec!["PIPELINE", "STAGES / APPROVAL", "DEPLOY?"],
-        widths: vec![Constraint::Length(15), Constraint::Min(20), Constraint::Length(12)],
+        header: vec!["PIPELINE · STAGES · APPROVAL"],
+        widths: vec![Constraint::Min(0)],
         rows,
         empty: "no pipelines configured",
     }

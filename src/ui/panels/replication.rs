@@ -13,7 +13,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
-    let trend_width = area.width.saturating_sub(78).clamp(6, 20) as usize;
+    let trend_width = area.width.saturating_sub(66).clamp(4, 20) as usize;
     let crit = state.thresholds.replication_lag_crit.as_secs_f64();
     let rows = crate::state::rows(state, Panel::Replication)
         .into_iter()
@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let here = artifact.and_then(|a| a.regions.iter().find(|x| x.region == r.region));
             let fresh = freshness(state, SourceKind::Replication, &svc.service.name, &r.region, r.artifacts.as_ref().map(|a| a.fetched_at), now);
             let status = match here {
-                Some(h) if h.is_source => Span::styled("◆ source", theme.dim),
+                Some(h) if h.is_source => Span::styled(format!("◆ {}", widgets::tail(artifact.map_or("", |a| a.key.rsplit('/').next().unwrap_or(&a.key)), 9)), theme.dim),
                 Some(h) => widgets::replica(h.status, theme),
                 None if r.artifacts.is_some() => Span::styled("no builds", theme.dim),
                 None => widgets::replica(ReplicaStatus::Unknown, theme),
@@ -43,36 +43,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             } else {
                 Span::raw("")
             };
-            let key = artifact.map_or(String::new(), |a| widgets::tail(&a.key, 20));
-            let size = artifact
-                .and_then(|a| a.size_bytes)
-                .map_or(String::new(), |b| format!("{:.0} MB", b as f64 / 1_048_576.0));
             Some(Row::new(vec![
                 Cell::from(if region == 0 { svc.service.name.clone() } else { String::new() }),
                 Cell::from(r.region.clone()),
-                Cell::from(if region == 0 { key } else { String::new() }),
                 Cell::from(status),
                 Cell::from(lag),
-                Cell::from(if region == 0 { size } else { String::new() }),
-                Cell::from(Span::styled(widgets::spark(&r.lag_history, crit, trend_width, false), theme.dim)),
                 Cell::from(verdict),
+                Cell::from(Span::styled(widgets::spark(&r.lag_history, crit, trend_width, false), theme.dim)),
                 Cell::from(widgets::freshness(&fresh, theme)),
             ]))
         })
         .collect();
     PanelTable {
         panel: Panel::Replication,
-        header: vec!["SERVICE", "REGION", "ARTIFACT", "STATUS", "LAG", "SIZE", "LAG TREND", "APPROVE?", ""],
+        header: vec!["SERVICE", "REGION", "BUILD", "LAG", "APPROVE?", "LAG TREND", ""],
         widths: vec![
             Constraint::Length(8),
             Constraint::Length(12),
-            Constraint::Length(20),
             Constraint::Length(11),
             Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(trend_width as u16),
             Constraint::Length(9),
-            Constraint::Min(0),
+            Constraint::Fill(1),
+            Constraint::Length(11),
         ],
         rows,
         empty: "no services",
