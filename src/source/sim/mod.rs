@@ -182,3 +182,24 @@ fn entry<T>(service: &str, region: &str, value: T) -> Entry<T> {
         value,
     }
 }
+
+impl SimBackend {
+    /// The console's state after every source has been fetched once at simulated time `at`,
+    /// without pollers or a runtime: what tests and benchmarks start from.
+    pub fn state_at(&self, at: Timestamp, thresholds: crate::config::Thresholds) -> crate::state::State {
+        let plan = self.plan();
+        let mut state = crate::state::State::new(format!("demo: {}", self.scenario_name()), self.services(), &plan, thresholds);
+        state.caller = Some(self.caller());
+        for spec in &plan {
+            let (calls, result) = self.fetch_now(&spec.key, at);
+            let fetched = super::Fetched {
+                key: spec.key.clone(),
+                at,
+                calls,
+                result,
+            };
+            crate::state::update(&mut state, crate::state::Msg::Fetched(Box::new(fetched)), at);
+        }
+        state
+    }
+}
