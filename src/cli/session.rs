@@ -2,7 +2,7 @@
 //! initial state, built from the command line and the config.
 
 use super::{Cli, Failure};
-use crate::config::Thresholds;
+use crate::config::{Config, Thresholds};
 use crate::model::Timestamp;
 use crate::poll;
 use crate::source::sim::SimBackend;
@@ -21,36 +21,39 @@ pub struct Session {
 impl Session {
     /// For the live console. `demo_scenario` is set by `switchyard demo`.
     pub fn open(cli: &Cli, demo_scenario: Option<&str>, at: Option<&str>) -> Result<Session, Failure> {
-        let scenario = match load_scenario(cli, demo_scenario)? {
-            Some(s) => s,
-            None => return Err(no_aws_backend()),
+        let config = load_config(cli)?;
+        let Some(scenario) = load_scenario(cli, demo_scenario)? else {
+            return Err(no_aws_backend(cli));
         };
         if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
             return Err(Failure::usage(format!("--speed must be above 0 and at most 10000, not {}", cli.speed)));
         }
         let start = start_time(&scenario, at.map(str::to_string))?;
         let clock = Clock::sim(start, cli.speed);
-        Ok(Session::sim(cli, scenario, clock))
+        Ok(Session::sim(cli, config, scenario, clock))
     }
 
     /// For snapshot and check: the simulation stands still at `--at` (default: the scenario's
     /// interesting moment), so answers are deterministic.
     pub fn open_headless(cli: &Cli, at: Option<&str>) -> Result<Session, Failure> {
-        let scenario = match load_scenario(cli, None)? {
-            Some(s) => s,
-            None => return Err(no_aws_backend()),
+        let config = load_config(cli)?;
+        let Some(scenario) = load_scenario(cli, None)? else {
+            return Err(no_aws_backend(cli));
         };
         let default_at = format!("{}s", scenario.interesting_at);
         let start = start_time(&scenario, Some(at.map_or(default_at, str::to_string)))?;
-        Ok(Session::sim(cli, scenario, Clock::manual(start)))
+        Ok(Session::sim(cli, config, scenario, Clock::manual(start)))
     }
 
-    fn sim(cli: &Cli, scenario: Scenario, clock: Clock) -> Session {
+    /// The simulation takes its services from the scenario; a config given with `--config`
+    /// still sets thresholds and read-only mode.
+    fn sim(cli: &Cli, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {
         let backend = Backend::Sim(SimBackend::new(scenario));
         let plan = backend.plan();
-        let mut state = State::new(backend.label(), backend.services(), &plan, Thresholds::default());
+        let thresholds = config.as_ref().map_or_else(Thresholds::default, |c| c.thresholds.clone());
+        let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
         state.caller = backend.caller();
-        state.read_only = cli.read_only;
+        state.read_only = cli.read_only || config.is_some_and(|c| c.read_only);
         Session {
             backend: Arc::new(backend),
             clock,
@@ -95,7 +98,24 @@ fn start_time(scenario: &Scenario, at: Option<String>) -> Result<Timestamp, Fail
     Ok(scenario.start + chrono::Duration::seconds(offset))
 }
 
-fn no_aws_backend() -> Failure {
+/// The config named by `--config`, validated; none without the option.
+fn load_config(cli: &Cli) -> Result<Option<Config>, Failure> {
+    cli.config
+        .as_deref()
+        .map(Config::load)
+        .transpose()
+        .map_err(|e| Failure::usage(e.to_string()))
+}
+
+fn no_aws_backend(cli: &Cli) -> Failure {
+    // Still validate the config the user meant to use, so its errors surface now.
+    let config = match &cli.config {
+        Some(path) => Ok(path.clone()),
+        None => Config::default_path(),
+    };
+    if let Err(e) = config.and_then(|path| Config::load(&path)) {
+        return Failure::usage(e.to_string());
+    }
     Failure::usage(
         "this build has no AWS backend yet: run `switchyard demo`, or add `--sim SCENARIO` \
          (see `switchyard scenarios`)",
