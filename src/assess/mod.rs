@@ -42,30 +42,6 @@ pub fn serving_region(svc: &ServiceState) -> Option<&str> {
     serving_index(&statuses).and_then(|i| svc.regions.get(i)).map(|r| r.region.as_str())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use HealthStatus::{Healthy as H, Unhealthy as U, Unknown as X};
-
-    #[test]
-    fn serving_index_follows_route53_failover() {
-        let cases: &[(&[HealthStatus], Option<usize>)] = &[
-            (&[H, H], Some(0)),
-            (&[U, H], Some(1)),
-            (&[H, U], Some(0)),
-            (&[U, U], Some(0)), // fail-open: all unhealthy answers as if all were healthy
-            (&[X, H], None),
-            (&[U, X], None),
-            (&[H, X], Some(0)),
-            (&[U, U, H], Some(2)),
-            (&[], None),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(serving_index(input), *expected, "{input:?}");
-        }
-    }
-}
-
 /// A compact human duration: "41s", "5m 3s", "2h 10m", "3d 4h".
 pub fn fmt_secs(secs: u64) -> String {
     let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
@@ -114,3 +90,6 @@ pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests;

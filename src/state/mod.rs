@@ -283,3 +283,6 @@ impl State {
         self.sources.values().map(|s| s.calls).sum()
     }
 }
+
+#[cfg(test)]
+mod tests;
