@@ -21,7 +21,12 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn start(backend: Arc<Backend>, plan: Vec<SourceSpec>, clock: Clock, tx: mpsc::Sender<Msg>) -> Poller {
+    pub fn start(
+        backend: Arc<Backend>,
+        plan: Vec<SourceSpec>,
+        clock: Clock,
+        tx: mpsc::Sender<Msg>,
+    ) -> Poller {
         let (refresh, _) = watch::channel(0u64);
         let tasks = plan
             .into_iter()
@@ -67,7 +72,11 @@ impl PollTask {
         loop {
             let started = tokio::time::Instant::now();
             let fetched = fetch_with_timeout(&self.backend, &self.spec, &self.clock).await;
-            failures = if fetched.result.is_ok() { 0 } else { failures + 1 };
+            failures = if fetched.result.is_ok() {
+                0
+            } else {
+                failures + 1
+            };
             if self.tx.send(Msg::Fetched(Box::new(fetched))).await.is_err() {
                 return; // the app loop is gone
             }
@@ -113,7 +122,9 @@ pub fn next_wait(interval: Duration, failures: u32) -> Duration {
         return interval;
     }
     let factor = 2u32.saturating_pow(failures.min(16) - 1);
-    interval.saturating_mul(factor).min(MAX_BACKOFF.max(interval))
+    interval
+        .saturating_mul(factor)
+        .min(MAX_BACKOFF.max(interval))
 }
 
 #[cfg(test)]
@@ -133,7 +144,11 @@ mod tests {
             (s(1), 40, MAX_BACKOFF),
         ];
         for (interval, failures, expected) in cases {
-            assert_eq!(next_wait(interval, failures), expected, "{interval:?} {failures}");
+            assert_eq!(
+                next_wait(interval, failures),
+                expected,
+                "{interval:?} {failures}"
+            );
         }
     }
 }

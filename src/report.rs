@@ -110,7 +110,11 @@ pub fn snapshot(state: &State, now: Timestamp) -> Snapshot {
     Snapshot {
         schema: SNAPSHOT_SCHEMA,
         taken_at: now,
-        services: state.services.iter().map(|svc| service_report(state, svc, now)).collect(),
+        services: state
+            .services
+            .iter()
+            .map(|svc| service_report(state, svc, now))
+            .collect(),
         sources: sources(state),
     }
 }
@@ -130,7 +134,10 @@ fn sources(state: &State) -> Vec<SourceReport> {
 
 /// True if any source's last fetch failed (snapshot exits 1).
 pub fn any_source_failed(state: &State) -> bool {
-    state.sources.values().any(|s| s.error.is_some() || s.last_ok.is_none())
+    state
+        .sources
+        .values()
+        .any(|s| s.error.is_some() || s.last_ok.is_none())
 }
 
 fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceReport {
@@ -279,7 +286,10 @@ pub fn check(state: &State, service: Option<&str>, now: Timestamp) -> Check {
             ServiceCheck {
                 name: svc.service.name.clone(),
                 pipeline: svc.service.pipeline.clone(),
-                pending_approval: svc.pipeline.as_ref().is_some_and(|p| p.value.pending.is_some()),
+                pending_approval: svc
+                    .pipeline
+                    .as_ref()
+                    .is_some_and(|p| p.value.pending.is_some()),
                 verdict: readiness.verdict,
                 reasons: readiness.reasons,
                 artifacts: assess::tracked_artifacts(svc, now)
@@ -320,7 +330,9 @@ pub fn check(state: &State, service: Option<&str>, now: Timestamp) -> Check {
 /// Not ready wins over unknown, which wins over ready; no services at all is unknown.
 pub fn overall(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
     let verdicts: Vec<Verdict> = verdicts.collect();
-    if verdicts.is_empty() || verdicts.contains(&Verdict::Unknown) && !verdicts.contains(&Verdict::NotReady) {
+    if verdicts.is_empty()
+        || verdicts.contains(&Verdict::Unknown) && !verdicts.contains(&Verdict::NotReady)
+    {
         Verdict::Unknown
     } else if verdicts.contains(&Verdict::NotReady) {
         Verdict::NotReady

@@ -68,7 +68,10 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         }
 
         if let Some(domains) = &r.domains {
-            let expected = [svc.service.domain.clone(), svc.service.regional_hostname(&r.region)];
+            let expected = [
+                svc.service.domain.clone(),
+                svc.service.regional_hostname(&r.region),
+            ];
             for name in &expected {
                 match domains.value.iter().find(|d| &d.name == name) {
                     None => add(
@@ -92,7 +95,9 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                                         r.region,
                                         d.regional_target.as_deref().unwrap_or("?")
                                     ),
-                                    None => format!("no Route 53 record for {name} in {}", r.region),
+                                    None => {
+                                        format!("no Route 53 record for {name} in {}", r.region)
+                                    }
                                 },
                             );
                         }
@@ -172,20 +177,37 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                         severity,
                         FindingCode::ReplicationPending,
                         region,
-                        format!("{} not yet in {} (waiting {})", artifact.key, r.region, fmt_secs(lag)),
+                        format!(
+                            "{} not yet in {} (waiting {})",
+                            artifact.key,
+                            r.region,
+                            fmt_secs(lag)
+                        ),
                     );
                 }
                 ReplicaStatus::Failed => add(
                     Severity::Critical,
                     FindingCode::ReplicationFailed,
                     region,
-                    format!("replication of {} to {} failed; S3 does not retry it: re-upload or copy it", artifact.key, r.region),
+                    format!(
+                        "replication of {} to {} failed; S3 does not retry it: re-upload or copy it",
+                        artifact.key, r.region
+                    ),
                 ),
                 ReplicaStatus::Missing => add(
-                    if artifact.pending_revision { Severity::Critical } else { Severity::Warning },
+                    if artifact.pending_revision {
+                        Severity::Critical
+                    } else {
+                        Severity::Warning
+                    },
                     FindingCode::ArtifactMissing,
                     region,
-                    format!("{} ({}) is missing in {}", artifact.key, short(&artifact.version_id), r.region),
+                    format!(
+                        "{} ({}) is missing in {}",
+                        artifact.key,
+                        short(&artifact.version_id),
+                        r.region
+                    ),
                 ),
                 ReplicaStatus::Completed | ReplicaStatus::Unknown => {}
             }
@@ -224,7 +246,7 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         }
     }
 
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

@@ -38,7 +38,11 @@ pub fn region_cost_per_hour(functions: &[FunctionStats]) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn stats(invocations: Option<u64>, avg_ms: Option<f64>, memory_mb: Option<u32>) -> FunctionStats {
+    fn stats(
+        invocations: Option<u64>,
+        avg_ms: Option<f64>,
+        memory_mb: Option<u32>,
+    ) -> FunctionStats {
         FunctionStats {
             name: "f".into(),
             window_s: 3600,

@@ -7,7 +7,9 @@ mod replication;
 
 pub use findings::findings;
 pub use lambda::{cost_per_hour, error_rate, region_cost_per_hour};
-pub use replication::{ArtifactStatus, Readiness, RegionArtifact, Verdict, readiness, tracked_artifacts};
+pub use replication::{
+    ArtifactStatus, Readiness, RegionArtifact, Verdict, readiness, tracked_artifacts,
+};
 
 use crate::model::HealthStatus;
 use crate::state::ServiceState;
@@ -39,7 +41,9 @@ pub fn serving_region(svc: &ServiceState) -> Option<&str> {
                 .map_or(HealthStatus::Unknown, |h| h.value.effective())
         })
         .collect();
-    serving_index(&statuses).and_then(|i| svc.regions.get(i)).map(|r| r.region.as_str())
+    serving_index(&statuses)
+        .and_then(|i| svc.regions.get(i))
+        .map(|r| r.region.as_str())
 }
 
 /// A compact human duration: "41s", "5m 3s", "2h 10m", "3d 4h".

@@ -75,7 +75,10 @@ pub fn tracked_artifacts(svc: &ServiceState, now: Timestamp) -> Vec<ArtifactStat
     chosen
         .into_iter()
         .map(|(version_id, version, pending_revision)| ArtifactStatus {
-            key: version.map_or_else(|| "(not in the source listing)".to_string(), |v| v.key.clone()),
+            key: version.map_or_else(
+                || "(not in the source listing)".to_string(),
+                |v| v.key.clone(),
+            ),
             size_bytes: version.map(|v| v.size_bytes),
             last_modified: version.map(|v| v.last_modified),
             pending_revision,
@@ -85,7 +88,8 @@ pub fn tracked_artifacts(svc: &ServiceState, now: Timestamp) -> Vec<ArtifactStat
                 .map(|r| {
                     let is_source = r.region == source_region;
                     let listing = r.artifacts.as_ref().map(|a| a.value.as_slice());
-                    let (status, lag_s) = region_status(version, listing, is_source, source.is_some(), now);
+                    let (status, lag_s) =
+                        region_status(version, listing, is_source, source.is_some(), now);
                     RegionArtifact {
                         region: r.region.clone(),
                         is_source,
@@ -108,7 +112,14 @@ fn region_status(
 ) -> (ReplicaStatus, Option<u64>) {
     let Some(version) = version else {
         // The revision is not among the source objects we listed (or we listed nothing).
-        return (if source_known { ReplicaStatus::Missing } else { ReplicaStatus::Unknown }, None);
+        return (
+            if source_known {
+                ReplicaStatus::Missing
+            } else {
+                ReplicaStatus::Unknown
+            },
+            None,
+        );
     };
     if is_source {
         return (ReplicaStatus::Completed, None);
@@ -119,12 +130,17 @@ fn region_status(
     let secs = |d: chrono::Duration| u64::try_from(d.num_seconds()).ok();
     if let Some(replica) = listing.iter().find(|v| v.version_id == version.version_id) {
         let arrived = replica.replicated_at.unwrap_or(replica.last_modified);
-        return (ReplicaStatus::Completed, secs(arrived - version.last_modified));
+        return (
+            ReplicaStatus::Completed,
+            secs(arrived - version.last_modified),
+        );
     }
     let waiting = secs(now - version.last_modified);
     match version.replication {
         Some(S3Replication::Failed) => (ReplicaStatus::Failed, waiting),
-        Some(S3Replication::Pending | S3Replication::Completed) => (ReplicaStatus::Pending, waiting),
+        Some(S3Replication::Pending | S3Replication::Completed) => {
+            (ReplicaStatus::Pending, waiting)
+        }
         Some(S3Replication::Replica) | None => (ReplicaStatus::Missing, None),
     }
 }
@@ -142,11 +158,21 @@ pub fn readiness(svc: &ServiceState, now: Timestamp) -> Readiness {
             .region(&svc.service.artifact_source_region)
             .is_some_and(|r| r.artifacts.is_some());
         return Readiness {
-            verdict: if known { Verdict::NotReady } else { Verdict::Unknown },
-            reasons: vec![if known {
-                format!("no build artifacts found in {}", svc.service.artifact_source_region)
+            verdict: if known {
+                Verdict::NotReady
             } else {
-                format!("artifacts in {} not fetched yet", svc.service.artifact_source_region)
+                Verdict::Unknown
+            },
+            reasons: vec![if known {
+                format!(
+                    "no build artifacts found in {}",
+                    svc.service.artifact_source_region
+                )
+            } else {
+                format!(
+                    "artifacts in {} not fetched yet",
+                    svc.service.artifact_source_region
+                )
             }],
         };
     }
@@ -159,9 +185,13 @@ pub fn readiness(svc: &ServiceState, now: Timestamp) -> Readiness {
                 ReplicaStatus::Completed => {}
                 ReplicaStatus::Pending => not_ready.push(format!(
                     "{what}: replication pending{}",
-                    r.lag_s.map(|s| format!(" for {}", crate::assess::fmt_secs(s))).unwrap_or_default()
+                    r.lag_s
+                        .map(|s| format!(" for {}", crate::assess::fmt_secs(s)))
+                        .unwrap_or_default()
                 )),
-                ReplicaStatus::Failed => not_ready.push(format!("{what}: replication failed (S3 does not retry it)")),
+                ReplicaStatus::Failed => {
+                    not_ready.push(format!("{what}: replication failed (S3 does not retry it)"))
+                }
                 ReplicaStatus::Missing => not_ready.push(format!("{what}: missing")),
                 ReplicaStatus::Unknown => unknown.push(format!("{what}: unknown (no data)")),
             }

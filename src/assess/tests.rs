@@ -2,11 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::model::HealthStatus;
 use crate::config::Thresholds;
+use crate::model::HealthStatus;
 use crate::model::{
-    ApiKind, ApprovalRevision, ArtifactVersion, DomainInfo, DomainMapping, FindingCode, FunctionStats,
-    HealthCheck, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, Service, Severity, Timestamp,
+    ApiKind, ApprovalRevision, ArtifactVersion, DomainInfo, DomainMapping, FindingCode,
+    FunctionStats, HealthCheck, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication,
+    Service, Severity, Timestamp,
 };
 use crate::state::{RegionState, Stamped, State};
 
@@ -15,10 +16,18 @@ fn t(secs: i64) -> Timestamp {
 }
 
 fn stamped<T>(value: T) -> Option<Stamped<T>> {
-    Some(Stamped { value, fetched_at: t(0) })
+    Some(Stamped {
+        value,
+        fetched_at: t(0),
+    })
 }
 
-fn version(id: &str, landed: i64, replication: Option<S3Replication>, replicated_at: Option<i64>) -> ArtifactVersion {
+fn version(
+    id: &str,
+    landed: i64,
+    replication: Option<S3Replication>,
+    replicated_at: Option<i64>,
+) -> ArtifactVersion {
     ArtifactVersion {
         key: format!("builds/{id}.zip"),
         version_id: id.into(),
@@ -57,7 +66,10 @@ fn pending(revisions: &[&str]) -> Option<Stamped<PipelineInfo>> {
             expires: t(7 * 86_400),
             revisions: revisions
                 .iter()
-                .map(|r| ApprovalRevision { name: "Source".into(), revision_id: r.to_string() })
+                .map(|r| ApprovalRevision {
+                    name: "Source".into(),
+                    revision_id: r.to_string(),
+                })
                 .collect(),
         }),
     })
@@ -69,7 +81,12 @@ fn readiness_table() {
     type Setup = fn(&mut ServiceState);
     let cases: Vec<(&str, Setup, Verdict, Vec<ReplicaStatus>)> = vec![
         ("nothing fetched", |_| {}, Verdict::Unknown, vec![]),
-        ("empty source bucket", |s| s.regions[0].artifacts = stamped(vec![]), Verdict::NotReady, vec![]),
+        (
+            "empty source bucket",
+            |s| s.regions[0].artifacts = stamped(vec![]),
+            Verdict::NotReady,
+            vec![],
+        ),
         (
             "replicated",
             |s| {
@@ -116,7 +133,10 @@ fn readiness_table() {
             // The pending approval deploys v1, which did replicate, although v2 is newer.
             "pending approval decides, not the newest object",
             |s| {
-                s.regions[0].artifacts = stamped(vec![version("v2", 10, Some(Pending), None), version("v1", 0, Some(Completed), None)]);
+                s.regions[0].artifacts = stamped(vec![
+                    version("v2", 10, Some(Pending), None),
+                    version("v1", 0, Some(Completed), None),
+                ]);
                 s.regions[1].artifacts = stamped(vec![version("v1", 0, Some(Replica), Some(30))]);
                 s.pipeline = pending(&["v1"]);
             },
@@ -139,7 +159,11 @@ fn readiness_table() {
         setup(&mut s);
         let r = readiness(&s, t(120));
         assert_eq!(r.verdict, verdict, "{name}: {r:?}");
-        assert_eq!(r.verdict == Verdict::Ready, r.reasons.is_empty(), "{name}: reasons {r:?}");
+        assert_eq!(
+            r.verdict == Verdict::Ready,
+            r.reasons.is_empty(),
+            "{name}: reasons {r:?}"
+        );
         let got: Vec<ReplicaStatus> = tracked_artifacts(&s, t(120))
             .first()
             .map(|a| a.regions.iter().map(|r| r.status).collect())
@@ -152,7 +176,12 @@ fn readiness_table() {
 fn lag_is_replication_time_when_done_and_waiting_time_when_pending() {
     let mut s = svc(&["us-east-1", "us-west-2", "eu-west-1"]);
     s.regions[0].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Pending), None)]);
-    s.regions[1].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Replica), Some(41))]);
+    s.regions[1].artifacts = stamped(vec![version(
+        "v2",
+        0,
+        Some(S3Replication::Replica),
+        Some(41),
+    )]);
     s.regions[2].artifacts = stamped(vec![]);
     let a = &tracked_artifacts(&s, t(300))[0];
     let lags: Vec<Option<u64>> = a.regions.iter().map(|r| r.lag_s).collect();
@@ -164,7 +193,12 @@ fn codes(findings: &[crate::model::Finding]) -> Vec<(Severity, FindingCode)> {
 }
 
 fn state_with(s: ServiceState) -> State {
-    let mut state = State::new("t".into(), vec![s.service.clone()], &[], Thresholds::default());
+    let mut state = State::new(
+        "t".into(),
+        vec![s.service.clone()],
+        &[],
+        Thresholds::default(),
+    );
     state.services = vec![s];
     state
 }
@@ -187,7 +221,11 @@ fn domain(name: &str, target: &str, dns: Option<&str>, mapped: bool) -> DomainIn
         regional_target: Some(target.into()),
         dns_target: dns.map(str::to_string),
         mappings: if mapped {
-            vec![DomainMapping { path: String::new(), api_id: "a1".into(), stage: "prod".into() }]
+            vec![DomainMapping {
+                path: String::new(),
+                api_id: "a1".into(),
+                stage: "prod".into(),
+            }]
         } else {
             Vec::new()
         },
@@ -199,24 +237,55 @@ fn findings_table() {
     use FindingCode::*;
     use Severity::*;
     type Setup = fn(&mut ServiceState);
-    let cases: Vec<(&str, Setup, Vec<(Severity, FindingCode)>)> = vec![
+    type Case = (&'static str, Setup, Vec<(Severity, FindingCode)>);
+    let cases: Vec<Case> = vec![
         ("no data, no findings", |_| {}, vec![]),
         (
             "unhealthy primary",
             |s| {
-                s.regions[0].health = stamped(HealthCheck { raw: HealthStatus::Unhealthy, checkers_healthy_pct: Some(0.0), ..base_check() })
+                s.regions[0].health = stamped(HealthCheck {
+                    raw: HealthStatus::Unhealthy,
+                    checkers_healthy_pct: Some(0.0),
+                    ..base_check()
+                })
             },
             vec![(Critical, HealthUnhealthy)],
         ),
         (
             "some checkers failing",
-            |s| s.regions[0].health = stamped(HealthCheck { checkers_healthy_pct: Some(75.0), ..base_check() }),
+            |s| {
+                s.regions[0].health = stamped(HealthCheck {
+                    checkers_healthy_pct: Some(75.0),
+                    ..base_check()
+                })
+            },
             vec![(Warning, HealthUnhealthy)],
         ),
-        ("inverted", |s| s.regions[0].health = stamped(HealthCheck { inverted: true, ..base_check() }), vec![(Warning, HealthInverted)]),
-        ("errors above warn", |s| s.regions[0].functions = stamped(vec![function(1000, 20, "c")]), vec![(Warning, ErrorRateHigh)]),
-        ("errors above crit", |s| s.regions[0].functions = stamped(vec![function(1000, 50, "c")]), vec![(Critical, ErrorRateHigh)]),
-        ("no invocations is not an error rate", |s| s.regions[0].functions = stamped(vec![function(0, 0, "c")]), vec![]),
+        (
+            "inverted",
+            |s| {
+                s.regions[0].health = stamped(HealthCheck {
+                    inverted: true,
+                    ..base_check()
+                })
+            },
+            vec![(Warning, HealthInverted)],
+        ),
+        (
+            "errors above warn",
+            |s| s.regions[0].functions = stamped(vec![function(1000, 20, "c")]),
+            vec![(Warning, ErrorRateHigh)],
+        ),
+        (
+            "errors above crit",
+            |s| s.regions[0].functions = stamped(vec![function(1000, 50, "c")]),
+            vec![(Critical, ErrorRateHigh)],
+        ),
+        (
+            "no invocations is not an error rate",
+            |s| s.regions[0].functions = stamped(vec![function(0, 0, "c")]),
+            vec![],
+        ),
         (
             "code mismatch",
             |s| {
@@ -237,13 +306,21 @@ fn findings_table() {
         ),
         (
             "drift, missing regional domain, no mapping",
-            |s| s.regions[1].domains = stamped(vec![domain("svc.example", "d-new", Some("d-old"), false)]),
-            vec![(Critical, DnsDrift), (Critical, MappingMissing), (Critical, DomainMissing)],
+            |s| {
+                s.regions[1].domains =
+                    stamped(vec![domain("svc.example", "d-new", Some("d-old"), false)])
+            },
+            vec![
+                (Critical, DnsDrift),
+                (Critical, MappingMissing),
+                (Critical, DomainMissing),
+            ],
         ),
         (
             "pending within thresholds, then failed",
             |s| {
-                s.regions[0].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Pending), None)]);
+                s.regions[0].artifacts =
+                    stamped(vec![version("v2", 0, Some(S3Replication::Pending), None)]);
                 s.regions[1].artifacts = stamped(vec![]);
             },
             vec![(Info, ReplicationPending)],
@@ -251,7 +328,8 @@ fn findings_table() {
         (
             "pending approval of a failed replication",
             |s| {
-                s.regions[0].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Failed), None)]);
+                s.regions[0].artifacts =
+                    stamped(vec![version("v2", 0, Some(S3Replication::Failed), None)]);
                 s.regions[1].artifacts = stamped(vec![]);
                 s.pipeline = pending(&["v2"]);
             },
@@ -276,7 +354,13 @@ fn replication_lag_thresholds_raise_severity() {
     s.regions[0].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Pending), None)]);
     s.regions[1].artifacts = stamped(vec![]);
     let state = state_with(s);
-    let severity = |now| findings(&state, &state.services[0], t(now)).iter().find(|f| f.code == FindingCode::ReplicationPending).unwrap().severity;
+    let severity = |now| {
+        findings(&state, &state.services[0], t(now))
+            .iter()
+            .find(|f| f.code == FindingCode::ReplicationPending)
+            .unwrap()
+            .severity
+    };
     assert_eq!(severity(299), Severity::Info);
     assert_eq!(severity(300), Severity::Warning);
     assert_eq!(severity(900), Severity::Critical);
@@ -303,16 +387,30 @@ fn serving_region_uses_effective_health() {
     s.regions[1].health = stamped(base_check());
     assert_eq!(serving_region(&s), Some("us-east-1"));
     // Inverting the primary's check moves traffic (manual failover).
-    s.regions[0].health = stamped(HealthCheck { inverted: true, ..base_check() });
+    s.regions[0].health = stamped(HealthCheck {
+        inverted: true,
+        ..base_check()
+    });
     assert_eq!(serving_region(&s), Some("us-west-2"));
     // Disabled counts as healthy even when the checkers fail.
-    s.regions[0].health = stamped(HealthCheck { raw: HealthStatus::Unhealthy, disabled: true, ..base_check() });
+    s.regions[0].health = stamped(HealthCheck {
+        raw: HealthStatus::Unhealthy,
+        disabled: true,
+        ..base_check()
+    });
     assert_eq!(serving_region(&s), Some("us-east-1"));
 }
 
 #[test]
 fn fmt_secs_table() {
-    for (secs, text) in [(0, "0s"), (41, "41s"), (60, "1m"), (303, "5m 3s"), (7800, "2h 10m"), (273_600, "3d 4h")] {
+    for (secs, text) in [
+        (0, "0s"),
+        (41, "41s"),
+        (60, "1m"),
+        (303, "5m 3s"),
+        (7800, "2h 10m"),
+        (273_600, "3d 4h"),
+    ] {
         assert_eq!(fmt_secs(secs), text);
     }
 }
@@ -321,7 +419,6 @@ fn fmt_secs_table() {
 mod serving {
     use super::super::serving_index;
     use crate::model::HealthStatus::{self, Healthy as H, Unhealthy as U, Unknown as X};
-
 
     #[test]
     fn serving_index_follows_route53_failover() {

@@ -9,7 +9,11 @@ pub async fn run(session: Session, service: Option<&str>, json: bool) -> Result<
     if let Some(name) = service
         && state.service(name).is_none()
     {
-        let known: Vec<&str> = state.services.iter().map(|s| s.service.name.as_str()).collect();
+        let known: Vec<&str> = state
+            .services
+            .iter()
+            .map(|s| s.service.name.as_str())
+            .collect();
         return Err(Failure::usage(format!(
             "no service `{name}`; known services: {}",
             known.join(", ")
@@ -27,11 +31,18 @@ pub async fn run(session: Session, service: Option<&str>, json: bool) -> Result<
                 Verdict::NotReady => "NOT READY",
                 Verdict::Unknown => "UNKNOWN",
             };
-            let what = if s.pending_approval { "pending approval" } else { "newest build" };
+            let what = if s.pending_approval {
+                "pending approval"
+            } else {
+                "newest build"
+            };
             println!("{}: {verdict} ({what})", s.name);
             for a in s.artifacts.iter().take(1) {
                 for r in &a.regions {
-                    let lag = r.lag_s.map(|l| format!(" lag {}", crate::assess::fmt_secs(l))).unwrap_or_default();
+                    let lag = r
+                        .lag_s
+                        .map(|l| format!(" lag {}", crate::assess::fmt_secs(l)))
+                        .unwrap_or_default();
                     println!("  {:<16} {:<10} {}{lag}", r.region, r.status.label(), a.key);
                 }
             }

@@ -20,13 +20,20 @@ pub struct Session {
 
 impl Session {
     /// For the live console. `demo_scenario` is set by `switchyard demo`.
-    pub fn open(cli: &Cli, demo_scenario: Option<&str>, at: Option<&str>) -> Result<Session, Failure> {
+    pub fn open(
+        cli: &Cli,
+        demo_scenario: Option<&str>,
+        at: Option<&str>,
+    ) -> Result<Session, Failure> {
         let config = load_config(cli)?;
         let Some(scenario) = load_scenario(cli, demo_scenario)? else {
             return Err(no_aws_backend(cli));
         };
         if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
-            return Err(Failure::usage(format!("--speed must be above 0 and at most 10000, not {}", cli.speed)));
+            return Err(Failure::usage(format!(
+                "--speed must be above 0 and at most 10000, not {}",
+                cli.speed
+            )));
         }
         let start = start_time(&scenario, at.map(str::to_string))?;
         let clock = Clock::sim(start, cli.speed);
@@ -50,7 +57,9 @@ impl Session {
     fn sim(cli: &Cli, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {
         let backend = Backend::Sim(SimBackend::new(scenario));
         let plan = backend.plan();
-        let thresholds = config.as_ref().map_or_else(Thresholds::default, |c| c.thresholds.clone());
+        let thresholds = config
+            .as_ref()
+            .map_or_else(Thresholds::default, |c| c.thresholds.clone());
         let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
         state.caller = backend.caller();
         state.read_only = cli.read_only || config.is_some_and(|c| c.read_only);
@@ -71,7 +80,9 @@ impl Session {
             mut state,
         } = self;
         let now = clock.now();
-        let fetches = plan.iter().map(|spec| poll::fetch_with_timeout(&backend, spec, &clock));
+        let fetches = plan
+            .iter()
+            .map(|spec| poll::fetch_with_timeout(&backend, spec, &clock));
         for fetched in futures::future::join_all(fetches).await {
             update(&mut state, Msg::Fetched(Box::new(fetched)), now);
         }
@@ -82,12 +93,12 @@ impl Session {
 fn load_scenario(cli: &Cli, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {
     let scenario = if let Some(path) = &cli.scenario_file {
         Some(Scenario::from_file(path))
-    } else if let Some(name) = demo.or(cli.sim.as_deref()) {
-        Some(Scenario::built_in(name))
     } else {
-        None
+        demo.or(cli.sim.as_deref()).map(Scenario::built_in)
     };
-    scenario.transpose().map_err(|e| Failure::usage(e.to_string()))
+    scenario
+        .transpose()
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 fn start_time(scenario: &Scenario, at: Option<String>) -> Result<Timestamp, Failure> {

@@ -25,7 +25,13 @@ fn text(snapshot: &report::Snapshot) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let opt = |v: Option<String>| v.unwrap_or_else(|| "?".into());
-    let _ = writeln!(out, "switchyard snapshot at {}", snapshot.taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let _ = writeln!(
+        out,
+        "switchyard snapshot at {}",
+        snapshot
+            .taken_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
     for s in &snapshot.services {
         let ready = match s.ready_to_approve {
             Some(true) => "ready to approve",
@@ -62,23 +68,40 @@ fn text(snapshot: &report::Snapshot) -> String {
                     f.name,
                     opt(f.invocations.map(|v| v.to_string())),
                     opt(f.errors.map(|v| v.to_string())),
-                    f.error_rate_pct.map_or("no rate".into(), |r| format!("{r:.2}%")),
+                    f.error_rate_pct
+                        .map_or("no rate".into(), |r| format!("{r:.2}%")),
                     opt(f.p99_ms.map(|v| format!("{v:.0} ms")))
                 );
             }
             for a in r.artifacts.iter().flatten().take(1) {
-                let lag = a.lag_s.map(|l| format!(", lag {}", crate::assess::fmt_secs(l))).unwrap_or_default();
+                let lag = a
+                    .lag_s
+                    .map(|l| format!(", lag {}", crate::assess::fmt_secs(l)))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "    artifact {} {}{lag}", a.key, a.status.label());
             }
             for d in r.domains.iter().flatten() {
                 let drift = if d.drift { "  DRIFT" } else { "" };
-                let _ = writeln!(out, "    domain {} -> {}{drift}", d.name, opt(d.dns_target.clone()));
+                let _ = writeln!(
+                    out,
+                    "    domain {} -> {}{drift}",
+                    d.name,
+                    opt(d.dns_target.clone())
+                );
             }
         }
         if let Some(p) = &s.pipeline {
-            let pending = p.pending_approval.as_ref().map_or("no pending approval".to_string(), |a| {
-                format!("approval {}/{} pending since {}", a.stage, a.action, a.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            });
+            let pending =
+                p.pending_approval
+                    .as_ref()
+                    .map_or("no pending approval".to_string(), |a| {
+                        format!(
+                            "approval {}/{} pending since {}",
+                            a.stage,
+                            a.action,
+                            a.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        )
+                    });
             let _ = writeln!(out, "  pipeline {}: {pending}", p.name);
         }
         for f in &s.findings {
@@ -88,7 +111,11 @@ fn text(snapshot: &report::Snapshot) -> String {
     let failed: Vec<String> = snapshot
         .sources
         .iter()
-        .filter_map(|s| s.error.as_ref().map(|e| format!("  {}@{}: {e}", s.source, s.region)))
+        .filter_map(|s| {
+            s.error
+                .as_ref()
+                .map(|e| format!("  {}@{}: {e}", s.source, s.region))
+        })
         .collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "\nsources that failed:\n{}", failed.join("\n"));

@@ -89,7 +89,9 @@ pub enum Freshness {
         error: Option<String>,
     },
     /// Never fetched; the error says why, if a fetch failed.
-    Missing { error: Option<String> },
+    Missing {
+        error: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -207,11 +209,20 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(title: String, services: Vec<Service>, plan: &[SourceSpec], thresholds: Thresholds) -> Self {
+    pub fn new(
+        title: String,
+        services: Vec<Service>,
+        plan: &[SourceSpec],
+        thresholds: Thresholds,
+    ) -> Self {
         let services = services
             .into_iter()
             .map(|service| ServiceState {
-                regions: service.regions.iter().map(|r| RegionState::new(r)).collect(),
+                regions: service
+                    .regions
+                    .iter()
+                    .map(|r| RegionState::new(r))
+                    .collect(),
                 service,
                 pipeline: None,
             })
@@ -252,7 +263,12 @@ impl State {
     }
 
     /// The source that provides `kind` data for a service in a region.
-    pub fn source_for(&self, kind: SourceKind, service: &str, region: &str) -> Option<(&SourceKey, &SourceStatus)> {
+    pub fn source_for(
+        &self,
+        kind: SourceKind,
+        service: &str,
+        region: &str,
+    ) -> Option<(&SourceKey, &SourceStatus)> {
         self.sources.iter().find(|(key, status)| {
             key.kind == kind
                 && status
@@ -263,9 +279,18 @@ impl State {
     }
 
     /// How current the `kind` data of a service in a region is, given when it was fetched.
-    pub fn freshness(&self, kind: SourceKind, service: &str, region: &str, fetched_at: Option<Timestamp>, now: Timestamp) -> Freshness {
+    pub fn freshness(
+        &self,
+        kind: SourceKind,
+        service: &str,
+        region: &str,
+        fetched_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Freshness {
         let status = self.source_for(kind, service, region).map(|(_, s)| s);
-        let error = status.and_then(|s| s.error.as_ref()).map(|e| e.message.clone());
+        let error = status
+            .and_then(|s| s.error.as_ref())
+            .map(|e| e.message.clone());
         let Some(fetched_at) = fetched_at else {
             return Freshness::Missing { error };
         };
@@ -276,6 +301,41 @@ impl State {
         } else {
             Freshness::Fresh
         }
+    }
+
+    /// When the `kind` data of a service in a region was fetched.
+    pub fn fetched_at(
+        &self,
+        kind: SourceKind,
+        svc: &ServiceState,
+        region: &RegionState,
+    ) -> Option<Timestamp> {
+        match kind {
+            SourceKind::Health => region.health.as_ref().map(|h| h.fetched_at),
+            SourceKind::Lambda => region.functions.as_ref().map(|f| f.fetched_at),
+            SourceKind::Domains => region.domains.as_ref().map(|d| d.fetched_at),
+            SourceKind::Replication => region.artifacts.as_ref().map(|a| a.fetched_at),
+            SourceKind::Pipeline => svc.pipeline.as_ref().map(|p| p.fetched_at),
+        }
+    }
+
+    /// Whether every `kind` value is fresh (so a panel can leave out its freshness column).
+    pub fn all_fresh(&self, kind: SourceKind, now: Timestamp) -> bool {
+        self.services.iter().all(|svc| {
+            svc.regions.iter().all(|r| {
+                let covered = self
+                    .source_for(kind, &svc.service.name, &r.region)
+                    .is_some();
+                !covered
+                    || self.freshness(
+                        kind,
+                        &svc.service.name,
+                        &r.region,
+                        self.fetched_at(kind, svc, r),
+                        now,
+                    ) == Freshness::Fresh
+            })
+        })
     }
 
     /// API calls made so far, over all sources.

@@ -6,13 +6,18 @@ use super::{Panel, State};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
     /// One service in one region (indices into `State::services` and its `regions`).
-    Region { service: usize, region: usize },
+    Region {
+        service: usize,
+        region: usize,
+    },
     Function {
         service: usize,
         region: usize,
         function: usize,
     },
-    Service { service: usize },
+    Service {
+        service: usize,
+    },
 }
 
 pub fn rows(state: &State, panel: Panel) -> Vec<Row> {

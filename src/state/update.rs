@@ -138,7 +138,11 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
         Payload::Replication(entries) => store!(entries, artifacts),
         Payload::Pipeline(entries) => {
             for e in entries {
-                if let Some(svc) = state.services.iter_mut().find(|s| s.service.name == e.service) {
+                if let Some(svc) = state
+                    .services
+                    .iter_mut()
+                    .find(|s| s.service.name == e.service)
+                {
                     svc.pipeline = Some(Stamped {
                         value: e.value,
                         fetched_at: at,
@@ -171,7 +175,11 @@ fn record_lag(state: &mut State, region: &str, now: Timestamp) {
     }
 }
 
-fn region_mut<'a>(state: &'a mut State, service: &str, region: &str) -> Option<&'a mut super::RegionState> {
+fn region_mut<'a>(
+    state: &'a mut State,
+    service: &str,
+    region: &str,
+) -> Option<&'a mut super::RegionState> {
     state
         .services
         .iter_mut()

@@ -40,7 +40,11 @@ fn install_panic_hook() {
     }));
 }
 
-async fn event_loop(terminal: &mut ratatui::DefaultTerminal, session: Session, theme: &Theme) -> Result<u8, Failure> {
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    session: Session,
+    theme: &Theme,
+) -> Result<u8, Failure> {
     let Session {
         backend,
         clock,
@@ -58,7 +62,9 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, session: Session, t
     let outcome = loop {
         let now = clock.now();
         if let Err(e) = terminal.draw(|frame| ui::render(frame, &state, theme, now)) {
-            break Err(Failure::runtime(format!("cannot draw to the terminal: {e}")));
+            break Err(Failure::runtime(format!(
+                "cannot draw to the terminal: {e}"
+            )));
         }
         let msg = tokio::select! {
             Some(msg) = rx.recv() => Some(msg),
@@ -75,7 +81,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, session: Session, t
         while let Ok(more) = rx.try_recv() {
             commands.extend(update(&mut state, more, clock.now()));
         }
-        if commands.iter().any(|c| *c == Command::RefreshAll) {
+        if commands.contains(&Command::RefreshAll) {
             poller.refresh_all();
         }
         if state.quit {

@@ -21,16 +21,34 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             .title(Span::styled(format!(" {title} (Esc back) "), theme.title))
     };
     let Some(row) = rows.get(selected) else {
-        frame.render_widget(Paragraph::new("nothing selected").block(block(panel.title().into())), area);
+        frame.render_widget(
+            Paragraph::new("nothing selected").block(block(panel.title().into())),
+            area,
+        );
         return;
     };
     let (svc_index, region_index) = match row {
-        StateRow::Region { service, region } | StateRow::Function { service, region, .. } => (*service, Some(*region)),
+        StateRow::Region { service, region }
+        | StateRow::Function {
+            service, region, ..
+        } => (*service, Some(*region)),
         StateRow::Service { service } => (*service, None),
     };
-    let Some(svc) = state.services.get(svc_index) else { return };
-    let region = region_index.and_then(|r| svc.regions.get(r)).map(|r| r.region.clone());
-    let title = format!("{} · {}{}", panel.title(), svc.service.name, region.as_ref().map(|r| format!(" · {r}")).unwrap_or_default());
+    let Some(svc) = state.services.get(svc_index) else {
+        return;
+    };
+    let region = region_index
+        .and_then(|r| svc.regions.get(r))
+        .map(|r| r.region.clone());
+    let title = format!(
+        "{} · {}{}",
+        panel.title(),
+        svc.service.name,
+        region
+            .as_ref()
+            .map(|r| format!(" · {r}"))
+            .unwrap_or_default()
+    );
     let findings: Vec<Finding> = assess::findings(state, svc, now)
         .into_iter()
         .filter(|f| region.is_none() || f.region.is_none() || f.region == region)
@@ -39,10 +57,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let findings_height = (findings.len() as u16 + 1).min(inner.height / 3).max(2);
-    let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
     match (panel, row) {
         (Panel::Health, _) => health(frame, top, svc, region.as_deref(), theme, now),
-        (Panel::Lambda, StateRow::Function { function, .. }) => lambda(frame, top, state, svc, *function, theme),
+        (Panel::Lambda, StateRow::Function { function, .. }) => {
+            lambda(frame, top, state, svc, *function, theme)
+        }
         (Panel::Domains, _) => domains(frame, top, svc, region.as_deref(), theme),
         (Panel::Replication, _) | (Panel::Pipeline, _) => release(frame, top, svc, theme, now),
         _ => {}
@@ -61,13 +82,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 }
 
 fn kv<'a>(key: &str, value: impl Into<Span<'a>>, theme: &Theme) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{key:<18}"), theme.dim), value.into()])
+    Line::from(vec![
+        Span::styled(format!("{key:<18}"), theme.dim),
+        value.into(),
+    ])
 }
 
-fn health(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, theme: &Theme, now: Timestamp) {
-    let Some(r) = region.and_then(|r| svc.region(r)) else { return };
+fn health(
+    frame: &mut Frame,
+    area: Rect,
+    svc: &ServiceState,
+    region: Option<&str>,
+    theme: &Theme,
+    now: Timestamp,
+) {
+    let Some(r) = region.and_then(|r| svc.region(r)) else {
+        return;
+    };
     let Some(h) = &r.health else {
-        frame.render_widget(Paragraph::new(Span::styled("no health data yet", theme.unknown)), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no health data yet", theme.unknown)),
+            area,
+        );
         return;
     };
     let hc = &h.value;
@@ -75,28 +111,53 @@ fn health(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str
     let lines = vec![
         kv("health check", hc.id.clone(), theme),
         kv("checkers say", widgets::health(hc.raw, theme), theme),
-        kv("Route 53 acts on", widgets::health(hc.effective(), theme), theme),
+        kv(
+            "Route 53 acts on",
+            widgets::health(hc.effective(), theme),
+            theme,
+        ),
         kv(
             "flags",
             format!(
                 "inverted={} disabled={} · {} of checkers healthy",
                 hc.inverted,
                 hc.disabled,
-                hc.checkers_healthy_pct.map_or("?".into(), |p| format!("{p:.0}%"))
+                hc.checkers_healthy_pct
+                    .map_or("?".into(), |p| format!("{p:.0}%"))
             ),
             theme,
         ),
         kv("serving now", serving, theme),
-        kv("last failure", hc.last_failure.clone().unwrap_or_else(|| "none".into()), theme),
-        kv("fetched", format!("{} ago", widgets::age((now - h.fetched_at).to_std().unwrap_or_default())), theme),
+        kv(
+            "last failure",
+            hc.last_failure.clone().unwrap_or_else(|| "none".into()),
+            theme,
+        ),
+        kv(
+            "fetched",
+            format!(
+                "{} ago",
+                widgets::age((now - h.fetched_at).to_std().unwrap_or_default())
+            ),
+            theme,
+        ),
         kv(
             "last hour",
-            Span::styled(widgets::spark(&hc.history, 100.0, area.width.saturating_sub(20) as usize, true), theme.dim),
+            Span::styled(
+                widgets::spark(
+                    &hc.history,
+                    100.0,
+                    area.width.saturating_sub(20) as usize,
+                    true,
+                ),
+                theme.dim,
+            ),
             theme,
         ),
     ];
     let header_height = lines.len() as u16 + 1;
-    let [head, table] = Layout::vertical([Constraint::Length(header_height), Constraint::Min(0)]).areas(area);
+    let [head, table] =
+        Layout::vertical([Constraint::Length(header_height), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(lines), head);
     let rows = hc.observations.iter().map(|o| {
         let ago = widgets::age((now - o.checked_at).to_std().unwrap_or_default());
@@ -107,37 +168,94 @@ fn health(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str
             Cell::from(o.report.clone()),
         ])
     });
-    let header = Row::new(["CHECKER", "VERDICT", "CHECKED", "REPORT"].map(|h| Cell::from(Span::styled(h, theme.header))));
+    let header = Row::new(
+        ["CHECKER", "VERDICT", "CHECKED", "REPORT"]
+            .map(|h| Cell::from(Span::styled(h, theme.header))),
+    );
     frame.render_widget(
-        Table::new(rows, [Constraint::Length(16), Constraint::Length(12), Constraint::Length(9), Constraint::Min(10)]).header(header),
+        Table::new(
+            rows,
+            [
+                Constraint::Length(16),
+                Constraint::Length(12),
+                Constraint::Length(9),
+                Constraint::Min(10),
+            ],
+        )
+        .header(header),
         table,
     );
 }
 
-fn lambda(frame: &mut Frame, area: Rect, state: &State, svc: &ServiceState, function: usize, theme: &Theme) {
-    let Some(name) = svc.service.functions.get(function) else { return };
+fn lambda(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    svc: &ServiceState,
+    function: usize,
+    theme: &Theme,
+) {
+    let Some(name) = svc.service.functions.get(function) else {
+        return;
+    };
     let trend_width = area.width.saturating_sub(90).clamp(10, 60) as usize;
     let rows = svc.regions.iter().map(|r| {
-        let stats = r.functions.as_ref().and_then(|f| f.value.iter().find(|s| &s.name == name));
+        let stats = r
+            .functions
+            .as_ref()
+            .and_then(|f| f.value.iter().find(|s| &s.name == name));
         let rate = stats.and_then(|s| assess::error_rate(s.invocations, s.errors));
         Row::new(vec![
             Cell::from(r.region.clone()),
             Cell::from(widgets::count(stats.and_then(|s| s.invocations))),
             Cell::from(widgets::count(stats.and_then(|s| s.errors))),
             Cell::from(rate.map_or("–".into(), |r| format!("{r:.2}%"))),
-            Cell::from(stats.and_then(|s| s.p99_ms).map_or("?".into(), |p| format!("{p:.0} ms"))),
-            Cell::from(stats.and_then(|s| s.memory_mb).map_or("?".into(), |m| format!("{m} MB"))),
-            Cell::from(stats.and_then(|s| s.code_sha256.clone()).unwrap_or_else(|| "?".into())),
-            Cell::from(stats.and_then(assess::cost_per_hour).map_or("?".into(), |c| format!("${c:.3}/h"))),
+            Cell::from(
+                stats
+                    .and_then(|s| s.p99_ms)
+                    .map_or("?".into(), |p| format!("{p:.0} ms")),
+            ),
+            Cell::from(
+                stats
+                    .and_then(|s| s.memory_mb)
+                    .map_or("?".into(), |m| format!("{m} MB")),
+            ),
+            Cell::from(
+                stats
+                    .and_then(|s| s.code_sha256.clone())
+                    .unwrap_or_else(|| "?".into()),
+            ),
+            Cell::from(
+                stats
+                    .and_then(assess::cost_per_hour)
+                    .map_or("?".into(), |c| format!("${c:.3}/h")),
+            ),
             Cell::from(Span::styled(
-                stats.map_or(String::new(), |s| widgets::spark(&s.error_rate_history, state.thresholds.error_rate_crit_pct * 2.0, trend_width, false)),
+                stats.map_or(String::new(), |s| {
+                    widgets::spark(
+                        &s.error_rate_history,
+                        state.thresholds.error_rate_crit_pct * 2.0,
+                        trend_width,
+                        false,
+                    )
+                }),
                 theme.dim,
             )),
         ])
     });
     let header = Row::new(
-        ["REGION", "INV/5m", "ERR", "RATE", "P99", "MEMORY", "CODE SHA256", "COST", "ERRORS 30m"]
-            .map(|h| Cell::from(Span::styled(h, theme.header))),
+        [
+            "REGION",
+            "INV/5m",
+            "ERR",
+            "RATE",
+            "P99",
+            "MEMORY",
+            "CODE SHA256",
+            "COST",
+            "ERRORS 30m",
+        ]
+        .map(|h| Cell::from(Span::styled(h, theme.header))),
     );
     let widths = [
         Constraint::Length(14),
@@ -156,12 +274,20 @@ fn lambda(frame: &mut Frame, area: Rect, state: &State, svc: &ServiceState, func
 }
 
 fn domains(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, theme: &Theme) {
-    let Some(r) = region.and_then(|r| svc.region(r)) else { return };
-    let Some(fetched) = &r.domains else {
-        frame.render_widget(Paragraph::new(Span::styled("? no domain data yet", theme.unknown)), area);
+    let Some(r) = region.and_then(|r| svc.region(r)) else {
         return;
     };
-    let mut names = vec![svc.service.domain.clone(), svc.service.regional_hostname(&r.region)];
+    let Some(fetched) = &r.domains else {
+        frame.render_widget(
+            Paragraph::new(Span::styled("? no domain data yet", theme.unknown)),
+            area,
+        );
+        return;
+    };
+    let mut names = vec![
+        svc.service.domain.clone(),
+        svc.service.regional_hostname(&r.region),
+    ];
     for d in &fetched.value {
         if !names.contains(&d.name) {
             names.push(d.name.clone());
@@ -171,23 +297,45 @@ fn domains(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&st
     for name in names {
         lines.push(Line::from(Span::styled(name.clone(), theme.header)));
         let Some(d) = fetched.value.iter().find(|d| d.name == name) else {
-            lines.push(kv("  state", Span::styled("✗ MISSING: no custom domain of this name in the region", theme.crit), theme));
+            lines.push(kv(
+                "  state",
+                Span::styled(
+                    "✗ MISSING: no custom domain of this name in the region",
+                    theme.crit,
+                ),
+                theme,
+            ));
             continue;
         };
         lines.push(kv("  api", format!("{:?}", d.api), theme));
-        lines.push(kv("  regional target", d.regional_target.clone().unwrap_or_else(|| "?".into()), theme));
-        lines.push(kv("  Route 53 record", d.dns_target.clone().unwrap_or_else(|| "none".into()), theme));
+        lines.push(kv(
+            "  regional target",
+            d.regional_target.clone().unwrap_or_else(|| "?".into()),
+            theme,
+        ));
+        lines.push(kv(
+            "  Route 53 record",
+            d.dns_target.clone().unwrap_or_else(|| "none".into()),
+            theme,
+        ));
         lines.push(kv(
             "  state",
             if d.drift() {
-                Span::styled("✗ DRIFT: the record does not point at the domain's target", theme.crit)
+                Span::styled(
+                    "✗ DRIFT: the record does not point at the domain's target",
+                    theme.crit,
+                )
             } else {
                 Span::styled("✓ record matches the target", theme.ok)
             },
             theme,
         ));
         for m in &d.mappings {
-            lines.push(kv("  mapping", format!("/{} → API {} stage {}", m.path, m.api_id, m.stage), theme));
+            lines.push(kv(
+                "  mapping",
+                format!("/{} → API {} stage {}", m.path, m.api_id, m.stage),
+                theme,
+            ));
         }
         if d.mappings.is_empty() {
             lines.push(kv("  mapping", Span::styled("✗ none", theme.crit), theme));
@@ -206,7 +354,11 @@ fn release(frame: &mut Frame, area: Rect, svc: &ServiceState, theme: &Theme, now
             .map(|s| format!("{} {}", s.name, s.status.as_deref().unwrap_or("not run")))
             .collect::<Vec<_>>()
             .join(" → ");
-        lines.push(kv("pipeline", format!("{} · {stages}", p.value.name), theme));
+        lines.push(kv(
+            "pipeline",
+            format!("{} · {stages}", p.value.name),
+            theme,
+        ));
         if let Some(a) = &p.value.pending {
             lines.push(kv(
                 "pending approval",
@@ -220,13 +372,19 @@ fn release(frame: &mut Frame, area: Rect, svc: &ServiceState, theme: &Theme, now
                 theme,
             ));
             for rev in &a.revisions {
-                lines.push(kv("revision", format!("{} {}", rev.name, rev.revision_id), theme));
+                lines.push(kv(
+                    "revision",
+                    format!("{} {}", rev.name, rev.revision_id),
+                    theme,
+                ));
             }
         }
     }
     let readiness = assess::readiness(svc, now);
     let verdict = match readiness.verdict {
-        assess::Verdict::Ready => Span::styled("✓ ready to approve: the build is in every region", theme.ok),
+        assess::Verdict::Ready => {
+            Span::styled("✓ ready to approve: the build is in every region", theme.ok)
+        }
         assess::Verdict::NotReady => Span::styled("✗ not ready to approve", theme.crit),
         assess::Verdict::Unknown => Span::styled("? cannot tell yet", theme.unknown),
     };
@@ -236,11 +394,24 @@ fn release(frame: &mut Frame, area: Rect, svc: &ServiceState, theme: &Theme, now
     }
     lines.push(Line::from(""));
     for a in assess::tracked_artifacts(svc, now) {
-        lines.push(Line::from(Span::styled(format!("{} ({})", a.key, a.version_id), theme.header)));
+        lines.push(Line::from(Span::styled(
+            format!("{} ({})", a.key, a.version_id),
+            theme.header,
+        )));
         for r in &a.regions {
-            let lag = r.lag_s.map_or(String::new(), |l| format!(" lag {}", assess::fmt_secs(l)));
-            let status = if r.is_source { Span::styled("◆ source", theme.dim) } else { widgets::replica(r.status, theme) };
-            lines.push(Line::from(vec![Span::raw(format!("  {:<16}", r.region)), status, Span::raw(lag)]));
+            let lag = r
+                .lag_s
+                .map_or(String::new(), |l| format!(" lag {}", assess::fmt_secs(l)));
+            let status = if r.is_source {
+                Span::styled("◆ source", theme.dim)
+            } else {
+                widgets::replica(r.status, theme)
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {:<16}", r.region)),
+                status,
+                Span::raw(lag),
+            ]));
         }
     }
     frame.render_widget(Paragraph::new(lines), area);

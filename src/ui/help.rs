@@ -23,15 +23,22 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         theme.dim,
     )));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(92.min(area.width))]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    let [popup] = Layout::horizontal([Constraint::Length(92.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.focus_border)
-                .title(Span::styled(" Help: keys (Esc or ? to close) ", theme.title)),
+                .title(Span::styled(
+                    " Help: keys (Esc or ? to close) ",
+                    theme.title,
+                )),
         ),
         popup,
     );

@@ -64,8 +64,16 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
 
 fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
     // Health and Replication grow with the number of service-regions; Lambda takes the rest.
-    let region_rows = state.services.iter().map(|s| s.regions.len()).sum::<usize>() as u16;
-    let pipeline_rows = state.services.iter().filter(|s| s.service.pipeline.is_some()).count() as u16
+    let region_rows = state
+        .services
+        .iter()
+        .map(|s| s.regions.len())
+        .sum::<usize>() as u16;
+    let pipeline_rows = state
+        .services
+        .iter()
+        .filter(|s| s.service.pipeline.is_some())
+        .count() as u16
         * panels::pipeline::ROW_HEIGHT;
     let top_height = (region_rows.max(pipeline_rows) + 3).clamp(5, body.height * 2 / 5);
     let bottom_height = (region_rows + 3).clamp(5, body.height / 3);
@@ -75,7 +83,11 @@ fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, no
         Constraint::Length(bottom_height),
     ])
     .areas(body);
-    let pipeline_width = if body.width >= 100 { Constraint::Percentage(40) } else { Constraint::Length(30) };
+    let pipeline_width = if body.width >= 100 {
+        Constraint::Percentage(40)
+    } else {
+        Constraint::Length(30)
+    };
     let [health, pipeline] = Layout::horizontal([Constraint::Fill(1), pipeline_width]).areas(top);
     let [replication, domains] =
         Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(bottom);
@@ -130,7 +142,10 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         let mut spans = Vec::new();
         if !state.view.filter.is_empty() {
-            spans.push(Span::styled(format!(" filter: {} ", state.view.filter), theme.warn));
+            spans.push(Span::styled(
+                format!(" filter: {} ", state.view.filter),
+                theme.warn,
+            ));
         }
         for b in crate::tui::keymap::BINDINGS {
             if let Some(hint) = b.hint {
@@ -146,12 +161,24 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     let text = vec![
         Line::from(Span::styled("Terminal too small", theme.crit)),
-        Line::from(format!("{}×{} here; switchyard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),
+        Line::from(format!(
+            "{}×{} here; switchyard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
         Line::from("Enlarge the window, or press q to quit."),
     ];
     let y = area.height.saturating_sub(3) / 2;
-    let area = Rect { y: area.y + y, height: area.height.min(3), ..area };
-    frame.render_widget(Paragraph::new(text).centered().wrap(ratatui::widgets::Wrap { trim: true }), area);
+    let area = Rect {
+        y: area.y + y,
+        height: area.height.min(3),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .centered()
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
 }
 
 /// Whether a panel has the focus (and so shows its selection).

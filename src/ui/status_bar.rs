@@ -18,8 +18,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     } else {
         Span::styled(" ARMED ", theme.armed)
     };
-    let failing: Vec<_> = state.sources.iter().filter(|(_, s)| s.error.is_some()).collect();
-    let ok = state.sources.values().filter(|s| s.last_ok.is_some() && s.error.is_none()).count();
+    let failing: Vec<_> = state
+        .sources
+        .iter()
+        .filter(|(_, s)| s.error.is_some())
+        .collect();
+    let ok = state
+        .sources
+        .values()
+        .filter(|s| s.last_ok.is_some() && s.error.is_none())
+        .count();
     let oldest = state
         .sources
         .values()
@@ -27,12 +35,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .min()
         .map(|t| widgets::age((now - t).to_std().unwrap_or_default()));
     let mut spans = vec![Span::raw(format!(" {caller}")), sep(), mode, sep()];
-    spans.push(Span::raw(format!("sources {ok}/{} ok", state.sources.len())));
+    spans.push(Span::raw(format!(
+        "sources {ok}/{} ok",
+        state.sources.len()
+    )));
     if let Some(oldest) = oldest {
         spans.push(Span::styled(format!(" (oldest {oldest})"), theme.dim));
     }
     for (key, status) in failing.iter().take(2) {
-        let throttled = status.error.as_ref().is_some_and(|e| e.kind == crate::source::ErrorKind::Throttled);
+        let throttled = status
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == crate::source::ErrorKind::Throttled);
         let age = status
             .last_ok
             .map(|t| format!(" {}", widgets::age((now - t).to_std().unwrap_or_default())))
@@ -41,7 +55,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         spans.push(Span::styled(format!(" ✗ {key} {what}{age}"), theme.crit));
     }
     if failing.len() > 2 {
-        spans.push(Span::styled(format!(" +{} more", failing.len() - 2), theme.crit));
+        spans.push(Span::styled(
+            format!(" +{} more", failing.len() - 2),
+            theme.crit,
+        ));
     }
     spans.push(sep());
     spans.push(Span::raw(format!(

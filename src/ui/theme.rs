@@ -26,14 +26,19 @@ impl Theme {
             warn: Style::new().fg(Color::Yellow),
             crit: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             unknown: Style::new().fg(Color::Magenta),
-            stale: Style::new().fg(Color::Yellow).add_modifier(Modifier::ITALIC),
+            stale: Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::ITALIC),
             dim: Style::new().fg(Color::DarkGray),
             header: Style::new().add_modifier(Modifier::BOLD),
             title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             focus_border: Style::new().fg(Color::Cyan),
             border: Style::new().fg(Color::DarkGray),
             selected: Style::new().add_modifier(Modifier::REVERSED),
-            armed: Style::new().fg(Color::Black).bg(Color::Red).add_modifier(Modifier::BOLD),
+            armed: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
         }
     }
 

@@ -66,9 +66,13 @@ pub fn spark(values: &[Option<f64>], max: f64, width: usize, lowest: bool) -> St
             let to = ((b + 1) * values.len() / buckets).max(from + 1);
             let known = values[from..to].iter().flatten().copied();
             let value = if lowest {
-                known.fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.min(v))))
+                known.fold(None, |acc: Option<f64>, v| {
+                    Some(acc.map_or(v, |a| a.min(v)))
+                })
             } else {
-                known.fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
+                known.fold(None, |acc: Option<f64>, v| {
+                    Some(acc.map_or(v, |a| a.max(v)))
+                })
             };
             match value {
                 None => '·',
@@ -91,7 +95,9 @@ pub fn age(d: Duration) -> String {
 pub fn freshness<'a>(f: &Freshness, theme: &Theme) -> Span<'a> {
     match f {
         Freshness::Fresh => Span::raw(""),
-        Freshness::Stale { age: a, .. } => Span::styled(format!("⏱ STALE {}", age(*a)), theme.stale),
+        Freshness::Stale { age: a, .. } => {
+            Span::styled(format!("⏱ STALE {}", age(*a)), theme.stale)
+        }
         Freshness::Missing { error: Some(_) } => Span::styled("✗ NO DATA", theme.crit),
         Freshness::Missing { error: None } => Span::styled("… loading", theme.dim),
     }
@@ -108,17 +114,34 @@ pub fn count(v: Option<u64>) -> String {
 }
 
 /// A panel's frame: numbered title, highlighted when focused, and a note (e.g. a stale source).
-pub fn panel_block<'a>(number: usize, title: &str, focused: bool, note: Option<Span<'a>>, theme: &Theme) -> Block<'a> {
-    let border = if focused { theme.focus_border } else { theme.border };
+pub fn panel_block<'a>(
+    number: usize,
+    title: &str,
+    focused: bool,
+    note: Option<Span<'a>>,
+    theme: &Theme,
+) -> Block<'a> {
+    let border = if focused {
+        theme.focus_border
+    } else {
+        theme.border
+    };
     let marker = if focused { "▶ " } else { "" };
-    let mut spans = vec![Span::styled(format!(" {marker}{number} {title} "), theme.title)];
+    let mut spans = vec![Span::styled(
+        format!(" {marker}{number} {title} "),
+        theme.title,
+    )];
     if let Some(note) = note {
         spans.push(note);
         spans.push(Span::raw(" "));
     }
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(border)
         .title(ratatui::text::Line::from(spans))
 }
@@ -150,9 +173,20 @@ mod tests {
 
     #[test]
     fn spark_scales_and_marks_gaps() {
-        assert_eq!(spark(&[Some(0.0), Some(50.0), Some(100.0), None], 100.0, 4, true), "▁▅█·");
+        assert_eq!(
+            spark(&[Some(0.0), Some(50.0), Some(100.0), None], 100.0, 4, true),
+            "▁▅█·"
+        );
         // Buckets keep the lowest value when asked, so a dip is not averaged away.
-        assert_eq!(spark(&[Some(100.0), Some(0.0), Some(100.0), Some(100.0)], 100.0, 2, true), "▁█");
+        assert_eq!(
+            spark(
+                &[Some(100.0), Some(0.0), Some(100.0), Some(100.0)],
+                100.0,
+                2,
+                true
+            ),
+            "▁█"
+        );
         assert_eq!(spark(&[Some(1.0), Some(9.0)], 10.0, 1, false), "▇");
         assert_eq!(spark(&[], 1.0, 5, true), "");
     }

@@ -89,12 +89,20 @@ impl SimBackend {
     }
 
     /// What AWS would answer for one source at simulated time `now`, and how many calls it took.
-    pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
+    pub async fn fetch(
+        &self,
+        key: &SourceKey,
+        now: Timestamp,
+    ) -> (u32, Result<Payload, SourceError>) {
         self.fetch_now(key, now)
     }
 
     /// The synchronous core of [`SimBackend::fetch`].
-    pub fn fetch_now(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
+    pub fn fetch_now(
+        &self,
+        key: &SourceKey,
+        now: Timestamp,
+    ) -> (u32, Result<Payload, SourceError>) {
         let world = World::new(&self.scenario);
         let region = key.region.as_str();
         if world.throttled(key.kind.name(), region, world.offset(now)) {
@@ -186,9 +194,18 @@ fn entry<T>(service: &str, region: &str, value: T) -> Entry<T> {
 impl SimBackend {
     /// The console's state after every source has been fetched once at simulated time `at`,
     /// without pollers or a runtime: what tests and benchmarks start from.
-    pub fn state_at(&self, at: Timestamp, thresholds: crate::config::Thresholds) -> crate::state::State {
+    pub fn state_at(
+        &self,
+        at: Timestamp,
+        thresholds: crate::config::Thresholds,
+    ) -> crate::state::State {
         let plan = self.plan();
-        let mut state = crate::state::State::new(format!("demo: {}", self.scenario_name()), self.services(), &plan, thresholds);
+        let mut state = crate::state::State::new(
+            format!("demo: {}", self.scenario_name()),
+            self.services(),
+            &plan,
+            thresholds,
+        );
         state.caller = Some(self.caller());
         for spec in &plan {
             let (calls, result) = self.fetch_now(&spec.key, at);
@@ -198,7 +215,11 @@ impl SimBackend {
                 calls,
                 result,
             };
-            crate::state::update(&mut state, crate::state::Msg::Fetched(Box::new(fetched)), at);
+            crate::state::update(
+                &mut state,
+                crate::state::Msg::Fetched(Box::new(fetched)),
+                at,
+            );
         }
         state
     }

@@ -259,7 +259,10 @@ impl Scenario {
         };
         for b in &self.builds {
             if !known(&b.service, None) {
-                return Err(format!("build {} names unknown service `{}`", b.number, b.service));
+                return Err(format!(
+                    "build {} names unknown service `{}`",
+                    b.number, b.service
+                ));
             }
             for (region, lag) in &b.lag {
                 humantime::parse_duration(lag)
@@ -300,11 +303,7 @@ impl Scenario {
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |l| l.chars().count())
-        + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
 

@@ -194,12 +194,25 @@ impl<'a> World<'a> {
         (base * wobble + severity * self.outage_error_pct(&service.name, region)).min(100.0)
     }
 
-    fn minute_invocations(&self, service: &SimService, region: &str, rpm: f64, fn_name: &str, minute: i64) -> f64 {
-        let wobble = 0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, fn_name], minute);
+    fn minute_invocations(
+        &self,
+        service: &SimService,
+        region: &str,
+        rpm: f64,
+        fn_name: &str,
+        minute: i64,
+    ) -> f64 {
+        let wobble =
+            0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, fn_name], minute);
         rpm * self.traffic_share(service, region, minute * 60) * wobble
     }
 
-    pub fn functions(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<FunctionStats> {
+    pub fn functions(
+        &self,
+        service: &SimService,
+        region: &str,
+        at: Timestamp,
+    ) -> Vec<FunctionStats> {
         let s = self.offset(at);
         let now_minute = s.div_euclid(60);
         let window_minutes = METRICS_WINDOW_S / 60;
@@ -223,7 +236,13 @@ impl<'a> World<'a> {
                     })
                     .collect();
                 let slow = 1.0 + 3.0 * severity;
-                let jitter = 0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, &f.name, "p99"], now_minute);
+                let jitter = 0.9
+                    + 0.2
+                        * noise::unit(
+                            self.seed(),
+                            &[&service.name, region, &f.name, "p99"],
+                            now_minute,
+                        );
                 let invocations = invocations.round() as u64;
                 let avg_ms = f.avg_ms * slow * jitter;
                 FunctionStats {
@@ -235,7 +254,8 @@ impl<'a> World<'a> {
                     p99_ms: (invocations > 0).then_some(f.p99_ms * slow * jitter),
                     avg_ms: (invocations > 0).then_some(avg_ms),
                     concurrent: Some(
-                        (invocations as f64 / METRICS_WINDOW_S as f64 * avg_ms / 1000.0).ceil() as u64,
+                        (invocations as f64 / METRICS_WINDOW_S as f64 * avg_ms / 1000.0).ceil()
+                            as u64,
                     ),
                     memory_mb: Some(f.memory_mb),
                     code_sha256: code.clone(),
@@ -265,7 +285,13 @@ impl<'a> World<'a> {
         builds.into_iter()
     }
 
-    fn regional_target(&self, service: &str, region: &str, which: DriftedDomain, generation: i64) -> String {
+    fn regional_target(
+        &self,
+        service: &str,
+        region: &str,
+        which: DriftedDomain,
+        generation: i64,
+    ) -> String {
         let label = match which {
             DriftedDomain::Shared => "shared",
             DriftedDomain::Regional => "regional",
@@ -299,7 +325,12 @@ impl<'a> World<'a> {
             DomainInfo {
                 name,
                 api: ApiKind::Rest,
-                regional_target: Some(self.regional_target(&service.name, region, which, generation)),
+                regional_target: Some(self.regional_target(
+                    &service.name,
+                    region,
+                    which,
+                    generation,
+                )),
                 // The Route 53 record was written when the domain was first created.
                 dns_target: Some(self.regional_target(&service.name, region, which, 0)),
                 mappings: vec![DomainMapping {
@@ -313,7 +344,10 @@ impl<'a> World<'a> {
     }
 
     fn artifact_key(service: &SimService, build: &SimBuild) -> String {
-        format!("{}{}-{}.zip", service.artifact_prefix, service.name, build.number)
+        format!(
+            "{}{}-{}.zip",
+            service.artifact_prefix, service.name, build.number
+        )
     }
 
     pub fn version_id(&self, service: &str, build: u32) -> String {
@@ -334,9 +368,18 @@ impl<'a> World<'a> {
     }
 
     /// The newest object versions in the service's bucket in `region` (newest first).
-    pub fn artifacts(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<ArtifactVersion> {
+    pub fn artifacts(
+        &self,
+        service: &SimService,
+        region: &str,
+        at: Timestamp,
+    ) -> Vec<ArtifactVersion> {
         let s = self.offset(at);
-        let source_region = service.regions.first().map(String::as_str).unwrap_or_default();
+        let source_region = service
+            .regions
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default();
         let destinations: Vec<&String> = service.regions.iter().skip(1).collect();
         let mut versions: Vec<ArtifactVersion> = self
             .builds(&service.name, s)
@@ -351,8 +394,10 @@ impl<'a> World<'a> {
                     replicated_at: None,
                 };
                 if region == source_region {
-                    let lags: Vec<Option<i64>> =
-                        destinations.iter().map(|r| self.replication_lag(b, r)).collect();
+                    let lags: Vec<Option<i64>> = destinations
+                        .iter()
+                        .map(|r| self.replication_lag(b, r))
+                        .collect();
                     let failed = lags.iter().any(Option::is_none) && s >= b.at + 30;
                     let done = lags.iter().all(|l| l.is_some_and(|l| s >= b.at + l));
                     let status = if failed {
@@ -413,7 +458,10 @@ impl<'a> World<'a> {
         let pending = (approval == Some("InProgress")).then(|| PendingApproval {
             stage: "Approval".into(),
             action: "ManualApproval".into(),
-            token: noise::uuid(self.seed(), &[&service.name, "token", &build.number.to_string()]),
+            token: noise::uuid(
+                self.seed(),
+                &[&service.name, "token", &build.number.to_string()],
+            ),
             since: self.time(since),
             expires: self.time(since + APPROVAL_EXPIRY_S),
             revisions: vec![ApprovalRevision {
@@ -425,7 +473,10 @@ impl<'a> World<'a> {
             name,
             stages: vec![
                 stage("Source", Some("Succeeded")),
-                stage("Build", Some(if built { "Succeeded" } else { "InProgress" })),
+                stage(
+                    "Build",
+                    Some(if built { "Succeeded" } else { "InProgress" }),
+                ),
                 stage("Approval", approval),
                 stage("Deploy", deploy),
             ],

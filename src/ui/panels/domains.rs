@@ -15,17 +15,30 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let rows = crate::state::rows(state, Panel::Domains)
         .into_iter()
         .filter_map(|row| {
-            let StateRow::Region { service, region } = row else { return None };
+            let StateRow::Region { service, region } = row else {
+                return None;
+            };
             let svc = state.services.get(service)?;
             let r = svc.regions.get(region)?;
             let fetched = r.domains.as_ref();
-            let fresh = freshness(state, SourceKind::Domains, &svc.service.name, &r.region, fetched.map(|d| d.fetched_at), now);
+            let fresh = freshness(
+                state,
+                SourceKind::Domains,
+                &svc.service.name,
+                &r.region,
+                fetched.map(|d| d.fetched_at),
+                now,
+            );
             let find = |name: &str| fetched.map(|d| d.value.iter().find(|d| d.name == name));
             let shared = find(&svc.service.domain);
             let regional_name = svc.service.regional_hostname(&r.region);
             let regional = find(&regional_name);
             Some(Row::new(vec![
-                Cell::from(if region == 0 { svc.service.name.clone() } else { String::new() }),
+                Cell::from(if region == 0 {
+                    svc.service.name.clone()
+                } else {
+                    String::new()
+                }),
                 Cell::from(r.region.clone()),
                 Cell::from(verdict(shared, theme)),
                 Cell::from(verdict(regional, theme)),
@@ -34,6 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         })
         .collect();
     PanelTable {
+        now,
         panel: Panel::Domains,
         header: vec!["SERVICE", "REGION", "SHARED", "REGIONAL", ""],
         widths: vec![

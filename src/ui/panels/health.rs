@@ -13,53 +13,97 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
-    let wide = area.width >= 90;
-    let history_width = area.width.saturating_sub(if wide { 84 } else { 52 }).clamp(4, 30) as usize;
+    // Full labels from 70 columns, the flags spelled out from 90.
+    let wide = area.width >= 70;
+    let flags_wide = area.width >= 90;
+    let history_width = area
+        .width
+        .saturating_sub(if flags_wide {
+            84
+        } else if wide {
+            66
+        } else {
+            52
+        })
+        .clamp(4, 30) as usize;
     let rows = crate::state::rows(state, Panel::Health)
         .into_iter()
         .filter_map(|row| {
-            let StateRow::Region { service, region } = row else { return None };
+            let StateRow::Region { service, region } = row else {
+                return None;
+            };
             let svc = state.services.get(service)?;
             let r = svc.regions.get(region)?;
             let serving = assess::serving_region(svc);
             let health = r.health.as_ref();
-            let fresh = freshness(state, SourceKind::Health, &svc.service.name, &r.region, health.map(|h| h.fetched_at), now);
+            let fresh = freshness(
+                state,
+                SourceKind::Health,
+                &svc.service.name,
+                &r.region,
+                health.map(|h| h.fetched_at),
+                now,
+            );
             let role = match svc.service.role(&r.region) {
                 RegionRole::Primary => "pri",
                 RegionRole::Secondary => "sec",
             };
-            let effective = health.map_or(crate::model::HealthStatus::Unknown, |h| h.value.effective());
+            let effective =
+                health.map_or(crate::model::HealthStatus::Unknown, |h| h.value.effective());
             let mut flags = Vec::new();
             if let Some(h) = health {
                 if h.value.inverted {
-                    flags.push(Span::styled("INVERTED ", theme.warn));
+                    flags.push(Span::styled(
+                        if flags_wide { "INVERTED " } else { "INV" },
+                        theme.warn,
+                    ));
                 }
                 if h.value.disabled {
-                    flags.push(Span::styled("DISABLED ", theme.warn));
+                    flags.push(Span::styled(
+                        if flags_wide { "DISABLED " } else { "DIS" },
+                        theme.warn,
+                    ));
                 }
-                if h.value.inverted || h.value.disabled {
-                    flags.push(Span::styled(format!("(raw {})", h.value.raw.label()), theme.dim));
+                if flags_wide && (h.value.inverted || h.value.disabled) {
+                    flags.push(Span::styled(
+                        format!("(raw {})", h.value.raw.label()),
+                        theme.dim,
+                    ));
                 }
             }
             let serves = match serving {
-                Some(s) if s == r.region => Span::styled(if wide { "◀ serving" } else { "◀" }, theme.ok),
+                Some(s) if s == r.region => {
+                    Span::styled(if wide { "◀ serving" } else { "◀" }, theme.ok)
+                }
                 None if region == 0 => Span::styled("?", theme.unknown),
                 _ => Span::raw(""),
             };
             let pct = health
                 .and_then(|h| h.value.checkers_healthy_pct)
                 .map_or("?".to_string(), |p| format!("{p:.0}%"));
-            let history = health.map_or(String::new(), |h| widgets::spark(&h.value.history, 100.0, history_width, true));
-            let name = if region == 0 { svc.service.name.clone() } else { String::new() };
-            let health = if wide { widgets::health(effective, theme) } else { widgets::health_short(effective, theme) };
+            let history = health.map_or(String::new(), |h| {
+                widgets::spark(&h.value.history, 100.0, history_width, true)
+            });
+            let name = if region == 0 {
+                svc.service.name.clone()
+            } else {
+                String::new()
+            };
+            let health = if wide {
+                widgets::health(effective, theme)
+            } else {
+                widgets::health_short(effective, theme)
+            };
             let mut cells = vec![Cell::from(name), Cell::from(r.region.clone())];
             if wide {
                 cells.push(Cell::from(Span::styled(role, theme.dim)));
             }
-            cells.extend([Cell::from(health), Cell::from(pct), Cell::from(serves)]);
-            if wide {
-                cells.push(Cell::from(Line::from(flags)));
-            }
+            cells.extend([
+                Cell::from(health),
+                Cell::from(pct),
+                Cell::from(serves),
+                Cell::from(Line::from(flags)),
+            ]);
             cells.push(Cell::from(Span::styled(history, theme.dim)));
             cells.push(Cell::from(widgets::freshness(&fresh, theme)));
             Some(Row::new(cells))
@@ -67,7 +111,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .collect();
     let (mut header, mut widths) = if wide {
         (
-            vec!["SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES", "FLAGS"],
+            vec![
+                "SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES", "FLAGS",
+            ],
             vec![
                 Constraint::Length(10),
                 Constraint::Length(14),
@@ -75,17 +121,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Constraint::Length(11),
                 Constraint::Length(4),
                 Constraint::Length(9),
-                Constraint::Length(14),
+                Constraint::Length(if flags_wide { 14 } else { 3 }),
             ],
         )
     } else {
         (
-            vec!["SERVICE", "REGION", "R53", "CHK", "SRV"],
+            vec!["SERVICE", "REGION", "R53", "CHK", "SRV", "FL"],
             vec![
                 Constraint::Length(8),
                 Constraint::Length(14),
                 Constraint::Length(6),
                 Constraint::Length(4),
+                Constraint::Length(3),
                 Constraint::Length(3),
             ],
         )
@@ -93,6 +140,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     header.extend(["LAST HOUR", ""]);
     widths.extend([Constraint::Length(history_width as u16), Constraint::Min(0)]);
     PanelTable {
+        now,
         panel: Panel::Health,
         header,
         widths,

@@ -14,28 +14,60 @@ use ratatui::widgets::{Cell, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let wide = area.width >= 110;
-    let trend_width = area.width.saturating_sub(if wide { 104 } else { 80 }).clamp(8, 30) as usize;
+    // Room for the freshness column only while some data is stale.
+    let reserve = if state.all_fresh(SourceKind::Lambda, now) {
+        0
+    } else {
+        12
+    };
+    let trend_width = area
+        .width
+        .saturating_sub(if wide { 101 } else { 77 } + reserve)
+        .clamp(6, 30) as usize;
     let t = &state.thresholds;
     let rows = crate::state::rows(state, Panel::Lambda)
         .into_iter()
         .filter_map(|row| {
-            let StateRow::Function { service, region, function } = row else { return None };
+            let StateRow::Function {
+                service,
+                region,
+                function,
+            } = row
+            else {
+                return None;
+            };
             let svc = state.services.get(service)?;
             let r = svc.regions.get(region)?;
             let name = svc.service.functions.get(function)?;
             let fetched = r.functions.as_ref();
             let stats = fetched.and_then(|f| f.value.iter().find(|s| &s.name == name));
-            let fresh = freshness(state, SourceKind::Lambda, &svc.service.name, &r.region, fetched.map(|f| f.fetched_at), now);
+            let fresh = freshness(
+                state,
+                SourceKind::Lambda,
+                &svc.service.name,
+                &r.region,
+                fetched.map(|f| f.fetched_at),
+                now,
+            );
             let rate = stats.and_then(|s| assess::error_rate(s.invocations, s.errors));
             let rate_cell = match (stats, rate) {
                 (None, _) => Span::styled("?", theme.unknown),
                 (Some(_), None) => Span::styled("–", theme.dim), // no invocations: no rate
-                (Some(_), Some(rate)) if rate >= t.error_rate_crit_pct => Span::styled(format!("✗ {rate:.1}%"), theme.crit),
-                (Some(_), Some(rate)) if rate >= t.error_rate_warn_pct => Span::styled(format!("▲ {rate:.1}%"), theme.warn),
+                (Some(_), Some(rate)) if rate >= t.error_rate_crit_pct => {
+                    Span::styled(format!("✗ {rate:.1}%"), theme.crit)
+                }
+                (Some(_), Some(rate)) if rate >= t.error_rate_warn_pct => {
+                    Span::styled(format!("▲ {rate:.1}%"), theme.warn)
+                }
                 (Some(_), Some(rate)) => Span::styled(format!("{rate:.2}%"), theme.ok),
             };
             let trend = stats.map_or(String::new(), |s| {
-                widgets::spark(&s.error_rate_history, t.error_rate_crit_pct * 2.0, trend_width, false)
+                widgets::spark(
+                    &s.error_rate_history,
+                    t.error_rate_crit_pct * 2.0,
+                    trend_width,
+                    false,
+                )
             });
             let primary_code = svc
                 .primary()
@@ -44,7 +76,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 .and_then(|s| s.code_sha256.clone());
             let code = match (stats.and_then(|s| s.code_sha256.as_deref()), primary_code) {
                 (None, _) => Span::styled("?", theme.unknown),
-                (Some(c), Some(p)) if c != p => Span::styled(format!("≠ {}", widgets::head(c, 7)), theme.warn),
+                (Some(c), Some(p)) if c != p => {
+                    Span::styled(format!("≠ {}", widgets::head(c, 7)), theme.warn)
+                }
                 (Some(c), _) => Span::styled(format!("= {}", widgets::head(c, 7)), theme.dim),
             };
             let cost = stats
@@ -52,14 +86,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 .map_or("?".to_string(), |c| format!("${c:.3}"));
             let first = region == 0 && function == 0;
             let mut cells = vec![
-                Cell::from(if first { svc.service.name.clone() } else { String::new() }),
-                Cell::from(if function == 0 { r.region.clone() } else { String::new() }),
-                Cell::from(widgets::head(name, 18)),
+                Cell::from(if first {
+                    svc.service.name.clone()
+                } else {
+                    String::new()
+                }),
+                Cell::from(if function == 0 {
+                    r.region.clone()
+                } else {
+                    String::new()
+                }),
+                Cell::from(widgets::head(name, 16)),
                 Cell::from(widgets::count(stats.and_then(|s| s.invocations))),
                 Cell::from(widgets::count(stats.and_then(|s| s.errors))),
                 Cell::from(rate_cell),
                 Cell::from(Span::styled(trend, theme.dim)),
-                Cell::from(stats.and_then(|s| s.p99_ms).map_or("?".to_string(), |p| format!("{p:.0}ms"))),
+                Cell::from(
+                    stats
+                        .and_then(|s| s.p99_ms)
+                        .map_or("?".to_string(), |p| format!("{p:.0}ms")),
+                ),
             ];
             if wide {
                 cells.push(Cell::from(widgets::count(stats.and_then(|s| s.throttles))));
@@ -70,11 +116,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Some(Row::new(cells))
         })
         .collect();
-    let mut header = vec!["SERVICE", "REGION", "FUNCTION", "INV/5m", "ERR", "RATE", "ERRORS 30m", "P99"];
+    let mut header = vec![
+        "SERVICE",
+        "REGION",
+        "FUNCTION",
+        "INV/5m",
+        "ERR",
+        "RATE",
+        "ERRORS 30m",
+        "P99",
+    ];
     let mut widths = vec![
-        Constraint::Length(10),
+        Constraint::Length(9),
         Constraint::Length(14),
-        Constraint::Length(18),
+        Constraint::Length(16),
         Constraint::Length(6),
         Constraint::Length(5),
         Constraint::Length(7),
@@ -83,11 +138,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     ];
     if wide {
         header.extend(["THR", "CODE", "$/h"]);
-        widths.extend([Constraint::Length(4), Constraint::Length(9), Constraint::Length(7)]);
+        widths.extend([
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Length(7),
+        ]);
     }
     header.push("");
     widths.push(Constraint::Min(0));
     PanelTable {
+        now,
         panel: Panel::Lambda,
         header,
         widths,

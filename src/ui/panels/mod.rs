@@ -18,6 +18,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 /// selection in view.
 pub struct PanelTable<'a> {
     pub panel: Panel,
+    /// Each row's last cell is its freshness; the column is left out while all data is fresh.
+    pub now: crate::model::Timestamp,
     pub header: Vec<&'static str>,
     pub widths: Vec<Constraint>,
     pub rows: Vec<Row<'a>>,
@@ -28,15 +30,37 @@ impl PanelTable<'_> {
     pub fn render(self, frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let focused = super::focused(state, self.panel);
         let note = source_note(state, self.panel.source(), theme);
-        let block = widgets::panel_block(self.panel.index() + 1, self.panel.title(), focused, note, theme);
+        let block = widgets::panel_block(
+            self.panel.index() + 1,
+            self.panel.title(),
+            focused,
+            note,
+            theme,
+        );
         if self.rows.is_empty() {
-            let text = if state.view.filter.is_empty() { self.empty } else { "nothing matches the filter" };
-            frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)).block(block), area);
+            let text = if state.view.filter.is_empty() {
+                self.empty
+            } else {
+                "nothing matches the filter"
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.dim)).block(block),
+                area,
+            );
             return;
         }
         let count = self.rows.len();
-        let header = Row::new(self.header.into_iter().map(|h| Cell::from(Span::styled(h, theme.header))));
-        let table = Table::new(self.rows, self.widths)
+        let (mut header_names, mut widths) = (self.header, self.widths);
+        if state.all_fresh(self.panel.source(), self.now) {
+            header_names.pop();
+            widths.pop();
+        }
+        let header = Row::new(
+            header_names
+                .into_iter()
+                .map(|h| Cell::from(Span::styled(h, theme.header))),
+        );
+        let table = Table::new(self.rows, widths)
             .header(header)
             .block(block)
             .column_spacing(1)
@@ -57,7 +81,8 @@ fn source_note<'a>(state: &State, kind: SourceKind, theme: &Theme) -> Option<Spa
         .filter(|(k, s)| k.kind == kind && s.error.is_some())
         .map(|(k, _)| k.region.clone())
         .collect();
-    (!failing.is_empty()).then(|| Span::styled(format!("✗ failing: {}", failing.join(", ")), theme.crit))
+    (!failing.is_empty())
+        .then(|| Span::styled(format!("✗ failing: {}", failing.join(", ")), theme.crit))
 }
 
 /// The freshness of one (service, region) value for a panel.

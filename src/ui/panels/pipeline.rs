@@ -19,12 +19,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let rows = crate::state::rows(state, Panel::Pipeline)
         .into_iter()
         .filter_map(|row| {
-            let StateRow::Service { service } = row else { return None };
+            let StateRow::Service { service } = row else {
+                return None;
+            };
             let svc = state.services.get(service)?;
             let name = svc.service.pipeline.clone().unwrap_or_default();
             let primary = svc.service.primary_region();
             let fetched = svc.pipeline.as_ref();
-            let fresh = freshness(state, SourceKind::Pipeline, &svc.service.name, primary, fetched.map(|p| p.fetched_at), now);
+            let fresh = freshness(
+                state,
+                SourceKind::Pipeline,
+                &svc.service.name,
+                primary,
+                fetched.map(|p| p.fetched_at),
+                now,
+            );
             let mut stages: Vec<Span> = vec![Span::raw("  ")];
             match fetched {
                 None => stages.push(Span::styled("? unknown", theme.unknown)),
@@ -38,7 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                             None => ("·", theme.dim),
                         };
                         if i > 0 {
-                            stages.push(Span::styled(if area.width >= 60 { " → " } else { " " }, theme.dim));
+                            stages.push(Span::styled(
+                                if area.width >= 60 { " → " } else { " " },
+                                theme.dim,
+                            ));
                         }
                         stages.push(Span::styled(format!("{} {mark}", s.name), style));
                     }
@@ -53,9 +65,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     let waited = (now - pending.since).to_std().unwrap_or_default();
                     let left = (pending.expires - now).to_std().unwrap_or_default();
                     first.push(match assess::readiness(svc, now).verdict {
-                        Verdict::Ready => Span::styled("✓ ready to approve", theme.ok),
-                        Verdict::NotReady => Span::styled("✗ WAIT: not in every region", theme.crit),
-                        Verdict::Unknown => Span::styled("? readiness unknown", theme.unknown),
+                        Verdict::Ready => Span::styled("✓ READY", theme.ok),
+                        Verdict::NotReady => Span::styled("✗ WAIT", theme.crit),
+                        Verdict::Unknown => Span::styled("? unknown", theme.unknown),
                     });
                     let revision = pending
                         .revisions
@@ -71,18 +83,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                         )),
                     ])
                 }
-                None if fetched.is_some() => Line::from(Span::styled("  no approval pending", theme.dim)),
+                None if fetched.is_some() => {
+                    Line::from(Span::styled("  no approval pending", theme.dim))
+                }
                 None => Line::from(""),
             };
             first.push(Span::raw(" "));
             first.push(widgets::freshness(&fresh, theme));
-            Some(Row::new(vec![Cell::from(Text::from(vec![Line::from(first), Line::from(stages), third]))]).height(ROW_HEIGHT))
+            Some(
+                Row::new(vec![Cell::from(Text::from(vec![
+                    Line::from(first),
+                    Line::from(stages),
+                    third,
+                ]))])
+                .height(ROW_HEIGHT),
+            )
         })
         .collect();
     PanelTable {
+        now,
         panel: Panel::Pipeline,
-        header: vec!["PIPELINE · STAGES · APPROVAL"],
-        widths: vec![Constraint::Min(0)],
+        // The freshness marker is inside the text; the empty last column keeps PanelTable's shape.
+        header: vec!["PIPELINE · STAGES · APPROVAL", ""],
+        widths: vec![Constraint::Min(0), Constraint::Length(0)],
         rows,
         empty: "no pipelines configured",
     }

@@ -18,22 +18,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let rows = crate::state::rows(state, Panel::Replication)
         .into_iter()
         .filter_map(|row| {
-            let StateRow::Region { service, region } = row else { return None };
+            let StateRow::Region { service, region } = row else {
+                return None;
+            };
             let svc = state.services.get(service)?;
             let r = svc.regions.get(region)?;
             let tracked = assess::tracked_artifacts(svc, now);
             let artifact = tracked.first();
             let here = artifact.and_then(|a| a.regions.iter().find(|x| x.region == r.region));
-            let fresh = freshness(state, SourceKind::Replication, &svc.service.name, &r.region, r.artifacts.as_ref().map(|a| a.fetched_at), now);
+            let fresh = freshness(
+                state,
+                SourceKind::Replication,
+                &svc.service.name,
+                &r.region,
+                r.artifacts.as_ref().map(|a| a.fetched_at),
+                now,
+            );
             let status = match here {
-                Some(h) if h.is_source => Span::styled(format!("◆ {}", widgets::tail(artifact.map_or("", |a| a.key.rsplit('/').next().unwrap_or(&a.key)), 9)), theme.dim),
+                Some(h) if h.is_source => Span::styled(
+                    format!(
+                        "◆ {}",
+                        widgets::tail(
+                            artifact.map_or("", |a| a.key.rsplit('/').next().unwrap_or(&a.key)),
+                            9
+                        )
+                    ),
+                    theme.dim,
+                ),
                 Some(h) => widgets::replica(h.status, theme),
                 None if r.artifacts.is_some() => Span::styled("no builds", theme.dim),
                 None => widgets::replica(ReplicaStatus::Unknown, theme),
             };
             let lag = here
                 .and_then(|h| h.lag_s)
-                .map_or(String::new(), |l| crate::assess::fmt_secs(l));
+                .map_or(String::new(), crate::assess::fmt_secs);
             let verdict = if region == 0 {
                 match assess::readiness(svc, now).verdict {
                     Verdict::Ready => Span::styled("✓ ready", theme.ok),
@@ -44,19 +62,35 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Span::raw("")
             };
             Some(Row::new(vec![
-                Cell::from(if region == 0 { svc.service.name.clone() } else { String::new() }),
+                Cell::from(if region == 0 {
+                    svc.service.name.clone()
+                } else {
+                    String::new()
+                }),
                 Cell::from(r.region.clone()),
                 Cell::from(status),
                 Cell::from(lag),
                 Cell::from(verdict),
-                Cell::from(Span::styled(widgets::spark(&r.lag_history, crit, trend_width, false), theme.dim)),
+                Cell::from(Span::styled(
+                    widgets::spark(&r.lag_history, crit, trend_width, false),
+                    theme.dim,
+                )),
                 Cell::from(widgets::freshness(&fresh, theme)),
             ]))
         })
         .collect();
     PanelTable {
+        now,
         panel: Panel::Replication,
-        header: vec!["SERVICE", "REGION", "BUILD", "LAG", "APPROVE?", "LAG TREND", ""],
+        header: vec![
+            "SERVICE",
+            "REGION",
+            "BUILD",
+            "LAG",
+            "APPROVE?",
+            "LAG TREND",
+            "",
+        ],
         widths: vec![
             Constraint::Length(8),
             Constraint::Length(12),
