@@ -112,7 +112,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let (mut header, mut widths) = if wide {
         (
             vec![
-                "SERVICE", "REGION", "ROLE", "ROUTE 53", "CHK", "SERVES", "FLAGS",
+                "SERVICE",
+                "REGION",
+                "ROLE",
+                "ROUTE 53",
+                "CHK",
+                "SERVES",
+                if flags_wide { "FLAGS" } else { "FL" },
             ],
             vec![
                 Constraint::Length(10),
