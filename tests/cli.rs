@@ -8,7 +8,10 @@ fn switchyard() -> Command {
     let mut cmd = Command::cargo_bin("switchyard").unwrap();
     // Never pick up a developer's own config or state.
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-switchyard-test")
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("switchyard-cli-test"))
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("switchyard-cli-test"),
+        )
         .current_dir(std::env::temp_dir());
     cmd
 }
@@ -16,12 +19,18 @@ fn switchyard() -> Command {
 fn json(args: &[&str]) -> (Value, i32) {
     let out = switchyard().args(args).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let value: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
     (value, out.status.code().unwrap())
 }
 
 fn region<'a>(service: &'a Value, name: &str) -> &'a Value {
-    service["regions"].as_array().unwrap().iter().find(|r| r["region"] == name).unwrap()
+    service["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == name)
+        .unwrap()
 }
 
 #[test]
@@ -39,12 +48,26 @@ fn region_outage_snapshot_shows_the_primary_down_and_the_secondary_serving() {
     assert_eq!(primary["health"]["status"], "unhealthy");
     assert_eq!(primary["health"]["effective_status"], "unhealthy");
     assert_eq!(region(sample, "us-west-2")["health"]["status"], "healthy");
-    let codes: Vec<&str> = sample["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = sample["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"health_unhealthy"), "{codes:?}");
     assert!(codes.contains(&"error_rate_high"), "{codes:?}");
     // Every function row carries the contract's fields, with rates computed, not defaulted.
     let f = &primary["functions"][0];
-    for field in ["name", "invocations", "errors", "error_rate_pct", "throttles", "p99_ms", "code_sha256", "code_matches_primary"] {
+    for field in [
+        "name",
+        "invocations",
+        "errors",
+        "error_rate_pct",
+        "throttles",
+        "p99_ms",
+        "code_sha256",
+        "code_matches_primary",
+    ] {
         assert!(f.get(field).is_some(), "missing {field} in {f}");
     }
     assert!(f["error_rate_pct"].as_f64().unwrap() > 5.0);
@@ -56,14 +79,31 @@ fn region_outage_snapshot_shows_the_primary_down_and_the_secondary_serving() {
 
 #[test]
 fn before_the_outage_the_primary_serves() {
-    let (snap, _) = json(&["snapshot", "--sim", "region-outage", "--json", "--at", "30s"]);
+    let (snap, _) = json(&[
+        "snapshot",
+        "--sim",
+        "region-outage",
+        "--json",
+        "--at",
+        "30s",
+    ]);
     assert_eq!(snap["services"][0]["serving_region"], "us-east-1");
-    assert_eq!(region(&snap["services"][0], "us-east-1")["health"]["status"], "healthy");
+    assert_eq!(
+        region(&snap["services"][0], "us-east-1")["health"]["status"],
+        "healthy"
+    );
 }
 
 #[test]
 fn check_waits_for_slow_replication_then_passes() {
-    let (early, code) = json(&["check", "--sim", "slow-replication", "--service", "sample", "--json"]);
+    let (early, code) = json(&[
+        "check",
+        "--sim",
+        "slow-replication",
+        "--service",
+        "sample",
+        "--json",
+    ]);
     assert_eq!(code, 1, "{early}");
     assert_eq!(early["schema"], "switchyard.check/1");
     assert_eq!(early["verdict"], "not_ready");
@@ -78,7 +118,16 @@ fn check_waits_for_slow_replication_then_passes() {
     assert_eq!(west["status"], "pending");
     assert_eq!(west["lag_s"], 120);
 
-    let (late, code) = json(&["check", "--sim", "slow-replication", "--service", "sample", "--json", "--at", "6m"]);
+    let (late, code) = json(&[
+        "check",
+        "--sim",
+        "slow-replication",
+        "--service",
+        "sample",
+        "--json",
+        "--at",
+        "6m",
+    ]);
     assert_eq!(code, 0, "{late}");
     assert_eq!(late["verdict"], "ready");
     // Replication took the scenario's five minutes.
@@ -93,18 +142,39 @@ fn check_waits_for_slow_replication_then_passes() {
 
 #[test]
 fn check_exit_codes_in_text_mode() {
-    switchyard().args(["check", "--sim", "steady"]).assert().code(0);
-    switchyard().args(["check", "--sim", "slow-replication"]).assert().code(1).stdout(predicates::str::contains("NOT READY"));
-    switchyard().args(["check", "--sim", "slow-replication", "--at", "4m59s"]).assert().code(1);
-    switchyard().args(["check", "--sim", "slow-replication", "--at", "5m"]).assert().code(0);
-    switchyard().args(["check", "--sim", "steady", "--service", "nope"]).assert().code(2);
+    switchyard()
+        .args(["check", "--sim", "steady"])
+        .assert()
+        .code(0);
+    switchyard()
+        .args(["check", "--sim", "slow-replication"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("NOT READY"));
+    switchyard()
+        .args(["check", "--sim", "slow-replication", "--at", "4m59s"])
+        .assert()
+        .code(1);
+    switchyard()
+        .args(["check", "--sim", "slow-replication", "--at", "5m"])
+        .assert()
+        .code(0);
+    switchyard()
+        .args(["check", "--sim", "steady", "--service", "nope"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn a_throttled_source_fails_the_snapshot_but_the_rest_is_complete() {
     let (snap, code) = json(&["snapshot", "--sim", "throttled-api", "--json"]);
     assert_eq!(code, 1);
-    let failed: Vec<&Value> = snap["sources"].as_array().unwrap().iter().filter(|s| !s["error"].is_null()).collect();
+    let failed: Vec<&Value> = snap["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["error"].is_null())
+        .collect();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0]["source"], "lambda");
     assert_eq!(failed[0]["region"], "us-west-2");
@@ -115,7 +185,12 @@ fn a_throttled_source_fails_the_snapshot_but_the_rest_is_complete() {
     assert!(region(sample, "us-west-2")["functions"].is_null());
     assert!(region(sample, "us-east-1")["functions"].is_array());
     assert!(region(sample, "us-west-2")["health"].is_object());
-    let codes: Vec<&str> = sample["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = sample["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"source_error"), "{codes:?}");
 }
 
@@ -123,11 +198,21 @@ fn a_throttled_source_fails_the_snapshot_but_the_rest_is_complete() {
 fn dns_drift_is_reported_with_both_targets() {
     let (snap, _) = json(&["snapshot", "--sim", "dns-drift", "--json"]);
     let west = region(&snap["services"][0], "us-west-2");
-    let shared = west["domains"].as_array().unwrap().iter().find(|d| d["name"] == "sample.fed.dev").unwrap();
+    let shared = west["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "sample.fed.dev")
+        .unwrap();
     assert_eq!(shared["drift"], true);
     assert_ne!(shared["dns_target"], shared["regional_target"]);
     assert_eq!(shared["mappings"][0]["stage"], "prod");
-    let finding = snap["services"][0]["findings"].as_array().unwrap().iter().find(|f| f["code"] == "dns_drift").unwrap();
+    let finding = snap["services"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "dns_drift")
+        .unwrap();
     assert_eq!(finding["severity"], "critical");
     assert_eq!(finding["region"], "us-west-2");
 }
@@ -139,7 +224,12 @@ fn steady_is_clean_and_ready() {
     for service in snap["services"].as_array().unwrap() {
         assert_eq!(service["ready_to_approve"], true, "{}", service["name"]);
         assert_eq!(service["serving_region"], service["primary_region"]);
-        let bad: Vec<&Value> = service["findings"].as_array().unwrap().iter().filter(|f| f["severity"] != "info").collect();
+        let bad: Vec<&Value> = service["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] != "info")
+            .collect();
         assert!(bad.is_empty(), "{bad:?}");
     }
     assert!(snap["services"][0]["pipeline"]["pending_approval"].is_object());
@@ -147,22 +237,48 @@ fn steady_is_clean_and_ready() {
 
 #[test]
 fn snapshots_are_deterministic() {
-    let a = switchyard().args(["snapshot", "--sim", "region-outage", "--json"]).output().unwrap().stdout;
-    let b = switchyard().args(["snapshot", "--sim", "region-outage", "--json"]).output().unwrap().stdout;
+    let a = switchyard()
+        .args(["snapshot", "--sim", "region-outage", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
+    let b = switchyard()
+        .args(["snapshot", "--sim", "region-outage", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
     assert_eq!(a, b);
 }
 
 #[test]
 fn global_options_work_after_the_command() {
-    switchyard().args(["check", "--sim", "steady"]).assert().code(0);
-    switchyard().args(["--sim", "steady", "check"]).assert().code(0);
+    switchyard()
+        .args(["check", "--sim", "steady"])
+        .assert()
+        .code(0);
+    switchyard()
+        .args(["--sim", "steady", "check"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn scenarios_lists_every_built_in_scenario() {
-    let out = switchyard().arg("scenarios").assert().code(0).get_output().stdout.clone();
+    let out = switchyard()
+        .arg("scenarios")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
-    for name in ["steady", "region-outage", "slow-replication", "dns-drift", "throttled-api"] {
+    for name in [
+        "steady",
+        "region-outage",
+        "slow-replication",
+        "dns-drift",
+        "throttled-api",
+    ] {
         assert!(text.contains(name), "{name} missing from:\n{text}");
     }
 }
@@ -171,50 +287,104 @@ fn scenarios_lists_every_built_in_scenario() {
 fn a_scenario_file_can_be_loaded() {
     let dir = tempdir();
     let path = dir.join("mine.toml");
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/scenarios/slow-replication.toml"))
-        .unwrap()
-        .replace("name = \"slow-replication\"", "name = \"mine\"")
-        .replace("\"us-west-2\" = \"5m\"", "\"us-west-2\" = \"1m\"");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/slow-replication.toml"
+    ))
+    .unwrap()
+    .replace("name = \"slow-replication\"", "name = \"mine\"")
+    .replace("\"us-west-2\" = \"5m\"", "\"us-west-2\" = \"1m\"");
     std::fs::write(&path, text).unwrap();
-    switchyard().args(["check", "--scenario-file"]).arg(&path).args(["--at", "90s"]).assert().code(0);
-    switchyard().args(["check", "--scenario-file"]).arg(&path).args(["--at", "50s"]).assert().code(1);
+    switchyard()
+        .args(["check", "--scenario-file"])
+        .arg(&path)
+        .args(["--at", "90s"])
+        .assert()
+        .code(0);
+    switchyard()
+        .args(["check", "--scenario-file"])
+        .arg(&path)
+        .args(["--at", "50s"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn usage_and_config_errors_exit_2_with_a_location() {
-    switchyard().args(["snapshot", "--sim", "no-such-scenario"]).assert().code(2).stderr(predicates::str::contains("steady"));
+    switchyard()
+        .args(["snapshot", "--sim", "no-such-scenario"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("steady"));
     switchyard().args(["--bogus"]).assert().code(2);
-    switchyard().args(["snapshot", "--sim", "steady", "--at", "soon"]).assert().code(2);
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/config/invalid/bad-duration.toml");
+    switchyard()
+        .args(["snapshot", "--sim", "steady", "--at", "soon"])
+        .assert()
+        .code(2);
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/invalid/bad-duration.toml"
+    );
     switchyard()
         .args(["snapshot", "--sim", "steady", "--config", fixture])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("bad-duration.toml:2:10:"));
     // Without --sim there is no backend yet; the message says what to run instead.
-    switchyard().arg("snapshot").assert().code(2).stderr(predicates::str::contains("no config file"));
-    let valid = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/switchyard.example.toml");
-    switchyard().args(["snapshot", "--config", valid]).assert().code(2).stderr(predicates::str::contains("switchyard demo"));
+    switchyard()
+        .arg("snapshot")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no config file"));
+    let valid = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/switchyard.example.toml"
+    );
+    switchyard()
+        .args(["snapshot", "--config", valid])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("switchyard demo"));
 }
 
 #[test]
 fn a_config_sets_thresholds_for_the_simulation() {
     let dir = tempdir();
     let path = dir.join("switchyard.toml");
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/switchyard.example.toml")).unwrap();
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/switchyard.example.toml"
+    ))
+    .unwrap();
     // Raise the error-rate thresholds above the outage's rate: no error_rate_high finding.
     let text = example
         .replace("error_rate_warn_pct = 1.0", "error_rate_warn_pct = 60.0")
         .replace("error_rate_crit_pct = 5.0", "error_rate_crit_pct = 80.0");
     assert_ne!(text, example, "the example config changed shape");
     std::fs::write(&path, text).unwrap();
-    let (snap, _) = json(&["snapshot", "--sim", "region-outage", "--json", "--config", path.to_str().unwrap()]);
-    let codes: Vec<&str> = snap["services"][0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let (snap, _) = json(&[
+        "snapshot",
+        "--sim",
+        "region-outage",
+        "--json",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
+    let codes: Vec<&str> = snap["services"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert!(!codes.contains(&"error_rate_high"), "{codes:?}");
 }
 
 fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("switchyard-cli-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "switchyard-cli-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
