@@ -152,3 +152,45 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod poller_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::source::sim::SimBackend;
+    use crate::source::sim::scenario::Scenario;
+    use std::collections::BTreeMap;
+
+    /// Every source is polled by its own task and each result reaches the app loop as an owned
+    /// message; a throttled source keeps sending its error (with backoff) while others succeed.
+    #[tokio::test]
+    async fn each_source_sends_its_own_results() {
+        let scenario = Scenario::built_in("throttled-api").unwrap();
+        let clock = Clock::manual(scenario.start + chrono::Duration::minutes(3));
+        let backend = Arc::new(Backend::Sim(SimBackend::new(scenario)));
+        let mut plan = backend.plan();
+        for spec in &mut plan {
+            spec.interval = Duration::from_millis(20);
+        }
+        let (tx, mut rx) = mpsc::channel(64);
+        let poller = Poller::start(Arc::clone(&backend), plan.clone(), clock, tx);
+        let mut seen: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while seen.len() < plan.len() || seen.values().any(|(n, _)| *n < 2) {
+            let msg = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .expect("pollers went quiet")
+                .unwrap();
+            let Msg::Fetched(f) = msg else {
+                panic!("unexpected {msg:?}")
+            };
+            let entry = seen.entry(f.key.to_string()).or_default();
+            entry.0 += 1;
+            entry.1 = f.result.is_ok();
+        }
+        drop(poller);
+        for (key, (_, ok)) in &seen {
+            assert_eq!(*ok, key != "lambda@us-west-2", "{key}");
+        }
+    }
+}
