@@ -102,7 +102,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('/')],
         label: "/",
         action: Action::StartFilter,
-        help: "filter by service, region or function (Enter keeps it, Esc clears it)",
+        help: "filter by service, region or function (Enter keeps, Esc clears)",
         hint: Some("filter"),
     },
     Binding {
@@ -114,9 +114,9 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[KeyCode::Char('q')],
-        label: "q / Ctrl-C",
+        label: "q",
         action: Action::Quit,
-        help: "quit",
+        help: "quit (Ctrl-C quits too)",
         hint: Some("quit"),
     },
 ];

@@ -19,7 +19,11 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " Markers: ✓ ok  ▲ warning  ✗ critical  ? unknown  … pending  ⏱ stale (age)  ◀ serving",
+        " Markers: ✓ ok  ▲ warning  ✗ critical  ? unknown  … pending",
+        theme.dim,
+    )));
+    lines.push(Line::from(Span::styled(
+        "          ⏱ stale (with its age)  ◀ serving (where Route 53 sends traffic)",
         theme.dim,
     )));
     let height = (lines.len() as u16 + 2).min(area.height);

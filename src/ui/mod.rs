@@ -150,7 +150,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         for b in crate::tui::keymap::BINDINGS {
             if let Some(hint) = b.hint {
                 spans.push(Span::styled(format!(" {}", b.label), theme.header));
-                spans.push(Span::styled(format!(" {hint} "), theme.dim));
+                spans.push(Span::styled(format!(" {hint}"), theme.dim));
             }
         }
         Line::from(spans)

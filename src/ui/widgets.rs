@@ -91,12 +91,23 @@ pub fn age(d: Duration) -> String {
     crate::assess::fmt_secs(d.as_secs())
 }
 
+/// An age in its largest unit only ("41s", "2m", "3h", "2d"), for narrow cells.
+pub fn coarse_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
 /// A freshness cell: empty when fresh, else "STALE 2m" / "NO DATA".
 pub fn freshness<'a>(f: &Freshness, theme: &Theme) -> Span<'a> {
     match f {
         Freshness::Fresh => Span::raw(""),
         Freshness::Stale { age: a, .. } => {
-            Span::styled(format!("⏱ STALE {}", age(*a)), theme.stale)
+            Span::styled(format!("⏱ STALE {}", coarse_age(*a)), theme.stale)
         }
         Freshness::Missing { error: Some(_) } => Span::styled("✗ NO DATA", theme.crit),
         Freshness::Missing { error: None } => Span::styled("… loading", theme.dim),

@@ -9,7 +9,7 @@ use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let rows = crate::state::rows(state, Panel::Domains)
@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let shared = find(&svc.service.domain);
             let regional_name = svc.service.regional_hostname(&r.region);
             let regional = find(&regional_name);
-            Some(Row::new(vec![
+            Some(vec![
                 Cell::from(if region == 0 {
                     svc.service.name.clone()
                 } else {
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Cell::from(verdict(shared, theme)),
                 Cell::from(verdict(regional, theme)),
                 Cell::from(widgets::freshness(&fresh, theme)),
-            ]))
+            ])
         })
         .collect();
     PanelTable {
@@ -58,6 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Constraint::Fill(1),
         ],
         rows,
+        row_height: 1,
         empty: "no services",
     }
     .render(frame, area, state, theme);

@@ -10,7 +10,7 @@ use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     // Full labels from 70 columns, the flags spelled out from 90.
@@ -106,7 +106,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             ]);
             cells.push(Cell::from(Span::styled(history, theme.dim)));
             cells.push(Cell::from(widgets::freshness(&fresh, theme)));
-            Some(Row::new(cells))
+            Some(cells)
         })
         .collect();
     let (mut header, mut widths) = if wide {
@@ -151,6 +151,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header,
         widths,
         rows,
+        row_height: 1,
         empty: "no services",
     }
     .render(frame, area, state, theme);

@@ -10,7 +10,7 @@ use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let wide = area.width >= 110;
@@ -113,7 +113,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 cells.push(Cell::from(cost));
             }
             cells.push(Cell::from(widgets::freshness(&fresh, theme)));
-            Some(Row::new(cells))
+            Some(cells)
         })
         .collect();
     let mut header = vec![
@@ -152,6 +152,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header,
         widths,
         rows,
+        row_height: 1,
         empty: "no functions configured",
     }
     .render(frame, area, state, theme);

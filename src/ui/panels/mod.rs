@@ -17,16 +17,45 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 /// A panel's table: a header, rows, the selection when focused, and scrolling that keeps the
 /// selection in view.
 pub struct PanelTable<'a> {
+    // Rows are built fresh each frame from owned strings.
     pub panel: Panel,
     /// Each row's last cell is its freshness; the column is left out while all data is fresh.
     pub now: crate::model::Timestamp,
     pub header: Vec<&'static str>,
     pub widths: Vec<Constraint>,
-    pub rows: Vec<Row<'a>>,
+    /// Cells of each row, one per header column.
+    pub rows: Vec<Vec<Cell<'a>>>,
+    pub row_height: u16,
     pub empty: &'static str,
 }
 
-impl PanelTable<'_> {
+/// Width of the freshness column while data is stale ("⏱ STALE 59m").
+const FRESHNESS_WIDTH: u16 = 11;
+/// Columns a panel always keeps: the service and the region.
+const KEPT_COLUMNS: usize = 2;
+
+/// Which columns fit in `inner` columns: the first ones and (when `keep_last`) the last always stay;
+/// the others are dropped from the right until the rest fits.
+pub fn fit_columns(widths: &[Constraint], inner: u16, keep_last: bool) -> Vec<usize> {
+    let min = |c: &Constraint| match c {
+        Constraint::Length(n) | Constraint::Min(n) => *n,
+        _ => 4,
+    };
+    let mut kept: Vec<usize> = (0..widths.len()).collect();
+    let total = |kept: &[usize]| {
+        kept.iter().map(|&i| min(&widths[i])).sum::<u16>() + kept.len().saturating_sub(1) as u16
+    };
+    while total(&kept) > inner {
+        let last = kept.len().saturating_sub(if keep_last { 2 } else { 1 });
+        if last < KEPT_COLUMNS || last >= kept.len() {
+            break;
+        }
+        kept.remove(last);
+    }
+    kept
+}
+
+impl PanelTable<'static> {
     pub fn render(self, frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let focused = super::focused(state, self.panel);
         let note = source_note(state, self.panel.source(), theme);
@@ -50,17 +79,36 @@ impl PanelTable<'_> {
             return;
         }
         let count = self.rows.len();
-        let (mut header_names, mut widths) = (self.header, self.widths);
-        if state.all_fresh(self.panel.source(), self.now) {
-            header_names.pop();
-            widths.pop();
+        // The last column is freshness: left out while everything is fresh, and never dropped
+        // for lack of room while something is stale.
+        let stale = !state.all_fresh(self.panel.source(), self.now);
+        let mut widths = self.widths;
+        let columns = widths.len();
+        if stale && let Some(last) = widths.last_mut() {
+            *last = Constraint::Length(FRESHNESS_WIDTH);
         }
-        let header = Row::new(
-            header_names
+        let visible = if stale { columns } else { columns - 1 };
+        let kept = fit_columns(&widths[..visible], area.width.saturating_sub(2), stale);
+        let pick = |cells: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+            let mut cells: Vec<Option<Cell>> = cells.into_iter().map(Some).collect();
+            kept.iter()
+                .filter_map(|&i| cells.get_mut(i).and_then(Option::take))
+                .collect()
+        };
+        let header = Row::new(pick(
+            self.header
                 .into_iter()
-                .map(|h| Cell::from(Span::styled(h, theme.header))),
-        );
-        let table = Table::new(self.rows, widths)
+                .map(|h| Cell::from(Span::styled(h, theme.header)))
+                .collect(),
+        ));
+        let height = self.row_height;
+        let rows: Vec<Row> = self
+            .rows
+            .into_iter()
+            .map(|cells| Row::new(pick(cells)).height(height))
+            .collect();
+        let widths: Vec<Constraint> = kept.iter().map(|&i| widths[i]).collect();
+        let table = Table::new(rows, widths)
             .header(header)
             .block(block)
             .column_spacing(1)

@@ -10,7 +10,7 @@ use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 /// Lines each pipeline takes.
 pub const ROW_HEIGHT: u16 = 3;
@@ -90,14 +90,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             };
             first.push(Span::raw(" "));
             first.push(widgets::freshness(&fresh, theme));
-            Some(
-                Row::new(vec![Cell::from(Text::from(vec![
+            Some(vec![
+                Cell::from(Text::from(vec![
                     Line::from(first),
                     Line::from(stages),
                     third,
-                ]))])
-                .height(ROW_HEIGHT),
-            )
+                ])),
+                Cell::from(""),
+            ])
         })
         .collect();
     PanelTable {
@@ -107,6 +107,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header: vec!["PIPELINE · STAGES · APPROVAL", ""],
         widths: vec![Constraint::Min(0), Constraint::Length(0)],
         rows,
+        row_height: ROW_HEIGHT,
         empty: "no pipelines configured",
     }
     .render(frame, area, state, theme);

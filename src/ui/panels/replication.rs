@@ -10,7 +10,7 @@ use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let trend_width = area.width.saturating_sub(66).clamp(4, 20) as usize;
@@ -61,7 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             } else {
                 Span::raw("")
             };
-            Some(Row::new(vec![
+            Some(vec![
                 Cell::from(if region == 0 {
                     svc.service.name.clone()
                 } else {
@@ -76,7 +76,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     theme.dim,
                 )),
                 Cell::from(widgets::freshness(&fresh, theme)),
-            ]))
+            ])
         })
         .collect();
     PanelTable {
@@ -101,6 +101,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Constraint::Length(11),
         ],
         rows,
+        row_height: 1,
         empty: "no services",
     }
     .render(frame, area, state, theme);

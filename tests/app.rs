@@ -1,0 +1,332 @@
+//! The whole app without a terminal: key presses go through the keymap and fetched data through
+//! the simulated backend, both into the same `update` the event loop uses, and the screen is
+//! checked (text and snapshots) as the user would see it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use chrono::Duration;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::{lines_with, refresh_all, screen, state_at};
+use switchyard::model::Timestamp;
+use switchyard::state::{Command, Msg, Panel, State, update};
+use switchyard::tui::keymap::{BINDINGS, action_for, filter_key};
+
+const W: u16 = 120;
+const H: u16 = 35;
+
+/// A key press, dispatched as the event loop does: to the filter while it is being edited, else
+/// to the keymap. Keys that mean nothing change nothing.
+fn press(state: &mut State, code: KeyCode, now: Timestamp) -> Vec<Command> {
+    press_event(state, KeyEvent::new(code, KeyModifiers::NONE), now)
+}
+
+fn press_event(state: &mut State, key: KeyEvent, now: Timestamp) -> Vec<Command> {
+    let msg = if state.view.editing_filter {
+        filter_key(key).map(Msg::Filter)
+    } else {
+        action_for(key).map(Msg::Action)
+    };
+    msg.map_or_else(Vec::new, |msg| update(state, msg, now))
+}
+
+fn press_char(state: &mut State, c: char, now: Timestamp) -> Vec<Command> {
+    press(state, KeyCode::Char(c), now)
+}
+
+fn type_text(state: &mut State, text: &str, now: Timestamp) {
+    for c in text.chars() {
+        assert_eq!(press_char(state, c, now), Vec::new(), "typing {c:?}");
+    }
+}
+
+/// The Health row of a service in a region (the service name is only on its first row, so
+/// regions are looked for below it).
+fn health_row<'a>(text: &'a str, service: &str, region: &str) -> &'a str {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("CHK"))
+        .unwrap_or_else(|| panic!("no Health panel:\n{text}"));
+    let first = header
+        + lines[header..]
+            .iter()
+            .position(|l| l.contains(service))
+            .unwrap_or_else(|| panic!("no Health row for {service}:\n{text}"));
+    lines[first..]
+        .iter()
+        .find(|l| l.contains(region))
+        .unwrap_or_else(|| panic!("no Health row for {service} in {region}:\n{text}"))
+}
+
+#[test]
+fn keys_and_fetches_drive_the_screen() {
+    let (backend, mut state, mut now) = state_at("region-outage", 30);
+
+    // Before the outage the primary serves.
+    let text = screen(&state, W, H, now);
+    assert!(
+        health_row(&text, "sample", "us-east-1").contains('◀'),
+        "{text}"
+    );
+    assert!(
+        !health_row(&text, "sample", "us-west-2").contains('◀'),
+        "{text}"
+    );
+    assert!(
+        text.contains("▶ 1 Health"),
+        "Health has the focus at start:\n{text}"
+    );
+
+    // Tab and the digit keys move the focus.
+    press(&mut state, KeyCode::Tab, now);
+    assert_eq!(state.view.focused(), Panel::Pipeline);
+    assert!(screen(&state, W, H, now).contains("▶ 2 Pipeline"));
+    press(&mut state, KeyCode::BackTab, now);
+    assert_eq!(state.view.focused(), Panel::Health);
+    for (c, panel) in [
+        ('4', Panel::Replication),
+        ('5', Panel::Domains),
+        ('2', Panel::Pipeline),
+        ('3', Panel::Lambda),
+    ] {
+        press_char(&mut state, c, now);
+        assert_eq!(state.view.focused(), panel, "key {c}");
+    }
+    let text = screen(&state, W, H, now);
+    assert!(
+        text.contains("▶ 3 Lambda") && !text.contains("▶ 1 Health"),
+        "{text}"
+    );
+
+    // j/k and the arrows move the selection, within the rows there are.
+    for _ in 0..3 {
+        press_char(&mut state, 'j', now);
+    }
+    press_char(&mut state, 'k', now);
+    press(&mut state, KeyCode::Down, now);
+    assert_eq!(state.view.selected[Panel::Lambda.index()], 3);
+    for _ in 0..20 {
+        press_char(&mut state, 'j', now);
+    }
+    assert_eq!(
+        state.view.selected[Panel::Lambda.index()],
+        6,
+        "seven Lambda rows: stops at the last"
+    );
+    press(&mut state, KeyCode::Up, now);
+    assert_eq!(state.view.selected[Panel::Lambda.index()], 5);
+
+    // A data round arrives between key presses; nothing moves.
+    now += Duration::seconds(30);
+    refresh_all(&backend, &mut state, now);
+    assert_eq!(state.view.focused(), Panel::Lambda);
+
+    // `/` starts the filter; typed keys, even `q`, go to it; Enter keeps it.
+    press_char(&mut state, '/', now);
+    assert!(state.view.editing_filter);
+    type_text(&mut state, "billingq", now);
+    assert!(!state.quit, "q while typing a filter is a letter");
+    press(&mut state, KeyCode::Backspace, now);
+    let text = screen(&state, W, H, now);
+    assert!(
+        text.lines().last().unwrap().contains("filter: billing█"),
+        "{text}"
+    );
+    press(&mut state, KeyCode::Enter, now);
+    assert!(!state.view.editing_filter);
+    assert_eq!(state.view.filter, "billing");
+    assert_eq!(
+        state.view.selected, [0; 5],
+        "a new filter starts every selection at the top"
+    );
+    let text = screen(&state, W, H, now);
+    assert_eq!(
+        lines_with(&text, "billing-api").len(),
+        3,
+        "billing-api in each of its regions:\n{text}"
+    );
+    assert!(
+        lines_with(&text, "sample-").is_empty(),
+        "sample's rows are filtered out:\n{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().contains("filter: billing"),
+        "{text}"
+    );
+    insta::assert_snapshot!("app_filtered_billing", text);
+
+    // Enter opens the detail of the selected row, Esc goes back, a second Esc clears the filter.
+    press_char(&mut state, 'j', now);
+    press(&mut state, KeyCode::Enter, now);
+    assert!(state.view.detail);
+    let text = screen(&state, W, H, now);
+    assert!(
+        text.contains("Lambda · billing · us-west-2 (Esc back)"),
+        "{text}"
+    );
+    assert!(text.contains("function          billing-api"), "{text}");
+    assert_eq!(
+        lines_with(&text, "MB").len(),
+        3,
+        "one detail row per region:\n{text}"
+    );
+    insta::assert_snapshot!("app_lambda_detail_billing_us_west_2", text);
+    press(&mut state, KeyCode::Esc, now);
+    assert!(!state.view.detail);
+    assert_eq!(state.view.filter, "billing");
+    press(&mut state, KeyCode::Esc, now);
+    assert_eq!(state.view.filter, "");
+    assert_eq!(
+        lines_with(&screen(&state, W, H, now), "sample-api").len(),
+        2
+    );
+
+    // ? opens help over the panels, Esc closes it.
+    press_char(&mut state, '?', now);
+    assert!(screen(&state, W, H, now).contains("Help: keys"));
+    press(&mut state, KeyCode::Esc, now);
+    assert!(!state.view.help && !screen(&state, W, H, now).contains("Help: keys"));
+
+    // r asks the loop to refresh every source; the state itself does not change.
+    let before = state.clone();
+    assert_eq!(press_char(&mut state, 'r', now), vec![Command::RefreshAll]);
+    assert_eq!(state, before);
+
+    // Time passes: the pollers deliver a round every 30 s while the user looks at Health, up to
+    // 6 minutes into the scenario.
+    let scenario_time = |seconds| support::at(backend.scenario(), seconds);
+    press_char(&mut state, '1', now);
+    for seconds in (60..=360).step_by(30) {
+        now = scenario_time(seconds);
+        refresh_all(&backend, &mut state, now);
+        if seconds == 180 {
+            press_char(&mut state, 'j', now);
+            press_char(&mut state, 'k', now);
+        }
+    }
+    assert_eq!(state.view.selected[Panel::Health.index()], 0);
+    let text = screen(&state, W, H, now);
+    let east = health_row(&text, "sample", "us-east-1");
+    let west = health_row(&text, "sample", "us-west-2");
+    // The marker is "✗ UNHEALTHY"/"✓ healthy", or "✗ DOWN"/"✓ ok" when the panel is narrow.
+    assert!(
+        (east.contains("✗ UNHEALTHY") || east.contains("✗ DOWN")) && !east.contains('◀'),
+        "the primary is down and no longer serves: {east}"
+    );
+    assert!(
+        (west.contains("✓ healthy") || west.contains("✓ ok")) && west.contains('◀'),
+        "us-west-2 serves now: {west}"
+    );
+    assert!(
+        health_row(&text, "billing", "us-east-1").contains('◀'),
+        "billing is untouched:\n{text}"
+    );
+    assert!(text.lines().next().unwrap().contains("critical"), "{text}");
+    insta::assert_snapshot!("app_failover_region_outage", text);
+
+    // The detail of sample's primary tells why, checker by checker.
+    press(&mut state, KeyCode::Enter, now);
+    let text = screen(&state, W, H, now);
+    assert!(text.contains("Health · sample · us-east-1"), "{text}");
+    assert!(text.contains("serving now       us-west-2"), "{text}");
+    assert!(lines_with(&text, "✗ UNHEALTHY").len() >= 3, "{text}");
+    press(&mut state, KeyCode::Esc, now);
+
+    // q quits.
+    assert_eq!(press_char(&mut state, 'q', now), vec![Command::Quit]);
+    assert!(state.quit);
+}
+
+#[test]
+fn ctrl_c_quits_and_unbound_keys_do_nothing() {
+    let (_, mut state, now) = state_at("steady", 60);
+    let before = state.clone();
+    assert_eq!(press_char(&mut state, 'x', now), Vec::new());
+    assert_eq!(press(&mut state, KeyCode::F(5), now), Vec::new());
+    assert_eq!(state, before);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(press_event(&mut state, ctrl_c, now), vec![Command::Quit]);
+    assert!(state.quit);
+}
+
+/// The rows inside the help box's border, trimmed (the box is found by its title).
+fn help_rows(text: &str) -> Vec<String> {
+    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+    let title = lines
+        .iter()
+        .position(|l| l.iter().collect::<String>().contains("┌ Help: keys"))
+        .unwrap_or_else(|| panic!("no help box:\n{text}"));
+    let left = lines[title].iter().position(|c| *c == '┌').unwrap();
+    let right = left + lines[title][left..].iter().position(|c| *c == '┐').unwrap();
+    lines[title + 1..]
+        .iter()
+        .take_while(|l| l.get(left) == Some(&'│'))
+        .map(|l| {
+            l[left + 1..right.min(l.len())]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .filter(|row| !row.is_empty())
+        .collect()
+}
+
+fn assert_help_lists_every_binding(width: u16, height: u16) {
+    let (_, mut state, now) = state_at("steady", 60);
+    press_char(&mut state, '?', now);
+    let text = screen(&state, width, height, now);
+    let rows = help_rows(&text);
+    for b in BINDINGS {
+        // The label, then the whole help text, on one row.
+        let listed = rows.iter().any(|row| {
+            row.strip_suffix(b.help)
+                .is_some_and(|label| label.trim_end() == b.label)
+        });
+        assert!(
+            listed,
+            "{width}×{height}: help does not list `{}`: {}\n{text}",
+            b.label, b.help
+        );
+    }
+    assert!(
+        rows.iter().any(|r| r.contains("◀ serving")),
+        "{width}×{height}: the marker legend is cut:\n{text}"
+    );
+}
+
+#[test]
+fn help_lists_every_binding() {
+    assert_help_lists_every_binding(120, 35);
+}
+
+#[test]
+fn help_lists_every_binding_at_minimum_size() {
+    assert_help_lists_every_binding(80, 24);
+}
+
+fn assert_footer_hints(width: u16, height: u16) {
+    let (_, state, now) = state_at("steady", 60);
+    let text = screen(&state, width, height, now);
+    let footer = text.lines().last().unwrap();
+    for b in BINDINGS {
+        if let Some(hint) = b.hint {
+            assert!(
+                footer.contains(&format!("{} {hint}", b.label)),
+                "{width}×{height}: footer lacks `{} {hint}`: {footer}",
+                b.label
+            );
+        }
+    }
+}
+
+#[test]
+fn footer_shows_every_hint() {
+    assert_footer_hints(120, 35);
+}
+
+#[test]
+fn footer_shows_every_hint_at_minimum_size() {
+    assert_footer_hints(80, 24);
+}

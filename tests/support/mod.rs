@@ -1,0 +1,148 @@
+//! The one setup every UI test goes through: a simulated scenario at a fixed moment, a render onto
+//! ratatui's `TestBackend`, and the screen as text for snapshots and assertions.
+// Each test binary compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use chrono::Duration;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, Cell, CellWidth};
+use ratatui::layout::Position;
+use switchyard::config::Thresholds;
+use switchyard::model::Timestamp;
+use switchyard::source::sim::SimBackend;
+use switchyard::source::sim::scenario::Scenario;
+use switchyard::source::{Fetched, SourceKey, SourceKind};
+use switchyard::state::{Command, Msg, State, update};
+use switchyard::ui::{self, Theme};
+
+/// A built-in scenario and the simulated backend that plays it.
+pub fn sim(name: &str) -> (Scenario, SimBackend) {
+    let scenario = Scenario::built_in(name).unwrap_or_else(|e| panic!("scenario {name}: {e}"));
+    let backend = SimBackend::new(scenario.clone());
+    (scenario, backend)
+}
+
+/// The simulated clock `seconds` after the scenario's start: tests never read the wall clock.
+pub fn at(scenario: &Scenario, seconds: i64) -> Timestamp {
+    scenario.start + Duration::seconds(seconds)
+}
+
+/// The console's state after every source was fetched once, `seconds` into a scenario, and that
+/// moment (to render at).
+pub fn state_at(name: &str, seconds: i64) -> (SimBackend, State, Timestamp) {
+    let (scenario, backend) = sim(name);
+    let now = at(&scenario, seconds);
+    let state = backend.state_at(now, Thresholds::default());
+    (backend, state, now)
+}
+
+/// One source's fetch at `now`, as the poller would send it to the app loop.
+pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
+    let (calls, result) = backend.fetch_now(key, now);
+    Msg::Fetched(Box::new(Fetched {
+        key: key.clone(),
+        at: now,
+        calls,
+        result,
+    }))
+}
+
+/// Fetches every source of the plan at `now` and feeds the results through `update`, as a round
+/// of the pollers would.
+pub fn refresh_all(backend: &SimBackend, state: &mut State, now: Timestamp) {
+    for spec in backend.plan() {
+        let commands = update(state, fetched(backend, &spec.key, now), now);
+        assert_eq!(
+            commands,
+            Vec::<Command>::new(),
+            "fetched data asks for no command"
+        );
+    }
+}
+
+pub fn key(kind: SourceKind, region: &str) -> SourceKey {
+    SourceKey::new(kind, region)
+}
+
+/// Draws with `draw` on a `width`×`height` test terminal and returns what is on screen.
+pub fn render_with(width: u16, height: u16, draw: impl FnOnce(&mut ratatui::Frame)) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(draw).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// The whole console, as `ui::render` draws it in the app loop.
+pub fn render_app(state: &State, theme: &Theme, width: u16, height: u16, now: Timestamp) -> Buffer {
+    render_with(width, height, |frame| ui::render(frame, state, theme, now))
+}
+
+/// The whole console in the colour theme, as text.
+pub fn screen(state: &State, width: u16, height: u16, now: Timestamp) -> String {
+    buffer_to_text(&render_app(state, &Theme::color(), width, height, now))
+}
+
+/// The screen as text: one line per row joined with '\n', trailing spaces trimmed, the cells a
+/// wide symbol covers left out.
+pub fn buffer_to_text(buffer: &Buffer) -> String {
+    rows(buffer)
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(_, cell)| cell.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each row's visible cells with their x, skipping the cells hidden under wide symbols.
+fn rows(buffer: &Buffer) -> Vec<Vec<(u16, &Cell)>> {
+    let area = buffer.area;
+    (area.top()..area.bottom())
+        .map(|y| {
+            let mut visible = Vec::new();
+            let mut hidden = 0u16;
+            for x in area.left()..area.right() {
+                let Some(cell) = buffer.cell(Position::new(x, y)) else {
+                    continue;
+                };
+                if hidden == 0 {
+                    visible.push((x, cell));
+                }
+                hidden = hidden.max(cell.cell_width()).saturating_sub(1);
+            }
+            visible
+        })
+        .collect()
+}
+
+/// The cells showing `text` wherever it appears on screen (one `Vec` per occurrence), so tests
+/// can look at the style of a marker.
+pub fn find_cells<'a>(buffer: &'a Buffer, text: &str) -> Vec<Vec<&'a Cell>> {
+    let wanted: Vec<String> = text.chars().map(String::from).collect();
+    let mut found = Vec::new();
+    for row in rows(buffer) {
+        if row.len() < wanted.len() {
+            continue;
+        }
+        for start in 0..=row.len() - wanted.len() {
+            let window = &row[start..start + wanted.len()];
+            if window
+                .iter()
+                .zip(&wanted)
+                .all(|((_, cell), w)| cell.symbol() == w)
+            {
+                found.push(window.iter().map(|(_, cell)| *cell).collect());
+            }
+        }
+    }
+    found
+}
+
+/// The lines of the screen that contain `needle`.
+pub fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.contains(needle)).collect()
+}
