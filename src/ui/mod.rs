@@ -89,8 +89,11 @@ fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, no
         Constraint::Length(30)
     };
     let [health, pipeline] = Layout::horizontal([Constraint::Fill(1), pipeline_width]).areas(top);
-    let [replication, domains] =
-        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(bottom);
+    let [replication, domains] = Layout::horizontal([
+        Constraint::Percentage(if body.width >= 100 { 52 } else { 50 }),
+        Constraint::Fill(1),
+    ])
+    .areas(bottom);
     panels::health::render(frame, health, state, theme, now);
     panels::pipeline::render(frame, pipeline, state, theme, now);
     panels::lambda::render(frame, middle, state, theme, now);

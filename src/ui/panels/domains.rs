@@ -51,8 +51,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         panel: Panel::Domains,
         header: vec!["SERVICE", "REGION", "SHARED", "REGIONAL", ""],
         widths: vec![
-            Constraint::Length(8),
-            Constraint::Length(12),
+            // Narrow terminals cut long region names rather than drop a verdict.
+            Constraint::Length(if area.width < 45 { 7 } else { 8 }),
+            Constraint::Length(if area.width < 45 { 9 } else { 12 }),
             Constraint::Length(9),
             Constraint::Length(9),
             Constraint::Fill(1),

@@ -13,6 +13,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let narrow = area.width < 50;
     let trend_width = area.width.saturating_sub(66).clamp(4, 20) as usize;
     let crit = state.thresholds.replication_lag_crit.as_secs_f64();
     let rows = crate::state::rows(state, Panel::Replication)
@@ -69,8 +70,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 }),
                 Cell::from(r.region.clone()),
                 Cell::from(status),
-                Cell::from(lag),
                 Cell::from(verdict),
+                Cell::from(lag),
                 Cell::from(Span::styled(
                     widgets::spark(&r.lag_history, crit, trend_width, false),
                     theme.dim,
@@ -86,17 +87,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             "SERVICE",
             "REGION",
             "BUILD",
-            "LAG",
             "APPROVE?",
+            "LAG",
             "LAG TREND",
             "",
         ],
         widths: vec![
-            Constraint::Length(8),
-            Constraint::Length(12),
-            Constraint::Length(11),
+            // Narrow terminals cut names rather than drop the verdict.
+            Constraint::Length(if narrow { 7 } else { 8 }),
+            Constraint::Length(if narrow { 9 } else { 12 }),
+            Constraint::Length(if narrow { 9 } else { 11 }),
+            Constraint::Length(if narrow { 8 } else { 9 }),
             Constraint::Length(6),
-            Constraint::Length(9),
             Constraint::Fill(1),
             Constraint::Length(11),
         ],
