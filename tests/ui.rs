@@ -507,3 +507,26 @@ fn no_color_keeps_the_meaning_in_text() {
         }
     }
 }
+
+// ── scrolling: rows out of view are counted, and the selection stays in view ────────────────
+
+#[test]
+fn a_small_panel_scrolls_to_the_selection_and_counts_its_rows() {
+    let (_, mut state, now) = state_at("steady", 120);
+    update(&mut state, Msg::Action(Action::Focus(Panel::Lambda)), now);
+    let text = screen(&state, 80, 24, now);
+    assert!(text.contains("3 Lambda 1–3/7"), "{text}");
+    assert!(!text.contains("eu-west-1      billing-api"), "{text}");
+    for _ in 0..6 {
+        update(&mut state, Msg::Action(Action::Down), now);
+    }
+    let text = screen(&state, 80, 24, now);
+    assert!(text.contains("3 Lambda 5–7/7"), "{text}");
+    let last = text
+        .lines()
+        .find(|l| l.contains("eu-west-1") && l.contains("billing-api"));
+    assert!(last.is_some(), "the selected last row is in view:\n{text}");
+    // At 120×35 all seven rows fit: no count.
+    let text = screen(&state, 120, 35, now);
+    assert!(text.contains("3 Lambda ━"), "{text}");
+}

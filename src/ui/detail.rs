@@ -159,13 +159,15 @@ fn health(
     let [head, table] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(lines), head);
+    // CHECKER 16 + VERDICT 12 + CHECKED 9 + three gaps: the rest is the report, cut visibly.
+    let report_width = area.width.saturating_sub(40).max(10) as usize;
     let rows = hc.observations.iter().map(|o| {
         let ago = widgets::age((now - o.checked_at).to_std().unwrap_or_default());
         Row::new(vec![
             Cell::from(o.checker_region.clone()),
             Cell::from(widgets::health(o.status, theme)),
             Cell::from(format!("{ago} ago")),
-            Cell::from(o.report.clone()),
+            Cell::from(widgets::head(&o.report, report_width)),
         ])
     });
     let header = Row::new(
@@ -222,11 +224,6 @@ fn lambda(
             ),
             Cell::from(
                 stats
-                    .and_then(|s| s.code_sha256.clone())
-                    .unwrap_or_else(|| "?".into()),
-            ),
-            Cell::from(
-                stats
                     .and_then(assess::cost_per_hour)
                     .map_or("?".into(), |c| format!("${c:.3}/h")),
             ),
@@ -251,7 +248,6 @@ fn lambda(
             "RATE",
             "P99",
             "MEMORY",
-            "CODE SHA256",
             "COST",
             "ERRORS 30m",
         ]
@@ -264,13 +260,44 @@ fn lambda(
         Constraint::Length(7),
         Constraint::Length(8),
         Constraint::Length(8),
-        Constraint::Length(45),
         Constraint::Length(10),
         Constraint::Min(10),
     ];
-    let [title, table] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    let table_height = svc.regions.len() as u16 + 2;
+    let [title, table, code] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(table_height),
+        Constraint::Min(0),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(kv("function", name.clone(), theme)), title);
     frame.render_widget(Table::new(rows, widths).header(header), table);
+    // Whole hashes on their own lines: a cut hash would look complete.
+    let code_of = |r: &crate::state::RegionState| {
+        r.functions
+            .as_ref()
+            .and_then(|f| f.value.iter().find(|s| &s.name == name))
+            .and_then(|s| s.code_sha256.clone())
+    };
+    let primary = svc.primary().and_then(code_of);
+    let lines: Vec<Line> = svc
+        .regions
+        .iter()
+        .map(|r| {
+            let code = code_of(r);
+            let parity = match (&code, &primary) {
+                (Some(c), Some(p)) if c == p => Span::styled("  = primary", theme.ok),
+                (Some(_), Some(_)) => Span::styled("  ≠ primary", theme.warn),
+                _ => Span::styled("  ? unknown", theme.unknown),
+            };
+            Line::from(vec![
+                Span::styled(format!("code {:<13}", r.region), theme.dim),
+                Span::raw(code.unwrap_or_else(|| "?".into())),
+                parity,
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), code);
 }
 
 fn domains(frame: &mut Frame, area: Rect, svc: &ServiceState, region: Option<&str>, theme: &Theme) {

@@ -12,7 +12,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
-    let rows = crate::state::rows(state, Panel::Domains)
+    let (window, position) = super::window(state, Panel::Domains, area, 1);
+    let rows = window
         .into_iter()
         .filter_map(|row| {
             let StateRow::Region { service, region } = row else {
@@ -59,6 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Constraint::Fill(1),
         ],
         rows,
+        position,
         row_height: 1,
         empty: "no services",
     }

@@ -26,7 +26,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             52
         })
         .clamp(4, 30) as usize;
-    let rows = crate::state::rows(state, Panel::Health)
+    let (window, position) = super::window(state, Panel::Health, area, 1);
+    let rows = window
         .into_iter()
         .filter_map(|row| {
             let StateRow::Region { service, region } = row else {
@@ -151,6 +152,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header,
         widths,
         rows,
+        position,
         row_height: 1,
         empty: "no services",
     }

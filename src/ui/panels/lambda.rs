@@ -25,7 +25,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .saturating_sub(if wide { 101 } else { 77 } + reserve)
         .clamp(6, 30) as usize;
     let t = &state.thresholds;
-    let rows = crate::state::rows(state, Panel::Lambda)
+    let (window, position) = super::window(state, Panel::Lambda, area, 1);
+    let rows = window
         .into_iter()
         .filter_map(|row| {
             let StateRow::Function {
@@ -152,6 +153,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header,
         widths,
         rows,
+        position,
         row_height: 1,
         empty: "no functions configured",
     }

@@ -26,7 +26,40 @@ pub struct PanelTable<'a> {
     /// Cells of each row, one per header column.
     pub rows: Vec<Vec<Cell<'a>>>,
     pub row_height: u16,
+    /// Where `rows` sit in the panel's full list (see [`window`]).
+    pub position: Position,
     pub empty: &'static str,
+}
+
+/// Where a panel's visible rows sit in its full list.
+#[derive(Debug, Clone, Copy)]
+pub struct Position {
+    pub offset: usize,
+    pub total: usize,
+}
+
+/// The rows a panel can show in `area`: a window that keeps the selection in view, and its
+/// place in the full list. Only these rows are built, so a large fleet costs no more to draw.
+pub fn window(
+    state: &State,
+    panel: Panel,
+    area: Rect,
+    row_height: u16,
+) -> (Vec<crate::state::Row>, Position) {
+    let all = crate::state::rows(state, panel);
+    let total = all.len();
+    // Two border lines and the header; a partly visible last row still shows its first lines.
+    let visible = area
+        .height
+        .saturating_sub(3)
+        .div_ceil(row_height.max(1))
+        .max(1) as usize;
+    let selected = state.view.selected[panel.index()].min(total.saturating_sub(1));
+    let offset = selected.saturating_sub(visible - 1);
+    (
+        all.into_iter().skip(offset).take(visible).collect(),
+        Position { offset, total },
+    )
 }
 
 /// Width of the freshness column while data is stale ("⏱ STALE 59m").
@@ -59,13 +92,19 @@ impl PanelTable<'static> {
     pub fn render(self, frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let focused = super::focused(state, self.panel);
         let note = source_note(state, self.panel.source(), theme);
-        let block = widgets::panel_block(
-            self.panel.index() + 1,
-            self.panel.title(),
-            focused,
-            note,
-            theme,
-        );
+        // Say when rows are out of view, so a small terminal never hides them silently.
+        let Position { offset, total } = self.position;
+        let title = if self.rows.len() < total {
+            format!(
+                "{} {}–{}/{total}",
+                self.panel.title(),
+                offset + 1,
+                offset + self.rows.len()
+            )
+        } else {
+            self.panel.title().to_string()
+        };
+        let block = widgets::panel_block(self.panel.index() + 1, &title, focused, note, theme);
         if self.rows.is_empty() {
             let text = if state.view.filter.is_empty() {
                 self.empty
@@ -115,7 +154,9 @@ impl PanelTable<'static> {
             .row_highlight_style(theme.selected);
         let mut table_state = TableState::default();
         if focused {
-            table_state.select(Some(state.view.selected[self.panel.index()].min(count - 1)));
+            let selected =
+                state.view.selected[self.panel.index()].saturating_sub(self.position.offset);
+            table_state.select(Some(selected.min(count - 1)));
         }
         frame.render_stateful_widget(table, area, &mut table_state);
     }

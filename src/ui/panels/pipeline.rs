@@ -16,7 +16,8 @@ use ratatui::widgets::Cell;
 pub const ROW_HEIGHT: u16 = 3;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
-    let rows = crate::state::rows(state, Panel::Pipeline)
+    let (window, position) = super::window(state, Panel::Pipeline, area, ROW_HEIGHT);
+    let rows = window
         .into_iter()
         .filter_map(|row| {
             let StateRow::Service { service } = row else {
@@ -107,6 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         header: vec!["PIPELINE · STAGES · APPROVAL", ""],
         widths: vec![Constraint::Min(0), Constraint::Length(0)],
         rows,
+        position,
         row_height: ROW_HEIGHT,
         empty: "no pipelines configured",
     }

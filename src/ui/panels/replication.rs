@@ -16,7 +16,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let narrow = area.width < 50;
     let trend_width = area.width.saturating_sub(66).clamp(4, 20) as usize;
     let crit = state.thresholds.replication_lag_crit.as_secs_f64();
-    let rows = crate::state::rows(state, Panel::Replication)
+    let (window, position) = super::window(state, Panel::Replication, area, 1);
+    let rows = window
         .into_iter()
         .filter_map(|row| {
             let StateRow::Region { service, region } = row else {
@@ -103,6 +104,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             Constraint::Length(11),
         ],
         rows,
+        position,
         row_height: 1,
         empty: "no services",
     }
