@@ -9,8 +9,8 @@ use chrono::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::{lines_with, refresh_all, screen, state_at};
 use switchyard::model::Timestamp;
-use switchyard::state::{Command, Msg, Panel, State, update};
-use switchyard::tui::keymap::{BINDINGS, action_for, filter_key};
+use switchyard::state::{Command, Panel, State, update};
+use switchyard::tui::keymap::{BINDINGS, msg_for};
 
 const W: u16 = 120;
 const H: u16 = 35;
@@ -22,12 +22,7 @@ fn press(state: &mut State, code: KeyCode, now: Timestamp) -> Vec<Command> {
 }
 
 fn press_event(state: &mut State, key: KeyEvent, now: Timestamp) -> Vec<Command> {
-    let msg = if state.view.editing_filter {
-        filter_key(key).map(Msg::Filter)
-    } else {
-        action_for(key).map(Msg::Action)
-    };
-    msg.map_or_else(Vec::new, |msg| update(state, msg, now))
+    msg_for(state, key).map_or_else(Vec::new, |msg| update(state, msg, now))
 }
 
 fn press_char(state: &mut State, c: char, now: Timestamp) -> Vec<Command> {

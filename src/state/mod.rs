@@ -206,7 +206,12 @@ pub struct State {
     pub sources: BTreeMap<SourceKey, SourceStatus>,
     pub view: View,
     pub quit: bool,
+    /// Which source covers each kind, service and region (derived from `sources`; an index so
+    /// that drawing a large fleet does not search every source's list for every row).
+    coverage: Coverage,
 }
+
+type Coverage = BTreeMap<SourceKind, BTreeMap<String, BTreeMap<String, SourceKey>>>;
 
 impl State {
     pub fn new(
@@ -246,7 +251,19 @@ impl State {
                 )
             })
             .collect();
+        let mut coverage = Coverage::new();
+        for spec in plan {
+            for (service, region) in &spec.covers {
+                coverage
+                    .entry(spec.key.kind)
+                    .or_default()
+                    .entry(service.clone())
+                    .or_default()
+                    .insert(region.clone(), spec.key.clone());
+            }
+        }
         State {
+            coverage,
             title,
             caller: None,
             read_only: false,
@@ -269,13 +286,8 @@ impl State {
         service: &str,
         region: &str,
     ) -> Option<(&SourceKey, &SourceStatus)> {
-        self.sources.iter().find(|(key, status)| {
-            key.kind == kind
-                && status
-                    .covers
-                    .iter()
-                    .any(|(s, r)| s == service && r == region)
-        })
+        let key = self.coverage.get(&kind)?.get(service)?.get(region)?;
+        self.sources.get_key_value(key)
     }
 
     /// How current the `kind` data of a service in a region is, given when it was fetched.

@@ -1,7 +1,7 @@
 //! Keybindings as data: one table drives key handling, the help screen and the footer hints.
 
-use crate::state::{Action, FilterKey, Panel};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::state::{Action, FilterKey, Msg, Panel, State};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub struct Binding {
     pub keys: &'static [KeyCode],
@@ -120,6 +120,19 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("quit"),
     },
 ];
+
+/// The message a key press sends to `update`: typed into the filter while it is being edited,
+/// else the bound action. The event loop and the whole-app tests both dispatch through this.
+pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
+    if key.kind != KeyEventKind::Press {
+        return None;
+    }
+    if state.view.editing_filter {
+        filter_key(key).map(Msg::Filter)
+    } else {
+        action_for(key).map(Msg::Action)
+    }
+}
 
 /// The action a key asks for in normal mode.
 pub fn action_for(key: KeyEvent) -> Option<Action> {

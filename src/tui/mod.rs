@@ -8,7 +8,7 @@ use crate::cli::{Failure, Session, exit};
 use crate::poll::Poller;
 use crate::state::{Command, Msg, update};
 use crate::ui::{self, Theme};
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -69,7 +69,7 @@ async fn event_loop(
         let msg = tokio::select! {
             Some(msg) = rx.recv() => Some(msg),
             Some(event) = keys.recv() => match event {
-                Event::Key(key) => key_msg(&state, key),
+                Event::Key(key) => keymap::msg_for(&state, key),
                 // A resize (or anything else) only needs the redraw at the top of the loop.
                 _ => None,
             },
@@ -92,17 +92,6 @@ async fn event_loop(
     drop(poller);
     let _ = reader.join();
     outcome
-}
-
-fn key_msg(state: &crate::state::State, key: event::KeyEvent) -> Option<Msg> {
-    if key.kind != KeyEventKind::Press {
-        return None;
-    }
-    if state.view.editing_filter {
-        keymap::filter_key(key).map(Msg::Filter)
-    } else {
-        keymap::action_for(key).map(Msg::Action)
-    }
 }
 
 /// Terminal input is blocking; read it on its own thread and forward key presses and resizes.

@@ -1,5 +1,5 @@
-//! The status bar: who we are, whether actions are armed, each source's health, and what the
-//! console costs in API calls and CloudWatch money.
+//! The status bar: whether actions are armed, each source's health, what the console costs in
+//! API calls and CloudWatch money, and who we are.
 
 use super::{Theme, widgets};
 use crate::model::Timestamp;
@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let sep = || Span::styled(" │ ", theme.dim);
     let caller = state.caller.as_deref().unwrap_or("caller unknown");
-    let caller = widgets::tail(caller, (area.width / 4) as usize);
+    let caller = widgets::tail(caller, (area.width / 3) as usize);
     let mode = if state.read_only {
         Span::styled(" READ-ONLY ", theme.ok)
     } else {
@@ -34,7 +34,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .filter_map(|s| s.last_ok)
         .min()
         .map(|t| widgets::age((now - t).to_std().unwrap_or_default()));
-    let mut spans = vec![Span::raw(format!(" {caller}")), sep(), mode, sep()];
+    // What matters in an incident comes first; the caller is last, where a narrow terminal cuts.
+    let mut spans = vec![Span::raw(" "), mode, sep()];
     spans.push(Span::raw(format!(
         "sources {ok}/{} ok",
         state.sources.len()
@@ -66,5 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         crate::assess::calls_per_hour(state),
         crate::assess::cloudwatch_usd_per_hour(state)
     )));
+    spans.push(sep());
+    spans.push(Span::styled(caller, theme.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
