@@ -112,6 +112,7 @@ pub async fn fetch_with_timeout(backend: &Backend, spec: &SourceSpec, clock: &Cl
                     spec.timeout.as_secs()
                 ),
             )),
+            partial: None,
         },
     }
 }

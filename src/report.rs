@@ -127,7 +127,7 @@ fn sources(state: &State) -> Vec<SourceReport> {
             source: key.kind.name(),
             region: key.region.clone(),
             fetched_at: s.last_ok,
-            error: s.error.as_ref().map(|e| e.message.clone()),
+            error: State::problem(s).map(|e| e.message.clone()),
         })
         .collect()
 }
@@ -137,7 +137,7 @@ pub fn any_source_failed(state: &State) -> bool {
     state
         .sources
         .values()
-        .any(|s| s.error.is_some() || s.last_ok.is_none())
+        .any(|s| State::problem(s).is_some() || s.last_ok.is_none())
 }
 
 fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceReport {

@@ -236,7 +236,7 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
 
     for (key, status) in &state.sources {
         let covers = status.covers.iter().any(|(s, _)| *s == svc.service.name);
-        if let (true, Some(error)) = (covers, &status.error) {
+        if let (true, Some(error)) = (covers, State::problem(status)) {
             add(
                 Severity::Warning,
                 FindingCode::SourceError,

@@ -147,20 +147,28 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
     match &cli.command {
         None | Some(Command::Tui) => {
-            let session = Session::open(&cli, None, None)?;
-            runtime.block_on(crate::tui::run(session))
+            runtime.block_on(async {
+                let session = Session::open(&cli, None, None).await?;
+                crate::tui::run(session).await
+            })
         }
         Some(Command::Demo { scenario, at }) => {
-            let session = Session::open(&cli, Some(scenario), at.as_deref())?;
-            runtime.block_on(demo::run(session))
+            runtime.block_on(async {
+                let session = Session::open(&cli, Some(scenario), at.as_deref()).await?;
+                demo::run(session).await
+            })
         }
         Some(Command::Snapshot { json, at }) => {
-            let session = Session::open_headless(&cli, at.as_deref())?;
-            runtime.block_on(snapshot::run(session, *json))
+            runtime.block_on(async {
+                let session = Session::open_headless(&cli, at.as_deref()).await?;
+                snapshot::run(session, *json).await
+            })
         }
         Some(Command::Check { service, json, at }) => {
-            let session = Session::open_headless(&cli, at.as_deref())?;
-            runtime.block_on(check::run(session, service.as_deref(), *json))
+            runtime.block_on(async {
+                let session = Session::open_headless(&cli, at.as_deref()).await?;
+                check::run(session, service.as_deref(), *json).await
+            })
         }
         Some(Command::Scenarios) => scenarios::run(),
     }

@@ -5,6 +5,7 @@ use super::{Cli, Failure};
 use crate::config::{Config, Thresholds};
 use crate::model::Timestamp;
 use crate::poll;
+use crate::source::aws::AwsBackend;
 use crate::source::sim::SimBackend;
 use crate::source::sim::scenario::{Scenario, parse_signed};
 use crate::source::{Backend, Clock, SourceSpec};
@@ -20,14 +21,21 @@ pub struct Session {
 
 impl Session {
     /// For the live console. `demo_scenario` is set by `switchyard demo`.
-    pub fn open(
+    pub async fn open(
         cli: &Cli,
         demo_scenario: Option<&str>,
         at: Option<&str>,
     ) -> Result<Session, Failure> {
         let config = load_config(cli)?;
         let Some(scenario) = load_scenario(cli, demo_scenario)? else {
-            return Err(no_aws_backend(cli));
+            let mut session = Session::aws(cli).await?;
+            // Who we act as, for the status bar; a failure here shows up again in the sources.
+            match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller()).await {
+                Ok(Ok(arn)) => session.state.caller = Some(arn),
+                Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
+                Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
+            }
+            return Ok(session);
         };
         if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
             return Err(Failure::usage(format!(
@@ -42,10 +50,13 @@ impl Session {
 
     /// For snapshot and check: the simulation stands still at `--at` (default: the scenario's
     /// interesting moment), so answers are deterministic.
-    pub fn open_headless(cli: &Cli, at: Option<&str>) -> Result<Session, Failure> {
+    pub async fn open_headless(cli: &Cli, at: Option<&str>) -> Result<Session, Failure> {
         let config = load_config(cli)?;
         let Some(scenario) = load_scenario(cli, None)? else {
-            return Err(no_aws_backend(cli));
+            if at.is_some() {
+                return Err(Failure::usage("--at only applies to the simulation (--sim)"));
+            }
+            return Session::aws(cli).await;
         };
         let default_at = format!("{}s", scenario.interesting_at);
         let start = start_time(&scenario, Some(at.map_or(default_at, str::to_string)))?;
@@ -61,7 +72,10 @@ impl Session {
             .as_ref()
             .map_or_else(Thresholds::default, |c| c.thresholds.clone());
         let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
-        state.caller = backend.caller();
+        state.caller = match &backend {
+            Backend::Sim(sim) => Some(sim.caller()),
+            Backend::Aws(_) => None,
+        };
         state.read_only = cli.read_only || config.is_some_and(|c| c.read_only);
         Session {
             backend: Arc::new(backend),
@@ -69,6 +83,29 @@ impl Session {
             plan,
             state,
         }
+    }
+
+    /// The real AWS account described by the config (`--config`, else the default places).
+    async fn aws(cli: &Cli) -> Result<Session, Failure> {
+        let path = match &cli.config {
+            Some(path) => path.clone(),
+            None => Config::default_path().map_err(|e| {
+                Failure::usage(format!("{e}; give --config FILE, or try `switchyard demo`"))
+            })?,
+        };
+        let config = Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+        let read_only = cli.read_only || config.read_only;
+        let thresholds = config.thresholds.clone();
+        let backend = Backend::Aws(Box::new(AwsBackend::connect(config).await));
+        let plan = backend.plan();
+        let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
+        state.read_only = read_only;
+        Ok(Session {
+            backend: Arc::new(backend),
+            clock: Clock::System,
+            plan,
+            state,
+        })
     }
 
     /// Fetch every source once, concurrently, each within its timeout.
@@ -116,19 +153,4 @@ fn load_config(cli: &Cli) -> Result<Option<Config>, Failure> {
         .map(Config::load)
         .transpose()
         .map_err(|e| Failure::usage(e.to_string()))
-}
-
-fn no_aws_backend(cli: &Cli) -> Failure {
-    // Still validate the config the user meant to use, so its errors surface now.
-    let config = match &cli.config {
-        Some(path) => Ok(path.clone()),
-        None => Config::default_path(),
-    };
-    if let Err(e) = config.and_then(|path| Config::load(&path)) {
-        return Failure::usage(e.to_string());
-    }
-    Failure::usage(
-        "this build has no AWS backend yet: run `switchyard demo`, or add `--sim SCENARIO` \
-         (see `switchyard scenarios`)",
-    )
 }

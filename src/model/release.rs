@@ -21,6 +21,8 @@ pub struct ArtifactVersion {
     pub version_id: String,
     pub size_bytes: u64,
     pub last_modified: Timestamp,
+    /// The content hash S3 reports (without quotes); equal content has equal ETags.
+    pub etag: Option<String>,
     pub replication: Option<S3Replication>,
     /// When the replica appeared in this bucket, where the source knows it.
     pub replicated_at: Option<Timestamp>,

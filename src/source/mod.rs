@@ -1,6 +1,7 @@
 //! Where data comes from: the `Backend` (simulated now; AWS next), what a fetch returns, and how
 //! a failed fetch is described.
 
+pub mod aws;
 pub mod clock;
 pub mod sim;
 
@@ -129,11 +130,15 @@ pub struct Fetched {
     /// API calls this fetch made (for the status bar's call and cost counters).
     pub calls: u32,
     pub result: Result<Payload, SourceError>,
+    /// A part of the data that could not be fetched while the rest was (e.g. metrics missing
+    /// while configurations arrived); the missing values stay unknown.
+    pub partial: Option<SourceError>,
 }
 
 /// Everything the console reads from and (later) acts on.
 pub enum Backend {
     Sim(sim::SimBackend),
+    Aws(Box<aws::AwsBackend>),
 }
 
 impl Backend {
@@ -141,38 +146,50 @@ impl Backend {
     pub fn label(&self) -> String {
         match self {
             Backend::Sim(sim) => format!("demo: {}", sim.scenario_name()),
+            Backend::Aws(aws) => aws.label(),
         }
     }
 
     pub fn services(&self) -> Vec<Service> {
         match self {
             Backend::Sim(sim) => sim.services(),
+            Backend::Aws(aws) => aws.services(),
         }
     }
 
     pub fn plan(&self) -> Vec<SourceSpec> {
         match self {
             Backend::Sim(sim) => sim.plan(),
+            Backend::Aws(aws) => aws.plan(),
         }
     }
 
     /// Who the backend acts as (the caller ARN).
-    pub fn caller(&self) -> Option<String> {
+    pub async fn caller(&self) -> Result<String, SourceError> {
         match self {
-            Backend::Sim(sim) => Some(sim.caller()),
+            Backend::Sim(sim) => Ok(sim.caller()),
+            Backend::Aws(aws) => aws.caller().await,
         }
     }
 
     /// Fetch one source. `now` is the backend's clock reading (simulated time in the demo).
     pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> Fetched {
-        let (calls, result) = match self {
-            Backend::Sim(sim) => sim.fetch(key, now).await,
+        let (calls, result, partial) = match self {
+            Backend::Sim(sim) => {
+                let (calls, result) = sim.fetch(key, now).await;
+                (calls, result, None)
+            }
+            Backend::Aws(aws) => {
+                let (tally, result) = aws.fetch(key, now).await;
+                (tally.calls, result, tally.partial)
+            }
         };
         Fetched {
             key: key.clone(),
             at: now,
             calls,
             result,
+            partial,
         }
     }
 }

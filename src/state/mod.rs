@@ -72,6 +72,8 @@ pub struct SourceStatus {
     pub last_ok: Option<Timestamp>,
     pub last_attempt: Option<Timestamp>,
     pub error: Option<SourceError>,
+    /// What the last successful fetch could not get (its values stay unknown).
+    pub partial: Option<SourceError>,
     /// Consecutive failed fetches.
     pub failures: u32,
     pub calls: u64,
@@ -244,6 +246,7 @@ impl State {
                         last_ok: None,
                         last_attempt: None,
                         error: None,
+                        partial: None,
                         failures: 0,
                         calls: 0,
                         last_calls: 0,
@@ -348,6 +351,11 @@ impl State {
                     ) == Freshness::Fresh
             })
         })
+    }
+
+    /// The error to report for a source: its last failure, else what its last fetch missed.
+    pub fn problem(status: &SourceStatus) -> Option<&SourceError> {
+        status.error.as_ref().or(status.partial.as_ref())
     }
 
     /// API calls made so far, over all sources.

@@ -64,6 +64,7 @@ fn health_fetch(
         key: SourceKey::new(SourceKind::Health, region),
         at,
         calls: 3,
+        partial: None,
         result: result
             .map(|entries| {
                 Payload::Health(

@@ -97,6 +97,7 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
         at,
         calls,
         result,
+        partial,
     } = fetched;
     if let Some(status) = state.sources.get_mut(&key) {
         status.last_attempt = Some(at);
@@ -106,6 +107,7 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
             Ok(_) => {
                 status.last_ok = Some(at);
                 status.error = None;
+                status.partial = partial;
                 status.failures = 0;
             }
             Err(e) => {

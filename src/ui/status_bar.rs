@@ -21,12 +21,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let failing: Vec<_> = state
         .sources
         .iter()
-        .filter(|(_, s)| s.error.is_some())
+        .filter(|(_, s)| State::problem(s).is_some())
         .collect();
     let ok = state
         .sources
         .values()
-        .filter(|s| s.last_ok.is_some() && s.error.is_none())
+        .filter(|s| s.last_ok.is_some() && State::problem(s).is_none())
         .count();
     let oldest = state
         .sources
@@ -52,7 +52,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             .last_ok
             .map(|t| format!(" {}", widgets::age((now - t).to_std().unwrap_or_default())))
             .unwrap_or_default();
-        let what = if throttled { "THROTTLED" } else { "FAILING" };
+        let what = if throttled {
+            "THROTTLED"
+        } else if status.error.is_some() {
+            "FAILING"
+        } else {
+            "PARTIAL"
+        };
         spans.push(Span::styled(format!(" ✗ {key} {what}{age}"), theme.crit));
     }
     if failing.len() > 2 {

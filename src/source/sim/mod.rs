@@ -214,6 +214,7 @@ impl SimBackend {
                 at,
                 calls,
                 result,
+                partial: None,
             };
             crate::state::update(
                 &mut state,

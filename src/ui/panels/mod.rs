@@ -162,16 +162,26 @@ impl PanelTable<'static> {
     }
 }
 
-/// A short note for the panel title when any of its sources is failing.
+/// A short note for the panel title when any of its sources is failing, or fetched only part.
 fn source_note<'a>(state: &State, kind: SourceKind, theme: &Theme) -> Option<Span<'a>> {
-    let failing: Vec<String> = state
-        .sources
-        .iter()
-        .filter(|(k, s)| k.kind == kind && s.error.is_some())
-        .map(|(k, _)| k.region.clone())
-        .collect();
-    (!failing.is_empty())
-        .then(|| Span::styled(format!("✗ failing: {}", failing.join(", ")), theme.crit))
+    let regions = |partial: bool| -> Vec<String> {
+        state
+            .sources
+            .iter()
+            .filter(|(k, s)| {
+                k.kind == kind && if partial { s.error.is_none() && s.partial.is_some() } else { s.error.is_some() }
+            })
+            .map(|(k, _)| k.region.clone())
+            .collect()
+    };
+    let (failing, partial) = (regions(false), regions(true));
+    if !failing.is_empty() {
+        Some(Span::styled(format!("✗ failing: {}", failing.join(", ")), theme.crit))
+    } else if !partial.is_empty() {
+        Some(Span::styled(format!("▲ partial: {}", partial.join(", ")), theme.warn))
+    } else {
+        None
+    }
 }
 
 /// The freshness of one (service, region) value for a panel.

@@ -1,0 +1,116 @@
+//! CloudWatch GetMetricData: every metric a fetch needs in as few calls as possible (at most 500
+//! queries a call), returned as time series by query ID.
+
+use super::errors::{Call, fail};
+use super::{Tally, timestamp};
+use crate::model::Timestamp;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use std::collections::BTreeMap;
+
+/// GetMetricData's limit of queries per call.
+pub const MAX_QUERIES: usize = 500;
+
+/// One metric, one statistic, one period: a GetMetricData query.
+pub fn query(id: &str, namespace: &str, metric: &str, dimensions: &[(&str, &str)], stat: &str, period: i32) -> MetricDataQuery {
+    let dims = dimensions
+        .iter()
+        .map(|(name, value)| Dimension::builder().name(*name).value(*value).build())
+        .collect::<Vec<_>>();
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(
+            MetricStat::builder()
+                .metric(
+                    Metric::builder()
+                        .namespace(namespace)
+                        .metric_name(metric)
+                        .set_dimensions(Some(dims))
+                        .build(),
+                )
+                .period(period)
+                .stat(stat)
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+/// Points by query ID, oldest first.
+pub type Series = BTreeMap<String, Vec<(Timestamp, f64)>>;
+
+/// Run the queries between `start` and `end`, batching by [`MAX_QUERIES`] and following
+/// pagination. Missing data is simply absent from the series.
+pub async fn get_metric_data(
+    client: &aws_sdk_cloudwatch::Client,
+    queries: Vec<MetricDataQuery>,
+    start: Timestamp,
+    end: Timestamp,
+    call: Call<'_>,
+    profile: Option<&str>,
+    tally: &mut Tally,
+) -> Result<Series, crate::source::SourceError> {
+    let mut series = Series::new();
+    let to_sdk = |t: Timestamp| aws_smithy_types::DateTime::from_secs(t.timestamp());
+    for chunk in queries.chunks(MAX_QUERIES) {
+        let mut token: Option<String> = None;
+        loop {
+            tally.call();
+            let out = client
+                .get_metric_data()
+                .set_metric_data_queries(Some(chunk.to_vec()))
+                .start_time(to_sdk(start))
+                .end_time(to_sdk(end))
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(fail(call, profile))?;
+            for result in out.metric_data_results() {
+                let Some(id) = result.id() else { continue };
+                let points = series.entry(id.to_string()).or_default();
+                for (t, v) in result.timestamps().iter().zip(result.values()) {
+                    if let Some(t) = timestamp(t) {
+                        points.push((t, *v));
+                    }
+                }
+            }
+            match out.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+    }
+    for points in series.values_mut() {
+        points.sort_by_key(|(t, _)| *t);
+    }
+    Ok(series)
+}
+
+/// Values in the `minutes` one-minute buckets ending at `end`, oldest first (`None` where no
+/// point fell in a bucket).
+pub fn per_minute(points: &[(Timestamp, f64)], end: Timestamp, minutes: i64) -> Vec<Option<f64>> {
+    let start = end - chrono::Duration::minutes(minutes);
+    let mut buckets = vec![None; minutes as usize];
+    for (t, v) in points {
+        if *t < start || *t >= end {
+            continue;
+        }
+        let i = ((*t - start).num_seconds() / 60) as usize;
+        if let Some(slot) = buckets.get_mut(i) {
+            *slot = Some(*v);
+        }
+    }
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_land_in_their_minute() {
+        let end = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let at = |m: i64| end - chrono::Duration::minutes(m);
+        let points = vec![(at(3), 1.0), (at(1), 2.0), (at(10), 9.0)];
+        assert_eq!(per_minute(&points, end, 3), vec![Some(1.0), None, Some(2.0)]);
+    }
+}

@@ -1,0 +1,279 @@
+//! The real AWS backend: SDK clients per region from one shared configuration, the polling plan,
+//! and one file per AWS service for the reads.
+
+mod apigateway;
+mod cloudwatch;
+mod codepipeline;
+pub mod errors;
+mod lambda;
+mod route53;
+mod s3;
+mod sts;
+
+use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use crate::config::{Config, ServiceConfig};
+use crate::model::{Service, Timestamp};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{Region, SdkConfig};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// GetHealthCheckStatus: at most one call every two seconds on average (Route 53 allows one a
+/// second for the whole account), with a burst of four.
+const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
+const HEALTH_STATUS_BURST: u32 = 4;
+/// A whole source fetch (several calls) must finish within this.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Clients for the services that live in each region.
+pub struct RegionClients {
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub codepipeline: aws_sdk_codepipeline::Client,
+}
+
+impl RegionClients {
+    pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
+        RegionClients {
+            apigateway: aws_sdk_apigateway::Client::from_conf(
+                aws_sdk_apigateway::config::Builder::from(sdk).region(region.clone()).build(),
+            ),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
+                aws_sdk_apigatewayv2::config::Builder::from(sdk).region(region.clone()).build(),
+            ),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(sdk).region(region.clone()).build(),
+            ),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .force_path_style(path_style)
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(sdk).region(region.clone()).build(),
+            ),
+            codepipeline: aws_sdk_codepipeline::Client::from_conf(
+                aws_sdk_codepipeline::config::Builder::from(sdk).region(region).build(),
+            ),
+        }
+    }
+}
+
+/// Clients for what lives in the control region.
+pub struct ControlClients {
+    pub route53: aws_sdk_route53::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+pub struct AwsBackend {
+    config: Config,
+    /// Route 53 and its metrics live in the control region.
+    route53: aws_sdk_route53::Client,
+    control_cloudwatch: aws_sdk_cloudwatch::Client,
+    sts: aws_sdk_sts::Client,
+    regions: BTreeMap<String, RegionClients>,
+    health_status_budget: DefaultDirectRateLimiter,
+    /// Health check IDs found from the failover records, by (service, region).
+    health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
+}
+
+/// What a fetch adds up besides its result: API calls made, and a part that failed while the
+/// rest succeeded (e.g. CloudWatch metrics missing while the function configurations arrived).
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub calls: u32,
+    pub partial: Option<SourceError>,
+}
+
+impl Tally {
+    pub fn call(&mut self) {
+        self.calls += 1;
+    }
+
+    /// Record a failed part; the first one is kept.
+    pub fn partial(&mut self, error: SourceError) {
+        tracing::warn!(%error, "partial fetch");
+        if self.partial.is_none() {
+            self.partial = Some(error);
+        }
+    }
+}
+
+impl AwsBackend {
+    /// Build the shared SDK configuration (standard credential chain, the config's profile and
+    /// endpoint, explicit timeouts and the SDK's standard retries) and one client per region.
+    pub async fn connect(config: Config) -> AwsBackend {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.aws.control_region.clone()))
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(3))
+                    .read_timeout(Duration::from_secs(8))
+                    .operation_attempt_timeout(Duration::from_secs(8))
+                    .operation_timeout(Duration::from_secs(15))
+                    .build(),
+            );
+        if let Some(profile) = &config.aws.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &config.aws.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let sdk = loader.load().await;
+        AwsBackend::with_sdk_config(config, &sdk)
+    }
+
+    /// Clients from a given SDK configuration.
+    pub fn with_sdk_config(config: Config, sdk: &SdkConfig) -> AwsBackend {
+        let path_style = sdk.endpoint_url().is_some();
+        let control = Region::new(config.aws.control_region.clone());
+        let mut regions = BTreeMap::new();
+        for region in config.services.iter().flat_map(|s| s.regions.iter()) {
+            regions
+                .entry(region.clone())
+                .or_insert_with(|| RegionClients::new(sdk, Region::new(region.clone()), path_style));
+        }
+        let control = ControlClients {
+            route53: aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(sdk).region(control.clone()).build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(sdk).region(control.clone()).build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(sdk).region(control).build()),
+        };
+        AwsBackend::from_clients(config, control, regions)
+    }
+
+    /// From ready clients: how tests put `aws-smithy-mocks` clients under the real code.
+    pub fn from_clients(config: Config, control: ControlClients, regions: BTreeMap<String, RegionClients>) -> AwsBackend {
+        let burst = NonZeroU32::new(HEALTH_STATUS_BURST).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(HEALTH_STATUS_PERIOD)
+            .map_or_else(|| Quota::per_second(NonZeroU32::MIN), |q| q.allow_burst(burst));
+        AwsBackend {
+            route53: control.route53,
+            control_cloudwatch: control.cloudwatch,
+            sts: control.sts,
+            regions,
+            health_status_budget: RateLimiter::direct(quota),
+            health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn profile(&self) -> Option<&str> {
+        self.config.aws.profile.as_deref()
+    }
+
+    fn region(&self, region: &str) -> Result<&RegionClients, SourceError> {
+        self.regions.get(region).ok_or_else(|| {
+            SourceError::new(ErrorKind::Other, format!("no clients for region {region} (not in the config)"))
+        })
+    }
+
+    pub fn label(&self) -> String {
+        match &self.config.aws.profile {
+            Some(p) => format!("aws: profile {p}"),
+            None => "aws".to_string(),
+        }
+    }
+
+    pub fn services(&self) -> Vec<Service> {
+        self.config.services.iter().map(service).collect()
+    }
+
+    /// Health for every service from the control region; the rest per region; pipelines in
+    /// their own region.
+    pub fn plan(&self) -> Vec<SourceSpec> {
+        let refresh = &self.config.refresh;
+        let mut specs: Vec<SourceSpec> = Vec::new();
+        let mut add = |kind: SourceKind, region: &str, interval: Duration, cover: (String, String)| {
+            let key = SourceKey::new(kind, region);
+            match specs.iter_mut().find(|s| s.key == key) {
+                Some(spec) => spec.covers.push(cover),
+                None => specs.push(SourceSpec {
+                    key,
+                    interval,
+                    timeout: FETCH_TIMEOUT,
+                    covers: vec![cover],
+                }),
+            }
+        };
+        let control = self.config.aws.control_region.clone();
+        for s in &self.config.services {
+            for r in &s.regions {
+                let cover = (s.name.clone(), r.clone());
+                add(SourceKind::Health, &control, refresh.health, cover.clone());
+                add(SourceKind::Lambda, r, refresh.lambda, cover.clone());
+                add(SourceKind::Domains, r, refresh.domains, cover.clone());
+                if s.artifacts.is_some() {
+                    add(SourceKind::Replication, r, refresh.replication, cover);
+                }
+            }
+            if let Some(p) = &s.pipeline {
+                add(SourceKind::Pipeline, &p.region, refresh.pipeline, (s.name.clone(), p.region.clone()));
+            }
+        }
+        specs
+    }
+
+    /// The caller's ARN (STS GetCallerIdentity).
+    pub async fn caller(&self) -> Result<String, SourceError> {
+        sts::caller(self).await
+    }
+
+    /// One source's data, the calls it took, and a part that failed, if any.
+    pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> (Tally, Result<Payload, SourceError>) {
+        let mut tally = Tally::default();
+        let result = match key.kind {
+            SourceKind::Health => route53::fetch_health(self, now, &mut tally).await,
+            SourceKind::Lambda => lambda::fetch(self, &key.region, now, &mut tally).await,
+            SourceKind::Domains => apigateway::fetch(self, &key.region, &mut tally).await,
+            SourceKind::Replication => s3::fetch(self, &key.region, &mut tally).await,
+            SourceKind::Pipeline => codepipeline::fetch(self, &key.region, &mut tally).await,
+        };
+        (tally, result)
+    }
+
+    /// The services with a presence in `region`.
+    fn services_in<'a>(&'a self, region: &'a str) -> impl Iterator<Item = &'a ServiceConfig> + 'a {
+        self.config
+            .services
+            .iter()
+            .filter(move |s| s.regions.iter().any(|r| r == region))
+    }
+}
+
+fn service(s: &ServiceConfig) -> Service {
+    Service {
+        name: s.name.clone(),
+        domain: s.domain.clone(),
+        regions: s.regions.clone(),
+        functions: s.functions.clone(),
+        regional_hostname: s.regional_hostname.clone(),
+        pipeline: s.pipeline.as_ref().map(|p| p.name.clone()),
+        artifact_source_region: s
+            .artifacts
+            .as_ref()
+            .map_or_else(|| s.primary_region().to_string(), |a| a.source_region.clone()),
+    }
+}
+
+/// An SDK date-time as a chrono UTC time.
+pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}

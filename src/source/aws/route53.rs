@@ -1,0 +1,330 @@
+//! Route 53: the hosted zone's records (failover pairs and regional names), health check
+//! configuration and flags, and the checkers' verdicts within the GetHealthCheckStatus budget.
+
+use super::cloudwatch;
+use super::errors::{Call, fail};
+use super::{AwsBackend, Tally, timestamp};
+use crate::config::ServiceConfig;
+use crate::model::{CheckerObservation, HealthCheck, HealthStatus, Timestamp};
+use crate::source::{Entry, ErrorKind, Payload, SourceError};
+use futures::future::join_all;
+use std::collections::BTreeMap;
+
+/// Route 53 counts an endpoint healthy when more than this share of checkers say so.
+const HEALTHY_ABOVE_PCT: f64 = 18.0;
+
+/// One record of the hosted zone, as far as switchyard cares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Lower case, without the trailing dot.
+    pub name: String,
+    pub record_type: String,
+    pub set_identifier: Option<String>,
+    /// "PRIMARY" or "SECONDARY" for failover records.
+    pub failover: Option<String>,
+    pub health_check_id: Option<String>,
+    /// The alias target's DNS name or the first value (CNAME), without the trailing dot.
+    pub target: Option<String>,
+}
+
+pub fn normalize(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Every record of the zone (paginated).
+pub async fn records(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Record>, SourceError> {
+    let call = Call {
+        service: "Route 53",
+        api: "ListResourceRecordSets",
+        region: &b.config.aws.control_region,
+    };
+    let mut out = Vec::new();
+    let mut next: Option<(String, Option<String>, Option<String>)> = None;
+    loop {
+        tally.call();
+        let mut req = b.route53.list_resource_record_sets().hosted_zone_id(zone);
+        if let Some((name, kind, id)) = next.take() {
+            req = req
+                .start_record_name(name)
+                .set_start_record_type(kind.map(|k| k.as_str().into()))
+                .set_start_record_identifier(id);
+        }
+        let page = req.send().await.map_err(fail(call, b.profile()))?;
+        for r in page.resource_record_sets() {
+            let target = r
+                .alias_target()
+                .map(|a| a.dns_name().to_string())
+                .or_else(|| r.resource_records().first().map(|v| v.value().to_string()))
+                .map(|t| normalize(&t));
+            out.push(Record {
+                name: normalize(r.name()),
+                record_type: r.r#type().as_str().to_string(),
+                set_identifier: r.set_identifier().map(str::to_string),
+                failover: r.failover().map(|f| f.as_str().to_string()),
+                health_check_id: r.health_check_id().map(str::to_string),
+                target,
+            });
+        }
+        if !page.is_truncated() {
+            break;
+        }
+        match page.next_record_name() {
+            Some(name) => {
+                next = Some((
+                    name.to_string(),
+                    page.next_record_type().map(|t| t.as_str().to_string()),
+                    page.next_record_identifier().map(str::to_string),
+                ))
+            }
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The record that sends `name` to `region`: for the shared name the failover record whose
+/// target is in that region (else by failover role), for a regional name its only record.
+pub fn record_for<'a>(records: &'a [Record], service: &ServiceConfig, name: &str, region: &str) -> Option<&'a Record> {
+    let name = normalize(name);
+    let candidates: Vec<&Record> = records.iter().filter(|r| r.name == name).collect();
+    let in_region = format!(".{region}.");
+    candidates
+        .iter()
+        .find(|r| r.target.as_deref().is_some_and(|t| format!(".{t}.").contains(&in_region)))
+        .or_else(|| {
+            let role = if service.is_primary(region) { "PRIMARY" } else { "SECONDARY" };
+            let two_regions = service.regions.len() == 2;
+            candidates
+                .iter()
+                .find(|r| r.failover.as_deref() == Some(role) && (two_regions || role == "PRIMARY"))
+        })
+        .or_else(|| candidates.iter().find(|r| r.failover.is_none()))
+        .copied()
+}
+
+/// Health check IDs per region: from the config, else from the shared name's failover records.
+async fn health_check_ids(b: &AwsBackend, service: &ServiceConfig, tally: &mut Tally) -> Result<BTreeMap<String, String>, SourceError> {
+    let mut ids: BTreeMap<String, String> = service.health_checks.clone();
+    if service.regions.iter().all(|r| ids.contains_key(r)) {
+        return Ok(ids);
+    }
+    {
+        let cache = b.health_ids.lock().await;
+        for r in &service.regions {
+            if let Some(id) = cache.get(&(service.name.clone(), r.clone())) {
+                ids.entry(r.clone()).or_insert_with(|| id.clone());
+            }
+        }
+    }
+    if service.regions.iter().all(|r| ids.contains_key(r)) {
+        return Ok(ids);
+    }
+    let records = records(b, &service.hosted_zone_id, tally).await?;
+    let mut cache = b.health_ids.lock().await;
+    for region in &service.regions {
+        if ids.contains_key(region) {
+            continue;
+        }
+        let found = record_for(&records, service, &service.domain, region)
+            .filter(|r| r.failover.is_some())
+            .and_then(|r| r.health_check_id.clone());
+        if let Some(id) = found {
+            cache.insert((service.name.clone(), region.clone()), id.clone());
+            ids.insert(region.clone(), id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Configuration and flags of one health check.
+struct CheckConfig {
+    inverted: bool,
+    disabled: bool,
+}
+
+async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
+    let call = Call {
+        service: "Route 53",
+        api: "GetHealthCheck",
+        region: &b.config.aws.control_region,
+    };
+    let out = b
+        .route53
+        .get_health_check()
+        .health_check_id(id)
+        .send()
+        .await
+        .map_err(fail(call, b.profile()))?;
+    let config = out.health_check().and_then(|h| h.health_check_config());
+    Ok(CheckConfig {
+        inverted: config.and_then(|c| c.inverted()).unwrap_or(false),
+        disabled: config.and_then(|c| c.disabled()).unwrap_or(false),
+    })
+}
+
+/// The checkers' observations; `None` when the budget has no call left (the caller falls back
+/// to CloudWatch).
+async fn get_status(b: &AwsBackend, id: &str) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
+    b.health_status_budget.check().ok()?;
+    let call = Call {
+        service: "Route 53",
+        api: "GetHealthCheckStatus",
+        region: &b.config.aws.control_region,
+    };
+    let out = match b.route53.get_health_check_status().health_check_id(id).send().await {
+        Ok(out) => out,
+        Err(e) => return Some(Err(fail(call, b.profile())(e))),
+    };
+    Some(Ok(out
+        .health_check_observations()
+        .iter()
+        .map(|o| {
+            let report = o.status_report().and_then(|r| r.status()).unwrap_or("").to_string();
+            CheckerObservation {
+                checker_region: o.region().map_or("?".to_string(), |r| r.as_str().to_string()),
+                status: observation_status(&report),
+                checked_at: o
+                    .status_report()
+                    .and_then(|r| r.checked_time())
+                    .and_then(timestamp)
+                    .unwrap_or_default(),
+                report,
+            }
+        })
+        .collect()))
+}
+
+/// Route 53's status text starts with "Success" or "Failure".
+pub fn observation_status(report: &str) -> HealthStatus {
+    if report.starts_with("Success") {
+        HealthStatus::Healthy
+    } else if report.starts_with("Failure") {
+        HealthStatus::Unhealthy
+    } else {
+        HealthStatus::Unknown
+    }
+}
+
+/// The checkers' verdict: healthy when more than 18 % of checkers say so.
+pub fn verdict(observations: &[CheckerObservation]) -> (HealthStatus, Option<f64>) {
+    let known: Vec<&CheckerObservation> = observations.iter().filter(|o| o.status != HealthStatus::Unknown).collect();
+    if known.is_empty() {
+        return (HealthStatus::Unknown, None);
+    }
+    let healthy = known.iter().filter(|o| o.status == HealthStatus::Healthy).count();
+    let pct = 100.0 * healthy as f64 / known.len() as f64;
+    (HealthStatus::from_healthy(Some(pct > HEALTHY_ABOVE_PCT)), Some(pct))
+}
+
+/// Every service's health checks, their flags, the checkers' verdicts and the last hour.
+pub async fn fetch_health(b: &AwsBackend, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
+    let mut checks: Vec<(String, String, String)> = Vec::new(); // (service, region, id)
+    for service in &b.config.services {
+        let ids = health_check_ids(b, service, tally).await?;
+        for region in &service.regions {
+            match ids.get(region) {
+                Some(id) => checks.push((service.name.clone(), region.clone(), id.clone())),
+                None => tally.partial(SourceError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "no health check for {} in {region}: set health_checks in the config, or give the {} failover record for {region} a HealthCheckId",
+                        service.name, service.domain
+                    ),
+                )),
+            }
+        }
+    }
+    tally.calls += checks.len() as u32;
+    let configs = join_all(checks.iter().map(|(_, _, id)| get_health_check(b, id))).await;
+    let statuses = join_all(checks.iter().map(|(_, _, id)| get_status(b, id))).await;
+    tally.calls += statuses.iter().filter(|s| s.is_some()).count() as u32;
+
+    // History (and the verdict where the status budget ran out) from CloudWatch in one call.
+    let ids: Vec<&str> = checks.iter().map(|(_, _, id)| id.as_str()).collect();
+    let metrics = health_metrics(b, &ids, now, tally).await;
+
+    let mut entries = Vec::new();
+    for (((service, region, id), config), status) in checks.iter().zip(configs).zip(statuses) {
+        let config = config?;
+        let (observations, status_error) = match status {
+            Some(Ok(obs)) => (obs, None),
+            Some(Err(e)) => (Vec::new(), Some(e)),
+            None => (Vec::new(), None),
+        };
+        if let Some(e) = status_error {
+            tally.partial(e);
+        }
+        let (mut raw, mut pct) = verdict(&observations);
+        let (history, latest) = metrics.as_ref().map(|m| m.for_check(id, now)).unwrap_or_default();
+        if raw == HealthStatus::Unknown
+            && let Some((healthy, latest_pct)) = latest
+        {
+            raw = HealthStatus::from_healthy(Some(healthy));
+            pct = latest_pct.or(pct);
+        }
+        let last_failure = observations
+            .iter()
+            .find(|o| o.status == HealthStatus::Unhealthy)
+            .map(|o| format!("{}: {}", o.checker_region, o.report));
+        entries.push(Entry {
+            service: service.clone(),
+            region: region.clone(),
+            value: HealthCheck {
+                id: id.clone(),
+                raw,
+                inverted: config.inverted,
+                disabled: config.disabled,
+                checkers_healthy_pct: pct,
+                observations,
+                history,
+                last_failure,
+            },
+        });
+    }
+    Ok(Payload::Health(entries))
+}
+
+/// Route 53 metrics of the last hour, by health check.
+struct HealthMetrics {
+    series: cloudwatch::Series,
+    index: BTreeMap<String, usize>,
+}
+
+impl HealthMetrics {
+    /// The history (percentage healthy per minute) and the latest (status, percentage).
+    fn for_check(&self, id: &str, now: Timestamp) -> (Vec<Option<f64>>, Option<(bool, Option<f64>)>) {
+        let Some(i) = self.index.get(id) else { return (Vec::new(), None) };
+        let empty = Vec::new();
+        let pct = self.series.get(&format!("p{i}")).unwrap_or(&empty);
+        let status = self.series.get(&format!("s{i}")).unwrap_or(&empty);
+        let latest = status.last().map(|(_, v)| (*v >= 1.0, pct.last().map(|(_, p)| *p)));
+        (cloudwatch::per_minute(pct, now, 60), latest)
+    }
+}
+
+async fn health_metrics(b: &AwsBackend, ids: &[&str], now: Timestamp, tally: &mut Tally) -> Option<HealthMetrics> {
+    if ids.is_empty() {
+        return None;
+    }
+    let mut queries = Vec::new();
+    let mut index = BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        index.insert(id.to_string(), i);
+        let dims = [("HealthCheckId", *id)];
+        queries.push(cloudwatch::query(&format!("s{i}"), "AWS/Route53", "HealthCheckStatus", &dims, "Minimum", 60));
+        queries.push(cloudwatch::query(&format!("p{i}"), "AWS/Route53", "HealthCheckPercentageHealthy", &dims, "Average", 60));
+    }
+    let call = Call {
+        service: "CloudWatch",
+        api: "GetMetricData",
+        region: &b.config.aws.control_region,
+    };
+    let start = now - chrono::Duration::minutes(60);
+    match cloudwatch::get_metric_data(&b.control_cloudwatch, queries, start, now, call, b.profile(), tally).await {
+        Ok(series) => Some(HealthMetrics { series, index }),
+        Err(e) => {
+            tally.partial(SourceError::new(e.kind, format!("health history unavailable: {}", e.message)));
+            None
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! S3: the newest artifact versions under the prefix in each region's bucket, and on the source
+//! bucket the replication status of each (HeadObject `x-amz-replication-status`).
+
+use super::errors::{Call, fail};
+use super::{AwsBackend, Tally, timestamp};
+use crate::model::{ArtifactVersion, S3Replication};
+use crate::source::{Entry, Payload, SourceError};
+use aws_sdk_s3::types::ReplicationStatus;
+use futures::future::join_all;
+
+/// Pages of ListObjectVersions read at most (1,000 versions a page).
+const MAX_PAGES: usize = 10;
+
+pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Payload, SourceError> {
+    let client = &b.region(region)?.s3;
+    let mut entries = Vec::new();
+    for service in b.services_in(region) {
+        let Some(artifacts) = &service.artifacts else { continue };
+        let bucket = artifacts.bucket_for(region);
+        let mut versions = list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
+        versions.sort_by(|a, b| b.last_modified.cmp(&a.last_modified));
+        versions.truncate(artifacts.latest);
+        if region == artifacts.source_region {
+            tally.calls += versions.len() as u32;
+            let heads = join_all(versions.iter().map(|v| replication_status(b, client, region, &bucket, v))).await;
+            for (v, head) in versions.iter_mut().zip(heads) {
+                match head {
+                    Ok(status) => v.replication = status,
+                    Err(e) => tally.partial(e),
+                }
+            }
+        }
+        entries.push(Entry {
+            service: service.name.clone(),
+            region: region.to_string(),
+            value: versions,
+        });
+    }
+    Ok(Payload::Replication(entries))
+}
+
+async fn list_versions(
+    b: &AwsBackend,
+    client: &aws_sdk_s3::Client,
+    region: &str,
+    bucket: &str,
+    prefix: &str,
+    tally: &mut Tally,
+) -> Result<Vec<ArtifactVersion>, SourceError> {
+    let call = Call {
+        service: "S3",
+        api: "ListObjectVersions",
+        region,
+    };
+    let mut out = Vec::new();
+    let mut markers: (Option<String>, Option<String>) = (None, None);
+    for _ in 0..MAX_PAGES {
+        tally.call();
+        let page = client
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_key_marker(markers.0.take())
+            .set_version_id_marker(markers.1.take())
+            .send()
+            .await
+            .map_err(|e| {
+                let mut err = fail(call, b.profile())(e);
+                err.message = format!("{} (bucket {bucket})", err.message);
+                err
+            })?;
+        for v in page.versions() {
+            let (Some(key), Some(version_id), Some(modified)) = (v.key(), v.version_id(), v.last_modified().and_then(timestamp)) else {
+                continue;
+            };
+            out.push(ArtifactVersion {
+                key: key.to_string(),
+                version_id: version_id.to_string(),
+                size_bytes: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                last_modified: modified,
+                etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
+                replication: None,
+                replicated_at: None,
+            });
+        }
+        if !page.is_truncated().unwrap_or(false) {
+            break;
+        }
+        markers = (
+            page.next_key_marker().map(str::to_string),
+            page.next_version_id_marker().map(str::to_string),
+        );
+    }
+    Ok(out)
+}
+
+async fn replication_status(
+    b: &AwsBackend,
+    client: &aws_sdk_s3::Client,
+    region: &str,
+    bucket: &str,
+    version: &ArtifactVersion,
+) -> Result<Option<S3Replication>, SourceError> {
+    let call = Call {
+        service: "S3",
+        api: "HeadObject",
+        region,
+    };
+    let out = client
+        .head_object()
+        .bucket(bucket)
+        .key(&version.key)
+        .version_id(&version.version_id)
+        .send()
+        .await
+        .map_err(fail(call, b.profile()))?;
+    Ok(out.replication_status().and_then(replication))
+}
+
+pub fn replication(status: &ReplicationStatus) -> Option<S3Replication> {
+    match status {
+        ReplicationStatus::Pending => Some(S3Replication::Pending),
+        ReplicationStatus::Complete | ReplicationStatus::Completed => Some(S3Replication::Completed),
+        ReplicationStatus::Failed => Some(S3Replication::Failed),
+        ReplicationStatus::Replica => Some(S3Replication::Replica),
+        _ => None,
+    }
+}
