@@ -130,9 +130,8 @@ fn region_status(
     let secs = |d: chrono::Duration| u64::try_from(d.num_seconds()).ok();
     // Replicas keep the source's version ID. A copy made another way (or an emulator that does
     // not replicate) has its own version ID: the same key with the same content counts too.
-    let same_content = |v: &ArtifactVersion| {
-        v.key == version.key && v.etag.is_some() && v.etag == version.etag
-    };
+    let same_content =
+        |v: &ArtifactVersion| v.key == version.key && v.etag.is_some() && v.etag == version.etag;
     if let Some(replica) = listing
         .iter()
         .find(|v| v.version_id == version.version_id)

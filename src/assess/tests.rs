@@ -33,6 +33,7 @@ fn version(
         version_id: id.into(),
         size_bytes: 1,
         last_modified: t(landed),
+        etag: None,
         replication,
         replicated_at: replicated_at.map(t),
     }
@@ -119,6 +120,35 @@ fn readiness_table() {
             |s| {
                 s.regions[0].artifacts = stamped(vec![version("v2", 0, None, None)]);
                 s.regions[1].artifacts = stamped(vec![]);
+            },
+            Verdict::NotReady,
+            vec![ReplicaStatus::Completed, ReplicaStatus::Missing],
+        ),
+        (
+            // A copy with its own version ID but the same key and content counts as present.
+            "same content under another version ID",
+            |s| {
+                let mut source = version("v2", 0, None, None);
+                source.etag = Some("abc".into());
+                let mut copy = version("v2-copy", 30, None, None);
+                copy.key = source.key.clone();
+                copy.etag = Some("abc".into());
+                s.regions[0].artifacts = stamped(vec![source]);
+                s.regions[1].artifacts = stamped(vec![copy]);
+            },
+            Verdict::Ready,
+            vec![ReplicaStatus::Completed, ReplicaStatus::Completed],
+        ),
+        (
+            "different content under the same key is not the artifact",
+            |s| {
+                let mut source = version("v2", 0, None, None);
+                source.etag = Some("abc".into());
+                let mut other = version("v1", 0, None, None);
+                other.key = source.key.clone();
+                other.etag = Some("def".into());
+                s.regions[0].artifacts = stamped(vec![source]);
+                s.regions[1].artifacts = stamped(vec![other]);
             },
             Verdict::NotReady,
             vec![ReplicaStatus::Completed, ReplicaStatus::Missing],

@@ -146,30 +146,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
     match &cli.command {
-        None | Some(Command::Tui) => {
-            runtime.block_on(async {
-                let session = Session::open(&cli, None, None).await?;
-                crate::tui::run(session).await
-            })
-        }
-        Some(Command::Demo { scenario, at }) => {
-            runtime.block_on(async {
-                let session = Session::open(&cli, Some(scenario), at.as_deref()).await?;
-                demo::run(session).await
-            })
-        }
-        Some(Command::Snapshot { json, at }) => {
-            runtime.block_on(async {
-                let session = Session::open_headless(&cli, at.as_deref()).await?;
-                snapshot::run(session, *json).await
-            })
-        }
-        Some(Command::Check { service, json, at }) => {
-            runtime.block_on(async {
-                let session = Session::open_headless(&cli, at.as_deref()).await?;
-                check::run(session, service.as_deref(), *json).await
-            })
-        }
+        None | Some(Command::Tui) => runtime.block_on(async {
+            let session = Session::open(&cli, None, None).await?;
+            crate::tui::run(session).await
+        }),
+        Some(Command::Demo { scenario, at }) => runtime.block_on(async {
+            let session = Session::open(&cli, Some(scenario), at.as_deref()).await?;
+            demo::run(session).await
+        }),
+        Some(Command::Snapshot { json, at }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli, at.as_deref()).await?;
+            snapshot::run(session, *json).await
+        }),
+        Some(Command::Check { service, json, at }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli, at.as_deref()).await?;
+            check::run(session, service.as_deref(), *json).await
+        }),
         Some(Command::Scenarios) => scenarios::run(),
     }
 }

@@ -30,7 +30,9 @@ impl Session {
         let Some(scenario) = load_scenario(cli, demo_scenario)? else {
             let mut session = Session::aws(cli).await?;
             // Who we act as, for the status bar; a failure here shows up again in the sources.
-            match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller()).await {
+            match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller())
+                .await
+            {
                 Ok(Ok(arn)) => session.state.caller = Some(arn),
                 Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
                 Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
@@ -54,7 +56,9 @@ impl Session {
         let config = load_config(cli)?;
         let Some(scenario) = load_scenario(cli, None)? else {
             if at.is_some() {
-                return Err(Failure::usage("--at only applies to the simulation (--sim)"));
+                return Err(Failure::usage(
+                    "--at only applies to the simulation (--sim)",
+                ));
             }
             return Session::aws(cli).await;
         };
@@ -96,7 +100,7 @@ impl Session {
         let config = Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
         let read_only = cli.read_only || config.read_only;
         let thresholds = config.thresholds.clone();
-        let backend = Backend::Aws(Box::new(AwsBackend::connect(config).await));
+        let backend = Backend::Aws(AwsBackend::connect(config).await);
         let plan = backend.plan();
         let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
         state.read_only = read_only;

@@ -138,7 +138,7 @@ pub struct Fetched {
 /// Everything the console reads from and (later) acts on.
 pub enum Backend {
     Sim(sim::SimBackend),
-    Aws(Box<aws::AwsBackend>),
+    Aws(aws::AwsBackend),
 }
 
 impl Backend {

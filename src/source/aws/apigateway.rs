@@ -16,7 +16,12 @@ struct Found {
     mappings: Vec<DomainMapping>,
 }
 
-async fn v1_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut Tally) -> Result<BTreeMap<String, Found>, SourceError> {
+async fn v1_domains(
+    b: &AwsBackend,
+    region: &str,
+    wanted: &[String],
+    tally: &mut Tally,
+) -> Result<BTreeMap<String, Found>, SourceError> {
     let client = &b.region(region)?.apigateway;
     let profile = b.profile();
     let mut found = BTreeMap::new();
@@ -29,9 +34,18 @@ async fn v1_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
             .set_position(position.take())
             .send()
             .await
-            .map_err(fail(Call { service: "API Gateway", api: "GetDomainNames", region }, profile))?;
+            .map_err(fail(
+                Call {
+                    service: "API Gateway",
+                    api: "GetDomainNames",
+                    region,
+                },
+                profile,
+            ))?;
         for d in page.items() {
-            let Some(name) = d.domain_name().map(normalize) else { continue };
+            let Some(name) = d.domain_name().map(normalize) else {
+                continue;
+            };
             if wanted.contains(&name) {
                 found.insert(
                     name,
@@ -59,11 +73,22 @@ async fn v1_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
                 .set_position(position.take())
                 .send()
                 .await
-                .map_err(fail(Call { service: "API Gateway", api: "GetBasePathMappings", region }, profile))?;
+                .map_err(fail(
+                    Call {
+                        service: "API Gateway",
+                        api: "GetBasePathMappings",
+                        region,
+                    },
+                    profile,
+                ))?;
             for m in page.items() {
                 let path = m.base_path().unwrap_or("");
                 domain.mappings.push(DomainMapping {
-                    path: if path == "(none)" { String::new() } else { path.to_string() },
+                    path: if path == "(none)" {
+                        String::new()
+                    } else {
+                        path.to_string()
+                    },
                     api_id: m.rest_api_id().unwrap_or("").to_string(),
                     stage: m.stage().unwrap_or("").to_string(),
                 });
@@ -77,7 +102,12 @@ async fn v1_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
     Ok(found)
 }
 
-async fn v2_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut Tally) -> Result<BTreeMap<String, Found>, SourceError> {
+async fn v2_domains(
+    b: &AwsBackend,
+    region: &str,
+    wanted: &[String],
+    tally: &mut Tally,
+) -> Result<BTreeMap<String, Found>, SourceError> {
     let client = &b.region(region)?.apigatewayv2;
     let profile = b.profile();
     let mut found = BTreeMap::new();
@@ -90,9 +120,18 @@ async fn v2_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(fail(Call { service: "API Gateway", api: "GetDomainNames (v2)", region }, profile))?;
+            .map_err(fail(
+                Call {
+                    service: "API Gateway",
+                    api: "GetDomainNames (v2)",
+                    region,
+                },
+                profile,
+            ))?;
         for d in page.items() {
-            let Some(name) = d.domain_name().map(normalize) else { continue };
+            let Some(name) = d.domain_name().map(normalize) else {
+                continue;
+            };
             if wanted.contains(&name) {
                 let target = d
                     .domain_name_configurations()
@@ -125,7 +164,14 @@ async fn v2_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(fail(Call { service: "API Gateway", api: "GetApiMappings", region }, profile))?;
+                .map_err(fail(
+                    Call {
+                        service: "API Gateway",
+                        api: "GetApiMappings",
+                        region,
+                    },
+                    profile,
+                ))?;
             for m in page.items() {
                 domain.mappings.push(DomainMapping {
                     path: m.api_mapping_key().unwrap_or("").to_string(),
@@ -147,7 +193,9 @@ async fn v2_domains(b: &AwsBackend, region: &str, wanted: &[String], tally: &mut
 fn merge(v1: BTreeMap<String, Found>, v2: BTreeMap<String, Found>) -> BTreeMap<String, Found> {
     let mut out = v2;
     for (name, d) in v1 {
-        let keep_v2 = out.get(&name).is_some_and(|v| d.mappings.is_empty() && !v.mappings.is_empty());
+        let keep_v2 = out
+            .get(&name)
+            .is_some_and(|v| d.mappings.is_empty() && !v.mappings.is_empty());
         if keep_v2 {
             if let Some(v) = out.get_mut(&name) {
                 v.regional_target = v.regional_target.take().or(d.regional_target);
@@ -166,17 +214,29 @@ fn merge(v1: BTreeMap<String, Found>, v2: BTreeMap<String, Found>) -> BTreeMap<S
     out
 }
 
-pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Payload, SourceError> {
+pub async fn fetch(
+    b: &AwsBackend,
+    region: &str,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
     let services: Vec<_> = b.services_in(region).collect();
     let wanted: Vec<String> = services
         .iter()
-        .flat_map(|s| [normalize(&s.domain), normalize(&s.regional_hostname_for(region))])
+        .flat_map(|s| {
+            [
+                normalize(&s.domain),
+                normalize(&s.regional_hostname_for(region)),
+            ]
+        })
         .collect();
     let v1 = v1_domains(b, region, &wanted, tally).await?;
     let v2 = match v2_domains(b, region, &wanted, tally).await {
         Ok(v2) => v2,
         Err(e) => {
-            tally.partial(SourceError::new(e.kind, format!("v2 custom domains unavailable: {}", e.message)));
+            tally.partial(SourceError::new(
+                e.kind,
+                format!("v2 custom domains unavailable: {}", e.message),
+            ));
             BTreeMap::new()
         }
     };
@@ -188,20 +248,26 @@ pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Pa
             let records = route53::records(b, &service.hosted_zone_id, tally).await?;
             zones.insert(&service.hosted_zone_id, records);
         }
-        let records = zones.get(service.hosted_zone_id.as_str()).map_or(&[][..], Vec::as_slice);
-        let infos = [service.domain.clone(), service.regional_hostname_for(region)]
-            .into_iter()
-            .filter_map(|name| {
-                let found = domains.get(&normalize(&name))?;
-                Some(DomainInfo {
-                    dns_target: route53::record_for(records, service, &name, region).and_then(|r| r.target.clone()),
-                    name,
-                    api: found.api,
-                    regional_target: found.regional_target.clone(),
-                    mappings: found.mappings.clone(),
-                })
+        let records = zones
+            .get(service.hosted_zone_id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let infos = [
+            service.domain.clone(),
+            service.regional_hostname_for(region),
+        ]
+        .into_iter()
+        .filter_map(|name| {
+            let found = domains.get(&normalize(&name))?;
+            Some(DomainInfo {
+                dns_target: route53::record_for(records, service, &name, region)
+                    .and_then(|r| r.target.clone()),
+                name,
+                api: found.api,
+                regional_target: found.regional_target.clone(),
+                mappings: found.mappings.clone(),
             })
-            .collect();
+        })
+        .collect();
         entries.push(Entry {
             service: service.name.clone(),
             region: region.to_string(),

@@ -11,7 +11,14 @@ use std::collections::BTreeMap;
 pub const MAX_QUERIES: usize = 500;
 
 /// One metric, one statistic, one period: a GetMetricData query.
-pub fn query(id: &str, namespace: &str, metric: &str, dimensions: &[(&str, &str)], stat: &str, period: i32) -> MetricDataQuery {
+pub fn query(
+    id: &str,
+    namespace: &str,
+    metric: &str,
+    dimensions: &[(&str, &str)],
+    stat: &str,
+    period: i32,
+) -> MetricDataQuery {
     let dims = dimensions
         .iter()
         .map(|(name, value)| Dimension::builder().name(*name).value(*value).build())
@@ -111,6 +118,9 @@ mod tests {
         let end = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
         let at = |m: i64| end - chrono::Duration::minutes(m);
         let points = vec![(at(3), 1.0), (at(1), 2.0), (at(10), 9.0)];
-        assert_eq!(per_minute(&points, end, 3), vec![Some(1.0), None, Some(2.0)]);
+        assert_eq!(
+            per_minute(&points, end, 3),
+            vec![Some(1.0), None, Some(2.0)]
+        );
     }
 }

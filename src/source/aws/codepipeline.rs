@@ -9,18 +9,31 @@ use crate::source::{Entry, Payload, SourceError};
 /// An approval not answered in seven days fails the action.
 const APPROVAL_EXPIRY_DAYS: i64 = 7;
 
-pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Payload, SourceError> {
+pub async fn fetch(
+    b: &AwsBackend,
+    region: &str,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.codepipeline;
     let mut entries = Vec::new();
     for service in &b.config.services {
-        let Some(pipeline) = service.pipeline.as_ref().filter(|p| p.region == region) else { continue };
+        let Some(pipeline) = service.pipeline.as_ref().filter(|p| p.region == region) else {
+            continue;
+        };
         tally.call();
         let state = client
             .get_pipeline_state()
             .name(&pipeline.name)
             .send()
             .await
-            .map_err(fail(Call { service: "CodePipeline", api: "GetPipelineState", region }, b.profile()))?;
+            .map_err(fail(
+                Call {
+                    service: "CodePipeline",
+                    api: "GetPipelineState",
+                    region,
+                },
+                b.profile(),
+            ))?;
         let mut info = PipelineInfo {
             name: pipeline.name.clone(),
             stages: Vec::new(),
@@ -31,18 +44,30 @@ pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Pa
             let name = stage.stage_name().unwrap_or("?").to_string();
             info.stages.push(StageInfo {
                 name: name.clone(),
-                status: stage.latest_execution().map(|e| e.status().as_str().to_string()),
+                status: stage
+                    .latest_execution()
+                    .map(|e| e.status().as_str().to_string()),
             });
             if info.pending.is_some() {
                 continue;
             }
             for action in stage.action_states() {
                 let action_name = action.action_name().unwrap_or("");
-                let wanted = pipeline.approval_action.as_deref().is_none_or(|a| a == action_name);
-                let Some(exec) = action.latest_execution() else { continue };
+                let wanted = pipeline
+                    .approval_action
+                    .as_deref()
+                    .is_none_or(|a| a == action_name);
+                let Some(exec) = action.latest_execution() else {
+                    continue;
+                };
                 let in_progress = exec.status().is_some_and(|s| s.as_str() == "InProgress");
-                let Some(token) = exec.token().filter(|_| in_progress && wanted) else { continue };
-                let since = exec.last_status_change().and_then(timestamp).unwrap_or_default();
+                let Some(token) = exec.token().filter(|_| in_progress && wanted) else {
+                    continue;
+                };
+                let since = exec
+                    .last_status_change()
+                    .and_then(timestamp)
+                    .unwrap_or_default();
                 info.pending = Some(PendingApproval {
                     stage: name.clone(),
                     action: action_name.to_string(),
@@ -51,7 +76,9 @@ pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Pa
                     expires: since + chrono::Duration::days(APPROVAL_EXPIRY_DAYS),
                     revisions: Vec::new(),
                 });
-                pending_execution = stage.latest_execution().map(|e| e.pipeline_execution_id().to_string());
+                pending_execution = stage
+                    .latest_execution()
+                    .map(|e| e.pipeline_execution_id().to_string());
                 break;
             }
         }
@@ -78,7 +105,14 @@ pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Pa
                         })
                         .collect();
                 }
-                Err(e) => tally.partial(fail(Call { service: "CodePipeline", api: "GetPipelineExecution", region }, b.profile())(e)),
+                Err(e) => tally.partial(fail(
+                    Call {
+                        service: "CodePipeline",
+                        api: "GetPipelineExecution",
+                        region,
+                    },
+                    b.profile(),
+                )(e)),
             }
         }
         entries.push(Entry {

@@ -65,8 +65,14 @@ where
         SdkError::DispatchFailure(failure) => {
             let detail = chain(err);
             if failure.is_timeout() {
-                SourceError::new(ErrorKind::Timeout, format!("{where_}: timed out connecting ({detail})"))
-            } else if detail.contains("credentials") || detail.contains("Credentials") || detail.contains("token") {
+                SourceError::new(
+                    ErrorKind::Timeout,
+                    format!("{where_}: timed out connecting ({detail})"),
+                )
+            } else if detail.contains("credentials")
+                || detail.contains("Credentials")
+                || detail.contains("token")
+            {
                 credentials(&where_, &detail, profile)
             } else {
                 SourceError::new(
@@ -93,8 +99,18 @@ where
     }
 }
 
-fn classify_code(where_: &str, call: Call<'_>, code: &str, message: &str, profile: Option<&str>) -> SourceError {
-    let detail = if message.is_empty() { code.to_string() } else { format!("{code}: {message}") };
+fn classify_code(
+    where_: &str,
+    call: Call<'_>,
+    code: &str,
+    message: &str,
+    profile: Option<&str>,
+) -> SourceError {
+    let detail = if message.is_empty() {
+        code.to_string()
+    } else {
+        format!("{code}: {message}")
+    };
     if THROTTLING.contains(&code) {
         SourceError::new(
             ErrorKind::Throttled,
@@ -114,7 +130,9 @@ fn classify_code(where_: &str, call: Call<'_>, code: &str, message: &str, profil
     } else if code.is_empty() {
         SourceError::new(
             ErrorKind::Other,
-            format!("{where_}: the endpoint answered with an error it did not name; it may not implement this API"),
+            format!(
+                "{where_}: the endpoint answered with an error it did not name; it may not implement this API"
+            ),
         )
     } else {
         SourceError::new(ErrorKind::Other, format!("{where_}: {detail}"))
@@ -123,7 +141,9 @@ fn classify_code(where_: &str, call: Call<'_>, code: &str, message: &str, profil
 
 fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError {
     let fix = match profile {
-        Some(p) => format!("run `aws sso login --profile {p}` (or refresh the profile's credentials)"),
+        Some(p) => {
+            format!("run `aws sso login --profile {p}` (or refresh the profile's credentials)")
+        }
         None => "refresh your credentials (e.g. `aws sso login`), then press r".to_string(),
     };
     SourceError::new(
@@ -161,7 +181,10 @@ fn chain(err: &dyn std::error::Error) -> String {
 }
 
 /// Shorthand for an SDK error inside a fetch: `.map_err(fail(call, profile))`.
-pub fn fail<'a, E, R>(call: Call<'a>, profile: Option<&'a str>) -> impl Fn(SdkError<E, R>) -> SourceError + 'a
+pub fn fail<'a, E, R>(
+    call: Call<'a>,
+    profile: Option<&'a str>,
+) -> impl Fn(SdkError<E, R>) -> SourceError + 'a
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -184,10 +207,21 @@ mod tests {
         assert_eq!(t.kind, ErrorKind::Throttled);
         let c = classify_code("x", call, "ExpiredToken", "expired", Some("ops"));
         assert_eq!(c.kind, ErrorKind::Credentials);
-        assert!(c.message.contains("aws sso login --profile ops"), "{}", c.message);
+        assert!(
+            c.message.contains("aws sso login --profile ops"),
+            "{}",
+            c.message
+        );
         let d = classify_code("x", call, "AccessDenied", "no", None);
         assert_eq!(d.kind, ErrorKind::AccessDenied);
-        assert!(d.message.contains("route53:GetHealthCheckStatus"), "{}", d.message);
-        assert_eq!(classify_code("x", call, "", "", None).kind, ErrorKind::Other);
+        assert!(
+            d.message.contains("route53:GetHealthCheckStatus"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            classify_code("x", call, "", "", None).kind,
+            ErrorKind::Other
+        );
     }
 }

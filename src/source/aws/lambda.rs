@@ -27,7 +27,11 @@ struct Configuration {
     memory_mb: Option<u32>,
 }
 
-async fn configuration(b: &AwsBackend, region: &str, function: &str) -> Result<Configuration, SourceError> {
+async fn configuration(
+    b: &AwsBackend,
+    region: &str,
+    function: &str,
+) -> Result<Configuration, SourceError> {
     let clients = b.region(region)?;
     let call = Call {
         service: "Lambda",
@@ -47,7 +51,12 @@ async fn configuration(b: &AwsBackend, region: &str, function: &str) -> Result<C
     })
 }
 
-pub async fn fetch(b: &AwsBackend, region: &str, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
+pub async fn fetch(
+    b: &AwsBackend,
+    region: &str,
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
     let clients = b.region(region)?;
     let functions: Vec<(String, String)> = b
         .services_in(region)
@@ -59,7 +68,14 @@ pub async fn fetch(b: &AwsBackend, region: &str, now: Timestamp, tally: &mut Tal
     let mut queries = Vec::new();
     for (i, (_, f)) in functions.iter().enumerate() {
         for (suffix, metric, stat) in METRICS {
-            queries.push(cloudwatch::query(&format!("f{i}_{suffix}"), "AWS/Lambda", metric, &[("FunctionName", f)], stat, 60));
+            queries.push(cloudwatch::query(
+                &format!("f{i}_{suffix}"),
+                "AWS/Lambda",
+                metric,
+                &[("FunctionName", f)],
+                stat,
+                60,
+            ));
         }
     }
     let call = Call {
@@ -71,10 +87,23 @@ pub async fn fetch(b: &AwsBackend, region: &str, now: Timestamp, tally: &mut Tal
     let series = if queries.is_empty() {
         Some(Series::new())
     } else {
-        match cloudwatch::get_metric_data(&clients.cloudwatch, queries, start, now, call, b.profile(), tally).await {
+        match cloudwatch::get_metric_data(
+            &clients.cloudwatch,
+            queries,
+            start,
+            now,
+            call,
+            b.profile(),
+            tally,
+        )
+        .await
+        {
             Ok(series) => Some(series),
             Err(e) => {
-                tally.partial(SourceError::new(e.kind, format!("Lambda metrics unavailable: {}", e.message)));
+                tally.partial(SourceError::new(
+                    e.kind,
+                    format!("Lambda metrics unavailable: {}", e.message),
+                ));
                 None
             }
         }
@@ -120,7 +149,11 @@ pub fn stats_from(series: &Series, i: usize, name: &str, now: Timestamp) -> Func
     let get = |suffix: &str| series.get(&format!("f{i}_{suffix}")).unwrap_or(&empty);
     let window_start = now - chrono::Duration::seconds(WINDOW_S);
     let in_window = |points: &[(Timestamp, f64)]| -> Vec<f64> {
-        points.iter().filter(|(t, _)| *t >= window_start).map(|(_, v)| *v).collect()
+        points
+            .iter()
+            .filter(|(t, _)| *t >= window_start)
+            .map(|(_, v)| *v)
+            .collect()
     };
     let sum = |suffix: &str| in_window(get(suffix)).iter().sum::<f64>().round() as u64;
     let max = |suffix: &str| in_window(get(suffix)).into_iter().reduce(f64::max);
@@ -131,7 +164,11 @@ pub fn stats_from(series: &Series, i: usize, name: &str, now: Timestamp) -> Func
         let (weighted, weight) = get("avg")
             .iter()
             .filter(|(t, _)| *t >= window_start)
-            .filter_map(|(t, avg)| inv.iter().find(|(ti, _)| ti == t).map(|(_, n)| (avg * n, *n)))
+            .filter_map(|(t, avg)| {
+                inv.iter()
+                    .find(|(ti, _)| ti == t)
+                    .map(|(_, n)| (avg * n, *n))
+            })
             .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
         (weight > 0.0).then(|| weighted / weight)
     };

@@ -43,13 +43,19 @@ impl RegionClients {
     pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
         RegionClients {
             apigateway: aws_sdk_apigateway::Client::from_conf(
-                aws_sdk_apigateway::config::Builder::from(sdk).region(region.clone()).build(),
+                aws_sdk_apigateway::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
             ),
             apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
-                aws_sdk_apigatewayv2::config::Builder::from(sdk).region(region.clone()).build(),
+                aws_sdk_apigatewayv2::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
             ),
             lambda: aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(sdk).region(region.clone()).build(),
+                aws_sdk_lambda::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(sdk)
@@ -58,10 +64,14 @@ impl RegionClients {
                     .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk).region(region.clone()).build(),
+                aws_sdk_cloudwatch::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
             ),
             codepipeline: aws_sdk_codepipeline::Client::from_conf(
-                aws_sdk_codepipeline::config::Builder::from(sdk).region(region).build(),
+                aws_sdk_codepipeline::config::Builder::from(sdk)
+                    .region(region)
+                    .build(),
             ),
         }
     }
@@ -139,27 +149,41 @@ impl AwsBackend {
         let control = Region::new(config.aws.control_region.clone());
         let mut regions = BTreeMap::new();
         for region in config.services.iter().flat_map(|s| s.regions.iter()) {
-            regions
-                .entry(region.clone())
-                .or_insert_with(|| RegionClients::new(sdk, Region::new(region.clone()), path_style));
+            regions.entry(region.clone()).or_insert_with(|| {
+                RegionClients::new(sdk, Region::new(region.clone()), path_style)
+            });
         }
         let control = ControlClients {
             route53: aws_sdk_route53::Client::from_conf(
-                aws_sdk_route53::config::Builder::from(sdk).region(control.clone()).build(),
+                aws_sdk_route53::config::Builder::from(sdk)
+                    .region(control.clone())
+                    .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk).region(control.clone()).build(),
+                aws_sdk_cloudwatch::config::Builder::from(sdk)
+                    .region(control.clone())
+                    .build(),
             ),
-            sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(sdk).region(control).build()),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(sdk)
+                    .region(control)
+                    .build(),
+            ),
         };
         AwsBackend::from_clients(config, control, regions)
     }
 
     /// From ready clients: how tests put `aws-smithy-mocks` clients under the real code.
-    pub fn from_clients(config: Config, control: ControlClients, regions: BTreeMap<String, RegionClients>) -> AwsBackend {
+    pub fn from_clients(
+        config: Config,
+        control: ControlClients,
+        regions: BTreeMap<String, RegionClients>,
+    ) -> AwsBackend {
         let burst = NonZeroU32::new(HEALTH_STATUS_BURST).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(HEALTH_STATUS_PERIOD)
-            .map_or_else(|| Quota::per_second(NonZeroU32::MIN), |q| q.allow_burst(burst));
+        let quota = Quota::with_period(HEALTH_STATUS_PERIOD).map_or_else(
+            || Quota::per_second(NonZeroU32::MIN),
+            |q| q.allow_burst(burst),
+        );
         AwsBackend {
             route53: control.route53,
             control_cloudwatch: control.cloudwatch,
@@ -181,7 +205,10 @@ impl AwsBackend {
 
     fn region(&self, region: &str) -> Result<&RegionClients, SourceError> {
         self.regions.get(region).ok_or_else(|| {
-            SourceError::new(ErrorKind::Other, format!("no clients for region {region} (not in the config)"))
+            SourceError::new(
+                ErrorKind::Other,
+                format!("no clients for region {region} (not in the config)"),
+            )
         })
     }
 
@@ -201,18 +228,19 @@ impl AwsBackend {
     pub fn plan(&self) -> Vec<SourceSpec> {
         let refresh = &self.config.refresh;
         let mut specs: Vec<SourceSpec> = Vec::new();
-        let mut add = |kind: SourceKind, region: &str, interval: Duration, cover: (String, String)| {
-            let key = SourceKey::new(kind, region);
-            match specs.iter_mut().find(|s| s.key == key) {
-                Some(spec) => spec.covers.push(cover),
-                None => specs.push(SourceSpec {
-                    key,
-                    interval,
-                    timeout: FETCH_TIMEOUT,
-                    covers: vec![cover],
-                }),
-            }
-        };
+        let mut add =
+            |kind: SourceKind, region: &str, interval: Duration, cover: (String, String)| {
+                let key = SourceKey::new(kind, region);
+                match specs.iter_mut().find(|s| s.key == key) {
+                    Some(spec) => spec.covers.push(cover),
+                    None => specs.push(SourceSpec {
+                        key,
+                        interval,
+                        timeout: FETCH_TIMEOUT,
+                        covers: vec![cover],
+                    }),
+                }
+            };
         let control = self.config.aws.control_region.clone();
         for s in &self.config.services {
             for r in &s.regions {
@@ -225,7 +253,12 @@ impl AwsBackend {
                 }
             }
             if let Some(p) = &s.pipeline {
-                add(SourceKind::Pipeline, &p.region, refresh.pipeline, (s.name.clone(), p.region.clone()));
+                add(
+                    SourceKind::Pipeline,
+                    &p.region,
+                    refresh.pipeline,
+                    (s.name.clone(), p.region.clone()),
+                );
             }
         }
         specs
@@ -237,7 +270,11 @@ impl AwsBackend {
     }
 
     /// One source's data, the calls it took, and a part that failed, if any.
-    pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> (Tally, Result<Payload, SourceError>) {
+    pub async fn fetch(
+        &self,
+        key: &SourceKey,
+        now: Timestamp,
+    ) -> (Tally, Result<Payload, SourceError>) {
         let mut tally = Tally::default();
         let result = match key.kind {
             SourceKind::Health => route53::fetch_health(self, now, &mut tally).await,
@@ -266,10 +303,10 @@ fn service(s: &ServiceConfig) -> Service {
         functions: s.functions.clone(),
         regional_hostname: s.regional_hostname.clone(),
         pipeline: s.pipeline.as_ref().map(|p| p.name.clone()),
-        artifact_source_region: s
-            .artifacts
-            .as_ref()
-            .map_or_else(|| s.primary_region().to_string(), |a| a.source_region.clone()),
+        artifact_source_region: s.artifacts.as_ref().map_or_else(
+            || s.primary_region().to_string(),
+            |a| a.source_region.clone(),
+        ),
     }
 }
 

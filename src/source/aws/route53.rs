@@ -32,7 +32,11 @@ pub fn normalize(name: &str) -> String {
 }
 
 /// Every record of the zone (paginated).
-pub async fn records(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Record>, SourceError> {
+pub async fn records(
+    b: &AwsBackend,
+    zone: &str,
+    tally: &mut Tally,
+) -> Result<Vec<Record>, SourceError> {
     let call = Call {
         service: "Route 53",
         api: "ListResourceRecordSets",
@@ -84,15 +88,28 @@ pub async fn records(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Ve
 
 /// The record that sends `name` to `region`: for the shared name the failover record whose
 /// target is in that region (else by failover role), for a regional name its only record.
-pub fn record_for<'a>(records: &'a [Record], service: &ServiceConfig, name: &str, region: &str) -> Option<&'a Record> {
+pub fn record_for<'a>(
+    records: &'a [Record],
+    service: &ServiceConfig,
+    name: &str,
+    region: &str,
+) -> Option<&'a Record> {
     let name = normalize(name);
     let candidates: Vec<&Record> = records.iter().filter(|r| r.name == name).collect();
     let in_region = format!(".{region}.");
     candidates
         .iter()
-        .find(|r| r.target.as_deref().is_some_and(|t| format!(".{t}.").contains(&in_region)))
+        .find(|r| {
+            r.target
+                .as_deref()
+                .is_some_and(|t| format!(".{t}.").contains(&in_region))
+        })
         .or_else(|| {
-            let role = if service.is_primary(region) { "PRIMARY" } else { "SECONDARY" };
+            let role = if service.is_primary(region) {
+                "PRIMARY"
+            } else {
+                "SECONDARY"
+            };
             let two_regions = service.regions.len() == 2;
             candidates
                 .iter()
@@ -103,7 +120,11 @@ pub fn record_for<'a>(records: &'a [Record], service: &ServiceConfig, name: &str
 }
 
 /// Health check IDs per region: from the config, else from the shared name's failover records.
-async fn health_check_ids(b: &AwsBackend, service: &ServiceConfig, tally: &mut Tally) -> Result<BTreeMap<String, String>, SourceError> {
+async fn health_check_ids(
+    b: &AwsBackend,
+    service: &ServiceConfig,
+    tally: &mut Tally,
+) -> Result<BTreeMap<String, String>, SourceError> {
     let mut ids: BTreeMap<String, String> = service.health_checks.clone();
     if service.regions.iter().all(|r| ids.contains_key(r)) {
         return Ok(ids);
@@ -164,14 +185,23 @@ async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, Sourc
 
 /// The checkers' observations; `None` when the budget has no call left (the caller falls back
 /// to CloudWatch).
-async fn get_status(b: &AwsBackend, id: &str) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
+async fn get_status(
+    b: &AwsBackend,
+    id: &str,
+) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
     b.health_status_budget.check().ok()?;
     let call = Call {
         service: "Route 53",
         api: "GetHealthCheckStatus",
         region: &b.config.aws.control_region,
     };
-    let out = match b.route53.get_health_check_status().health_check_id(id).send().await {
+    let out = match b
+        .route53
+        .get_health_check_status()
+        .health_check_id(id)
+        .send()
+        .await
+    {
         Ok(out) => out,
         Err(e) => return Some(Err(fail(call, b.profile())(e))),
     };
@@ -179,9 +209,15 @@ async fn get_status(b: &AwsBackend, id: &str) -> Option<Result<Vec<CheckerObserv
         .health_check_observations()
         .iter()
         .map(|o| {
-            let report = o.status_report().and_then(|r| r.status()).unwrap_or("").to_string();
+            let report = o
+                .status_report()
+                .and_then(|r| r.status())
+                .unwrap_or("")
+                .to_string();
             CheckerObservation {
-                checker_region: o.region().map_or("?".to_string(), |r| r.as_str().to_string()),
+                checker_region: o
+                    .region()
+                    .map_or("?".to_string(), |r| r.as_str().to_string()),
                 status: observation_status(&report),
                 checked_at: o
                     .status_report()
@@ -207,17 +243,30 @@ pub fn observation_status(report: &str) -> HealthStatus {
 
 /// The checkers' verdict: healthy when more than 18 % of checkers say so.
 pub fn verdict(observations: &[CheckerObservation]) -> (HealthStatus, Option<f64>) {
-    let known: Vec<&CheckerObservation> = observations.iter().filter(|o| o.status != HealthStatus::Unknown).collect();
+    let known: Vec<&CheckerObservation> = observations
+        .iter()
+        .filter(|o| o.status != HealthStatus::Unknown)
+        .collect();
     if known.is_empty() {
         return (HealthStatus::Unknown, None);
     }
-    let healthy = known.iter().filter(|o| o.status == HealthStatus::Healthy).count();
+    let healthy = known
+        .iter()
+        .filter(|o| o.status == HealthStatus::Healthy)
+        .count();
     let pct = 100.0 * healthy as f64 / known.len() as f64;
-    (HealthStatus::from_healthy(Some(pct > HEALTHY_ABOVE_PCT)), Some(pct))
+    (
+        HealthStatus::from_healthy(Some(pct > HEALTHY_ABOVE_PCT)),
+        Some(pct),
+    )
 }
 
 /// Every service's health checks, their flags, the checkers' verdicts and the last hour.
-pub async fn fetch_health(b: &AwsBackend, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
+pub async fn fetch_health(
+    b: &AwsBackend,
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
     let mut checks: Vec<(String, String, String)> = Vec::new(); // (service, region, id)
     for service in &b.config.services {
         let ids = health_check_ids(b, service, tally).await?;
@@ -255,7 +304,10 @@ pub async fn fetch_health(b: &AwsBackend, now: Timestamp, tally: &mut Tally) -> 
             tally.partial(e);
         }
         let (mut raw, mut pct) = verdict(&observations);
-        let (history, latest) = metrics.as_ref().map(|m| m.for_check(id, now)).unwrap_or_default();
+        let (history, latest) = metrics
+            .as_ref()
+            .map(|m| m.for_check(id, now))
+            .unwrap_or_default();
         if raw == HealthStatus::Unknown
             && let Some((healthy, latest_pct)) = latest
         {
@@ -284,6 +336,9 @@ pub async fn fetch_health(b: &AwsBackend, now: Timestamp, tally: &mut Tally) -> 
     Ok(Payload::Health(entries))
 }
 
+/// The latest HealthCheckStatus (healthy?) and HealthCheckPercentageHealthy.
+type Latest = (bool, Option<f64>);
+
 /// Route 53 metrics of the last hour, by health check.
 struct HealthMetrics {
     series: cloudwatch::Series,
@@ -292,17 +347,26 @@ struct HealthMetrics {
 
 impl HealthMetrics {
     /// The history (percentage healthy per minute) and the latest (status, percentage).
-    fn for_check(&self, id: &str, now: Timestamp) -> (Vec<Option<f64>>, Option<(bool, Option<f64>)>) {
-        let Some(i) = self.index.get(id) else { return (Vec::new(), None) };
+    fn for_check(&self, id: &str, now: Timestamp) -> (Vec<Option<f64>>, Option<Latest>) {
+        let Some(i) = self.index.get(id) else {
+            return (Vec::new(), None);
+        };
         let empty = Vec::new();
         let pct = self.series.get(&format!("p{i}")).unwrap_or(&empty);
         let status = self.series.get(&format!("s{i}")).unwrap_or(&empty);
-        let latest = status.last().map(|(_, v)| (*v >= 1.0, pct.last().map(|(_, p)| *p)));
+        let latest = status
+            .last()
+            .map(|(_, v)| (*v >= 1.0, pct.last().map(|(_, p)| *p)));
         (cloudwatch::per_minute(pct, now, 60), latest)
     }
 }
 
-async fn health_metrics(b: &AwsBackend, ids: &[&str], now: Timestamp, tally: &mut Tally) -> Option<HealthMetrics> {
+async fn health_metrics(
+    b: &AwsBackend,
+    ids: &[&str],
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Option<HealthMetrics> {
     if ids.is_empty() {
         return None;
     }
@@ -311,8 +375,22 @@ async fn health_metrics(b: &AwsBackend, ids: &[&str], now: Timestamp, tally: &mu
     for (i, id) in ids.iter().enumerate() {
         index.insert(id.to_string(), i);
         let dims = [("HealthCheckId", *id)];
-        queries.push(cloudwatch::query(&format!("s{i}"), "AWS/Route53", "HealthCheckStatus", &dims, "Minimum", 60));
-        queries.push(cloudwatch::query(&format!("p{i}"), "AWS/Route53", "HealthCheckPercentageHealthy", &dims, "Average", 60));
+        queries.push(cloudwatch::query(
+            &format!("s{i}"),
+            "AWS/Route53",
+            "HealthCheckStatus",
+            &dims,
+            "Minimum",
+            60,
+        ));
+        queries.push(cloudwatch::query(
+            &format!("p{i}"),
+            "AWS/Route53",
+            "HealthCheckPercentageHealthy",
+            &dims,
+            "Average",
+            60,
+        ));
     }
     let call = Call {
         service: "CloudWatch",
@@ -320,10 +398,23 @@ async fn health_metrics(b: &AwsBackend, ids: &[&str], now: Timestamp, tally: &mu
         region: &b.config.aws.control_region,
     };
     let start = now - chrono::Duration::minutes(60);
-    match cloudwatch::get_metric_data(&b.control_cloudwatch, queries, start, now, call, b.profile(), tally).await {
+    match cloudwatch::get_metric_data(
+        &b.control_cloudwatch,
+        queries,
+        start,
+        now,
+        call,
+        b.profile(),
+        tally,
+    )
+    .await
+    {
         Ok(series) => Some(HealthMetrics { series, index }),
         Err(e) => {
-            tally.partial(SourceError::new(e.kind, format!("health history unavailable: {}", e.message)));
+            tally.partial(SourceError::new(
+                e.kind,
+                format!("health history unavailable: {}", e.message),
+            ));
             None
         }
     }

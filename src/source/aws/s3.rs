@@ -11,18 +11,30 @@ use futures::future::join_all;
 /// Pages of ListObjectVersions read at most (1,000 versions a page).
 const MAX_PAGES: usize = 10;
 
-pub async fn fetch(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Payload, SourceError> {
+pub async fn fetch(
+    b: &AwsBackend,
+    region: &str,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.s3;
     let mut entries = Vec::new();
     for service in b.services_in(region) {
-        let Some(artifacts) = &service.artifacts else { continue };
+        let Some(artifacts) = &service.artifacts else {
+            continue;
+        };
         let bucket = artifacts.bucket_for(region);
-        let mut versions = list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
-        versions.sort_by(|a, b| b.last_modified.cmp(&a.last_modified));
+        let mut versions =
+            list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
+        versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
         versions.truncate(artifacts.latest);
         if region == artifacts.source_region {
             tally.calls += versions.len() as u32;
-            let heads = join_all(versions.iter().map(|v| replication_status(b, client, region, &bucket, v))).await;
+            let heads = join_all(
+                versions
+                    .iter()
+                    .map(|v| replication_status(b, client, region, &bucket, v)),
+            )
+            .await;
             for (v, head) in versions.iter_mut().zip(heads) {
                 match head {
                     Ok(status) => v.replication = status,
@@ -70,7 +82,11 @@ async fn list_versions(
                 err
             })?;
         for v in page.versions() {
-            let (Some(key), Some(version_id), Some(modified)) = (v.key(), v.version_id(), v.last_modified().and_then(timestamp)) else {
+            let (Some(key), Some(version_id), Some(modified)) = (
+                v.key(),
+                v.version_id(),
+                v.last_modified().and_then(timestamp),
+            ) else {
                 continue;
             };
             out.push(ArtifactVersion {
@@ -120,7 +136,9 @@ async fn replication_status(
 pub fn replication(status: &ReplicationStatus) -> Option<S3Replication> {
     match status {
         ReplicationStatus::Pending => Some(S3Replication::Pending),
-        ReplicationStatus::Complete | ReplicationStatus::Completed => Some(S3Replication::Completed),
+        ReplicationStatus::Complete | ReplicationStatus::Completed => {
+            Some(S3Replication::Completed)
+        }
         ReplicationStatus::Failed => Some(S3Replication::Failed),
         ReplicationStatus::Replica => Some(S3Replication::Replica),
         _ => None,

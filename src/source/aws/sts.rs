@@ -10,6 +10,11 @@ pub async fn caller(b: &AwsBackend) -> Result<String, SourceError> {
         api: "GetCallerIdentity",
         region: &b.config.aws.control_region,
     };
-    let out = b.sts.get_caller_identity().send().await.map_err(fail(call, b.profile()))?;
+    let out = b
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(fail(call, b.profile()))?;
     Ok(out.arn().unwrap_or("unknown caller").to_string())
 }

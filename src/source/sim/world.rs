@@ -390,7 +390,12 @@ impl<'a> World<'a> {
                     version_id: self.version_id(&service.name, b.number),
                     size_bytes: (b.size_mb * 1024.0 * 1024.0) as u64,
                     last_modified: landed,
-                    etag: Some(noise::ident(self.seed(), &[&service.name, "etag"], i64::from(b.number), 32)),
+                    etag: Some(noise::ident(
+                        self.seed(),
+                        &[&service.name, "etag"],
+                        i64::from(b.number),
+                        32,
+                    )),
                     replication: None,
                     replicated_at: None,
                 };

@@ -169,16 +169,27 @@ fn source_note<'a>(state: &State, kind: SourceKind, theme: &Theme) -> Option<Spa
             .sources
             .iter()
             .filter(|(k, s)| {
-                k.kind == kind && if partial { s.error.is_none() && s.partial.is_some() } else { s.error.is_some() }
+                k.kind == kind
+                    && if partial {
+                        s.error.is_none() && s.partial.is_some()
+                    } else {
+                        s.error.is_some()
+                    }
             })
             .map(|(k, _)| k.region.clone())
             .collect()
     };
     let (failing, partial) = (regions(false), regions(true));
     if !failing.is_empty() {
-        Some(Span::styled(format!("✗ failing: {}", failing.join(", ")), theme.crit))
+        Some(Span::styled(
+            format!("✗ failing: {}", failing.join(", ")),
+            theme.crit,
+        ))
     } else if !partial.is_empty() {
-        Some(Span::styled(format!("▲ partial: {}", partial.join(", ")), theme.warn))
+        Some(Span::styled(
+            format!("▲ partial: {}", partial.join(", ")),
+            theme.warn,
+        ))
     } else {
         None
     }
