@@ -58,6 +58,10 @@ pub fn fmt_secs(secs: u64) -> String {
     }
 }
 
+/// Metrics read per Lambda function (Invocations, Errors, Throttles, Duration p99 and average,
+/// ConcurrentExecutions); the AWS backend asks for exactly these.
+pub const LAMBDA_METRICS_PER_FUNCTION: usize = 6;
+
 /// CloudWatch's price per metric requested through GetMetricData.
 const CLOUDWATCH_USD_PER_METRIC: f64 = 0.01 / 1000.0;
 
@@ -71,7 +75,7 @@ pub fn calls_per_hour(state: &crate::state::State) -> f64 {
         .sum()
 }
 
-/// Estimated CloudWatch GetMetricData cost an hour: five metrics per Lambda function and two
+/// Estimated CloudWatch GetMetricData cost an hour: six metrics per Lambda function and two
 /// per health check (status and percentage healthy), at each source's refresh interval.
 pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
     use crate::source::SourceKind;
@@ -85,7 +89,7 @@ pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
                     .covers
                     .iter()
                     .filter_map(|(svc, _)| state.service(svc))
-                    .map(|svc| svc.service.functions.len() * 5)
+                    .map(|svc| svc.service.functions.len() * LAMBDA_METRICS_PER_FUNCTION)
                     .sum(),
                 SourceKind::Health => s.covers.len() * 2,
                 _ => 0,

@@ -2,6 +2,7 @@
 //! API), why, and what to do about it.
 
 use crate::source::{ErrorKind, SourceError};
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -45,17 +46,26 @@ const DENIED: &[&str] = &[
 ];
 
 /// Classify an SDK error and word it; `profile` is named in the fix for expired credentials.
-pub fn describe<E, R>(call: Call<'_>, err: &SdkError<E, R>, profile: Option<&str>) -> SourceError
+pub fn describe<E>(
+    call: Call<'_>,
+    err: &SdkError<E, HttpResponse>,
+    profile: Option<&str>,
+) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     let where_ = format!("{} {} in {}", call.service, call.api, call.region);
     match err {
         SdkError::ServiceError(service_err) => {
             let e = service_err.err();
-            let code = e.code().unwrap_or("");
             let message = e.message().unwrap_or("");
+            // Some errors have no body (S3 HEAD): the HTTP status is all there is.
+            let code = match (e.code(), service_err.raw().status().as_u16()) {
+                (Some(code), _) => code,
+                (None, 403) => "AccessDenied",
+                (None, 429 | 503) => "SlowDown",
+                (None, _) => "",
+            };
             classify_code(&where_, call, code, message, profile)
         }
         SdkError::TimeoutError(_) => SourceError::new(
@@ -122,9 +132,8 @@ fn classify_code(
         SourceError::new(
             ErrorKind::AccessDenied,
             format!(
-                "{where_}: access denied ({detail}); the caller needs the IAM permission {}:{}",
-                iam_prefix(call.service),
-                call.api
+                "{where_}: access denied ({detail}); the caller needs the IAM permission {}",
+                iam_action(call.service, call.api)
             ),
         )
     } else if code.is_empty() {
@@ -152,18 +161,25 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
     )
 }
 
-/// The IAM action prefix of a service as named in messages.
-fn iam_prefix(service: &str) -> &'static str {
-    match service {
+/// The IAM action an API call needs; mostly `prefix:Api`, but not always.
+fn iam_action(service: &str, api: &str) -> String {
+    let prefix = match service {
         "Route 53" => "route53",
         "CloudWatch" => "cloudwatch",
         "S3" => "s3",
-        "API Gateway" => "apigateway",
+        // API Gateway's IAM actions are HTTP verbs on resources.
+        "API Gateway" => return "apigateway:GET".to_string(),
         "Lambda" => "lambda",
         "CodePipeline" => "codepipeline",
         "STS" => "sts",
         _ => "?",
-    }
+    };
+    let action = match (service, api) {
+        ("S3", "ListObjectVersions") => "ListBucketVersions",
+        ("S3", "HeadObject") => "GetObjectVersion",
+        _ => api,
+    };
+    format!("{prefix}:{action}")
 }
 
 /// The error and its causes on one line.
@@ -181,13 +197,12 @@ fn chain(err: &dyn std::error::Error) -> String {
 }
 
 /// Shorthand for an SDK error inside a fetch: `.map_err(fail(call, profile))`.
-pub fn fail<'a, E, R>(
+pub fn fail<'a, E>(
     call: Call<'a>,
     profile: Option<&'a str>,
-) -> impl Fn(SdkError<E, R>) -> SourceError + 'a
+) -> impl Fn(SdkError<E, HttpResponse>) -> SourceError + 'a
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     move |err| describe(call, &err, profile)
 }

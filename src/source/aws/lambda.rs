@@ -6,11 +6,13 @@ use super::errors::{Call, fail};
 use super::{AwsBackend, Tally};
 use crate::model::{FunctionStats, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 
 /// The window the counts cover, and how far back the error-rate trend goes.
 pub const WINDOW_S: i64 = 300;
 const TREND_MINUTES: i64 = 30;
+/// GetFunctionConfiguration calls in flight at once per region.
+const CONFIG_CONCURRENCY: usize = 8;
 
 /// The metrics read per function: (suffix, metric, statistic).
 const METRICS: [(&str, &str, &str); 6] = [
@@ -63,7 +65,15 @@ pub async fn fetch(
         .flat_map(|s| s.functions.iter().map(move |f| (s.name.clone(), f.clone())))
         .collect();
     tally.calls += functions.len() as u32;
-    let configs = join_all(functions.iter().map(|(_, f)| configuration(b, region, f))).await;
+    // A few at a time: Lambda's control-plane request rate is low.
+    let pending: Vec<_> = functions
+        .iter()
+        .map(|(_, f)| configuration(b, region, f))
+        .collect();
+    let configs: Vec<_> = stream::iter(pending)
+        .buffered(CONFIG_CONCURRENCY)
+        .collect()
+        .await;
 
     let mut queries = Vec::new();
     for (i, (_, f)) in functions.iter().enumerate() {
@@ -195,5 +205,16 @@ pub fn stats_from(series: &Series, i: usize, name: &str, now: Timestamp) -> Func
         memory_mb: None,
         code_sha256: None,
         error_rate_history,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_cost_estimate_counts_the_metrics_we_read() {
+        assert_eq!(
+            super::METRICS.len(),
+            crate::assess::LAMBDA_METRICS_PER_FUNCTION
+        );
     }
 }

@@ -293,8 +293,16 @@ pub async fn fetch_health(
     let metrics = health_metrics(b, &ids, now, tally).await;
 
     let mut entries = Vec::new();
+    let mut config_errors = Vec::new();
     for (((service, region, id), config), status) in checks.iter().zip(configs).zip(statuses) {
-        let config = config?;
+        let config = match config {
+            Ok(c) => c,
+            Err(e) => {
+                // One unreadable check must not hide the others.
+                config_errors.push(e);
+                continue;
+            }
+        };
         let (observations, status_error) = match status {
             Some(Ok(obs)) => (obs, None),
             Some(Err(e)) => (Vec::new(), Some(e)),
@@ -332,6 +340,14 @@ pub async fn fetch_health(
                 last_failure,
             },
         });
+    }
+    // Every check unreadable is a failed fetch (so it backs off); some is a partial one.
+    let mut config_errors = config_errors.into_iter();
+    if let Some(first) = config_errors.next() {
+        if entries.is_empty() {
+            return Err(first);
+        }
+        tally.partial(first);
     }
     Ok(Payload::Health(entries))
 }
