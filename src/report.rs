@@ -104,6 +104,8 @@ pub struct SourceReport {
     pub region: String,
     pub fetched_at: Option<Timestamp>,
     pub error: Option<String>,
+    /// API calls this source has made (in a snapshot: for one full refresh).
+    pub calls: u64,
 }
 
 pub fn snapshot(state: &State, now: Timestamp) -> Snapshot {
@@ -128,6 +130,7 @@ fn sources(state: &State) -> Vec<SourceReport> {
             region: key.region.clone(),
             fetched_at: s.last_ok,
             error: State::problem(s).map(|e| e.message.clone()),
+            calls: s.calls,
         })
         .collect()
 }

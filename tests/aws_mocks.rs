@@ -1996,13 +1996,32 @@ async fn access_denied_apigateway_names_apigateway_get() {
     let v1 = mock!(aws_sdk_apigateway::Client::get_domain_names).then_error(|| {
         GetDomainNamesError::generic(meta("AccessDeniedException", "not authorized"))
     });
+    // The v2 listing and the zone's records run alongside the v1 listing.
+    let v2 = mock!(aws_sdk_apigatewayv2::Client::get_domain_names).then_error(|| {
+        aws_sdk_apigatewayv2::operation::get_domain_names::GetDomainNamesError::generic(meta(
+            "AccessDeniedException",
+            "not authorized",
+        ))
+    });
+    let records = mock!(aws_sdk_route53::Client::list_resource_record_sets).then_output(|| {
+        aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput::builder()
+            .set_resource_record_sets(Some(Vec::new()))
+            .is_truncated(false)
+            .max_items(100)
+            .build()
+            .unwrap()
+    });
     let b = backend(
         ONE_REGION,
-        unused_control(),
+        ControlClients {
+            route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&records]),
+            ..unused_control()
+        },
         vec![(
             "us-east-1",
             RegionClients {
                 apigateway: mocked!(aws_sdk_apigateway, RuleMode::MatchAny, [&v1]),
+                apigatewayv2: mocked!(aws_sdk_apigatewayv2, RuleMode::MatchAny, [&v2]),
                 ..unused_region()
             },
         )],

@@ -6,6 +6,7 @@ use super::route53::{self, normalize};
 use super::{AwsBackend, Tally};
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
+use futures::future::join_all;
 use std::collections::BTreeMap;
 
 /// A custom domain as API Gateway reports it.
@@ -62,44 +63,64 @@ async fn v1_domains(
             _ => break,
         }
     }
-    for (name, domain) in found.iter_mut() {
-        let mut position: Option<String> = None;
-        loop {
-            tally.call();
-            let page = client
-                .get_base_path_mappings()
-                .domain_name(name.as_str())
-                .limit(500)
-                .set_position(position.take())
-                .send()
-                .await
-                .map_err(fail(
-                    Call {
-                        service: "API Gateway",
-                        api: "GetBasePathMappings",
-                        region,
-                    },
-                    profile,
-                ))?;
-            for m in page.items() {
-                let path = m.base_path().unwrap_or("");
-                domain.mappings.push(DomainMapping {
-                    path: if path == "(none)" {
-                        String::new()
-                    } else {
-                        path.to_string()
-                    },
-                    api_id: m.rest_api_id().unwrap_or("").to_string(),
-                    stage: m.stage().unwrap_or("").to_string(),
-                });
-            }
-            match page.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => break,
-            }
-        }
+    let mappings = join_all(found.keys().map(|name| v1_mappings(b, region, name))).await;
+    for ((_, domain), (calls, result)) in found.iter_mut().zip(mappings) {
+        tally.calls += calls;
+        domain.mappings = result?;
     }
     Ok(found)
+}
+
+async fn v1_mappings(
+    b: &AwsBackend,
+    region: &str,
+    name: &str,
+) -> (u32, Result<Vec<DomainMapping>, SourceError>) {
+    let mut calls = 0;
+    let mut mappings = Vec::new();
+    let client = match b.region(region) {
+        Ok(c) => &c.apigateway,
+        Err(e) => return (calls, Err(e)),
+    };
+    let mut position: Option<String> = None;
+    loop {
+        calls += 1;
+        let page = match client
+            .get_base_path_mappings()
+            .domain_name(name)
+            .limit(500)
+            .set_position(position.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                let call = Call {
+                    service: "API Gateway",
+                    api: "GetBasePathMappings",
+                    region,
+                };
+                return (calls, Err(fail(call, b.profile())(e)));
+            }
+        };
+        for m in page.items() {
+            let path = m.base_path().unwrap_or("");
+            mappings.push(DomainMapping {
+                path: if path == "(none)" {
+                    String::new()
+                } else {
+                    path.to_string()
+                },
+                api_id: m.rest_api_id().unwrap_or("").to_string(),
+                stage: m.stage().unwrap_or("").to_string(),
+            });
+        }
+        match page.position() {
+            Some(p) if !p.is_empty() => position = Some(p.to_string()),
+            _ => break,
+        }
+    }
+    (calls, Ok(mappings))
 }
 
 async fn v2_domains(
@@ -153,39 +174,59 @@ async fn v2_domains(
             _ => break,
         }
     }
-    for (name, domain) in found.iter_mut() {
-        let mut token: Option<String> = None;
-        loop {
-            tally.call();
-            let page = client
-                .get_api_mappings()
-                .domain_name(name.as_str())
-                .max_results("500")
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(fail(
-                    Call {
-                        service: "API Gateway",
-                        api: "GetApiMappings",
-                        region,
-                    },
-                    profile,
-                ))?;
-            for m in page.items() {
-                domain.mappings.push(DomainMapping {
-                    path: m.api_mapping_key().unwrap_or("").to_string(),
-                    api_id: m.api_id().unwrap_or("").to_string(),
-                    stage: m.stage().unwrap_or("").to_string(),
-                });
-            }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
+    let mappings = join_all(found.keys().map(|name| v2_mappings(b, region, name))).await;
+    for ((_, domain), (calls, result)) in found.iter_mut().zip(mappings) {
+        tally.calls += calls;
+        domain.mappings = result?;
     }
     Ok(found)
+}
+
+async fn v2_mappings(
+    b: &AwsBackend,
+    region: &str,
+    name: &str,
+) -> (u32, Result<Vec<DomainMapping>, SourceError>) {
+    let mut calls = 0;
+    let mut mappings = Vec::new();
+    let client = match b.region(region) {
+        Ok(c) => &c.apigatewayv2,
+        Err(e) => return (calls, Err(e)),
+    };
+    let mut token: Option<String> = None;
+    loop {
+        calls += 1;
+        let page = match client
+            .get_api_mappings()
+            .domain_name(name)
+            .max_results("500")
+            .set_next_token(token.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                let call = Call {
+                    service: "API Gateway",
+                    api: "GetApiMappings",
+                    region,
+                };
+                return (calls, Err(fail(call, b.profile())(e)));
+            }
+        };
+        for m in page.items() {
+            mappings.push(DomainMapping {
+                path: m.api_mapping_key().unwrap_or("").to_string(),
+                api_id: m.api_id().unwrap_or("").to_string(),
+                stage: m.stage().unwrap_or("").to_string(),
+            });
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    (calls, Ok(mappings))
 }
 
 /// v1 wins for a name it knows with mappings (REST APIs); v2 fills in the rest (HTTP APIs, and
@@ -229,8 +270,27 @@ pub async fn fetch(
             ]
         })
         .collect();
-    let v1 = v1_domains(b, region, &wanted, tally).await?;
-    let v2 = match v2_domains(b, region, &wanted, tally).await {
+    // The two API Gateway listings and the zones' records do not depend on each other.
+    let zone_ids: Vec<&str> = {
+        let mut ids: Vec<&str> = services.iter().map(|s| s.hosted_zone_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let (mut t1, mut t2) = (Tally::default(), Tally::default());
+    let (v1, v2, zones) = tokio::join!(
+        v1_domains(b, region, &wanted, &mut t1),
+        v2_domains(b, region, &wanted, &mut t2),
+        join_all(zone_ids.iter().map(|zone| async move {
+            let mut t = Tally::default();
+            let records = route53::records(b, zone, &mut t).await;
+            (*zone, t, records)
+        })),
+    );
+    tally.absorb(t1);
+    tally.absorb(t2);
+    let v1 = v1?;
+    let v2 = match v2 {
         Ok(v2) => v2,
         Err(e) => {
             tally.partial(SourceError::new(
@@ -241,14 +301,14 @@ pub async fn fetch(
         }
     };
     let domains = merge(v1, v2);
-    let mut zones: BTreeMap<&str, Vec<route53::Record>> = BTreeMap::new();
+    let mut records_by_zone: BTreeMap<&str, Vec<route53::Record>> = BTreeMap::new();
+    for (zone, t, records) in zones {
+        tally.absorb(t);
+        records_by_zone.insert(zone, records?);
+    }
     let mut entries = Vec::new();
     for service in services {
-        if !zones.contains_key(service.hosted_zone_id.as_str()) {
-            let records = route53::records(b, &service.hosted_zone_id, tally).await?;
-            zones.insert(&service.hosted_zone_id, records);
-        }
-        let records = zones
+        let records = records_by_zone
             .get(service.hosted_zone_id.as_str())
             .map_or(&[][..], Vec::as_slice);
         let infos = [

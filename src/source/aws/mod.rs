@@ -109,6 +109,14 @@ impl Tally {
         self.calls += 1;
     }
 
+    /// Add what a part of the fetch, run concurrently with its own tally, counted.
+    pub fn absorb(&mut self, other: Tally) {
+        self.calls += other.calls;
+        if let Some(partial) = other.partial {
+            self.partial(partial);
+        }
+    }
+
     /// Record a failed part; the first one is kept.
     pub fn partial(&mut self, error: SourceError) {
         tracing::warn!(%error, "partial fetch");
