@@ -45,6 +45,7 @@ pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
         at: now,
         calls,
         result,
+        partial: None,
     }))
 }
 
