@@ -86,6 +86,9 @@ pub struct ArtifactReport {
 #[derive(Debug, Serialize)]
 pub struct PipelineReport {
     pub name: String,
+    /// Whether the pipeline's state was ever fetched (`pending_approval` is null either way).
+    #[serde(skip)]
+    pub known: bool,
     pub pending_approval: Option<ApprovalReport>,
 }
 
@@ -227,6 +230,7 @@ fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceR
         regions,
         pipeline: svc.service.pipeline.as_ref().map(|name| PipelineReport {
             name: name.clone(),
+            known: svc.pipeline.is_some(),
             pending_approval: svc
                 .pipeline
                 .as_ref()

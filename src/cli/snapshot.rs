@@ -91,17 +91,24 @@ fn text(snapshot: &report::Snapshot) -> String {
             }
         }
         if let Some(p) = &s.pipeline {
-            let pending =
-                p.pending_approval
-                    .as_ref()
-                    .map_or("no pending approval".to_string(), |a| {
-                        format!(
-                            "approval {}/{} pending since {}",
-                            a.stage,
-                            a.action,
-                            a.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                        )
-                    });
+            let pending = p.pending_approval.as_ref().map_or_else(
+                || {
+                    if p.known {
+                        "no pending approval"
+                    } else {
+                        "state unknown (see the sources that failed)"
+                    }
+                    .to_string()
+                },
+                |a| {
+                    format!(
+                        "approval {}/{} pending since {}",
+                        a.stage,
+                        a.action,
+                        a.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )
+                },
+            );
             let _ = writeln!(out, "  pipeline {}: {pending}", p.name);
         }
         for f in &s.findings {

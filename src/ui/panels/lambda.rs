@@ -53,6 +53,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let rate = stats.and_then(|s| assess::error_rate(s.invocations, s.errors));
             let rate_cell = match (stats, rate) {
                 (None, _) => Span::styled("?", theme.unknown),
+                (Some(s), None) if s.invocations.is_none() => Span::styled("?", theme.unknown),
                 (Some(_), None) => Span::styled("–", theme.dim), // no invocations: no rate
                 (Some(_), Some(rate)) if rate >= t.error_rate_crit_pct => {
                     Span::styled(format!("✗ {rate:.1}%"), theme.crit)
