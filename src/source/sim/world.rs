@@ -194,6 +194,7 @@ impl<'a> World<'a> {
         (base * wobble + severity * self.outage_error_pct(&service.name, region)).min(100.0)
     }
 
+    /// Invocations of a function in a region in one minute, given the region's traffic share then.
     fn minute_invocations(
         &self,
         service: &SimService,
@@ -201,10 +202,11 @@ impl<'a> World<'a> {
         rpm: f64,
         fn_name: &str,
         minute: i64,
+        share: f64,
     ) -> f64 {
         let wobble =
             0.9 + 0.2 * noise::unit(self.seed(), &[&service.name, region, fn_name], minute);
-        rpm * self.traffic_share(service, region, minute * 60) * wobble
+        rpm * share * wobble
     }
 
     pub fn functions(
@@ -218,6 +220,18 @@ impl<'a> World<'a> {
         let window_minutes = METRICS_WINDOW_S / 60;
         let severity = self.severity(&service.name, region, s);
         let code = self.deployed_code(service, s);
+        // The traffic share follows Route 53 failover, the same for every function: work it out
+        // once per minute, not once per function and minute.
+        let first = now_minute - 30.max(window_minutes);
+        let shares: Vec<f64> = (first..now_minute)
+            .map(|m| self.traffic_share(service, region, m * 60))
+            .collect();
+        let share = |m: i64| {
+            shares
+                .get((m - first) as usize)
+                .copied()
+                .unwrap_or_default()
+        };
         service
             .functions
             .iter()
@@ -225,13 +239,14 @@ impl<'a> World<'a> {
                 let mut invocations = 0.0;
                 let mut errors = 0.0;
                 for m in (now_minute - window_minutes)..now_minute {
-                    let inv = self.minute_invocations(service, region, f.rpm, &f.name, m);
+                    let inv = self.minute_invocations(service, region, f.rpm, &f.name, m, share(m));
                     invocations += inv;
                     errors += inv * self.minute_error_pct(service, region, f.error_pct, m) / 100.0;
                 }
                 let history = ((now_minute - 30)..now_minute)
                     .map(|m| {
-                        let inv = self.minute_invocations(service, region, f.rpm, &f.name, m);
+                        let inv =
+                            self.minute_invocations(service, region, f.rpm, &f.name, m, share(m));
                         (inv >= 0.5).then(|| self.minute_error_pct(service, region, f.error_pct, m))
                     })
                     .collect();
