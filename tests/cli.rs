@@ -330,21 +330,26 @@ fn usage_and_config_errors_exit_2_with_a_location() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("bad-duration.toml:2:10:"));
-    // Without --sim there is no backend yet; the message says what to run instead.
+    // Without --sim the AWS backend needs a config; the message says where it looked and what to
+    // try instead.
     switchyard()
         .arg("snapshot")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("no config file"));
+        .stderr(predicates::str::contains("no config file"))
+        .stderr(predicates::str::contains("switchyard demo"));
     let valid = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/assets/switchyard.example.toml"
     );
+    // --at moves simulated time; against AWS it is a usage error, not silently ignored.
     switchyard()
-        .args(["snapshot", "--config", valid])
+        .args(["snapshot", "--config", valid, "--at", "5m"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("switchyard demo"));
+        .stderr(predicates::str::contains(
+            "--at only applies to the simulation",
+        ));
 }
 
 #[test]
