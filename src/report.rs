@@ -37,6 +37,10 @@ pub struct RegionReport {
     pub domains: Option<Vec<DomainReport>>,
     pub functions: Option<Vec<FunctionReport>>,
     pub artifacts: Option<Vec<ArtifactReport>>,
+    /// S3 replication metrics of the rules whose source bucket is in this region (absent
+    /// elsewhere; empty when no rule publishes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication_metrics: Option<Vec<crate::model::ReplicationMetrics>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -201,6 +205,7 @@ fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceR
                     })
                     .collect()
             }),
+            replication_metrics: r.replication_metrics.as_ref().map(|m| m.value.clone()),
             artifacts: r.artifacts.as_ref().map(|_| {
                 tracked
                     .iter()

@@ -977,6 +977,59 @@ name = "api-deploy"
                 .is_truncated(false)
                 .build()
         });
+    // The source bucket's replication rule publishes metrics (moto cannot: no CloudWatch).
+    let replication = mock!(aws_sdk_s3::Client::get_bucket_replication).then_output(|| {
+        use aws_sdk_s3::types::{
+            Destination, Metrics, MetricsStatus, ReplicationConfiguration, ReplicationRule,
+            ReplicationRuleStatus,
+        };
+        aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput::builder()
+            .replication_configuration(
+                ReplicationConfiguration::builder()
+                    .role("arn:aws:iam::1:role/r")
+                    .rules(
+                        ReplicationRule::builder()
+                            .id("to-west")
+                            .status(ReplicationRuleStatus::Enabled)
+                            .destination(
+                                Destination::builder()
+                                    .bucket("arn:aws:s3:::api-artifacts-us-west-2")
+                                    .metrics(
+                                        Metrics::builder()
+                                            .status(MetricsStatus::Enabled)
+                                            .build()
+                                            .unwrap(),
+                                    )
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let dims = "SourceBucket=api-artifacts-us-east-1,DestinationBucket=api-artifacts-us-west-2,RuleId=to-west";
+    let mut table = MetricTable::new();
+    table.insert(
+        key("AWS/S3", "ReplicationLatency", dims, "Maximum"),
+        vec![(ago(3), 95.0), (ago(2), 180.0)],
+    );
+    table.insert(
+        key("AWS/S3", "OperationsPendingReplication", dims, "Maximum"),
+        vec![(ago(2), 1.0)],
+    );
+    table.insert(
+        key("AWS/S3", "BytesPendingReplication", dims, "Maximum"),
+        vec![(ago(2), 31_457_280.0)],
+    );
+    table.insert(
+        key("AWS/S3", "OperationsFailedReplication", dims, "Sum"),
+        vec![(ago(9), 1.0), (ago(4), 1.0)],
+    );
+    let (cloudwatch, _) = fake_cloudwatch(table);
     let b = backend(
         toml,
         unused_control(),
@@ -987,8 +1040,9 @@ name = "api-deploy"
                     s3: mocked!(
                         aws_sdk_s3,
                         RuleMode::MatchAny,
-                        [&source_list, &head_a, &head_b, &head_c]
+                        [&source_list, &head_a, &head_b, &head_c, &replication]
                     ),
+                    cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
                     ..unused_region()
                 },
             ),
@@ -1010,8 +1064,8 @@ name = "api-deploy"
     assert!(source_tally.partial.is_none(), "{:?}", source_tally.partial);
     assert_eq!(
         source_tally.calls,
-        1 + 3,
-        "one listing, a HeadObject for each of the newest 3"
+        1 + 3 + 2,
+        "one listing, a HeadObject for each of the newest 3, the replication rules and their metrics"
     );
     assert_eq!(dest_tally.calls, 1);
     assert_eq!(
@@ -1019,9 +1073,21 @@ name = "api-deploy"
         (1, 1, 1)
     );
 
-    let Ok(Payload::Replication(entries)) = &source else {
+    let Ok(Payload::Replication(entries, metrics)) = &source else {
         panic!("{source:?}")
     };
+    assert_eq!(
+        metrics[0].value,
+        vec![switchyard::model::ReplicationMetrics {
+            rule_id: "to-west".into(),
+            destination_bucket: "api-artifacts-us-west-2".into(),
+            latency_s: Some(180.0),
+            operations_pending: Some(1.0),
+            bytes_pending: Some(31_457_280.0),
+            operations_failed: Some(2.0),
+        }],
+        "the latest latency and backlog, failures summed over 15 minutes"
+    );
     let listed: Vec<(&str, Option<S3Replication>)> = entries[0]
         .value
         .iter()
@@ -1962,13 +2028,17 @@ async fn access_denied_s3_head_object_403_without_body() {
         vec![(
             "us-east-1",
             RegionClients {
-                s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&list, &head]),
+                s3: mocked!(
+                    aws_sdk_s3,
+                    RuleMode::MatchAny,
+                    [&list, &head, &no_replication()]
+                ),
                 ..unused_region()
             },
         )],
     );
     let (tally, result) = fetch(&b, SourceKind::Replication, "us-east-1").await;
-    let Ok(Payload::Replication(entries)) = result else {
+    let Ok(Payload::Replication(entries, _)) = result else {
         panic!("{result:?}")
     };
     assert_eq!(entries[0].value[0].replication, None, "status unknown");
@@ -2133,7 +2203,11 @@ async fn s3_head_object_503_without_body_is_throttled() {
         vec![(
             "us-east-1",
             RegionClients {
-                s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&list, &head]),
+                s3: mocked!(
+                    aws_sdk_s3,
+                    RuleMode::MatchAny,
+                    [&list, &head, &no_replication()]
+                ),
                 ..unused_region()
             },
         )],
@@ -2147,4 +2221,14 @@ async fn s3_head_object_503_without_body_is_throttled() {
         "a bodiless 503 from S3 is Slow Down: {}",
         partial.message
     );
+}
+
+/// The source bucket has no replication configuration (S3's answer when none is set).
+fn no_replication() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_s3::Client::get_bucket_replication).then_error(|| {
+        aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationError::generic(meta(
+            "ReplicationConfigurationNotFoundError",
+            "The replication configuration was not found",
+        ))
+    })
 }

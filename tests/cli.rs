@@ -393,3 +393,20 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn replication_metrics_are_reported_on_the_source_region() {
+    let (snap, _) = json(&["snapshot", "--sim", "slow-replication", "--json"]);
+    let sample = &snap["services"][0];
+    let metrics = &region(sample, "us-east-1")["replication_metrics"][0];
+    assert_eq!(metrics["destination_bucket"], "sample-artifacts-us-west-2");
+    assert_eq!(metrics["operations_pending"], 1.0);
+    assert_eq!(metrics["bytes_pending"], 30.0 * 1_048_576.0);
+    assert_eq!(metrics["operations_failed"], 0.0);
+    // Only the source side publishes them.
+    assert!(
+        region(sample, "us-west-2")
+            .get("replication_metrics")
+            .is_none()
+    );
+}

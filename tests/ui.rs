@@ -537,12 +537,24 @@ fn a_small_panel_scrolls_to_the_selection_and_counts_its_rows() {
 fn unknown_metrics_show_a_question_mark_not_the_no_traffic_dash() {
     let (_, mut state, now) = state_at("steady", 120);
     // As when CloudWatch failed but the function configuration arrived.
-    let stats = &mut state.services[0].regions[0].functions.as_mut().unwrap().value[0];
+    let stats = &mut state.services[0].regions[0]
+        .functions
+        .as_mut()
+        .unwrap()
+        .value[0];
     stats.invocations = None;
     stats.errors = None;
     stats.p99_ms = None;
-    let text = buffer_to_text(&render_panel(panels::lambda::render, &state, &Theme::color(), now));
-    let row = text.lines().find(|l| l.contains("sample-api") && l.contains("us-east-1")).unwrap();
+    let text = buffer_to_text(&render_panel(
+        panels::lambda::render,
+        &state,
+        &Theme::color(),
+        now,
+    ));
+    let row = text
+        .lines()
+        .find(|l| l.contains("sample-api") && l.contains("us-east-1"))
+        .unwrap();
     assert!(row.contains(" ?      ?     ?  "), "{row}");
     assert!(!row.contains('–'), "{row}");
 }

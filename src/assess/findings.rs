@@ -214,6 +214,22 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         }
     }
 
+    for r in &svc.regions {
+        for m in r.replication_metrics.iter().flat_map(|m| &m.value) {
+            if let Some(failed) = m.operations_failed.filter(|f| *f > 0.0) {
+                add(
+                    Severity::Critical,
+                    FindingCode::ReplicationFailed,
+                    Some(r.region.as_str()),
+                    format!(
+                        "S3 reports {failed:.0} failed replication operations to {} (rule {}) in the last 15 minutes; S3 does not retry them",
+                        m.destination_bucket, m.rule_id
+                    ),
+                );
+            }
+        }
+    }
+
     if let Some(pending) = svc.pipeline.as_ref().and_then(|p| p.value.pending.as_ref()) {
         let waiting = (now - pending.since).num_seconds().max(0) as u64;
         let verdict = match readiness(svc, now).verdict {

@@ -468,3 +468,27 @@ mod serving {
         }
     }
 }
+
+#[test]
+fn failed_replication_operations_are_critical() {
+    use crate::model::ReplicationMetrics;
+    let mut s = svc(&["us-east-1", "us-west-2"]);
+    let metrics = |failed| ReplicationMetrics {
+        rule_id: "r".into(),
+        destination_bucket: "b-west".into(),
+        latency_s: Some(40.0),
+        operations_pending: Some(0.0),
+        bytes_pending: Some(0.0),
+        operations_failed: Some(failed),
+    };
+    s.regions[0].replication_metrics = stamped(vec![metrics(0.0)]);
+    let state = state_with(s.clone());
+    assert!(findings(&state, &state.services[0], t(0)).is_empty());
+    s.regions[0].replication_metrics = stamped(vec![metrics(3.0)]);
+    let state = state_with(s);
+    let got = codes(&findings(&state, &state.services[0], t(0)));
+    assert_eq!(
+        got,
+        vec![(Severity::Critical, FindingCode::ReplicationFailed)]
+    );
+}

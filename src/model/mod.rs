@@ -6,8 +6,8 @@ mod traffic;
 
 pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status};
 pub use release::{
-    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication,
-    StageInfo,
+    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
+    ReplicationMetrics, S3Replication, StageInfo,
 };
 pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
 

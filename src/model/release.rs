@@ -28,6 +28,20 @@ pub struct ArtifactVersion {
     pub replicated_at: Option<Timestamp>,
 }
 
+/// What S3 publishes about one replication rule (CloudWatch `AWS/S3`, when the rule has
+/// replication metrics enabled), from the source bucket's side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplicationMetrics {
+    pub rule_id: String,
+    pub destination_bucket: String,
+    /// The longest time, in seconds, an object took to replicate lately (ReplicationLatency).
+    pub latency_s: Option<f64>,
+    pub operations_pending: Option<f64>,
+    pub bytes_pending: Option<f64>,
+    /// Operations that failed to replicate in the last 15 minutes.
+    pub operations_failed: Option<f64>,
+}
+
 /// An artifact's state in one destination region (the JSON contract's artifact status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,7 +6,8 @@ pub mod clock;
 pub mod sim;
 
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, Service, Timestamp,
+    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
+    Service, Timestamp,
 };
 use serde::Serialize;
 use std::fmt;
@@ -118,7 +119,11 @@ pub enum Payload {
     Health(Vec<Entry<HealthCheck>>),
     Lambda(Vec<Entry<Vec<FunctionStats>>>),
     Domains(Vec<Entry<Vec<DomainInfo>>>),
-    Replication(Vec<Entry<Vec<ArtifactVersion>>>),
+    /// Object versions per bucket, and replication metrics (published on the source side).
+    Replication(
+        Vec<Entry<Vec<ArtifactVersion>>>,
+        Vec<Entry<Vec<ReplicationMetrics>>>,
+    ),
     Pipeline(Vec<Entry<PipelineInfo>>),
 }
 

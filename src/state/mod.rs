@@ -9,7 +9,8 @@ pub use update::update;
 
 use crate::config::Thresholds;
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, Service, Timestamp,
+    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
+    Service, Timestamp,
 };
 use crate::source::{Fetched, SourceError, SourceKey, SourceKind, SourceSpec};
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ pub struct RegionState {
     pub functions: Option<Stamped<Vec<FunctionStats>>>,
     pub domains: Option<Stamped<Vec<DomainInfo>>>,
     pub artifacts: Option<Stamped<Vec<ArtifactVersion>>>,
+    /// Replication metrics of the rules whose source bucket is in this region.
+    pub replication_metrics: Option<Stamped<Vec<ReplicationMetrics>>>,
     /// Replication lag of the tracked artifact into this region, one sample per fetch, oldest
     /// first (seconds; `None` where it could not be told).
     pub lag_history: Vec<Option<f64>>,
@@ -42,6 +45,7 @@ impl RegionState {
             functions: None,
             domains: None,
             artifacts: None,
+            replication_metrics: None,
             lag_history: Vec::new(),
         }
     }

@@ -120,7 +120,7 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
         // A failed fetch keeps the last data; freshness marks it stale.
         return;
     };
-    let replication = matches!(payload, Payload::Replication(_));
+    let replication = matches!(payload, Payload::Replication(..));
     macro_rules! store {
         ($entries:expr, $field:ident) => {
             for e in $entries {
@@ -137,7 +137,10 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
         Payload::Health(entries) => store!(entries, health),
         Payload::Lambda(entries) => store!(entries, functions),
         Payload::Domains(entries) => store!(entries, domains),
-        Payload::Replication(entries) => store!(entries, artifacts),
+        Payload::Replication(entries, metrics) => {
+            store!(entries, artifacts);
+            store!(metrics, replication_metrics);
+        }
         Payload::Pipeline(entries) => {
             for e in entries {
                 if let Some(svc) = state

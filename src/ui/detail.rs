@@ -419,6 +419,26 @@ fn release(frame: &mut Frame, area: Rect, svc: &ServiceState, theme: &Theme, now
     for reason in &readiness.reasons {
         lines.push(Line::from(format!("                  - {reason}")));
     }
+    for r in &svc.regions {
+        for m in r.replication_metrics.iter().flat_map(|m| &m.value) {
+            let num =
+                |v: Option<f64>, unit: &str| v.map_or("?".to_string(), |v| format!("{v:.0}{unit}"));
+            lines.push(kv(
+                "replication rule",
+                format!(
+                    "{} → {}: latency {} · {} operations ({}) pending · {} failed (15m)",
+                    m.rule_id,
+                    m.destination_bucket,
+                    num(m.latency_s, "s"),
+                    num(m.operations_pending, ""),
+                    m.bytes_pending
+                        .map_or("?".to_string(), |b| format!("{:.1} MB", b / 1_048_576.0)),
+                    num(m.operations_failed, ""),
+                ),
+                theme,
+            ));
+        }
+    }
     lines.push(Line::from(""));
     for a in assess::tracked_artifacts(svc, now) {
         lines.push(Line::from(Span::styled(

@@ -288,7 +288,7 @@ impl AwsBackend {
             SourceKind::Health => route53::fetch_health(self, now, &mut tally).await,
             SourceKind::Lambda => lambda::fetch(self, &key.region, now, &mut tally).await,
             SourceKind::Domains => apigateway::fetch(self, &key.region, &mut tally).await,
-            SourceKind::Replication => s3::fetch(self, &key.region, &mut tally).await,
+            SourceKind::Replication => s3::fetch(self, &key.region, now, &mut tally).await,
             SourceKind::Pipeline => codepipeline::fetch(self, &key.region, &mut tally).await,
         };
         (tally, result)

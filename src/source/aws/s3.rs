@@ -1,9 +1,10 @@
 //! S3: the newest artifact versions under the prefix in each region's bucket, and on the source
 //! bucket the replication status of each (HeadObject `x-amz-replication-status`).
 
+use super::cloudwatch;
 use super::errors::{Call, fail};
 use super::{AwsBackend, Tally, timestamp};
-use crate::model::{ArtifactVersion, S3Replication};
+use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use aws_sdk_s3::types::ReplicationStatus;
 use futures::future::join_all;
@@ -14,10 +15,12 @@ const MAX_PAGES: usize = 10;
 pub async fn fetch(
     b: &AwsBackend,
     region: &str,
+    now: Timestamp,
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.s3;
     let mut entries = Vec::new();
+    let mut metrics = Vec::new();
     for service in b.services_in(region) {
         let Some(artifacts) = &service.artifacts else {
             continue;
@@ -28,6 +31,11 @@ pub async fn fetch(
         versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
         versions.truncate(artifacts.latest);
         if region == artifacts.source_region {
+            metrics.push(Entry {
+                service: service.name.clone(),
+                region: region.to_string(),
+                value: replication_metrics(b, region, &bucket, now, tally).await,
+            });
             tally.calls += versions.len() as u32;
             let heads = join_all(
                 versions
@@ -48,7 +56,7 @@ pub async fn fetch(
             value: versions,
         });
     }
-    Ok(Payload::Replication(entries))
+    Ok(Payload::Replication(entries, metrics))
 }
 
 async fn list_versions(
@@ -143,4 +151,133 @@ pub fn replication(status: &ReplicationStatus) -> Option<S3Replication> {
         ReplicationStatus::Replica => Some(S3Replication::Replica),
         _ => None,
     }
+}
+
+/// The replication rules of the source bucket that publish metrics, and their latest values
+/// (CloudWatch `AWS/S3`). A bucket without replication rules has none; a failure is partial.
+async fn replication_metrics(
+    b: &AwsBackend,
+    region: &str,
+    bucket: &str,
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Vec<ReplicationMetrics> {
+    let Ok(clients) = b.region(region) else {
+        return Vec::new();
+    };
+    tally.call();
+    let config = match clients
+        .s3
+        .get_bucket_replication()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => {
+            let code = e
+                .as_service_error()
+                .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::code);
+            if code != Some("ReplicationConfigurationNotFoundError") {
+                let call = Call {
+                    service: "S3",
+                    api: "GetBucketReplication",
+                    region,
+                };
+                tally.partial(fail(call, b.profile())(e));
+            }
+            return Vec::new();
+        }
+    };
+    // Only rules with replication metrics (or Replication Time Control) enabled publish them.
+    let rules: Vec<(String, String)> = config
+        .replication_configuration()
+        .map(|c| c.rules())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| {
+            r.destination()
+                .and_then(|d| d.metrics())
+                .is_some_and(|m| m.status().as_str() == "Enabled")
+        })
+        .filter_map(|r| {
+            let arn = r.destination()?.bucket();
+            let destination = arn.rsplit(":::").next().unwrap_or(arn);
+            Some((r.id().unwrap_or("").to_string(), destination.to_string()))
+        })
+        .collect();
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    const METRICS: [(&str, &str, &str); 4] = [
+        ("lat", "ReplicationLatency", "Maximum"),
+        ("ops", "OperationsPendingReplication", "Maximum"),
+        ("bytes", "BytesPendingReplication", "Maximum"),
+        ("fail", "OperationsFailedReplication", "Sum"),
+    ];
+    let mut queries = Vec::new();
+    for (i, (rule, destination)) in rules.iter().enumerate() {
+        let dims = [
+            ("SourceBucket", bucket),
+            ("DestinationBucket", destination.as_str()),
+            ("RuleId", rule.as_str()),
+        ];
+        for (suffix, metric, stat) in METRICS {
+            queries.push(cloudwatch::query(
+                &format!("r{i}_{suffix}"),
+                "AWS/S3",
+                metric,
+                &dims,
+                stat,
+                60,
+            ));
+        }
+    }
+    let call = Call {
+        service: "CloudWatch",
+        api: "GetMetricData",
+        region,
+    };
+    let start = now - chrono::Duration::minutes(15);
+    let series = match cloudwatch::get_metric_data(
+        &clients.cloudwatch,
+        queries,
+        start,
+        now,
+        call,
+        b.profile(),
+        tally,
+    )
+    .await
+    {
+        Ok(series) => series,
+        Err(e) => {
+            tally.partial(SourceError::new(
+                e.kind,
+                format!("replication metrics unavailable: {}", e.message),
+            ));
+            return Vec::new();
+        }
+    };
+    rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, (rule_id, destination_bucket))| {
+            let points = |suffix: &str| {
+                series
+                    .get(&format!("r{i}_{suffix}"))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let latest = |suffix: &str| points(suffix).last().map(|(_, v)| *v);
+            ReplicationMetrics {
+                rule_id,
+                destination_bucket,
+                latency_s: latest("lat"),
+                operations_pending: latest("ops"),
+                bytes_pending: latest("bytes"),
+                operations_failed: Some(points("fail").iter().map(|(_, v)| v).sum()),
+            }
+        })
+        .collect()
 }

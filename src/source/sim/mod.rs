@@ -139,15 +139,24 @@ impl SimBackend {
                     })
                     .collect(),
             ),
-            SourceKind::Replication => Payload::Replication(
-                services
+            SourceKind::Replication => {
+                let services: Vec<_> = services.collect();
+                let versions = services
+                    .iter()
                     .map(|s| {
                         let versions = world.artifacts(s, region, now);
                         calls += 1 + versions.len() as u32;
                         entry(&s.name, region, versions)
                     })
-                    .collect(),
-            ),
+                    .collect();
+                // Replication metrics are published for the source bucket's rules.
+                let metrics = services
+                    .iter()
+                    .filter(|s| s.regions.first().is_some_and(|r| r == region))
+                    .map(|s| entry(&s.name, region, world.replication_metrics(s, now)))
+                    .collect();
+                Payload::Replication(versions, metrics)
+            }
             SourceKind::Pipeline => Payload::Pipeline(
                 services
                     .filter(|s| s.regions.first().is_some_and(|r| r == region))

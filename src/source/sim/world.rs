@@ -6,8 +6,8 @@ use super::scenario::{DriftedDomain, Incident, Scenario, SimBuild, SimService};
 use crate::assess;
 use crate::model::{
     ApiKind, ApprovalRevision, ArtifactVersion, CheckerObservation, DomainInfo, DomainMapping,
-    FunctionStats, HealthCheck, HealthStatus, PendingApproval, PipelineInfo, S3Replication,
-    StageInfo, Timestamp,
+    FunctionStats, HealthCheck, HealthStatus, PendingApproval, PipelineInfo, ReplicationMetrics,
+    S3Replication, StageInfo, Timestamp,
 };
 
 /// The regions Route 53 health checkers probe from.
@@ -445,6 +445,47 @@ impl<'a> World<'a> {
         versions.reverse();
         versions.truncate(5);
         versions
+    }
+
+    /// What CloudWatch would publish for each replication rule (one per destination region):
+    /// the latest latency, what is still pending, and failures in the last 15 minutes.
+    pub fn replication_metrics(
+        &self,
+        service: &SimService,
+        at: Timestamp,
+    ) -> Vec<ReplicationMetrics> {
+        let s = self.offset(at);
+        service
+            .regions
+            .iter()
+            .skip(1)
+            .map(|region| {
+                let builds: Vec<&SimBuild> = self.builds(&service.name, s).collect();
+                let pending: Vec<&&SimBuild> = builds
+                    .iter()
+                    .filter(|b| {
+                        self.replication_lag(b, region)
+                            .is_some_and(|l| s < b.at + l)
+                    })
+                    .collect();
+                let failed = builds
+                    .iter()
+                    .filter(|b| self.replication_lag(b, region).is_none() && s - b.at < 15 * 60)
+                    .count();
+                let latency = builds
+                    .iter()
+                    .filter_map(|b| self.replication_lag(b, region).filter(|l| s >= b.at + l))
+                    .next_back();
+                ReplicationMetrics {
+                    rule_id: format!("to-{region}"),
+                    destination_bucket: service.artifact_bucket.replace("{region}", region),
+                    latency_s: latency.map(|l| l as f64),
+                    operations_pending: Some(pending.len() as f64),
+                    bytes_pending: Some(pending.iter().map(|b| b.size_mb * 1_048_576.0).sum()),
+                    operations_failed: Some(failed as f64),
+                }
+            })
+            .collect()
     }
 
     pub fn pipeline(&self, service: &SimService, at: Timestamp) -> Option<PipelineInfo> {
