@@ -558,3 +558,25 @@ fn unknown_metrics_show_a_question_mark_not_the_no_traffic_dash() {
     assert!(row.contains(" ?      ?     ?  "), "{row}");
     assert!(!row.contains('–'), "{row}");
 }
+
+// ── the sources overlay: calls per source and each error in full ─────────────────────────────
+
+#[test]
+fn sources_overlay_lists_every_source_with_calls_and_errors() {
+    let (mut state, now) = throttled_at_3m();
+    act(&mut state, Action::ToggleSources, now);
+    let text = screen(&state, 120, 35, now);
+    insta::assert_snapshot!("sources_throttled_api_3m", text);
+    for key in state.sources.keys() {
+        assert!(text.contains(&key.to_string()), "{key} missing:\n{text}");
+    }
+    let failing = lines_with(&text, "lambda@us-west-2");
+    assert!(failing[0].contains("✗ failing"), "{text}");
+    assert!(
+        text.contains("Throttling: Rate exceeded"),
+        "the error in full:\n{text}"
+    );
+    // Esc closes it.
+    act(&mut state, Action::Back, now);
+    assert!(!state.view.sources);
+}

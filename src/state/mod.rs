@@ -150,6 +150,8 @@ pub struct View {
     pub focus: Option<Panel>,
     pub detail: bool,
     pub help: bool,
+    /// The sources overlay: each source's age, calls and last error.
+    pub sources: bool,
     pub filter: String,
     pub editing_filter: bool,
     /// Selected row per panel, in `Panel::ALL` order.
@@ -176,6 +178,7 @@ pub enum Action {
     Refresh,
     StartFilter,
     ToggleHelp,
+    ToggleSources,
 }
 
 /// Keys typed while the filter is being edited.

@@ -30,7 +30,14 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             return vec![Command::Quit];
         }
         Action::Refresh => return vec![Command::RefreshAll],
-        Action::ToggleHelp => view.help = !view.help,
+        Action::ToggleHelp => {
+            view.help = !view.help;
+            view.sources = false;
+        }
+        Action::ToggleSources => {
+            view.sources = !view.sources;
+            view.help = false;
+        }
         Action::FocusNext | Action::FocusPrev => {
             let n = Panel::ALL.len();
             let i = view.focused().index();
@@ -58,8 +65,9 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::OpenDetail => view.detail = true,
         Action::Back => {
-            if view.help {
+            if view.help || view.sources {
                 view.help = false;
+                view.sources = false;
             } else if view.detail {
                 view.detail = false;
             } else {

@@ -106,6 +106,13 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("filter"),
     },
     Binding {
+        keys: &[KeyCode::Char('s')],
+        label: "s",
+        action: Action::ToggleSources,
+        help: "sources: each one's age, API calls and last error",
+        hint: None,
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         label: "?",
         action: Action::ToggleHelp,

@@ -19,6 +19,7 @@
 mod detail;
 mod help;
 pub mod panels;
+mod sources;
 mod status_bar;
 mod theme;
 pub mod widgets;
@@ -59,6 +60,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     render_footer(frame, footer, state, theme);
     if state.view.help {
         help::render(frame, body, theme);
+    } else if state.view.sources {
+        sources::render(frame, body, state, theme, now);
     }
 }
 

@@ -1,0 +1,82 @@
+//! The sources overlay (`s`): every source with its refresh interval, the age of its last good
+//! data, the API calls it made and its rate per hour, and its last error in full.
+
+use super::{Theme, widgets};
+use crate::model::Timestamp;
+use crate::state::State;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{:<26}{:>8}{:>10}{:>9}{:>9}  STATUS",
+            "SOURCE", "EVERY", "DATA AGE", "CALLS", "CALLS/h"
+        ),
+        theme.header,
+    ))];
+    for (key, s) in &state.sources {
+        let age = s.last_ok.map_or("never".to_string(), |t| {
+            widgets::age((now - t).to_std().unwrap_or_default())
+        });
+        let per_hour = if s.interval.is_zero() {
+            0.0
+        } else {
+            f64::from(s.last_calls) * 3600.0 / s.interval.as_secs_f64()
+        };
+        let (status, style) = match (&s.error, &s.partial) {
+            (Some(_), _) => ("✗ failing", theme.crit),
+            (None, Some(_)) => ("▲ partial", theme.warn),
+            (None, None) if s.last_ok.is_some() => ("✓ ok", theme.ok),
+            (None, None) => ("… waiting", theme.dim),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "{:<26}{:>8}{:>10}{:>9}{:>9.0}  ",
+                key.to_string(),
+                widgets::age(s.interval),
+                age,
+                s.calls,
+                per_hour
+            )),
+            Span::styled(status, style),
+        ]));
+        if let Some(e) = State::problem(s) {
+            lines.push(Line::from(Span::styled(
+                format!("    {}", e.message),
+                style,
+            )));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{:.0} calls/h in all · CloudWatch ≈ ${:.2}/h · Esc or s to close",
+            crate::assess::calls_per_hour(state),
+            crate::assess::cloudwatch_usd_per_hour(state)
+        ),
+        theme.dim,
+    )));
+    let width = 100.min(area.width);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    // Long errors wrap: count the lines they take at this width.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let [popup] = Layout::vertical([Constraint::Length((height as u16 + 2).min(area.height))])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.focus_border)
+                .title(Span::styled(" Sources ", theme.title)),
+        ),
+        popup,
+    );
+}
