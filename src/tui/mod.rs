@@ -27,11 +27,20 @@ pub async fn run(session: Session) -> Result<u8, Failure> {
     result
 }
 
+/// Debug builds only: `SWITCHYARD_TEST_PANIC` makes the console panic after its first frame, so
+/// the pty test can check that a panic restores the terminal.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn force_panic() -> ! {
+    panic!("SWITCHYARD_TEST_PANIC is set: a forced panic for the terminal-restore test")
+}
+
 /// On panic: restore the terminal (ratatui's hook), then say where the log is.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         ratatui::restore();
+        tracing::error!(%info, "panic");
         previous(info);
         eprintln!(
             "switchyard crashed. Please report this. Run with --debug to keep a log at {}",
@@ -59,6 +68,12 @@ async fn event_loop(
     let mut redraw = tokio::time::interval(AGE_REDRAW);
     redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
+    #[cfg(debug_assertions)]
+    let forced_panic = std::env::var_os("SWITCHYARD_TEST_PANIC").is_some();
+    // When the last key press arrived, until the frame that shows it is drawn.
+    let mut key_at: Option<std::time::Instant> = None;
+    let mut slowest_key = Duration::ZERO;
+
     let outcome = loop {
         let now = clock.now();
         if let Err(e) = terminal.draw(|frame| ui::render(frame, &state, theme, now)) {
@@ -66,10 +81,22 @@ async fn event_loop(
                 "cannot draw to the terminal: {e}"
             )));
         }
+        if let Some(at) = key_at.take() {
+            let latency = at.elapsed();
+            slowest_key = slowest_key.max(latency);
+            tracing::debug!(key_to_frame_us = latency.as_micros() as u64, "frame after key");
+        }
+        #[cfg(debug_assertions)]
+        if forced_panic {
+            force_panic();
+        }
         let msg = tokio::select! {
             Some(msg) = rx.recv() => Some(msg),
             Some(event) = keys.recv() => match event {
-                Event::Key(key) => keymap::msg_for(&state, key),
+                Event::Key(key) => {
+                    key_at = Some(std::time::Instant::now());
+                    keymap::msg_for(&state, key)
+                }
                 // A resize (or anything else) only needs the redraw at the top of the loop.
                 _ => None,
             },
@@ -88,6 +115,10 @@ async fn event_loop(
             break Ok(exit::OK);
         }
     };
+    tracing::info!(
+        slowest_key_to_frame_ms = slowest_key.as_secs_f64() * 1000.0,
+        "console closed"
+    );
     stop.store(true, Ordering::Relaxed);
     drop(poller);
     let _ = reader.join();
