@@ -410,3 +410,47 @@ fn replication_metrics_are_reported_on_the_source_region() {
             .is_none()
     );
 }
+
+/// Every invalid config fixture, given to the real binary: exit 2, one line naming
+/// file:line:column, never a panic or a backtrace.
+#[test]
+fn every_invalid_config_exits_2_with_its_location() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/invalid");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap();
+        let location = expected.lines().next().unwrap().trim();
+        for args in [vec!["snapshot", "--json"], vec!["check"], vec!["tui"]] {
+            let out = switchyard()
+                .args(&args)
+                .arg("--config")
+                .arg(&path)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} {}: {stderr}",
+                path.display()
+            );
+            assert!(
+                stderr.contains(&format!("{}:{location}:", path.display())),
+                "{args:?} {}: no {location} in {stderr}",
+                path.display()
+            );
+            assert!(
+                !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+                "{stderr}"
+            );
+            assert!(out.stdout.is_empty(), "nothing on stdout for a bad config");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} fixtures");
+}

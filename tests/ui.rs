@@ -580,3 +580,52 @@ fn sources_overlay_lists_every_source_with_calls_and_errors() {
     act(&mut state, Action::Back, now);
     assert!(!state.view.sources);
 }
+
+// ── expired credentials: one banner with the fix, everything else still drawn ───────────────
+
+#[test]
+fn expired_credentials_show_one_banner_with_the_fix() {
+    use switchyard::source::{ErrorKind, Fetched, SourceError, SourceKey};
+    let (_, mut state, now) = state_at("steady", 120);
+    for key in [
+        SourceKey::new(SourceKind::Health, "us-east-1"),
+        SourceKey::new(SourceKind::Lambda, "us-west-2"),
+    ] {
+        let error = SourceError::new(
+            ErrorKind::Credentials,
+            format!(
+                "{key}: credentials missing or expired (ExpiredToken: the security token expired); run `aws sso login --profile ops` (or refresh the profile's credentials)"
+            ),
+        );
+        let fetched = Fetched {
+            key,
+            at: now,
+            calls: 1,
+            result: Err(error),
+            partial: None,
+        };
+        update(&mut state, Msg::Fetched(Box::new(fetched)), now);
+    }
+    let buffer = render_app(&state, &Theme::color(), 120, 35, now);
+    let text = buffer_to_text(&buffer);
+    let banners = lines_with(&text, "AWS credentials missing or expired");
+    assert_eq!(
+        banners.len(),
+        1,
+        "one banner however many sources fail:\n{text}"
+    );
+    assert!(banners[0].contains("aws sso login --profile ops"), "{text}");
+    assert!(banners[0].contains("Retrying"), "{text}");
+    // The console stays up: every panel is still there, with the last data.
+    for title in [
+        "1 Health",
+        "2 Pipeline",
+        "3 Lambda",
+        "4 Replication",
+        "5 Domains",
+    ] {
+        assert!(text.contains(title), "{title} missing:\n{text}");
+    }
+    let cells = find_cells(&buffer, "AWS credentials");
+    assert_eq!(cells[0][0].bg, Color::Red, "the banner stands out");
+}

@@ -84,7 +84,10 @@ async fn event_loop(
         if let Some(at) = key_at.take() {
             let latency = at.elapsed();
             slowest_key = slowest_key.max(latency);
-            tracing::debug!(key_to_frame_us = latency.as_micros() as u64, "frame after key");
+            tracing::debug!(
+                key_to_frame_us = latency.as_micros() as u64,
+                "frame after key"
+            );
         }
         #[cfg(debug_assertions)]
         if forced_panic {

@@ -43,14 +43,19 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
         render_too_small(frame, area, theme);
         return;
     }
-    let [header, body, status, footer] = Layout::vertical([
+    let banner = credentials_banner(state);
+    let [header, banner_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(banner.is_some())),
         Constraint::Min(0),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     render_header(frame, header, state, theme, now);
+    if let Some(text) = banner {
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.armed)), banner_area);
+    }
     if state.view.detail {
         detail::render(frame, body, state, theme, now);
     } else {
@@ -102,6 +107,24 @@ fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, no
     panels::lambda::render(frame, middle, state, theme, now);
     panels::replication::render(frame, replication, state, theme, now);
     panels::domains::render(frame, domains, state, theme, now);
+}
+
+/// One banner for missing or expired credentials, whichever sources hit it: the fix, and that
+/// the console keeps retrying.
+fn credentials_banner(state: &State) -> Option<String> {
+    let error = state
+        .sources
+        .values()
+        .filter_map(|s| s.error.as_ref())
+        .find(|e| e.kind == crate::source::ErrorKind::Credentials)?;
+    let fix = error
+        .message
+        .rsplit_once("; ")
+        .map_or(error.message.as_str(), |(_, fix)| fix);
+    let fix = fix.split_once(" (").map_or(fix, |(short, _)| short);
+    Some(format!(
+        " ✗ AWS credentials missing or expired: {fix}. Retrying every source meanwhile. "
+    ))
 }
 
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
