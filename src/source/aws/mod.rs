@@ -162,9 +162,12 @@ impl AwsBackend {
             });
         }
         let control = ControlClients {
+            // Route 53 throttles the whole account with one token bucket: adaptive retry also
+            // slows this client down when it sees throttling, instead of only backing off.
             route53: aws_sdk_route53::Client::from_conf(
                 aws_sdk_route53::config::Builder::from(sdk)
                     .region(control.clone())
+                    .retry_config(RetryConfig::adaptive().with_max_attempts(3))
                     .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
