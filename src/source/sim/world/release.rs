@@ -1,0 +1,216 @@
+//! The release side of the simulated world: builds landing, their replication to the other
+//! regions (objects, replication metrics) and the pipeline waiting for approval.
+
+use super::{APPROVAL_EXPIRY_S, BUILD_DURATION_S, World};
+use crate::model::{
+    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicationMetrics,
+    S3Replication, StageInfo, Timestamp,
+};
+use crate::source::sim::noise;
+use crate::source::sim::scenario::{SimBuild, SimService};
+
+impl<'a> World<'a> {
+    /// Builds of a service that have landed by offset `s`, oldest first.
+    pub(super) fn builds(
+        &self,
+        service: &str,
+        s: i64,
+    ) -> impl Iterator<Item = &'a SimBuild> + use<'a, '_> {
+        let mut builds: Vec<&SimBuild> = self
+            .scenario
+            .builds
+            .iter()
+            .filter(|b| b.service == service && b.at <= s)
+            .collect();
+        builds.sort_by_key(|b| b.at);
+        builds.into_iter()
+    }
+
+    fn artifact_key(service: &SimService, build: &SimBuild) -> String {
+        format!(
+            "{}{}-{}.zip",
+            service.artifact_prefix, service.name, build.number
+        )
+    }
+
+    pub fn version_id(&self, service: &str, build: u32) -> String {
+        noise::ident(self.seed(), &[service, "version"], i64::from(build), 32)
+    }
+
+    /// Seconds a build takes to reach `region`, or `None` if replication there fails.
+    fn replication_lag(&self, build: &SimBuild, region: &str) -> Option<i64> {
+        if build.fail.iter().any(|r| r == region) {
+            return None;
+        }
+        let lag = build
+            .lag
+            .get(region)
+            .and_then(|l| humantime::parse_duration(l).ok())
+            .unwrap_or(build.replication_lag);
+        Some(lag.as_secs() as i64)
+    }
+
+    /// The newest object versions in the service's bucket in `region` (newest first).
+    pub fn artifacts(
+        &self,
+        service: &SimService,
+        region: &str,
+        at: Timestamp,
+    ) -> Vec<ArtifactVersion> {
+        let s = self.offset(at);
+        let source_region = service
+            .regions
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default();
+        let destinations: Vec<&String> = service.regions.iter().skip(1).collect();
+        let mut versions: Vec<ArtifactVersion> = self
+            .builds(&service.name, s)
+            .filter_map(|b| {
+                let landed = self.time(b.at);
+                let base = ArtifactVersion {
+                    key: Self::artifact_key(service, b),
+                    version_id: self.version_id(&service.name, b.number),
+                    size_bytes: (b.size_mb * 1024.0 * 1024.0) as u64,
+                    last_modified: landed,
+                    etag: Some(noise::ident(
+                        self.seed(),
+                        &[&service.name, "etag"],
+                        i64::from(b.number),
+                        32,
+                    )),
+                    replication: None,
+                    replicated_at: None,
+                };
+                if region == source_region {
+                    let lags: Vec<Option<i64>> = destinations
+                        .iter()
+                        .map(|r| self.replication_lag(b, r))
+                        .collect();
+                    let failed = lags.iter().any(Option::is_none) && s >= b.at + 30;
+                    let done = lags.iter().all(|l| l.is_some_and(|l| s >= b.at + l));
+                    let status = if failed {
+                        S3Replication::Failed
+                    } else if done {
+                        S3Replication::Completed
+                    } else {
+                        S3Replication::Pending
+                    };
+                    Some(ArtifactVersion {
+                        replication: Some(status),
+                        ..base
+                    })
+                } else {
+                    let lag = self.replication_lag(b, region)?;
+                    (s >= b.at + lag).then(|| ArtifactVersion {
+                        replication: Some(S3Replication::Replica),
+                        replicated_at: Some(self.time(b.at + lag)),
+                        ..base
+                    })
+                }
+            })
+            .collect();
+        versions.reverse();
+        versions.truncate(5);
+        versions
+    }
+
+    /// What CloudWatch would publish for each replication rule (one per destination region):
+    /// the latest latency, what is still pending, and failures in the last 15 minutes.
+    pub fn replication_metrics(
+        &self,
+        service: &SimService,
+        at: Timestamp,
+    ) -> Vec<ReplicationMetrics> {
+        let s = self.offset(at);
+        service
+            .regions
+            .iter()
+            .skip(1)
+            .map(|region| {
+                let builds: Vec<&SimBuild> = self.builds(&service.name, s).collect();
+                let pending: Vec<&&SimBuild> = builds
+                    .iter()
+                    .filter(|b| {
+                        self.replication_lag(b, region)
+                            .is_some_and(|l| s < b.at + l)
+                    })
+                    .collect();
+                let failed = builds
+                    .iter()
+                    .filter(|b| self.replication_lag(b, region).is_none() && s - b.at < 15 * 60)
+                    .count();
+                let latency = builds
+                    .iter()
+                    .filter_map(|b| self.replication_lag(b, region).filter(|l| s >= b.at + l))
+                    .next_back();
+                ReplicationMetrics {
+                    rule_id: format!("to-{region}"),
+                    destination_bucket: service.artifact_bucket.replace("{region}", region),
+                    latency_s: latency.map(|l| l as f64),
+                    operations_pending: Some(pending.len() as f64),
+                    bytes_pending: Some(pending.iter().map(|b| b.size_mb * 1_048_576.0).sum()),
+                    operations_failed: Some(failed as f64),
+                }
+            })
+            .collect()
+    }
+
+    pub fn pipeline(&self, service: &SimService, at: Timestamp) -> Option<PipelineInfo> {
+        let name = service.pipeline.clone()?;
+        let s = self.offset(at);
+        let stage = |name: &str, status: Option<&str>| StageInfo {
+            name: name.into(),
+            status: status.map(str::to_string),
+        };
+        let Some(build) = self.builds(&service.name, s).last() else {
+            return Some(PipelineInfo {
+                name,
+                stages: ["Source", "Build", "Approval", "Deploy"]
+                    .iter()
+                    .map(|n| stage(n, None))
+                    .collect(),
+                pending: None,
+            });
+        };
+        let built = s >= build.at + BUILD_DURATION_S;
+        let since = build.at + BUILD_DURATION_S;
+        let expired = s >= since + APPROVAL_EXPIRY_S;
+        let (approval, deploy) = if build.approved {
+            (Some("Succeeded"), Some("Succeeded"))
+        } else if !built {
+            (None, None)
+        } else if expired {
+            (Some("Failed"), None)
+        } else {
+            (Some("InProgress"), None)
+        };
+        let pending = (approval == Some("InProgress")).then(|| PendingApproval {
+            stage: "Approval".into(),
+            action: "ManualApproval".into(),
+            token: noise::uuid(
+                self.seed(),
+                &[&service.name, "token", &build.number.to_string()],
+            ),
+            since: self.time(since),
+            expires: self.time(since + APPROVAL_EXPIRY_S),
+            revisions: vec![ApprovalRevision {
+                name: "SourceArtifact".into(),
+                revision_id: self.version_id(&service.name, build.number),
+            }],
+        });
+        Some(PipelineInfo {
+            name,
+            stages: vec![
+                stage("Source", Some("Succeeded")),
+                stage(
+                    "Build",
+                    Some(if built { "Succeeded" } else { "InProgress" }),
+                ),
+                stage("Approval", approval),
+                stage("Deploy", deploy),
+            ],
+            pending,
+        })
+    }
+}
