@@ -35,17 +35,21 @@ fn force_panic() -> ! {
     panic!("SWITCHYARD_TEST_PANIC is set: a forced panic for the terminal-restore test")
 }
 
-/// On panic: restore the terminal (ratatui's hook), then say where the log is.
+/// On panic, anywhere (a poller task too): restore the terminal (ratatui::restore leaves the
+/// alternate screen and raw mode; the cursor is shown here), say where the log is, and end the
+/// process, so a crashed console never keeps drawing on a restored terminal.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         ratatui::restore();
+        let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
         tracing::error!(%info, "panic");
         previous(info);
         eprintln!(
             "switchyard crashed. Please report this. Run with --debug to keep a log at {}",
             logging::log_path().display()
         );
+        std::process::exit(101);
     }));
 }
 
@@ -65,6 +69,7 @@ async fn event_loop(
     let (key_tx, mut keys) = mpsc::channel(64);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_key_reader(key_tx, Arc::clone(&stop));
+    let mut terminated = Termination::new()?;
     let mut redraw = tokio::time::interval(AGE_REDRAW);
     redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -104,7 +109,15 @@ async fn event_loop(
                 _ => None,
             },
             _ = redraw.tick() => None,
+            // `kill`, a closed terminal: leave like `q`, so the terminal is restored.
+            _ = terminated.recv() => {
+                state.quit = true;
+                None
+            }
         };
+        if state.quit {
+            break Ok(exit::OK);
+        }
         let Some(msg) = msg else { continue };
         let mut commands = update(&mut state, msg, clock.now());
         // Take whatever else is already waiting before drawing again.
@@ -147,4 +160,30 @@ fn spawn_key_reader(tx: mpsc::Sender<Event>, stop: Arc<AtomicBool>) -> std::thre
             }
         }
     })
+}
+
+/// SIGTERM and SIGHUP, as one stream.
+struct Termination {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    fn new() -> Result<Self, Failure> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind| {
+            signal(kind).map_err(|e| Failure::runtime(format!("cannot listen for signals: {e}")))
+        };
+        Ok(Termination {
+            term: listen(SignalKind::terminate())?,
+            hup: listen(SignalKind::hangup())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+    }
 }
