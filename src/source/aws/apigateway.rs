@@ -3,7 +3,7 @@
 
 use super::errors::{Call, fail};
 use super::route53::{self, normalize};
-use super::{AwsBackend, Tally};
+use super::{AwsBackend, Tally, next_token};
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
 use futures::future::join_all;
@@ -32,7 +32,7 @@ async fn v1_domains(
         let page = client
             .get_domain_names()
             .limit(500)
-            .set_position(position.take())
+            .set_position(position.clone())
             .send()
             .await
             .map_err(fail(
@@ -58,9 +58,9 @@ async fn v1_domains(
                 );
             }
         }
-        match page.position() {
-            Some(p) if !p.is_empty() => position = Some(p.to_string()),
-            _ => break,
+        match next_token(page.position(), position.as_deref()) {
+            Some(p) => position = Some(p),
+            None => break,
         }
     }
     let mappings = join_all(found.keys().map(|name| v1_mappings(b, region, name))).await;
@@ -89,7 +89,7 @@ async fn v1_mappings(
             .get_base_path_mappings()
             .domain_name(name)
             .limit(500)
-            .set_position(position.take())
+            .set_position(position.clone())
             .send()
             .await
         {
@@ -115,9 +115,9 @@ async fn v1_mappings(
                 stage: m.stage().unwrap_or("").to_string(),
             });
         }
-        match page.position() {
-            Some(p) if !p.is_empty() => position = Some(p.to_string()),
-            _ => break,
+        match next_token(page.position(), position.as_deref()) {
+            Some(p) => position = Some(p),
+            None => break,
         }
     }
     (calls, Ok(mappings))
@@ -138,7 +138,7 @@ async fn v2_domains(
         let page = client
             .get_domain_names()
             .max_results("500")
-            .set_next_token(token.take())
+            .set_next_token(token.clone())
             .send()
             .await
             .map_err(fail(
@@ -169,9 +169,9 @@ async fn v2_domains(
                 );
             }
         }
-        match page.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        match next_token(page.next_token(), token.as_deref()) {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     let mappings = join_all(found.keys().map(|name| v2_mappings(b, region, name))).await;
@@ -200,7 +200,7 @@ async fn v2_mappings(
             .get_api_mappings()
             .domain_name(name)
             .max_results("500")
-            .set_next_token(token.take())
+            .set_next_token(token.clone())
             .send()
             .await
         {
@@ -221,9 +221,9 @@ async fn v2_mappings(
                 stage: m.stage().unwrap_or("").to_string(),
             });
         }
-        match page.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        match next_token(page.next_token(), token.as_deref()) {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     (calls, Ok(mappings))

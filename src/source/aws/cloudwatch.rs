@@ -2,7 +2,7 @@
 //! queries a call), returned as time series by query ID.
 
 use super::errors::{Call, fail};
-use super::{Tally, timestamp};
+use super::{Tally, next_token, timestamp};
 use crate::model::Timestamp;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use std::collections::BTreeMap;
@@ -67,7 +67,7 @@ pub async fn get_metric_data(
                 .set_metric_data_queries(Some(chunk.to_vec()))
                 .start_time(to_sdk(start))
                 .end_time(to_sdk(end))
-                .set_next_token(token.take())
+                .set_next_token(token.clone())
                 .send()
                 .await
                 .map_err(fail(call, profile))?;
@@ -80,9 +80,9 @@ pub async fn get_metric_data(
                     }
                 }
             }
-            match out.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                _ => break,
+            match next_token(out.next_token(), token.as_deref()) {
+                Some(next) => token = Some(next),
+                None => break,
             }
         }
     }

@@ -73,7 +73,9 @@ pub async fn fetch(
                     action: action_name.to_string(),
                     token: token.to_string(),
                     since,
-                    expires: since + chrono::Duration::days(APPROVAL_EXPIRY_DAYS),
+                    expires: since
+                        .checked_add_signed(chrono::Duration::days(APPROVAL_EXPIRY_DAYS))
+                        .unwrap_or(since),
                     revisions: Vec::new(),
                 });
                 pending_execution = stage

@@ -321,6 +321,14 @@ fn service(s: &ServiceConfig) -> Service {
     }
 }
 
+/// The token of the next page, unless there is none or it is the one just used: a service that
+/// repeats its token would otherwise be called until the fetch times out (the SDK's own
+/// paginators stop there too).
+pub fn next_token(next: Option<&str>, used: Option<&str>) -> Option<String> {
+    next.filter(|t| !t.is_empty() && Some(*t) != used)
+        .map(str::to_string)
+}
+
 /// An SDK date-time as a chrono UTC time.
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())

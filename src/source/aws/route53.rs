@@ -47,7 +47,7 @@ pub async fn records(
     loop {
         tally.call();
         let mut req = b.route53.list_resource_record_sets().hosted_zone_id(zone);
-        if let Some((name, kind, id)) = next.take() {
+        if let Some((name, kind, id)) = next.clone() {
             req = req
                 .start_record_name(name)
                 .set_start_record_type(kind.map(|k| k.as_str().into()))
@@ -72,16 +72,18 @@ pub async fn records(
         if !page.is_truncated() {
             break;
         }
-        match page.next_record_name() {
-            Some(name) => {
-                next = Some((
-                    name.to_string(),
-                    page.next_record_type().map(|t| t.as_str().to_string()),
-                    page.next_record_identifier().map(str::to_string),
-                ))
-            }
-            None => break,
+        let following = page.next_record_name().map(|name| {
+            (
+                name.to_string(),
+                page.next_record_type().map(|t| t.as_str().to_string()),
+                page.next_record_identifier().map(str::to_string),
+            )
+        });
+        // No next record, or the same one again (which would list the same page forever).
+        if following.is_none() || following == next {
+            break;
         }
+        next = following;
     }
     Ok(out)
 }

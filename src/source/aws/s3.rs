@@ -80,8 +80,8 @@ async fn list_versions(
             .list_object_versions()
             .bucket(bucket)
             .prefix(prefix)
-            .set_key_marker(markers.0.take())
-            .set_version_id_marker(markers.1.take())
+            .set_key_marker(markers.0.clone())
+            .set_version_id_marker(markers.1.clone())
             .send()
             .await
             .map_err(|e| {
@@ -110,10 +110,15 @@ async fn list_versions(
         if !page.is_truncated().unwrap_or(false) {
             break;
         }
-        markers = (
+        let following = (
             page.next_key_marker().map(str::to_string),
             page.next_version_id_marker().map(str::to_string),
         );
+        // A repeated marker would list the same page again.
+        if following == markers {
+            break;
+        }
+        markers = following;
     }
     Ok(out)
 }
