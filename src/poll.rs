@@ -72,7 +72,12 @@ impl PollTask {
         loop {
             let started = tokio::time::Instant::now();
             let fetched = fetch_with_timeout(&self.backend, &self.spec, &self.clock).await;
-            failures = if fetched.result.is_ok() {
+            // A throttled part counts too: backing off is the point.
+            let throttled = fetched
+                .partial
+                .as_ref()
+                .is_some_and(|p| p.kind == ErrorKind::Throttled);
+            failures = if fetched.result.is_ok() && !throttled {
                 0
             } else {
                 failures + 1
@@ -89,6 +94,8 @@ impl PollTask {
                     }
                     let earliest = started + MIN_REFRESH_SPACING;
                     tokio::time::sleep_until(earliest).await;
+                    // Refreshes asked for while waiting are served by this fetch.
+                    self.refresh.borrow_and_update();
                 }
             }
         }

@@ -100,9 +100,9 @@ async fn event_loop(
         }
         let msg = tokio::select! {
             Some(msg) = rx.recv() => Some(msg),
-            Some(event) = keys.recv() => match event {
+            Some((read_at, event)) = keys.recv() => match event {
                 Event::Key(key) => {
-                    key_at = Some(std::time::Instant::now());
+                    key_at = Some(read_at);
                     keymap::msg_for(&state, key)
                 }
                 // A resize (or anything else) only needs the redraw at the top of the loop.
@@ -141,14 +141,21 @@ async fn event_loop(
     outcome
 }
 
-/// Terminal input is blocking; read it on its own thread and forward key presses and resizes.
-fn spawn_key_reader(tx: mpsc::Sender<Event>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+/// Terminal input is blocking; read it on its own thread and forward key presses and resizes,
+/// with when they were read (so the key-to-frame latency includes any wait in the channel).
+fn spawn_key_reader(
+    tx: mpsc::Sender<(std::time::Instant, Event)>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             match event::poll(Duration::from_millis(100)) {
                 Ok(true) => match event::read() {
                     Ok(event @ (Event::Key(_) | Event::Resize(..))) => {
-                        if tx.blocking_send(event).is_err() {
+                        if tx
+                            .blocking_send((std::time::Instant::now(), event))
+                            .is_err()
+                        {
                             return;
                         }
                     }

@@ -94,8 +94,8 @@ pub async fn fetch(
         region,
     };
     let start = now - chrono::Duration::minutes(TREND_MINUTES);
-    let series = if queries.is_empty() {
-        Some(Series::new())
+    let (series, metrics_error) = if queries.is_empty() {
+        (Some(Series::new()), None)
     } else {
         match cloudwatch::get_metric_data(
             &clients.cloudwatch,
@@ -108,16 +108,26 @@ pub async fn fetch(
         )
         .await
         {
-            Ok(series) => Some(series),
-            Err(e) => {
-                tally.partial(SourceError::new(
+            Ok(series) => (Some(series), None),
+            Err(e) => (
+                None,
+                Some(SourceError::new(
                     e.kind,
                     format!("Lambda metrics unavailable: {}", e.message),
-                ));
-                None
-            }
+                )),
+            ),
         }
     };
+    // Nothing at all arrived: a failed fetch (kept data, marked stale, backed off), not a
+    // success full of unknowns.
+    let config_error = configs.iter().find_map(|c| c.as_ref().err()).cloned();
+    if series.is_none()
+        && !functions.is_empty()
+        && configs.iter().all(Result::is_err)
+        && let Some(e) = config_error.or_else(|| metrics_error.clone())
+    {
+        return Err(e);
+    }
 
     let mut entries: Vec<Entry<Vec<FunctionStats>>> = Vec::new();
     for (i, ((service, function), config)) in functions.iter().zip(configs).enumerate() {
@@ -148,6 +158,10 @@ pub async fn fetch(
                 value: vec![stats],
             }),
         }
+    }
+    // The functions' own errors first: they say more than missing metrics.
+    if let Some(e) = metrics_error {
+        tally.partial(e);
     }
     Ok(Payload::Lambda(entries))
 }

@@ -153,7 +153,11 @@ impl AwsBackend {
 
     /// Clients from a given SDK configuration.
     pub fn with_sdk_config(config: Config, sdk: &SdkConfig) -> AwsBackend {
-        let path_style = sdk.endpoint_url().is_some();
+        // Path-style S3 for any custom endpoint: the global one, or S3's own variable (which
+        // aws-config resolves per service, so it does not show in `endpoint_url()`).
+        let s3_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty())
+            && std::env::var_os("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_none();
+        let path_style = sdk.endpoint_url().is_some() || s3_endpoint;
         let control = Region::new(config.aws.control_region.clone());
         let mut regions = BTreeMap::new();
         for region in config.services.iter().flat_map(|s| s.regions.iter()) {
