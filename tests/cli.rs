@@ -454,3 +454,54 @@ fn every_invalid_config_exits_2_with_its_location() {
     }
     assert!(checked >= 15, "only {checked} fixtures");
 }
+
+#[test]
+fn audit_prints_the_log_and_flags_unfinished_actions() {
+    use switchyard::action::audit::{AuditLog, AuditRecord, Phase};
+    let state = tempdir().join("audit-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let run = |args: &[&str]| {
+        let out = switchyard()
+            .env("XDG_STATE_HOME", &state)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run(&["audit"]).contains("no actions recorded"));
+
+    let log = AuditLog::new(state.join("switchyard/audit.jsonl"));
+    let record = |id: &str, phase| AuditRecord {
+        ts: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        id: id.into(),
+        phase,
+        action: "failover".into(),
+        service: "sample".into(),
+        target: "us-west-2".into(),
+        request: serde_json::json!({"api": "UpdateHealthCheck"}),
+        actor: Some("arn:aws:sts::1:assumed-role/ops/me".into()),
+        outcome: None,
+        error: None,
+        forced_reason: None,
+    };
+    log.append(&record("a1", Phase::Intent)).unwrap();
+    log.append(&record("a1", Phase::Result)).unwrap();
+    log.append(&record("a2", Phase::Intent)).unwrap();
+
+    let text = run(&["audit"]);
+    assert!(
+        text.contains("! unfinished: a2 failover sample -> us-west-2"),
+        "{text}"
+    );
+    assert!(!text.contains("unfinished: a1"), "{text}");
+    let report: Value = serde_json::from_str(&run(&["audit", "--json"])).unwrap();
+    assert_eq!(report["schema"], "switchyard.audit/1");
+    assert_eq!(report["records"].as_array().unwrap().len(), 3);
+    assert_eq!(report["unfinished"], serde_json::json!(["a2"]));
+}

@@ -1,5 +1,6 @@
 //! The command line: global options, one file per command, and exit codes.
 
+mod audit;
 mod check;
 mod demo;
 mod scenarios;
@@ -85,6 +86,11 @@ pub enum Command {
     },
     /// The built-in simulation scenarios
     Scenarios,
+    /// The audit log of actions ($XDG_STATE_HOME/switchyard/audit.jsonl)
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A failure that ends the command with a message and an exit code, never a stack trace.
@@ -163,5 +169,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             check::run(session, service.as_deref(), *json).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
+        Some(Command::Audit { json }) => audit::run(*json),
     }
 }

@@ -3,18 +3,8 @@
 use std::path::PathBuf;
 use tracing_appender::non_blocking::WorkerGuard;
 
-/// Where state files (log, audit) live: $XDG_STATE_HOME/switchyard or ~/.local/state/switchyard.
-pub fn state_dir() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("switchyard")
-}
-
 pub fn log_path() -> PathBuf {
-    state_dir().join("switchyard.log")
+    crate::paths::state_dir().join("switchyard.log")
 }
 
 /// Start logging to the file when `debug` is set; keep the guard alive until exit.
@@ -22,7 +12,7 @@ pub fn init(debug: bool) -> Result<Option<WorkerGuard>, String> {
     if !debug {
         return Ok(None);
     }
-    let dir = state_dir();
+    let dir = crate::paths::state_dir();
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create the log folder {}: {e}", dir.display()))?;
     let file = tracing_appender::rolling::never(&dir, "switchyard.log");

@@ -1,0 +1,236 @@
+//! The audit log: JSON Lines, one record per phase of an action (`intent` written and fsynced
+//! before the call, then `result`, then `verified` or `unverified`). An intent without a result
+//! means the process died mid-action, and is reported at the next start.
+
+use crate::model::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Intent,
+    Result,
+    Verified,
+    Unverified,
+}
+
+/// One line of the log (the fields of DESIGN.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub ts: Timestamp,
+    /// The same for every phase of one action.
+    pub id: String,
+    pub phase: Phase,
+    pub action: String,
+    pub service: String,
+    pub target: String,
+    /// The exact API call and parameters, as planned.
+    pub request: serde_json::Value,
+    /// The caller ARN.
+    pub actor: Option<String>,
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+    pub forced_reason: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("{path}: cannot write the audit log: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot read the audit log: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: not an audit record: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        AuditLog { path: path.into() }
+    }
+
+    /// `$XDG_STATE_HOME/switchyard/audit.jsonl`.
+    pub fn default_path() -> PathBuf {
+        crate::paths::state_dir().join("audit.jsonl")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one record and fsync it: an action must not start unless its intent is on disk.
+    pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
+        let fail = |source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let mut line = serde_json::to_vec(record).map_err(|e| fail(std::io::Error::other(e)))?;
+        line.push(b'\n');
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(fail)?;
+        file.write_all(&line).map_err(fail)?;
+        file.sync_all().map_err(fail)
+    }
+
+    /// Every record, oldest first; no file is an empty log.
+    pub fn read(&self) -> Result<Vec<AuditRecord>, AuditError> {
+        let file = match std::fs::File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(AuditError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        let mut records = Vec::new();
+        for (i, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|source| AuditError::Read {
+                path: self.path.clone(),
+                source,
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = serde_json::from_str(&line).map_err(|e| AuditError::Corrupt {
+                path: self.path.clone(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
+            records.push(record);
+        }
+        Ok(records)
+    }
+}
+
+/// Intents with no result: actions that may or may not have reached AWS.
+pub fn unfinished(records: &[AuditRecord]) -> Vec<&AuditRecord> {
+    records
+        .iter()
+        .filter(|r| r.phase == Phase::Intent)
+        .filter(|intent| {
+            !records
+                .iter()
+                .any(|r| r.id == intent.id && r.phase != Phase::Intent)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn record(id: &str, phase: Phase) -> AuditRecord {
+        AuditRecord {
+            ts: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            id: id.into(),
+            phase,
+            action: "failover".into(),
+            service: "sample".into(),
+            target: "us-west-2".into(),
+            request: serde_json::json!({"api": "UpdateHealthCheck", "Inverted": true}),
+            actor: Some("arn:aws:sts::1:assumed-role/ops/me".into()),
+            outcome: None,
+            error: None,
+            forced_reason: None,
+        }
+    }
+
+    fn temp_log(name: &str) -> AuditLog {
+        let dir =
+            std::env::temp_dir().join(format!("switchyard-audit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        AuditLog::new(dir.join("nested/audit.jsonl"))
+    }
+
+    #[test]
+    fn records_round_trip_one_json_line_each() {
+        let log = temp_log("round-trip");
+        assert!(log.read().unwrap().is_empty(), "no file is an empty log");
+        let records = [
+            record("a1", Phase::Intent),
+            record("a1", Phase::Result),
+            record("a1", Phase::Verified),
+        ];
+        for r in &records {
+            log.append(r).unwrap();
+        }
+        assert_eq!(log.read().unwrap(), records);
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        for field in [
+            "ts",
+            "id",
+            "phase",
+            "action",
+            "service",
+            "target",
+            "request",
+            "actor",
+            "outcome",
+            "error",
+            "forced_reason",
+        ] {
+            assert!(first.get(field).is_some(), "{field} missing in {first}");
+        }
+        assert_eq!(first["phase"], "intent");
+    }
+
+    #[test]
+    fn an_intent_without_a_result_is_unfinished() {
+        let records = vec![
+            record("done", Phase::Intent),
+            record("done", Phase::Result),
+            record("died", Phase::Intent),
+            record("verified-only", Phase::Intent),
+            record("verified-only", Phase::Unverified),
+        ];
+        let open: Vec<&str> = unfinished(&records).iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(open, vec!["died"]);
+    }
+
+    #[test]
+    fn a_corrupt_line_names_its_line() {
+        let log = temp_log("corrupt");
+        log.append(&record("a", Phase::Intent)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        writeln!(f, "{{not json").unwrap();
+        let err = log.read().unwrap_err().to_string();
+        assert!(err.contains("audit.jsonl:2: not an audit record"), "{err}");
+    }
+
+    #[test]
+    fn an_unwritable_log_is_an_error_not_a_panic() {
+        let log = AuditLog::new("/proc/switchyard-cannot-write-here/audit.jsonl");
+        let err = log
+            .append(&record("a", Phase::Intent))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot write the audit log"), "{err}");
+    }
+}

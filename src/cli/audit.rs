@@ -1,0 +1,72 @@
+//! `switchyard audit`: the audit log, and any action that started but never recorded a result.
+
+use super::{Failure, exit};
+use crate::action::audit::{AuditLog, AuditRecord, unfinished};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    path: String,
+    records: &'a [AuditRecord],
+    /// IDs of intents with no result: the process stopped mid-action.
+    unfinished: Vec<&'a str>,
+}
+
+pub fn run(json: bool) -> Result<u8, Failure> {
+    let log = AuditLog::new(AuditLog::default_path());
+    let records = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
+    let open = unfinished(&records);
+    if json {
+        let report = Report {
+            schema: "switchyard.audit/1",
+            path: log.path().display().to_string(),
+            records: &records,
+            unfinished: open.iter().map(|r| r.id.as_str()).collect(),
+        };
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::runtime(format!("cannot encode the audit log as JSON: {e}")))?;
+        println!("{text}");
+        return Ok(exit::OK);
+    }
+    if records.is_empty() {
+        println!("no actions recorded in {}", log.path().display());
+        return Ok(exit::OK);
+    }
+    for r in &open {
+        println!(
+            "! unfinished: {} {} {} -> {} started {} and never recorded a result; check AWS before retrying",
+            r.id,
+            r.action,
+            r.service,
+            r.target,
+            r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
+    for r in &records {
+        let what = r
+            .error
+            .as_deref()
+            .map(|e| format!("error: {e}"))
+            .or_else(|| r.outcome.clone())
+            .unwrap_or_default();
+        let forced = r
+            .forced_reason
+            .as_deref()
+            .map(|f| format!(" (forced: {f})"))
+            .unwrap_or_default();
+        println!(
+            "{} {:<10} {:<9} {} -> {} by {} {what}{forced}",
+            r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            serde_json::to_value(r.phase)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            r.action,
+            r.service,
+            r.target,
+            r.actor.as_deref().unwrap_or("?"),
+        );
+    }
+    Ok(exit::OK)
+}
