@@ -174,7 +174,7 @@ mod poller_tests {
     #[tokio::test]
     async fn each_source_sends_its_own_results() {
         let scenario = Scenario::built_in("throttled-api").unwrap();
-        let clock = Clock::manual(scenario.start + chrono::Duration::minutes(3));
+        let clock = Clock::fixed(scenario.start + chrono::Duration::minutes(3));
         let backend = Arc::new(Backend::Sim(SimBackend::new(scenario)));
         let mut plan = backend.plan();
         for spec in &mut plan {

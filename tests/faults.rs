@@ -430,7 +430,7 @@ async fn run_pollers(
 ) -> (Vec<Fetched>, Duration) {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let started = tokio::time::Instant::now();
-    let poller = Poller::start(Arc::new(backend), plan, Clock::manual(now()), tx);
+    let poller = Poller::start(Arc::new(backend), plan, Clock::fixed(now()), tx);
     let mut fetched = Vec::new();
     while let Ok(msg) = tokio::time::timeout_at(started + window, rx.recv()).await {
         fetched.push(unwrap_fetched(
@@ -646,7 +646,7 @@ async fn hammering_refresh_fetches_each_source_at_most_once_per_spacing() {
     let poller = Arc::new(Poller::start(
         Arc::new(backend),
         plan,
-        Clock::manual(now()),
+        Clock::fixed(now()),
         tx,
     ));
     let hammer = {
@@ -802,7 +802,7 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let started = tokio::time::Instant::now();
-    let poller = Poller::start(Arc::new(Backend::Aws(b)), plan, Clock::manual(now()), tx);
+    let poller = Poller::start(Arc::new(Backend::Aws(b)), plan, Clock::fixed(now()), tx);
     let mut fetched = Vec::new();
     loop {
         let counts = per_source(&fetched);
@@ -946,7 +946,7 @@ async fn a_hanging_source_does_not_hold_up_the_others() {
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let started = tokio::time::Instant::now();
-    let poller = Poller::start(Arc::new(Backend::Aws(b)), plan, Clock::manual(now()), tx);
+    let poller = Poller::start(Arc::new(Backend::Aws(b)), plan, Clock::fixed(now()), tx);
     let mut health_at = Vec::new();
     let mut lambda = Vec::new();
     while let Ok(Some(msg)) =

@@ -64,7 +64,7 @@ impl Session {
         };
         let default_at = format!("{}s", scenario.interesting_at);
         let start = start_time(&scenario, Some(at.map_or(default_at, str::to_string)))?;
-        Ok(Session::sim(cli, config, scenario, Clock::manual(start)))
+        Ok(Session::sim(cli, config, scenario, Clock::fixed(start)))
     }
 
     /// The simulation takes its services from the scenario; a config given with `--config`

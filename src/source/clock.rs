@@ -1,9 +1,7 @@
 //! The time a backend and the console agree on: the wall clock, or simulated time that runs at a
-//! chosen speed from a chosen start, or a fixed time for tests.
+//! chosen speed from a chosen start, or a fixed moment.
 
 use crate::model::Timestamp;
-use std::sync::Arc;
-use std::sync::Mutex;
 use std::time::Instant;
 
 #[derive(Debug, Clone)]
@@ -15,8 +13,8 @@ pub enum Clock {
         started: Instant,
         speed: f64,
     },
-    /// Set by hand (tests).
-    Manual(Arc<Mutex<Timestamp>>),
+    /// Fixed at one moment (tests, and the simulation's snapshot and check).
+    Fixed(Timestamp),
 }
 
 impl Clock {
@@ -28,8 +26,8 @@ impl Clock {
         }
     }
 
-    pub fn manual(at: Timestamp) -> Self {
-        Clock::Manual(Arc::new(Mutex::new(at)))
+    pub fn fixed(at: Timestamp) -> Self {
+        Clock::Fixed(at)
     }
 
     pub fn now(&self) -> Timestamp {
@@ -43,20 +41,7 @@ impl Clock {
                 let elapsed = started.elapsed().as_secs_f64() * speed;
                 *origin + chrono::Duration::milliseconds((elapsed * 1000.0) as i64)
             }
-            Clock::Manual(at) => match at.lock() {
-                Ok(at) => *at,
-                Err(poisoned) => *poisoned.into_inner(),
-            },
-        }
-    }
-
-    /// Move a manual clock; other clocks ignore it.
-    pub fn set(&self, to: Timestamp) {
-        if let Clock::Manual(at) = self {
-            match at.lock() {
-                Ok(mut at) => *at = to,
-                Err(poisoned) => *poisoned.into_inner() = to,
-            }
+            Clock::Fixed(at) => *at,
         }
     }
 }

@@ -364,11 +364,6 @@ impl State {
     pub fn problem(status: &SourceStatus) -> Option<&SourceError> {
         status.error.as_ref().or(status.partial.as_ref())
     }
-
-    /// API calls made so far, over all sources.
-    pub fn total_calls(&self) -> u64 {
-        self.sources.values().map(|s| s.calls).sum()
-    }
 }
 
 #[cfg(test)]
