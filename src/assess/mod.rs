@@ -67,12 +67,16 @@ const CLOUDWATCH_USD_PER_METRIC: f64 = 0.01 / 1000.0;
 
 /// API calls an hour at the current refresh intervals, from each source's last fetch.
 pub fn calls_per_hour(state: &crate::state::State) -> f64 {
-    state
-        .sources
-        .values()
-        .filter(|s| !s.interval.is_zero())
-        .map(|s| f64::from(s.last_calls) * 3600.0 / s.interval.as_secs_f64())
-        .sum()
+    state.sources.values().map(source_calls_per_hour).sum()
+}
+
+/// One source's API calls an hour: its last fetch's calls at its interval.
+pub fn source_calls_per_hour(s: &crate::state::SourceStatus) -> f64 {
+    if s.interval.is_zero() {
+        0.0
+    } else {
+        f64::from(s.last_calls) * 3600.0 / s.interval.as_secs_f64()
+    }
 }
 
 /// Estimated CloudWatch GetMetricData cost an hour: six metrics per Lambda function and two

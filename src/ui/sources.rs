@@ -21,11 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         let age = s.last_ok.map_or("never".to_string(), |t| {
             widgets::age((now - t).to_std().unwrap_or_default())
         });
-        let per_hour = if s.interval.is_zero() {
-            0.0
-        } else {
-            f64::from(s.last_calls) * 3600.0 / s.interval.as_secs_f64()
-        };
+        let per_hour = crate::assess::source_calls_per_hour(s);
         let (status, style) = match (&s.error, &s.partial) {
             (Some(_), _) => ("✗ failing", theme.crit),
             (None, Some(_)) => ("▲ partial", theme.warn),

@@ -1,7 +1,7 @@
 //! Domains panel: per service and region, the shared and regional custom domains, whether the
 //! Route 53 record points at each one's current regional target (drift) and their mappings.
 
-use super::{PanelTable, freshness};
+use super::PanelTable;
 use crate::model::{DomainInfo, Timestamp};
 use crate::source::SourceKind;
 use crate::state::{Panel, Row as StateRow, State};
@@ -22,8 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let svc = state.services.get(service)?;
             let r = svc.regions.get(region)?;
             let fetched = r.domains.as_ref();
-            let fresh = freshness(
-                state,
+            let fresh = state.freshness(
                 SourceKind::Domains,
                 &svc.service.name,
                 &r.region,

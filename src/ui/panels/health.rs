@@ -1,7 +1,7 @@
 //! Health panel: per service and region, the checkers' verdict, what Route 53 acts on, the
 //! Inverted/Disabled flags, which region serves, and the last hour.
 
-use super::{PanelTable, freshness};
+use super::PanelTable;
 use crate::assess;
 use crate::model::{RegionRole, Timestamp};
 use crate::source::SourceKind;
@@ -37,8 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let r = svc.regions.get(region)?;
             let serving = assess::serving_region(svc);
             let health = r.health.as_ref();
-            let fresh = freshness(
-                state,
+            let fresh = state.freshness(
                 SourceKind::Health,
                 &svc.service.name,
                 &r.region,

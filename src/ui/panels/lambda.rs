@@ -1,7 +1,7 @@
 //! Lambda panel: per function and region, invocations, errors, error rate and its trend,
 //! throttles, p99 duration, code parity with the primary and the estimated cost.
 
-use super::{PanelTable, freshness};
+use super::PanelTable;
 use crate::assess;
 use crate::model::Timestamp;
 use crate::source::SourceKind;
@@ -42,8 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let name = svc.service.functions.get(function)?;
             let fetched = r.functions.as_ref();
             let stats = fetched.and_then(|f| f.value.iter().find(|s| &s.name == name));
-            let fresh = freshness(
-                state,
+            let fresh = state.freshness(
                 SourceKind::Lambda,
                 &svc.service.name,
                 &r.region,

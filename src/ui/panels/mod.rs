@@ -8,7 +8,7 @@ pub mod replication;
 
 use super::{Theme, widgets};
 use crate::source::SourceKind;
-use crate::state::{Freshness, Panel, State};
+use crate::state::{Panel, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -193,16 +193,4 @@ fn source_note<'a>(state: &State, kind: SourceKind, theme: &Theme) -> Option<Spa
     } else {
         None
     }
-}
-
-/// The freshness of one (service, region) value for a panel.
-pub fn freshness(
-    state: &State,
-    kind: SourceKind,
-    service: &str,
-    region: &str,
-    fetched_at: Option<crate::model::Timestamp>,
-    now: crate::model::Timestamp,
-) -> Freshness {
-    state.freshness(kind, service, region, fetched_at, now)
 }

@@ -1,7 +1,7 @@
 //! Pipeline panel: each pipeline's stages, its pending manual approval (since, expiry, revision)
 //! and whether the build it would deploy has reached every region.
 
-use super::{PanelTable, freshness};
+use super::PanelTable;
 use crate::assess::{self, Verdict};
 use crate::model::Timestamp;
 use crate::source::SourceKind;
@@ -27,8 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let name = svc.service.pipeline.clone().unwrap_or_default();
             let primary = svc.service.primary_region();
             let fetched = svc.pipeline.as_ref();
-            let fresh = freshness(
-                state,
+            let fresh = state.freshness(
                 SourceKind::Pipeline,
                 &svc.service.name,
                 primary,

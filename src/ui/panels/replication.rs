@@ -1,7 +1,7 @@
 //! Replication panel: where the tracked build artifact has arrived, per region, with lag, size,
 //! the lag's trend, and the verdict "ready to approve".
 
-use super::{PanelTable, freshness};
+use super::PanelTable;
 use crate::assess::{self, Verdict};
 use crate::model::{ReplicaStatus, Timestamp};
 use crate::source::SourceKind;
@@ -28,8 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let tracked = assess::tracked_artifacts(svc, now);
             let artifact = tracked.first();
             let here = artifact.and_then(|a| a.regions.iter().find(|x| x.region == r.region));
-            let fresh = freshness(
-                state,
+            let fresh = state.freshness(
                 SourceKind::Replication,
                 &svc.service.name,
                 &r.region,
