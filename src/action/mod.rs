@@ -1,4 +1,10 @@
-//! Guarded actions. So far: the audit log every action writes (the plans, preflight,
-//! confirmation and execution come with the actions themselves).
+//! Guarded actions: a `Plan` (the exact calls, what they rest on, the predicted effect and the
+//! preflight verdict), its execution through the backend with an audit record for each phase,
+//! and verification by re-reading.
 
 pub mod audit;
+pub mod execute;
+pub mod plan;
+
+pub use execute::{Execution, Report, Status, Verification};
+pub use plan::{ActionKind, Expect, Plan, PlanError};

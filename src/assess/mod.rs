@@ -3,6 +3,7 @@
 
 mod findings;
 mod lambda;
+pub mod preflight;
 mod replication;
 
 pub use findings::findings;

@@ -49,6 +49,8 @@ fn svc(regions: &[&str]) -> ServiceState {
             regional_hostname: "{region}.{domain}".into(),
             pipeline: Some("svc-deploy".into()),
             artifact_source_region: regions[0].into(),
+            pipeline_region: regions[0].into(),
+            failover: Default::default(),
         },
         regions: regions.iter().map(|r| RegionState::new(r)).collect(),
         pipeline: None,
@@ -406,6 +408,8 @@ fn base_check() -> HealthCheck {
         observations: Vec::new(),
         history: Vec::new(),
         last_failure: None,
+        version: Some(1),
+        checker_regions: Vec::new(),
     }
 }
 

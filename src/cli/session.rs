@@ -70,7 +70,8 @@ impl Session {
     /// The simulation takes its services from the scenario; a config given with `--config`
     /// still sets thresholds and read-only mode.
     fn sim(cli: &Cli, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {
-        let backend = Backend::Sim(SimBackend::new(scenario));
+        let read_only = cli.read_only || config.as_ref().is_some_and(|c| c.read_only);
+        let backend = Backend::Sim(SimBackend::new(scenario).read_only(read_only));
         let plan = backend.plan();
         let thresholds = config
             .as_ref()
@@ -80,7 +81,7 @@ impl Session {
             Backend::Sim(sim) => Some(sim.caller()),
             Backend::Aws(_) => None,
         };
-        state.read_only = cli.read_only || config.is_some_and(|c| c.read_only);
+        state.read_only = read_only;
         Session {
             backend: Arc::new(backend),
             clock,
@@ -97,13 +98,17 @@ impl Session {
                 Failure::usage(format!("{e}; give --config FILE, or try `switchyard demo`"))
             })?,
         };
-        let config = Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
-        let read_only = cli.read_only || config.read_only;
+        let mut config = Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+        // The backend refuses mutating calls itself; the state only hides the action keys.
+        config.read_only |= cli.read_only;
+        let read_only = config.read_only;
         let thresholds = config.thresholds.clone();
+        let control_region = config.aws.control_region.clone();
         let backend = Backend::Aws(AwsBackend::connect(config).await);
         let plan = backend.plan();
         let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
         state.read_only = read_only;
+        state.control_region = control_region;
         Ok(Session {
             backend: Arc::new(backend),
             clock: Clock::System,

@@ -52,6 +52,11 @@ pub struct HealthCheck {
     /// `None` where no data point exists.
     pub history: Vec<Option<f64>>,
     pub last_failure: Option<String>,
+    /// HealthCheckVersion as last read: UpdateHealthCheck sends it back for optimistic locking.
+    pub version: Option<i64>,
+    /// The checker regions configured on the check (empty: Route 53's default set). An update
+    /// must send them again (see `action::plan`).
+    pub checker_regions: Vec<String>,
 }
 
 impl HealthCheck {

@@ -46,6 +46,24 @@ pub struct Service {
     pub pipeline: Option<String>,
     /// Where builds land before S3 replication copies them to the other regions.
     pub artifact_source_region: String,
+    /// Where the pipeline lives (its approval is answered there).
+    pub pipeline_region: String,
+    pub failover: Failover,
+}
+
+/// How a service is moved between regions by hand.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Failover {
+    /// Invert the serving region's Route 53 health check (a Route 53 control-plane call).
+    #[default]
+    InvertHealthCheck,
+    /// Route 53 ARC routing controls (a data-plane call to a cluster endpoint).
+    Arc {
+        /// Cluster endpoints (https URLs), tried in turn.
+        cluster_endpoints: Vec<String>,
+        /// Region -> routing control ARN.
+        routing_controls: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl Service {

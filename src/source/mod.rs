@@ -1,7 +1,8 @@
-//! Where data comes from: the `Backend` (simulated now; AWS next), what a fetch returns, and how
-//! a failed fetch is described.
+//! Where data comes from and where changes go: the `Backend` (AWS or the simulation), what a
+//! fetch returns, how a failed fetch is described, and the one door for mutating calls.
 
 pub mod aws;
+pub mod call;
 pub mod clock;
 pub mod sim;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
 
+pub use call::{Call, CallError, CallErrorKind};
 pub use clock::Clock;
 
 /// A kind of data, named after the AWS service it comes from.
@@ -140,7 +142,7 @@ pub struct Fetched {
     pub partial: Option<SourceError>,
 }
 
-/// Everything the console reads from and (later) acts on.
+/// Everything the console reads from and acts on.
 pub enum Backend {
     Sim(sim::SimBackend),
     Aws(aws::AwsBackend),
@@ -195,6 +197,51 @@ impl Backend {
             calls,
             result,
             partial,
+        }
+    }
+}
+
+impl Backend {
+    /// Read-only mode (`--read-only` or `read_only = true`): every mutating call is refused here.
+    pub fn read_only(&self) -> bool {
+        match self {
+            Backend::Sim(sim) => sim.is_read_only(),
+            Backend::Aws(aws) => aws.config().read_only,
+        }
+    }
+
+    /// Make one mutating call: the only way anything in switchyard changes AWS (or the
+    /// simulation). Refused in read-only mode before anything is sent. Returns what the service
+    /// answered, in a line.
+    pub async fn execute(&self, call: &Call, now: Timestamp) -> Result<String, CallError> {
+        if self.read_only() {
+            return Err(CallError::new(
+                CallErrorKind::ReadOnly,
+                format!(
+                    "{} refused: switchyard runs read-only (--read-only or read_only = true in \
+                     the config); nothing was sent",
+                    call.api()
+                ),
+            ));
+        }
+        match self {
+            Backend::Sim(sim) => sim.execute(call, now),
+            Backend::Aws(aws) => aws.execute(call).await,
+        }
+    }
+
+    /// Current routing control states (ARC), for verifying a change: (ARN, on).
+    pub async fn routing_control_states(
+        &self,
+        endpoints: &[String],
+        arns: &[String],
+    ) -> Result<Vec<(String, bool)>, SourceError> {
+        match self {
+            Backend::Sim(_) => Err(SourceError::new(
+                ErrorKind::Other,
+                "the simulation has no ARC routing controls",
+            )),
+            Backend::Aws(aws) => aws.routing_control_states(endpoints, arns).await,
         }
     }
 }

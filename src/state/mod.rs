@@ -210,6 +210,8 @@ pub struct State {
     pub title: String,
     pub caller: Option<String>,
     pub read_only: bool,
+    /// Where the Route 53 control plane is called (us-east-1; us-gov-west-1 in GovCloud).
+    pub control_region: String,
     pub thresholds: Thresholds,
     pub services: Vec<ServiceState>,
     pub sources: BTreeMap<SourceKey, SourceStatus>,
@@ -277,6 +279,7 @@ impl State {
             title,
             caller: None,
             read_only: false,
+            control_region: "us-east-1".to_string(),
             thresholds,
             services,
             sources,

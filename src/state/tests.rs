@@ -18,6 +18,8 @@ fn service(name: &str, regions: &[&str]) -> Service {
         regional_hostname: "{region}.{domain}".into(),
         pipeline: Some(format!("{name}-deploy")),
         artifact_source_region: regions[0].into(),
+        pipeline_region: regions[0].into(),
+        failover: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The real AWS backend: SDK clients per region from one shared configuration, the polling plan,
 //! and one file per AWS service for the reads.
 
+mod act;
 mod apigateway;
 mod cloudwatch;
 mod codepipeline;
@@ -11,8 +12,8 @@ mod s3;
 mod sts;
 
 use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
-use crate::config::{Config, ServiceConfig};
-use crate::model::{Service, Timestamp};
+use crate::config::{Config, Mechanism, ServiceConfig};
+use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -94,6 +95,8 @@ pub struct AwsBackend {
     health_status_budget: DefaultDirectRateLimiter,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
+    /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
+    arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
 }
 
 /// What a fetch adds up besides its result: API calls made, and a part that failed while the
@@ -185,7 +188,34 @@ impl AwsBackend {
                     .build(),
             ),
         };
-        AwsBackend::from_clients(config, control, regions)
+        let mut arc = BTreeMap::new();
+        for endpoint in config
+            .services
+            .iter()
+            .flat_map(|s| s.failover.cluster_endpoints.iter())
+        {
+            let region = arc_endpoint_region(endpoint).unwrap_or(&config.aws.control_region);
+            let client = aws_sdk_route53recoverycluster::Client::from_conf(
+                aws_sdk_route53recoverycluster::config::Builder::from(sdk)
+                    .region(Region::new(region.to_string()))
+                    .endpoint_url(endpoint)
+                    .build(),
+            );
+            arc.insert(endpoint.clone(), client);
+        }
+        let mut backend = AwsBackend::from_clients(config, control, regions);
+        backend.arc = arc;
+        backend
+    }
+
+    /// Use this client for an ARC cluster endpoint (how tests put mocked clients in).
+    pub fn with_arc_client(
+        mut self,
+        endpoint: &str,
+        client: aws_sdk_route53recoverycluster::Client,
+    ) -> AwsBackend {
+        self.arc.insert(endpoint.to_string(), client);
+        self
     }
 
     /// From ready clients: how tests put `aws-smithy-mocks` clients under the real code.
@@ -206,6 +236,7 @@ impl AwsBackend {
             regions,
             health_status_budget: RateLimiter::direct(quota),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
+            arc: BTreeMap::new(),
             config,
         }
     }
@@ -322,7 +353,28 @@ fn service(s: &ServiceConfig) -> Service {
             || s.primary_region().to_string(),
             |a| a.source_region.clone(),
         ),
+        pipeline_region: s
+            .pipeline
+            .as_ref()
+            .map_or_else(|| s.primary_region().to_string(), |p| p.region.clone()),
+        failover: match s.failover.mechanism {
+            Mechanism::InvertHealthCheck => Failover::InvertHealthCheck,
+            Mechanism::Arc => Failover::Arc {
+                cluster_endpoints: s.failover.cluster_endpoints.clone(),
+                routing_controls: s.failover.routing_controls.clone(),
+            },
+        },
     }
+}
+
+/// The region in an ARC cluster endpoint's host name
+/// (`https://host-xxxx.route53-recovery-cluster.us-west-2.amazonaws.com/v1`), which its requests
+/// are signed for.
+fn arc_endpoint_region(endpoint: &str) -> Option<&str> {
+    let host = endpoint.strip_prefix("https://")?.split('/').next()?;
+    let mut labels = host.split('.');
+    labels.find(|l| *l == "route53-recovery-cluster")?;
+    labels.next().filter(|r| !r.is_empty())
 }
 
 /// The token of the next page, unless there is none or it is the one just used: a service that

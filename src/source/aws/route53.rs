@@ -163,6 +163,8 @@ async fn health_check_ids(
 struct CheckConfig {
     inverted: bool,
     disabled: bool,
+    version: Option<i64>,
+    regions: Vec<String>,
 }
 
 async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
@@ -178,10 +180,15 @@ async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, Sourc
         .send()
         .await
         .map_err(fail(call, b.profile()))?;
-    let config = out.health_check().and_then(|h| h.health_check_config());
+    let check = out.health_check();
+    let config = check.and_then(|h| h.health_check_config());
     Ok(CheckConfig {
         inverted: config.and_then(|c| c.inverted()).unwrap_or(false),
         disabled: config.and_then(|c| c.disabled()).unwrap_or(false),
+        version: check.map(|h| h.health_check_version()),
+        regions: config
+            .map(|c| c.regions().iter().map(|r| r.as_str().to_string()).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -340,6 +347,8 @@ pub async fn fetch_health(
                 observations,
                 history,
                 last_failure,
+                version: config.version,
+                checker_regions: config.regions,
             },
         });
     }

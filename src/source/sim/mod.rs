@@ -2,24 +2,54 @@
 //! from it at any moment, and the backend face the pollers talk to.
 
 pub mod noise;
+mod ops;
 pub mod scenario;
 pub mod world;
 
 use super::{Entry, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
-use crate::model::{Service, Timestamp};
+use crate::model::{Failover, Service, Timestamp};
 use scenario::Scenario;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 use world::World;
 
+pub use ops::SimOp;
 pub use scenario::{BUILT_IN, ScenarioError};
 
 pub struct SimBackend {
     scenario: Scenario,
+    /// What operators did (failovers, approvals), in order.
+    ops: RwLock<Vec<SimOp>>,
+    read_only: bool,
 }
 
 impl SimBackend {
     pub fn new(scenario: Scenario) -> Self {
-        SimBackend { scenario }
+        SimBackend {
+            scenario,
+            ops: RwLock::new(Vec::new()),
+            read_only: false,
+        }
+    }
+
+    /// Refuse every mutating call (`--read-only`).
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The operations so far. A poisoned lock only means a panic elsewhere mid-push; the list
+    /// itself is still whole.
+    fn ops(&self) -> RwLockReadGuard<'_, Vec<SimOp>> {
+        self.ops.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn ops_mut(&self) -> RwLockWriteGuard<'_, Vec<SimOp>> {
+        self.ops.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -46,6 +76,8 @@ impl SimBackend {
                 regional_hostname: s.regional_hostname.clone(),
                 pipeline: s.pipeline.clone(),
                 artifact_source_region: s.regions.first().cloned().unwrap_or_default(),
+                pipeline_region: s.regions.first().cloned().unwrap_or_default(),
+                failover: Failover::InvertHealthCheck,
             })
             .collect()
     }
@@ -103,7 +135,8 @@ impl SimBackend {
         key: &SourceKey,
         now: Timestamp,
     ) -> (u32, Result<Payload, SourceError>) {
-        let world = World::new(&self.scenario);
+        let ops = self.ops();
+        let world = World::new(&self.scenario, &ops);
         let region = key.region.as_str();
         if world.throttled(key.kind.name(), region, world.offset(now)) {
             return (1, Err(throttling_error(key)));

@@ -2,11 +2,12 @@
 //! AWS API would answer. Nothing here keeps state, so any moment can be asked in any order.
 
 use super::noise;
+use super::ops::SimOp;
 use super::scenario::{DriftedDomain, Incident, Scenario, SimService};
 use crate::assess;
 use crate::model::{
     ApiKind, CheckerObservation, DomainInfo, DomainMapping, FunctionStats, HealthCheck,
-    HealthStatus, Timestamp,
+    HealthStatus, Timestamp, effective_status,
 };
 
 /// The regions Route 53 health checkers probe from.
@@ -32,11 +33,39 @@ mod release;
 
 pub struct World<'a> {
     pub scenario: &'a Scenario,
+    /// What operators did, each from its moment on.
+    pub ops: &'a [SimOp],
 }
 
 impl<'a> World<'a> {
-    pub fn new(scenario: &'a Scenario) -> Self {
-        World { scenario }
+    pub fn new(scenario: &'a Scenario, ops: &'a [SimOp]) -> Self {
+        World { scenario, ops }
+    }
+
+    /// Whether an operator had inverted the region's health check by offset `s`.
+    fn inverted(&self, service: &str, region: &str, s: i64) -> bool {
+        self.ops
+            .iter()
+            .filter_map(|op| match op {
+                SimOp::Invert {
+                    service: sv,
+                    region: r,
+                    inverted,
+                    at,
+                } if sv == service && r == region && *at <= s => Some(*inverted),
+                _ => None,
+            })
+            .last()
+            .unwrap_or(false)
+    }
+
+    /// HealthCheckVersion: 1, plus one per update.
+    pub fn health_check_version(&self, service: &str, region: &str) -> i64 {
+        1 + self
+            .ops
+            .iter()
+            .filter(|op| matches!(op, SimOp::Invert { service: sv, region: r, .. } if sv == service && r == region))
+            .count() as i64
     }
 
     fn seed(&self) -> u64 {
@@ -156,21 +185,27 @@ impl<'a> World<'a> {
         HealthCheck {
             id: self.health_check_id(service, region),
             raw: self.raw_health(service, region, s),
-            inverted: false,
+            inverted: self.inverted(service, region, s),
             disabled: false,
             checkers_healthy_pct: Some(self.checkers_pct(service, region, s)),
             observations,
             history,
             last_failure,
+            version: Some(self.health_check_version(service, region)),
+            checker_regions: CHECKER_REGIONS.iter().map(|r| r.to_string()).collect(),
         }
     }
 
-    /// The region Route 53 answers the shared name with, following effective health.
+    /// The region Route 53 answers the shared name with, following effective health (the
+    /// checkers' verdict, flipped where an operator inverted the check).
     pub fn serving_region(&self, service: &SimService, s: i64) -> Option<&'a str> {
         let statuses: Vec<HealthStatus> = service
             .regions
             .iter()
-            .map(|r| self.raw_health(&service.name, r, s))
+            .map(|r| {
+                let raw = self.raw_health(&service.name, r, s);
+                effective_status(raw, self.inverted(&service.name, r, s), false)
+            })
             .collect();
         let index = assess::serving_index(&statuses)?;
         self.service(&service.name)
@@ -284,7 +319,7 @@ impl<'a> World<'a> {
     /// The code hash of the newest approved build (deploys reach every region together).
     fn deployed_code(&self, service: &SimService, s: i64) -> Option<String> {
         self.builds(&service.name, s)
-            .filter(|b| b.approved)
+            .filter(|b| self.answer(&service.name, b, s) == Some(true))
             .last()
             .map(|b| noise::sha256_b64(self.seed(), &[&service.name, &b.number.to_string()]))
     }

@@ -7,9 +7,34 @@ use crate::model::{
     S3Replication, StageInfo, Timestamp,
 };
 use crate::source::sim::noise;
+use crate::source::sim::ops::SimOp;
 use crate::source::sim::scenario::{SimBuild, SimService};
 
 impl<'a> World<'a> {
+    /// How a build's approval was answered by offset `s`: approved in the scenario or by an
+    /// operator (`Some(true)`), rejected by an operator (`Some(false)`), or not yet (`None`).
+    pub(super) fn answer(&self, service: &str, build: &SimBuild, s: i64) -> Option<bool> {
+        if build.approved {
+            return Some(true);
+        }
+        self.ops.iter().find_map(|op| match op {
+            SimOp::Answer {
+                service: sv,
+                build: b,
+                approved,
+                at,
+            } if sv == service && *b == build.number && *at <= s => Some(*approved),
+            _ => None,
+        })
+    }
+
+    /// The build waiting for approval at `at`, with its approval token.
+    pub fn pending_build(&self, service: &SimService, at: Timestamp) -> Option<(u32, String)> {
+        let pending = self.pipeline(service, at)?.pending?;
+        let build = self.builds(&service.name, self.offset(at)).last()?;
+        Some((build.number, pending.token))
+    }
+
     /// Builds of a service that have landed by offset `s`, oldest first.
     pub(super) fn builds(
         &self,
@@ -176,8 +201,11 @@ impl<'a> World<'a> {
         let built = s >= build.at + BUILD_DURATION_S;
         let since = build.at + BUILD_DURATION_S;
         let expired = s >= since + APPROVAL_EXPIRY_S;
-        let (approval, deploy) = if build.approved {
+        let answer = self.answer(&service.name, build, s);
+        let (approval, deploy) = if answer == Some(true) {
             (Some("Succeeded"), Some("Succeeded"))
+        } else if answer == Some(false) {
+            (Some("Failed"), None)
         } else if !built {
             (None, None)
         } else if expired {

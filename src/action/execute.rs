@@ -1,0 +1,346 @@
+//! Running a confirmed plan: refuse if read-only or if preflight failed without a reason, write
+//! and fsync the `intent`, make the calls through the backend, write the `result`, then re-read
+//! until the change is visible and write `verified` or `unverified`.
+
+use super::audit::{AuditLog, AuditRecord, Phase};
+use super::plan::{Expect, Plan};
+use crate::assess::serving_index;
+use crate::model::{HealthStatus, Timestamp};
+use crate::source::{Backend, CallErrorKind, Clock, Payload, SourceKind};
+use serde::Serialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not attempted: read-only, or preflight failed without a reason. Nothing was sent.
+    Refused,
+    /// The call failed (or the intent could not be logged); see the message.
+    Failed,
+    /// The call succeeded but the change could not be seen in time.
+    Unverified,
+    Verified,
+}
+
+/// How an action ended, for the console, the CLI and `--json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The audit id (none when refused before the intent).
+    pub id: Option<String>,
+    pub action: &'static str,
+    pub service: String,
+    pub target: String,
+    pub status: Status,
+    pub message: String,
+    /// What each call answered.
+    pub answers: Vec<String>,
+    pub forced_reason: Option<String>,
+    /// The audit log could not record a later phase (the action itself went ahead).
+    pub audit_error: Option<String>,
+}
+
+/// How long verification keeps re-reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Verification {
+    pub attempts: u32,
+    pub interval: Duration,
+}
+
+impl Default for Verification {
+    fn default() -> Self {
+        Verification {
+            attempts: 15,
+            interval: Duration::from_secs(2),
+        }
+    }
+}
+
+pub struct Execution<'a> {
+    pub backend: &'a Backend,
+    pub log: &'a AuditLog,
+    pub clock: &'a Clock,
+    pub actor: Option<String>,
+    pub verification: Verification,
+}
+
+impl Execution<'_> {
+    pub async fn run(&self, plan: &Plan, forced_reason: Option<String>) -> Report {
+        let forced_reason = forced_reason.filter(|r| !r.trim().is_empty());
+        let mut report = Report {
+            id: None,
+            action: plan.action.name(),
+            service: plan.service.clone(),
+            target: plan.target.clone(),
+            status: Status::Refused,
+            message: String::new(),
+            answers: Vec::new(),
+            forced_reason: forced_reason.clone(),
+            audit_error: None,
+        };
+        if self.backend.read_only() {
+            report.message = "read-only mode: refused, nothing was sent".into();
+            return report;
+        }
+        if !plan.preflight.passed() && forced_reason.is_none() {
+            let failed: Vec<String> = plan
+                .preflight
+                .checks
+                .iter()
+                .filter(|c| c.status != crate::assess::preflight::CheckStatus::Pass)
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .collect();
+            report.message = format!(
+                "preflight failed ({}); give a reason to override",
+                failed.join("; ")
+            );
+            return report;
+        }
+        let now = self.clock.now();
+        let id = format!(
+            "{}-{}",
+            now.format("%Y%m%dT%H%M%S%.3fZ"),
+            std::process::id()
+        );
+        report.id = Some(id.clone());
+        let record =
+            |phase, outcome: Option<String>, error: Option<String>, at: Timestamp| AuditRecord {
+                ts: at,
+                id: id.clone(),
+                phase,
+                action: plan.action.name().to_string(),
+                service: plan.service.clone(),
+                target: plan.target.clone(),
+                request: plan.request(),
+                actor: self.actor.clone(),
+                outcome,
+                error,
+                forced_reason: forced_reason.clone(),
+            };
+        if let Err(e) = self.log.append(&record(Phase::Intent, None, None, now)) {
+            report.status = Status::Failed;
+            report.message = format!("{e}; the action was not started");
+            return report;
+        }
+        die_after_intent_for_tests();
+
+        let mut failure = None;
+        for call in &plan.calls {
+            match self.backend.execute(call, self.clock.now()).await {
+                Ok(answer) => report.answers.push(answer),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let (outcome, error) = match &failure {
+            None => ("ok", None),
+            Some(e) => (
+                match e.kind {
+                    CallErrorKind::ReadOnly => "refused",
+                    CallErrorKind::Conflict => "conflict",
+                    CallErrorKind::Failed => "failed",
+                },
+                Some(e.message.clone()),
+            ),
+        };
+        let result = record(
+            Phase::Result,
+            Some(outcome.to_string()),
+            error,
+            self.clock.now(),
+        );
+        self.note_audit(&mut report, self.log.append(&result));
+        if let Some(e) = failure {
+            report.status = if e.kind == CallErrorKind::ReadOnly {
+                Status::Refused
+            } else {
+                Status::Failed
+            };
+            report.message = if report.answers.is_empty() {
+                e.message
+            } else {
+                format!(
+                    "{} (after {} call(s) succeeded: {})",
+                    e.message,
+                    report.answers.len(),
+                    report.answers.join("; ")
+                )
+            };
+            return report;
+        }
+
+        let mut last = String::new();
+        let mut verified = false;
+        for attempt in 0..self.verification.attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(self.verification.interval).await;
+            }
+            match verify(self.backend, plan, self.clock.now()).await {
+                Ok(seen) => {
+                    last = seen;
+                    verified = true;
+                    break;
+                }
+                Err(why) => last = why,
+            }
+        }
+        let (phase, status) = if verified {
+            (Phase::Verified, Status::Verified)
+        } else {
+            (Phase::Unverified, Status::Unverified)
+        };
+        let record = record(phase, Some(last.clone()), None, self.clock.now());
+        self.note_audit(&mut report, self.log.append(&record));
+        report.status = status;
+        report.message = last;
+        report
+    }
+
+    fn note_audit(&self, report: &mut Report, written: Result<(), super::audit::AuditError>) {
+        if let Err(e) = written {
+            tracing::error!(%e, "audit log");
+            report.audit_error = Some(e.to_string());
+        }
+    }
+}
+
+/// Debug builds only: `SWITCHYARD_TEST_DIE_AFTER_INTENT` ends the process right after the intent
+/// is on disk, as a kill at the worst moment would, for the unfinished-action test.
+fn die_after_intent_for_tests() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SWITCHYARD_TEST_DIE_AFTER_INTENT").is_some() {
+        std::process::exit(137);
+    }
+}
+
+/// Re-read what the plan changes: `Ok` with what was seen once it shows the change.
+pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<String, String> {
+    match &plan.expect {
+        Expect::HealthChecks { inverted, serving } => {
+            let checks = read_health(backend, &plan.service, now).await?;
+            for (id, want) in inverted {
+                let Some((region, check)) = checks.iter().find(|(_, c)| c.id == *id) else {
+                    return Err(format!("health check {id} not found on re-reading"));
+                };
+                if check.inverted != *want {
+                    return Err(format!(
+                        "health check {id} ({region}) still reads Inverted={}",
+                        check.inverted
+                    ));
+                }
+            }
+            let order: Vec<String> = backend
+                .services()
+                .into_iter()
+                .find(|s| s.name == plan.service)
+                .map(|s| s.regions)
+                .unwrap_or_default();
+            let statuses: Vec<HealthStatus> = order
+                .iter()
+                .map(|r| {
+                    checks
+                        .iter()
+                        .find(|(region, _)| region == r)
+                        .map_or(HealthStatus::Unknown, |(_, c)| c.effective())
+                })
+                .collect();
+            match serving_index(&statuses).and_then(|i| order.get(i)) {
+                Some(now_serving) if now_serving == serving => Ok(format!(
+                    "Inverted flags as planned; Route 53 now answers with {serving}"
+                )),
+                Some(other) => Err(format!(
+                    "flags as planned, but Route 53 still answers with {other}"
+                )),
+                None => Err("flags as planned, but the serving region cannot be told".into()),
+            }
+        }
+        Expect::RoutingControls {
+            cluster_endpoints,
+            states,
+        } => {
+            let arns: Vec<String> = states.iter().map(|(arn, _)| arn.clone()).collect();
+            let seen = backend
+                .routing_control_states(cluster_endpoints, &arns)
+                .await
+                .map_err(|e| e.message)?;
+            for (arn, want) in states {
+                let on = seen.iter().find(|(a, _)| a == arn).map(|(_, on)| *on);
+                if on != Some(*want) {
+                    return Err(format!(
+                        "routing control {arn} reads {}",
+                        match on {
+                            Some(true) => "On",
+                            Some(false) => "Off",
+                            None => "nothing",
+                        }
+                    ));
+                }
+            }
+            Ok("every routing control reads as planned".into())
+        }
+        Expect::ApprovalAnswered { token } => {
+            for spec in backend.plan().iter().filter(|s| {
+                s.key.kind == SourceKind::Pipeline
+                    && s.covers.iter().any(|(sv, _)| *sv == plan.service)
+            }) {
+                let fetched = backend.fetch(&spec.key, now).await;
+                let Ok(Payload::Pipeline(entries)) = fetched.result else {
+                    return Err(fetched
+                        .result
+                        .err()
+                        .map_or("unexpected payload".into(), |e| e.message));
+                };
+                if let Some(p) = entries.iter().find(|e| e.service == plan.service) {
+                    return match &p.value.pending {
+                        Some(pending) if pending.token == *token => {
+                            Err("the approval is still waiting".into())
+                        }
+                        _ => Ok(format!(
+                            "the approval is answered; stages: {}",
+                            p.value
+                                .stages
+                                .iter()
+                                .map(|s| format!(
+                                    "{} {}",
+                                    s.name,
+                                    s.status.as_deref().unwrap_or("-")
+                                ))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                }
+            }
+            Err(format!(
+                "the pipeline of {} was not found on re-reading",
+                plan.service
+            ))
+        }
+    }
+}
+
+/// Every health check of a service, by region, read fresh from the backend.
+async fn read_health(
+    backend: &Backend,
+    service: &str,
+    now: Timestamp,
+) -> Result<Vec<(String, crate::model::HealthCheck)>, String> {
+    let mut checks = Vec::new();
+    for spec in backend.plan().iter().filter(|s| {
+        s.key.kind == SourceKind::Health && s.covers.iter().any(|(sv, _)| sv == service)
+    }) {
+        let fetched = backend.fetch(&spec.key, now).await;
+        match fetched.result {
+            Ok(Payload::Health(entries)) => checks.extend(
+                entries
+                    .into_iter()
+                    .filter(|e| e.service == service)
+                    .map(|e| (e.region, e.value)),
+            ),
+            Ok(_) => {}
+            Err(e) => return Err(format!("re-reading health checks: {}", e.message)),
+        }
+    }
+    Ok(checks)
+}

@@ -1,0 +1,423 @@
+//! Plans: the exact calls an action will make, what they are based on, what they will do, and
+//! the preflight verdict. Built purely from the state; the same value is shown, logged and run.
+
+use crate::assess::{self, preflight, preflight::Preflight, readiness};
+use crate::model::{Failover, Timestamp};
+use crate::source::call::{ApprovalResult, ApprovalStatus, Call, OnOff, RoutingControlEntry};
+use crate::state::{ServiceState, State};
+use serde::Serialize;
+
+/// CodePipeline accepts an approval summary of at most this many characters.
+const SUMMARY_MAX: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Failover,
+    Failback,
+    Approve,
+    Reject,
+}
+
+impl ActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Failover => "failover",
+            ActionKind::Failback => "failback",
+            ActionKind::Approve => "approve",
+            ActionKind::Reject => "reject",
+        }
+    }
+}
+
+/// What verification re-reads after the calls, and what it must find.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expect {
+    /// Each listed health check's Inverted flag, and the region Route 53 then serves.
+    HealthChecks {
+        inverted: Vec<(String, bool)>,
+        serving: String,
+    },
+    /// Each routing control's state (true = On).
+    RoutingControls {
+        cluster_endpoints: Vec<String>,
+        states: Vec<(String, bool)>,
+    },
+    /// The approval with this token is no longer waiting.
+    ApprovalAnswered { token: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub action: ActionKind,
+    pub service: String,
+    /// A region, or the pipeline's name.
+    pub target: String,
+    /// What the user types to confirm: `SERVICE/REGION`, or the pipeline's name.
+    pub confirm: String,
+    pub calls: Vec<Call>,
+    /// The state read that the calls rely on (versions, tokens), with when it was read.
+    pub based_on: Vec<String>,
+    /// The predicted effect, in a sentence.
+    pub effect: String,
+    /// Whether the calls need the Route 53 control plane (us-east-1), which AWS advises not to
+    /// depend on in a recovery.
+    pub uses_control_plane: bool,
+    pub control_plane: String,
+    pub expect: Expect,
+    pub preflight: Preflight,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("no service {0:?} (known: {1})")]
+    UnknownService(String, String),
+    #[error("{service} has no region {region:?} (its regions: {known})")]
+    UnknownRegion {
+        service: String,
+        region: String,
+        known: String,
+    },
+    #[error("nothing to do: {0}")]
+    NothingToDo(String),
+    #[error("cannot plan yet: {0}")]
+    NotKnown(String),
+}
+
+impl Plan {
+    /// What the audit log records as `request`: the calls, as sent.
+    pub fn request(&self) -> serde_json::Value {
+        serde_json::to_value(&self.calls).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn service<'a>(state: &'a State, name: &str) -> Result<&'a ServiceState, PlanError> {
+    state.service(name).ok_or_else(|| {
+        PlanError::UnknownService(
+            name.to_string(),
+            state
+                .services
+                .iter()
+                .map(|s| s.service.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    })
+}
+
+fn serving_now(svc: &ServiceState) -> String {
+    assess::serving_region(svc).map_or("unknown".to_string(), str::to_string)
+}
+
+/// Move the service's shared name to `target`.
+pub fn failover(
+    state: &State,
+    name: &str,
+    target: &str,
+    now: Timestamp,
+) -> Result<Plan, PlanError> {
+    let svc = service(state, name)?;
+    let regions = &svc.service.regions;
+    let Some(index) = regions.iter().position(|r| r == target) else {
+        return Err(PlanError::UnknownRegion {
+            service: name.to_string(),
+            region: target.to_string(),
+            known: regions.join(", "),
+        });
+    };
+    let serving = serving_now(svc);
+    if serving == target {
+        return Err(PlanError::NothingToDo(format!(
+            "{} is already served by {target}",
+            svc.service.domain
+        )));
+    }
+    let mut plan = match &svc.service.failover {
+        Failover::InvertHealthCheck => {
+            // Route 53 answers with the first region whose effective health is healthy: invert
+            // every check before the target, and un-invert the target's own.
+            let mut wanted: Vec<(&str, bool)> = regions[..index]
+                .iter()
+                .map(|r| (r.as_str(), true))
+                .collect();
+            wanted.push((target, false));
+            invert_plan(state, svc, &wanted, target)?
+        }
+        Failover::Arc {
+            cluster_endpoints,
+            routing_controls,
+        } => arc_plan(state, svc, cluster_endpoints, routing_controls, target)?,
+    };
+    plan.action = ActionKind::Failover;
+    plan.effect = format!(
+        "Route 53 will answer {} with {target} (now {serving})",
+        svc.service.domain
+    );
+    plan.preflight = preflight::failover(state, svc, target, now);
+    Ok(plan)
+}
+
+/// Undo a failover: the primary serves again.
+pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanError> {
+    let svc = service(state, name)?;
+    let primary = svc.service.primary_region().to_string();
+    let mut plan = match &svc.service.failover {
+        Failover::InvertHealthCheck => {
+            let inverted: Vec<(&str, bool)> = svc
+                .regions
+                .iter()
+                .filter(|r| r.health.as_ref().is_some_and(|h| h.value.inverted))
+                .map(|r| (r.region.as_str(), false))
+                .collect();
+            if inverted.is_empty() {
+                return Err(PlanError::NothingToDo(format!(
+                    "no health check of {name} is inverted; Route 53 already follows the checkers"
+                )));
+            }
+            invert_plan(state, svc, &inverted, &primary)?
+        }
+        Failover::Arc {
+            cluster_endpoints,
+            routing_controls,
+        } => arc_plan(state, svc, cluster_endpoints, routing_controls, &primary)?,
+    };
+    plan.action = ActionKind::Failback;
+    plan.effect = format!(
+        "Route 53 will answer {} with the primary, {primary} (now {})",
+        svc.service.domain,
+        serving_now(svc)
+    );
+    plan.preflight = preflight::failback(state, svc, now);
+    Ok(plan)
+}
+
+/// UpdateHealthCheck for each (region, inverted) that differs from what was read.
+fn invert_plan(
+    state: &State,
+    svc: &ServiceState,
+    wanted: &[(&str, bool)],
+    serving: &str,
+) -> Result<Plan, PlanError> {
+    let mut calls = Vec::new();
+    let mut based_on = Vec::new();
+    let mut expect = Vec::new();
+    for (region, inverted) in wanted {
+        let Some(read) = svc.region(region).and_then(|r| r.health.as_ref()) else {
+            return Err(PlanError::NotKnown(format!(
+                "the health check of {} in {region} has not been read",
+                svc.service.name
+            )));
+        };
+        let check = &read.value;
+        if check.inverted == *inverted {
+            continue;
+        }
+        let Some(version) = check.version else {
+            return Err(PlanError::NotKnown(format!(
+                "the HealthCheckVersion of {} ({region}) is unknown",
+                check.id
+            )));
+        };
+        based_on.push(format!(
+            "health check {} ({region}): HealthCheckVersion {version}, Inverted={}, read {}",
+            check.id,
+            check.inverted,
+            read.fetched_at.format("%H:%M:%S UTC")
+        ));
+        calls.push(Call::UpdateHealthCheck {
+            health_check_id: check.id.clone(),
+            health_check_version: version,
+            inverted: *inverted,
+            regions: check.checker_regions.clone(),
+        });
+        expect.push((check.id.clone(), *inverted));
+    }
+    if calls.is_empty() {
+        return Err(PlanError::NothingToDo(format!(
+            "the health checks of {} already have the flags this needs; Route 53 follows the \
+             checkers' verdict",
+            svc.service.name
+        )));
+    }
+    Ok(Plan {
+        action: ActionKind::Failover,
+        service: svc.service.name.clone(),
+        target: serving.to_string(),
+        confirm: format!("{}/{serving}", svc.service.name),
+        calls,
+        based_on,
+        effect: String::new(),
+        uses_control_plane: true,
+        control_plane: format!(
+            "UpdateHealthCheck is a Route 53 control-plane call (in {}): if the control plane is \
+             impaired this fails; DNS answers and health-check failover keep working without it",
+            state.control_region
+        ),
+        expect: Expect::HealthChecks {
+            inverted: expect,
+            serving: serving.to_string(),
+        },
+        preflight: Preflight::default(),
+    })
+}
+
+/// UpdateRoutingControlStates: `on` On, every other region Off, in one call.
+fn arc_plan(
+    _state: &State,
+    svc: &ServiceState,
+    endpoints: &[String],
+    controls: &std::collections::BTreeMap<String, String>,
+    on: &str,
+) -> Result<Plan, PlanError> {
+    let mut entries = Vec::new();
+    for region in &svc.service.regions {
+        let Some(arn) = controls.get(region) else {
+            return Err(PlanError::NotKnown(format!(
+                "no routing control for {region} in the config of {}",
+                svc.service.name
+            )));
+        };
+        entries.push(RoutingControlEntry {
+            routing_control_arn: arn.clone(),
+            routing_control_state: if region == on { OnOff::On } else { OnOff::Off },
+        });
+    }
+    let states = entries
+        .iter()
+        .map(|e| {
+            (
+                e.routing_control_arn.clone(),
+                e.routing_control_state == OnOff::On,
+            )
+        })
+        .collect();
+    Ok(Plan {
+        action: ActionKind::Failover,
+        service: svc.service.name.clone(),
+        target: on.to_string(),
+        confirm: format!("{}/{on}", svc.service.name),
+        calls: vec![Call::UpdateRoutingControlStates {
+            cluster_endpoints: endpoints.to_vec(),
+            update_routing_control_state_entries: entries,
+        }],
+        based_on: vec![format!(
+            "routing controls from the config; {} cluster endpoints",
+            endpoints.len()
+        )],
+        effect: String::new(),
+        uses_control_plane: false,
+        control_plane: "ARC routing controls are data plane: no dependency on the Route 53 \
+                        control plane"
+            .to_string(),
+        expect: Expect::RoutingControls {
+            cluster_endpoints: endpoints.to_vec(),
+            states,
+        },
+        preflight: Preflight::default(),
+    })
+}
+
+/// Answer the pipeline's pending approval. The summary records the replication verdict.
+pub fn approval(
+    state: &State,
+    name: &str,
+    approve: bool,
+    summary: &str,
+    now: Timestamp,
+) -> Result<Plan, PlanError> {
+    let svc = service(state, name)?;
+    let Some(pipeline_name) = svc.service.pipeline.clone() else {
+        return Err(PlanError::NothingToDo(format!(
+            "{name} has no pipeline in the config"
+        )));
+    };
+    let Some(read) = svc.pipeline.as_ref() else {
+        return Err(PlanError::NotKnown(format!(
+            "the state of {pipeline_name} has not been read"
+        )));
+    };
+    let Some(pending) = read.value.pending.as_ref() else {
+        return Err(PlanError::NothingToDo(format!(
+            "{pipeline_name} has no approval waiting"
+        )));
+    };
+    let verdict = readiness(svc, now);
+    let verdict_text = match verdict.verdict {
+        assess::Verdict::Ready => "replication: ready in every region".to_string(),
+        assess::Verdict::NotReady => {
+            format!("replication: NOT READY ({})", verdict.reasons.join("; "))
+        }
+        assess::Verdict::Unknown => {
+            format!("replication: unknown ({})", verdict.reasons.join("; "))
+        }
+    };
+    let mut full = format!("{summary} [switchyard: {verdict_text}]");
+    if full.chars().count() > SUMMARY_MAX {
+        full = full.chars().take(SUMMARY_MAX - 1).collect::<String>() + "…";
+    }
+    let revisions = pending
+        .revisions
+        .iter()
+        .map(|r| format!("{} {}", r.name, r.revision_id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (action, status, effect) = if approve {
+        (
+            ActionKind::Approve,
+            ApprovalStatus::Approved,
+            format!(
+                "{pipeline_name} continues past {}: the revision ({revisions}) deploys",
+                pending.stage
+            ),
+        )
+    } else {
+        (
+            ActionKind::Reject,
+            ApprovalStatus::Rejected,
+            format!(
+                "{pipeline_name} stops at {}: the revision ({revisions}) is not deployed",
+                pending.stage
+            ),
+        )
+    };
+    Ok(Plan {
+        action,
+        service: name.to_string(),
+        target: pipeline_name.clone(),
+        confirm: pipeline_name.clone(),
+        calls: vec![Call::PutApprovalResult {
+            region: svc.service.pipeline_region.clone(),
+            pipeline_name: pipeline_name.clone(),
+            stage_name: pending.stage.clone(),
+            action_name: pending.action.clone(),
+            result: ApprovalResult {
+                summary: full,
+                status,
+            },
+            token: pending.token.clone(),
+        }],
+        based_on: vec![format!(
+            "approval token {} of {}/{}, waiting since {}, read {}",
+            pending.token,
+            pending.stage,
+            pending.action,
+            pending.since.format("%Y-%m-%d %H:%M UTC"),
+            read.fetched_at.format("%H:%M:%S UTC")
+        )],
+        effect,
+        uses_control_plane: false,
+        control_plane: format!(
+            "CodePipeline in {}; no Route 53 dependency",
+            svc.service.pipeline_region
+        ),
+        expect: Expect::ApprovalAnswered {
+            token: pending.token.clone(),
+        },
+        preflight: if approve {
+            preflight::approve(svc, now)
+        } else {
+            Preflight::default()
+        },
+    })
+}

@@ -1,0 +1,307 @@
+//! Preflight: what must hold before an action may run (DESIGN.md "Guarded actions"). Pure
+//! functions of the state; an unknown is never a pass.
+
+use super::{Verdict, error_rate, findings, readiness};
+use crate::model::{FindingCode, HealthStatus, Timestamp};
+use crate::source::SourceKind;
+use crate::state::{Freshness, ServiceState, State};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// Could not tell (data missing or stale): refuses like a failure.
+    Unknown,
+}
+
+impl CheckStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "ok",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub status: CheckStatus,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Preflight {
+    pub checks: Vec<Check>,
+}
+
+impl Preflight {
+    /// Every check passed (no checks at all passes: rejecting a build needs none).
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.status == CheckStatus::Pass)
+    }
+
+    fn add(&mut self, name: &str, status: CheckStatus, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name: name.to_string(),
+            status,
+            detail: detail.into(),
+        });
+    }
+}
+
+/// Before moving the shared name to `target`: the target can take the traffic.
+pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp) -> Preflight {
+    let mut p = Preflight::default();
+    health_fresh(&mut p, state, svc, target, now);
+    let Some(region) = svc.region(target) else {
+        p.add(
+            "target",
+            CheckStatus::Fail,
+            format!("{target} is not a region of {}", svc.service.name),
+        );
+        return p;
+    };
+    match region.health.as_ref().map(|h| &h.value) {
+        None => p.add(
+            "target health check",
+            CheckStatus::Unknown,
+            format!("the health check of {target} has not been read"),
+        ),
+        Some(h) => match h.raw {
+            HealthStatus::Healthy => p.add(
+                "target health check",
+                CheckStatus::Pass,
+                format!("{target} healthy{}", pct(h.checkers_healthy_pct)),
+            ),
+            HealthStatus::Unhealthy => p.add(
+                "target health check",
+                CheckStatus::Fail,
+                format!(
+                    "{target} is unhealthy{}: with every record of the pair unhealthy Route 53 \
+                     fails open and answers as if all were healthy",
+                    pct(h.checkers_healthy_pct)
+                ),
+            ),
+            HealthStatus::Unknown => p.add(
+                "target health check",
+                CheckStatus::Unknown,
+                format!("the checkers' verdict on {target} is unknown"),
+            ),
+        },
+    }
+
+    let crit = state.thresholds.error_rate_crit_pct;
+    match region.functions.as_ref().map(|f| &f.value) {
+        None => p.add(
+            "target error rate",
+            CheckStatus::Unknown,
+            format!("Lambda metrics of {target} have not been read"),
+        ),
+        Some(functions) => {
+            let sum = |f: fn(&crate::model::FunctionStats) -> Option<u64>| {
+                functions.iter().map(f).sum::<Option<u64>>()
+            };
+            match (sum(|f| f.invocations), sum(|f| f.errors)) {
+                (Some(inv), Some(err)) => match error_rate(Some(inv), Some(err)) {
+                    Some(rate) if rate >= crit => p.add(
+                        "target error rate",
+                        CheckStatus::Fail,
+                        format!("{rate:.2}% in {target}, at or above the critical {crit}%"),
+                    ),
+                    Some(rate) => p.add(
+                        "target error rate",
+                        CheckStatus::Pass,
+                        format!("{rate:.2}% in {target} (critical at {crit}%)"),
+                    ),
+                    None => p.add(
+                        "target error rate",
+                        CheckStatus::Pass,
+                        format!("no invocations in {target} in the window: no errors to judge by"),
+                    ),
+                },
+                _ => p.add(
+                    "target error rate",
+                    CheckStatus::Unknown,
+                    format!("Lambda metrics of {target} are incomplete"),
+                ),
+            }
+        }
+    }
+
+    if region.domains.is_none() {
+        p.add(
+            "target domains and DNS",
+            CheckStatus::Unknown,
+            format!("API Gateway domains of {target} have not been read"),
+        );
+    } else {
+        let drift: Vec<String> = findings(state, svc, now)
+            .into_iter()
+            .filter(|f| f.region.as_deref() == Some(target))
+            .filter(|f| {
+                matches!(
+                    f.code,
+                    FindingCode::DnsDrift
+                        | FindingCode::DomainMissing
+                        | FindingCode::MappingMissing
+                )
+            })
+            .map(|f| f.message)
+            .collect();
+        if drift.is_empty() {
+            p.add(
+                "target domains and DNS",
+                CheckStatus::Pass,
+                "custom domains, mappings and records agree",
+            );
+        } else {
+            p.add(
+                "target domains and DNS",
+                CheckStatus::Fail,
+                drift.join("; "),
+            );
+        }
+    }
+
+    let primary = svc.primary();
+    let codes = |r: Option<&crate::state::RegionState>| {
+        r.and_then(|r| r.functions.as_ref()).map(|f| {
+            f.value
+                .iter()
+                .map(|s| (s.name.clone(), s.code_sha256.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    match (codes(primary), codes(Some(region))) {
+        (Some(want), Some(have)) => {
+            let differ: Vec<String> = want
+                .iter()
+                .filter(|(name, sha)| {
+                    sha.is_none()
+                        || have.iter().find(|(n, _)| n == name).map(|(_, s)| s) != Some(sha)
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if differ.is_empty() {
+                p.add(
+                    "target code",
+                    CheckStatus::Pass,
+                    "same code (CodeSha256) as the primary",
+                );
+            } else {
+                p.add(
+                    "target code",
+                    CheckStatus::Fail,
+                    format!(
+                        "{target} runs other code than the primary: {}",
+                        differ.join(", ")
+                    ),
+                );
+            }
+        }
+        _ => p.add(
+            "target code",
+            CheckStatus::Unknown,
+            "function configurations have not been read",
+        ),
+    }
+    p
+}
+
+/// Before undoing a failover: the primary can take the traffic again.
+pub fn failback(state: &State, svc: &ServiceState, now: Timestamp) -> Preflight {
+    let mut p = Preflight::default();
+    let primary = svc.service.primary_region().to_string();
+    health_fresh(&mut p, state, svc, &primary, now);
+    match svc
+        .primary()
+        .and_then(|r| r.health.as_ref())
+        .map(|h| &h.value)
+    {
+        None => p.add(
+            "primary health check",
+            CheckStatus::Unknown,
+            format!("the health check of {primary} has not been read"),
+        ),
+        Some(h) => {
+            let (status, verdict) = match h.raw {
+                HealthStatus::Healthy => (CheckStatus::Pass, "healthy"),
+                HealthStatus::Unhealthy => (CheckStatus::Fail, "unhealthy"),
+                HealthStatus::Unknown => (CheckStatus::Unknown, "unknown"),
+            };
+            p.add(
+                "primary health check",
+                status,
+                format!(
+                    "{primary} is {verdict} to the checkers{} (inversion ignored)",
+                    pct(h.checkers_healthy_pct)
+                ),
+            );
+        }
+    }
+    p
+}
+
+/// Before approving: every artifact of the pending revision is in every region.
+pub fn approve(svc: &ServiceState, now: Timestamp) -> Preflight {
+    let mut p = Preflight::default();
+    let r = readiness(svc, now);
+    let (status, detail) = match r.verdict {
+        Verdict::Ready => (
+            CheckStatus::Pass,
+            "every artifact of the pending revision is in every region".to_string(),
+        ),
+        Verdict::NotReady => (CheckStatus::Fail, r.reasons.join("; ")),
+        Verdict::Unknown => (CheckStatus::Unknown, r.reasons.join("; ")),
+    };
+    p.add("replication", status, detail);
+    p
+}
+
+/// The plan is only as good as the health data it was made from.
+fn health_fresh(
+    p: &mut Preflight,
+    state: &State,
+    svc: &ServiceState,
+    region: &str,
+    now: Timestamp,
+) {
+    let fetched = svc
+        .region(region)
+        .and_then(|r| r.health.as_ref())
+        .map(|h| h.fetched_at);
+    let name = svc.service.name.as_str();
+    match state.freshness(SourceKind::Health, name, region, fetched, now) {
+        Freshness::Fresh => p.add(
+            "health data fresh",
+            CheckStatus::Pass,
+            "read within its refresh interval",
+        ),
+        Freshness::Stale { age, error } => p.add(
+            "health data fresh",
+            CheckStatus::Fail,
+            format!(
+                "the health data of {region} is {} old{}",
+                super::fmt_secs(age.as_secs()),
+                error.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
+        ),
+        Freshness::Missing { error } => p.add(
+            "health data fresh",
+            CheckStatus::Unknown,
+            format!(
+                "no health data for {region} yet{}",
+                error.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map(|p| format!(" ({p:.0}% of checkers healthy)"))
+        .unwrap_or_default()
+}

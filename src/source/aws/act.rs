@@ -1,0 +1,241 @@
+//! Every mutating AWS call switchyard can make, in one file so that they are easy to audit:
+//! Route 53 UpdateHealthCheck, ARC UpdateRoutingControlStates and CodePipeline
+//! PutApprovalResult. Reached only through `Backend::execute`, which refuses in read-only mode.
+
+use super::AwsBackend;
+use super::errors::{Call as Where, describe};
+use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
+use crate::source::{ErrorKind, SourceError};
+use aws_sdk_route53recoverycluster as arc;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// Error codes that mean "what the plan was based on changed": plan again, do not retry blindly.
+const CONFLICT: &[&str] = &[
+    "HealthCheckVersionMismatch",
+    "InvalidApprovalTokenException",
+    "ApprovalAlreadyCompletedException",
+    "ConflictException",
+];
+
+impl AwsBackend {
+    pub(in crate::source) async fn execute(&self, call: &Call) -> Result<String, CallError> {
+        match call {
+            Call::UpdateHealthCheck {
+                health_check_id,
+                health_check_version,
+                inverted,
+                regions,
+            } => {
+                let mut request = self
+                    .route53
+                    .update_health_check()
+                    .health_check_id(health_check_id)
+                    .health_check_version(*health_check_version)
+                    .inverted(*inverted);
+                for region in regions {
+                    request = request.regions(region.as_str().into());
+                }
+                let out = request.send().await.map_err(|e| {
+                    self.call_error(&e, "Route 53", "UpdateHealthCheck", &self.control_region())
+                })?;
+                let check = out.health_check();
+                Ok(format!(
+                    "health check {health_check_id}: Inverted={}, HealthCheckVersion={}",
+                    check
+                        .and_then(|h| h.health_check_config())
+                        .and_then(|c| c.inverted())
+                        .map_or("?".to_string(), |i| i.to_string()),
+                    check
+                        .map(|h| h.health_check_version())
+                        .map_or("?".to_string(), |v| v.to_string()),
+                ))
+            }
+            Call::UpdateRoutingControlStates {
+                cluster_endpoints,
+                update_routing_control_state_entries,
+            } => {
+                let mut entries = Vec::new();
+                for e in update_routing_control_state_entries {
+                    let state = match e.routing_control_state {
+                        OnOff::On => arc::types::RoutingControlState::On,
+                        OnOff::Off => arc::types::RoutingControlState::Off,
+                    };
+                    let entry = arc::types::UpdateRoutingControlStateEntry::builder()
+                        .routing_control_arn(&e.routing_control_arn)
+                        .routing_control_state(state)
+                        .build()
+                        .map_err(|err| CallError::new(CallErrorKind::Failed, err.to_string()))?;
+                    entries.push(entry);
+                }
+                self.on_any_endpoint(cluster_endpoints, "UpdateRoutingControlStates", |c| {
+                    let entries = entries.clone();
+                    async move {
+                        c.update_routing_control_states()
+                            .set_update_routing_control_state_entries(Some(entries))
+                            .send()
+                            .await
+                            .map(|_| ())
+                    }
+                })
+                .await
+                .map(|((), endpoint)| format!("routing controls set through {endpoint}"))
+            }
+            Call::PutApprovalResult {
+                region,
+                pipeline_name,
+                stage_name,
+                action_name,
+                result,
+                token,
+            } => {
+                let client = &self
+                    .region(region)
+                    .map_err(|e| CallError::new(CallErrorKind::Failed, e.message))?
+                    .codepipeline;
+                let status = match result.status {
+                    ApprovalStatus::Approved => {
+                        aws_sdk_codepipeline::types::ApprovalStatus::Approved
+                    }
+                    ApprovalStatus::Rejected => {
+                        aws_sdk_codepipeline::types::ApprovalStatus::Rejected
+                    }
+                };
+                let answer = aws_sdk_codepipeline::types::ApprovalResult::builder()
+                    .summary(&result.summary)
+                    .status(status)
+                    .build()
+                    .map_err(|err| CallError::new(CallErrorKind::Failed, err.to_string()))?;
+                let out = client
+                    .put_approval_result()
+                    .pipeline_name(pipeline_name)
+                    .stage_name(stage_name)
+                    .action_name(action_name)
+                    .result(answer)
+                    .token(token)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        self.call_error(&e, "CodePipeline", "PutApprovalResult", region)
+                    })?;
+                Ok(format!(
+                    "{pipeline_name} {stage_name}/{action_name}: {:?}{}",
+                    result.status,
+                    out.approved_at()
+                        .and_then(super::timestamp)
+                        .map(|t| format!(" at {}", t.format("%H:%M:%S UTC")))
+                        .unwrap_or_default()
+                ))
+            }
+        }
+    }
+
+    /// The state of each routing control, read from the first cluster endpoint that answers.
+    pub(in crate::source) async fn routing_control_states(
+        &self,
+        endpoints: &[String],
+        arns: &[String],
+    ) -> Result<Vec<(String, bool)>, SourceError> {
+        let mut states = Vec::new();
+        for arn in arns {
+            let on = self
+                .on_any_endpoint(endpoints, "GetRoutingControlState", |c| {
+                    let arn = arn.clone();
+                    async move {
+                        c.get_routing_control_state()
+                            .routing_control_arn(arn)
+                            .send()
+                            .await
+                            .map(|out| {
+                                *out.routing_control_state() == arc::types::RoutingControlState::On
+                            })
+                    }
+                })
+                .await
+                .map_err(|e| SourceError::new(ErrorKind::Other, e.message))?
+                .0;
+            states.push((arn.clone(), on));
+        }
+        Ok(states)
+    }
+
+    /// ARC promises at least three of a cluster's five endpoints: try each in turn until one
+    /// answers. A conflict (a safety rule blocked the change) is an answer: not retried elsewhere.
+    async fn on_any_endpoint<T, E, F, Fut>(
+        &self,
+        endpoints: &[String],
+        api: &str,
+        call: F,
+    ) -> Result<(T, String), CallError>
+    where
+        F: Fn(arc::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut failures = Vec::new();
+        for endpoint in endpoints {
+            let Some(client) = self.arc.get(endpoint) else {
+                failures.push(format!("{endpoint}: no client (not in the config)"));
+                continue;
+            };
+            match call(client.clone()).await {
+                Ok(value) => return Ok((value, endpoint.clone())),
+                Err(e) => {
+                    let error = self.call_error(&e, "Route 53 ARC", api, endpoint);
+                    tracing::warn!(%endpoint, %error, "ARC endpoint failed; trying the next");
+                    if error.kind == CallErrorKind::Conflict {
+                        return Err(error);
+                    }
+                    failures.push(error.message);
+                }
+            }
+        }
+        Err(CallError::new(
+            CallErrorKind::Failed,
+            format!(
+                "no ARC cluster endpoint answered {api} ({} tried): {}",
+                endpoints.len(),
+                failures.join("; ")
+            ),
+        ))
+    }
+
+    fn call_error<E>(
+        &self,
+        err: &SdkError<E, HttpResponse>,
+        service: &str,
+        api: &str,
+        region: &str,
+    ) -> CallError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let described = describe(
+            Where {
+                service,
+                api,
+                region,
+            },
+            err,
+            self.profile(),
+        );
+        let code = err.code().unwrap_or_default();
+        if CONFLICT.contains(&code) {
+            CallError::new(
+                CallErrorKind::Conflict,
+                format!(
+                    "{}; it changed since switchyard read it: refresh, check the new state, and \
+                     plan again",
+                    described.message
+                ),
+            )
+        } else {
+            CallError::new(CallErrorKind::Failed, described.message)
+        }
+    }
+
+    fn control_region(&self) -> String {
+        self.config.aws.control_region.clone()
+    }
+}

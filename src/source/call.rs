@@ -1,0 +1,159 @@
+//! The mutating calls a backend can make, as data. A `Plan` (see `action`) holds them; the audit
+//! log records them as they are serialised here (AWS parameter names); `Backend::execute` is the
+//! one way to make them.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "api")]
+pub enum Call {
+    /// Route 53 (control plane): flip a health check's Inverted flag.
+    #[serde(rename_all = "PascalCase")]
+    UpdateHealthCheck {
+        health_check_id: String,
+        /// The version read: Route 53 refuses the update if the check changed since.
+        health_check_version: i64,
+        inverted: bool,
+        /// Sent again on every update: some implementations reset an omitted list. Empty
+        /// (Route 53's default checkers) is left out, as an empty list is not a valid value.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        regions: Vec<String>,
+    },
+    /// Route 53 ARC (data plane): set several routing controls in one atomic call.
+    #[serde(rename_all = "PascalCase")]
+    UpdateRoutingControlStates {
+        /// Not an API parameter: the cluster endpoints, tried in this order until one answers.
+        #[serde(rename = "cluster_endpoints")]
+        cluster_endpoints: Vec<String>,
+        update_routing_control_state_entries: Vec<RoutingControlEntry>,
+    },
+    /// CodePipeline: answer a manual approval.
+    #[serde(rename_all = "PascalCase")]
+    PutApprovalResult {
+        /// Not an API parameter: the region the pipeline lives in.
+        #[serde(rename = "region")]
+        region: String,
+        pipeline_name: String,
+        stage_name: String,
+        action_name: String,
+        result: ApprovalResult,
+        token: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoutingControlEntry {
+    pub routing_control_arn: String,
+    /// "On" or "Off".
+    pub routing_control_state: OnOff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApprovalResult {
+    pub summary: String,
+    /// "Approved" or "Rejected".
+    pub status: ApprovalStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ApprovalStatus {
+    Approved,
+    Rejected,
+}
+
+impl Call {
+    /// The API's name, as AWS spells it.
+    pub fn api(&self) -> &'static str {
+        match self {
+            Call::UpdateHealthCheck { .. } => "UpdateHealthCheck",
+            Call::UpdateRoutingControlStates { .. } => "UpdateRoutingControlStates",
+            Call::PutApprovalResult { .. } => "PutApprovalResult",
+        }
+    }
+
+    /// One line for the plan: the call and its parameters.
+    pub fn describe(&self) -> String {
+        match self {
+            Call::UpdateHealthCheck {
+                health_check_id,
+                health_check_version,
+                inverted,
+                regions,
+            } => format!(
+                "Route 53 UpdateHealthCheck HealthCheckId={health_check_id} \
+                 HealthCheckVersion={health_check_version} Inverted={inverted} Regions=[{}]",
+                if regions.is_empty() {
+                    "default, unchanged".to_string()
+                } else {
+                    regions.join(",")
+                }
+            ),
+            Call::UpdateRoutingControlStates {
+                cluster_endpoints,
+                update_routing_control_state_entries,
+            } => format!(
+                "ARC UpdateRoutingControlStates {} (on {} cluster endpoint{}, tried in turn)",
+                update_routing_control_state_entries
+                    .iter()
+                    .map(|e| format!("{}={:?}", e.routing_control_arn, e.routing_control_state))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                cluster_endpoints.len(),
+                if cluster_endpoints.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            Call::PutApprovalResult {
+                region,
+                pipeline_name,
+                stage_name,
+                action_name,
+                result,
+                token,
+            } => format!(
+                "CodePipeline PutApprovalResult ({region}) PipelineName={pipeline_name} \
+                 StageName={stage_name} ActionName={action_name} Status={:?} Token={token} \
+                 Summary={:?}",
+                result.status, result.summary
+            ),
+        }
+    }
+}
+
+/// Why a mutating call did not happen or did not succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallErrorKind {
+    /// Read-only mode: refused inside the backend, nothing was sent.
+    ReadOnly,
+    /// What the plan was based on changed (HealthCheckVersion, approval token): plan again.
+    Conflict,
+    /// AWS (or the simulation) answered with an error, or could not be reached.
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct CallError {
+    pub kind: CallErrorKind,
+    pub message: String,
+}
+
+impl CallError {
+    pub fn new(kind: CallErrorKind, message: impl Into<String>) -> Self {
+        CallError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
