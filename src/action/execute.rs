@@ -39,6 +39,9 @@ pub struct Report {
     pub audit_error: Option<String>,
 }
 
+/// Makes audit ids unique within a process.
+static SEQUENCE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// How long verification keeps re-reading.
 #[derive(Debug, Clone, Copy)]
 pub struct Verification {
@@ -95,11 +98,13 @@ impl Execution<'_> {
             );
             return report;
         }
-        let now = self.clock.now();
+        // The log keeps wall-clock times (the simulation's clock only drives the simulation).
+        let now = chrono::Utc::now();
         let id = format!(
-            "{}-{}",
+            "{}-{}-{}",
             now.format("%Y%m%dT%H%M%S%.3fZ"),
-            std::process::id()
+            std::process::id(),
+            SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         report.id = Some(id.clone());
         let record =
@@ -148,7 +153,7 @@ impl Execution<'_> {
             Phase::Result,
             Some(outcome.to_string()),
             error,
-            self.clock.now(),
+            chrono::Utc::now(),
         );
         self.note_audit(&mut report, self.log.append(&result));
         if let Some(e) = failure {
@@ -190,7 +195,7 @@ impl Execution<'_> {
         } else {
             (Phase::Unverified, Status::Unverified)
         };
-        let record = record(phase, Some(last.clone()), None, self.clock.now());
+        let record = record(phase, Some(last.clone()), None, chrono::Utc::now());
         self.note_audit(&mut report, self.log.append(&record));
         report.status = status;
         report.message = last;

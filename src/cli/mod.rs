@@ -1,5 +1,6 @@
 //! The command line: global options, one file per command, and exit codes.
 
+mod action;
 mod audit;
 mod check;
 mod demo;
@@ -84,6 +85,34 @@ pub enum Command {
         #[arg(long, value_name = "DURATION")]
         at: Option<String>,
     },
+    /// Move SERVICE's shared name to REGION (prints the plan; changes nothing without --execute)
+    Failover {
+        #[arg(long, value_name = "S")]
+        service: String,
+        #[arg(long, value_name = "REGION")]
+        to: String,
+        #[command(flatten)]
+        guard: GuardArgs,
+    },
+    /// Undo a failover: the primary region serves again (plan only without --execute)
+    Failback {
+        #[arg(long, value_name = "S")]
+        service: String,
+        #[command(flatten)]
+        guard: GuardArgs,
+    },
+    /// Approve (or --reject) the pipeline's pending manual approval (plan only without --execute)
+    Approve {
+        #[arg(long, value_name = "S")]
+        service: String,
+        #[arg(long)]
+        reject: bool,
+        /// Recorded with the approval; switchyard appends the replication verdict
+        #[arg(long, value_name = "TEXT")]
+        summary: String,
+        #[command(flatten)]
+        guard: GuardArgs,
+    },
     /// The built-in simulation scenarios
     Scenarios,
     /// The audit log of actions ($XDG_STATE_HOME/switchyard/audit.jsonl)
@@ -91,6 +120,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How an action is guarded on the command line.
+#[derive(Debug, clap::Args)]
+pub struct GuardArgs {
+    /// Run the plan (without it the plan and preflight are printed and nothing changes)
+    #[arg(long)]
+    pub execute: bool,
+    /// The confirmation: SERVICE/REGION for failover and failback, the pipeline name to approve
+    #[arg(long, value_name = "TEXT", requires = "execute")]
+    pub confirm: Option<String>,
+    /// Run although preflight failed (needs --reason, which the audit log records)
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+    /// Why the failed preflight is overridden
+    #[arg(long, value_name = "TEXT", requires = "force")]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Simulation only: how far into the scenario to act (default: its interesting moment)
+    #[arg(long, value_name = "DURATION")]
+    pub at: Option<String>,
+}
+
+impl GuardArgs {
+    fn guard(&self) -> action::Guard {
+        action::Guard {
+            execute: self.execute,
+            confirm: self.confirm.clone(),
+            reason: self.reason.clone().filter(|_| self.force),
+            json: self.json,
+        }
+    }
 }
 
 /// A failure that ends the command with a message and an exit code, never a stack trace.
@@ -167,6 +229,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Check { service, json, at }) => runtime.block_on(async {
             let session = Session::open_headless(&cli, at.as_deref()).await?;
             check::run(session, service.as_deref(), *json).await
+        }),
+        Some(Command::Failover { service, to, guard }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            let which = action::Which::Failover { service, to };
+            action::run(session, which, guard.guard()).await
+        }),
+        Some(Command::Failback { service, guard }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            action::run(session, action::Which::Failback { service }, guard.guard()).await
+        }),
+        Some(Command::Approve {
+            service,
+            reject,
+            summary,
+            guard,
+        }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            let which = action::Which::Approval {
+                service,
+                approve: !reject,
+                summary,
+            };
+            action::run(session, which, guard.guard()).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
         Some(Command::Audit { json }) => audit::run(*json),

@@ -1,0 +1,235 @@
+//! `switchyard failover | failback | approve`: print the plan and its preflight; with
+//! `--execute --confirm TEXT` (and `--force --reason TEXT` past a failed preflight) run it, with
+//! an audit record for each phase. Exit 0 done and verified (or, without --execute, preflight
+//! passed), 1 refused or failed, 2 usage (a wrong --confirm), 3 done but not verified.
+
+use super::{Failure, Session, exit};
+use crate::action::audit::{AuditLog, unfinished};
+use crate::action::{Execution, Plan, PlanError, Report, Status, Verification};
+use crate::assess::preflight::CheckStatus;
+use serde::Serialize;
+
+/// What to do with the plan, from the command line.
+pub struct Guard {
+    pub execute: bool,
+    pub confirm: Option<String>,
+    pub reason: Option<String>,
+    pub json: bool,
+}
+
+/// Which action to plan once the state is read.
+pub enum Which<'a> {
+    Failover {
+        service: &'a str,
+        to: &'a str,
+    },
+    Failback {
+        service: &'a str,
+    },
+    Approval {
+        service: &'a str,
+        approve: bool,
+        summary: &'a str,
+    },
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema: &'static str,
+    plan: &'a Plan,
+    executed: bool,
+    report: Option<&'a Report>,
+}
+
+pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8, Failure> {
+    let log = AuditLog::new(AuditLog::default_path());
+    warn_unfinished(&log);
+    let backend = std::sync::Arc::clone(&session.backend);
+    let clock = session.clock.clone();
+    let known_caller = session.state.caller.clone();
+    let (state, now) = session.collect_once().await;
+    let planned = match which {
+        Which::Failover { service, to } => crate::action::plan::failover(&state, service, to, now),
+        Which::Failback { service } => crate::action::plan::failback(&state, service, now),
+        Which::Approval {
+            service,
+            approve,
+            summary,
+        } => crate::action::plan::approval(&state, service, approve, summary, now),
+    };
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(PlanError::NothingToDo(why)) => {
+            println!("nothing to do: {why}");
+            return Ok(exit::OK);
+        }
+        Err(e @ (PlanError::UnknownService(..) | PlanError::UnknownRegion { .. })) => {
+            return Err(Failure::usage(e.to_string()));
+        }
+        Err(e @ PlanError::NotKnown(_)) => {
+            return Err(Failure {
+                code: exit::UNKNOWN,
+                message: format!("{e}; nothing was changed (see `switchyard snapshot`)"),
+            });
+        }
+    };
+    if !guard.json {
+        print_plan(&plan);
+    }
+    if !guard.execute {
+        if guard.json {
+            print_json(&plan, None)?;
+        } else {
+            println!(
+                "dry run: nothing was changed. To run it, add: --execute --confirm {}{}",
+                plan.confirm,
+                if plan.preflight.passed() {
+                    ""
+                } else {
+                    " --force --reason TEXT"
+                }
+            );
+        }
+        return Ok(if plan.preflight.passed() {
+            exit::OK
+        } else {
+            exit::NOT_OK
+        });
+    }
+    if guard.confirm.as_deref() != Some(plan.confirm.as_str()) {
+        return Err(Failure::usage(format!(
+            "--confirm must be exactly {:?}{}; nothing was changed",
+            plan.confirm,
+            guard
+                .confirm
+                .as_deref()
+                .map(|c| format!(" (got {c:?})"))
+                .unwrap_or_default()
+        )));
+    }
+    let actor = match known_caller {
+        Some(arn) => Some(arn),
+        None => match backend.caller().await {
+            Ok(arn) => Some(arn),
+            Err(e) => {
+                eprintln!(
+                    "switchyard: warning: who you are is unknown ({e}); the audit record will have no actor"
+                );
+                None
+            }
+        },
+    };
+    let execution = Execution {
+        backend: &backend,
+        log: &log,
+        clock: &clock,
+        actor,
+        verification: Verification::default(),
+    };
+    let report = execution.run(&plan, guard.reason).await;
+    if guard.json {
+        print_json(&plan, Some(&report))?;
+    } else {
+        print_report(&report);
+    }
+    Ok(match report.status {
+        Status::Verified => exit::OK,
+        Status::Refused | Status::Failed => exit::NOT_OK,
+        Status::Unverified => exit::UNKNOWN,
+    })
+}
+
+/// An action that started and never recorded a result may or may not have reached AWS.
+fn warn_unfinished(log: &AuditLog) {
+    match log.read() {
+        Ok(records) => {
+            for r in unfinished(&records) {
+                eprintln!(
+                    "switchyard: warning: unfinished action {}: {} {} -> {} started {} and never \
+                     recorded a result; check AWS (see `switchyard audit`)",
+                    r.id,
+                    r.action,
+                    r.service,
+                    r.target,
+                    r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+            }
+        }
+        Err(e) => eprintln!("switchyard: warning: {e}"),
+    }
+}
+
+fn print_json(plan: &Plan, report: Option<&Report>) -> Result<(), Failure> {
+    let out = Output {
+        schema: "switchyard.action/1",
+        plan,
+        executed: report.is_some(),
+        report,
+    };
+    let text = serde_json::to_string_pretty(&out)
+        .map_err(|e| Failure::runtime(format!("cannot encode the plan as JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn print_plan(plan: &Plan) {
+    println!(
+        "{} {} -> {}   (confirm with: {})",
+        plan.action.name(),
+        plan.service,
+        plan.target,
+        plan.confirm
+    );
+    println!("effect:        {}", plan.effect);
+    println!("calls:");
+    for (i, call) in plan.calls.iter().enumerate() {
+        println!("  {}. {}", i + 1, call.describe());
+    }
+    println!("based on:");
+    for line in &plan.based_on {
+        println!("  {line}");
+    }
+    println!("control plane: {}", plan.control_plane);
+    println!("preflight:");
+    if plan.preflight.checks.is_empty() {
+        println!("  (none for this action)");
+    }
+    for c in &plan.preflight.checks {
+        println!("  {:<7} {}: {}", c.status.label(), c.name, c.detail);
+    }
+    if plan.preflight.passed() {
+        println!("preflight passed");
+    } else {
+        let failed = plan
+            .preflight
+            .checks
+            .iter()
+            .filter(|c| c.status != CheckStatus::Pass)
+            .count();
+        println!(
+            "preflight FAILED ({failed} check(s)): --execute refuses unless --force --reason TEXT"
+        );
+    }
+}
+
+fn print_report(report: &Report) {
+    let status = match report.status {
+        Status::Refused => "REFUSED",
+        Status::Failed => "FAILED",
+        Status::Unverified => "DONE, NOT VERIFIED",
+        Status::Verified => "DONE, VERIFIED",
+    };
+    println!("{status}: {}", report.message);
+    for answer in &report.answers {
+        println!("  answered: {answer}");
+    }
+    if let Some(reason) = &report.forced_reason {
+        println!("  forced, reason recorded: {reason}");
+    }
+    if let Some(id) = &report.id {
+        println!("  audit id: {id} (switchyard audit)");
+    }
+    if let Some(e) = &report.audit_error {
+        println!("  WARNING: the audit log could not record this: {e}");
+    }
+}
