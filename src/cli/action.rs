@@ -124,7 +124,7 @@ pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8,
         log: &log,
         clock: &clock,
         actor,
-        verification: Verification::default(),
+        verification: Verification::for_clock(&clock),
     };
     let report = execution.run(&plan, guard.reason).await;
     if guard.json {

@@ -1,0 +1,363 @@
+//! Guarded actions from the command line, against the simulation: the plan without --execute,
+//! the typed confirmation, preflight refusals and --force --reason, read-only mode, the audit
+//! records, and an action killed between its intent and its result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A fresh state folder (audit log) per test.
+fn state_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("switchyard-actions-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn switchyard(state: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("switchyard").unwrap();
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-switchyard-test")
+        .env("XDG_STATE_HOME", state)
+        .env_remove("SWITCHYARD_TEST_DIE_AFTER_INTENT")
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+fn audit(state: &Path) -> Vec<Value> {
+    match std::fs::read_to_string(state.join("switchyard/audit.jsonl")) {
+        Ok(text) => text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn phases(records: &[Value]) -> Vec<&str> {
+    records
+        .iter()
+        .map(|r| r["phase"].as_str().unwrap())
+        .collect()
+}
+
+/// region-outage at 2m30s: the primary errs but still passes its health check; us-west-2 is fine.
+const FAILOVER: &[&str] = &[
+    "failover",
+    "--sim",
+    "region-outage",
+    "--at",
+    "2m30s",
+    "--service",
+    "sample",
+    "--to",
+    "us-west-2",
+];
+
+fn with(base: &[&str], more: &[&str]) -> Vec<String> {
+    base.iter().chain(more).map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn without_execute_the_plan_and_preflight_are_printed_and_nothing_changes() {
+    let state = state_dir("dry-run");
+    let out = switchyard(&state).args(FAILOVER).assert().code(0);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for expected in [
+        "failover sample -> us-west-2",
+        "confirm with: sample/us-west-2",
+        "Route 53 will answer sample.fed.dev with us-west-2 (now us-east-1)",
+        "Route 53 UpdateHealthCheck HealthCheckId=",
+        "HealthCheckVersion=1 Inverted=true Regions=[us-east-1,",
+        "HealthCheckVersion 1, Inverted=false, read 14:02:30 UTC",
+        "Route 53 control-plane call (in us-east-1)",
+        "ok      target health check: us-west-2 healthy",
+        "preflight passed",
+        "dry run: nothing was changed",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+    }
+    assert!(audit(&state).is_empty());
+}
+
+#[test]
+fn a_confirmed_failover_is_logged_executed_and_verified() {
+    let state = state_dir("execute");
+    let args = with(
+        FAILOVER,
+        &["--execute", "--confirm", "sample/us-west-2", "--json"],
+    );
+    let out = switchyard(&state).args(&args).assert().code(0);
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["schema"], "switchyard.action/1");
+    assert_eq!(json["executed"], true);
+    assert_eq!(json["report"]["status"], "verified");
+    assert_eq!(json["plan"]["calls"][0]["api"], "UpdateHealthCheck");
+    assert_eq!(json["plan"]["uses_control_plane"], true);
+
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "result", "verified"]);
+    let intent = &records[0];
+    assert_eq!(intent["action"], "failover");
+    assert_eq!(intent["service"], "sample");
+    assert_eq!(intent["target"], "us-west-2");
+    assert_eq!(
+        intent["actor"],
+        "arn:aws:sts::000000000000:assumed-role/switchyard-demo/simulated"
+    );
+    assert_eq!(intent["request"][0]["Inverted"], true);
+    assert_eq!(intent["request"][0]["HealthCheckVersion"], 1);
+    assert_eq!(intent["request"][0]["Regions"].as_array().unwrap().len(), 8);
+    assert_eq!(intent["forced_reason"], Value::Null);
+    assert_eq!(records[1]["outcome"], "ok");
+    assert!(
+        records[2]["outcome"]
+            .as_str()
+            .unwrap()
+            .contains("Route 53 now answers with us-west-2"),
+        "{}",
+        records[2]
+    );
+    assert!(records.iter().all(|r| r["id"] == intent["id"]));
+}
+
+#[test]
+fn a_wrong_confirmation_changes_nothing() {
+    let state = state_dir("wrong-confirm");
+    for confirm in ["sample/us-east-1", "sample", "SAMPLE/US-WEST-2"] {
+        let args = with(FAILOVER, &["--execute", "--confirm", confirm]);
+        switchyard(&state)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "--confirm must be exactly \"sample/us-west-2\"",
+            ));
+    }
+    let args = with(FAILOVER, &["--execute"]);
+    switchyard(&state).args(&args).assert().code(2);
+    assert!(audit(&state).is_empty());
+}
+
+#[test]
+fn read_only_refuses_inside_the_backend() {
+    let state = state_dir("read-only");
+    let args = with(
+        FAILOVER,
+        &["--execute", "--confirm", "sample/us-west-2", "--read-only"],
+    );
+    switchyard(&state)
+        .args(&args)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("REFUSED: read-only mode"));
+    assert!(audit(&state).is_empty());
+}
+
+/// region-outage with the outage moved to the secondary: at 6m us-west-2 is down.
+fn secondary_outage(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/region-outage.toml"
+    ))
+    .unwrap()
+    .replace("name = \"region-outage\"", "name = \"secondary-outage\"")
+    .replace("region = \"us-east-1\"", "region = \"us-west-2\"");
+    let path = dir.join("secondary-outage.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn preflight_refuses_failover_into_an_unhealthy_region_unless_forced_with_a_reason() {
+    let state = state_dir("unhealthy-target");
+    let scenario = secondary_outage(&state);
+    let run = |more: &[&str]| {
+        let mut cmd = switchyard(&state);
+        cmd.args(["failover", "--scenario-file"])
+            .arg(&scenario)
+            .args(["--at", "6m", "--service", "sample", "--to", "us-west-2"])
+            .args(more);
+        cmd.assert()
+    };
+    let out = run(&[]).code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("FAIL    target health check: us-west-2 is unhealthy"),
+        "{text}"
+    );
+    assert!(text.contains("fails open"), "{text}");
+    assert!(text.contains("FAIL    target error rate"), "{text}");
+    assert!(text.contains("preflight FAILED"), "{text}");
+
+    run(&["--execute", "--confirm", "sample/us-west-2"])
+        .code(1)
+        .stdout(predicates::str::contains("REFUSED: preflight failed"));
+    assert!(audit(&state).is_empty(), "a refusal sends and logs nothing");
+
+    // --force without a reason is a usage error.
+    run(&["--execute", "--confirm", "sample/us-west-2", "--force"]).code(2);
+
+    let reason = "drill: us-east-1 must be drained for maintenance";
+    run(&[
+        "--execute",
+        "--confirm",
+        "sample/us-west-2",
+        "--force",
+        "--reason",
+        reason,
+    ])
+    // Both records of the pair are now unhealthy: Route 53 fails open and keeps answering with
+    // the primary, and verification says so.
+    .code(3)
+    .stdout(predicates::str::contains("forced, reason recorded"))
+    .stdout(predicates::str::contains(
+        "DONE, NOT VERIFIED: flags as planned, but Route 53 still answers with us-east-1",
+    ));
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "result", "unverified"]);
+    assert_eq!(records[1]["outcome"], "ok");
+    assert!(records.iter().all(|r| r["forced_reason"] == reason));
+}
+
+#[test]
+fn approving_an_unreplicated_build_is_refused_unless_forced() {
+    let state = state_dir("approve");
+    let run = |more: &[&str]| {
+        let mut cmd = switchyard(&state);
+        cmd.args([
+            "approve",
+            "--sim",
+            "slow-replication",
+            "--service",
+            "sample",
+            "--summary",
+            "ship it",
+        ])
+        .args(more);
+        cmd.assert()
+    };
+    let out = run(&[]).code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("approve sample -> sample-deploy"), "{text}");
+    assert!(text.contains("FAIL    replication:"), "{text}");
+    assert!(text.contains("PutApprovalResult"), "{text}");
+
+    run(&["--execute", "--confirm", "sample-deploy"])
+        .code(1)
+        .stdout(predicates::str::contains("REFUSED: preflight failed"));
+    assert!(audit(&state).is_empty());
+
+    run(&[
+        "--execute",
+        "--confirm",
+        "sample-deploy",
+        "--force",
+        "--reason",
+        "hotfix; us-west-2 is drained",
+    ])
+    .code(0)
+    .stdout(predicates::str::contains("DONE, VERIFIED"));
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "result", "verified"]);
+    let call = &records[0]["request"][0];
+    assert_eq!(call["api"], "PutApprovalResult");
+    assert_eq!(call["Result"]["Status"], "Approved");
+    let summary = call["Result"]["Summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("ship it [switchyard: replication: NOT READY"),
+        "{summary}"
+    );
+    assert!(!call["Token"].as_str().unwrap().is_empty());
+    assert_eq!(records[0]["forced_reason"], "hotfix; us-west-2 is drained");
+}
+
+#[test]
+fn rejecting_needs_no_preflight() {
+    let state = state_dir("reject");
+    switchyard(&state)
+        .args([
+            "approve",
+            "--reject",
+            "--sim",
+            "slow-replication",
+            "--service",
+            "sample",
+            "--summary",
+            "not yet",
+            "--execute",
+            "--confirm",
+            "sample-deploy",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("(none for this action)"));
+    let records = audit(&state);
+    assert_eq!(records[0]["action"], "reject");
+    assert_eq!(records[0]["request"][0]["Result"]["Status"], "Rejected");
+}
+
+#[test]
+fn nothing_to_do_is_said_and_is_not_an_error() {
+    let state = state_dir("nothing");
+    switchyard(&state)
+        .args(["failback", "--sim", "steady", "--service", "sample"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "nothing to do: no health check of sample is inverted",
+        ));
+    switchyard(&state)
+        .args([
+            "failover",
+            "--sim",
+            "steady",
+            "--service",
+            "sample",
+            "--to",
+            "us-east-1",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("already served by us-east-1"));
+    switchyard(&state)
+        .args([
+            "failover",
+            "--sim",
+            "steady",
+            "--service",
+            "nope",
+            "--to",
+            "us-east-1",
+        ])
+        .assert()
+        .code(2);
+    assert!(audit(&state).is_empty());
+}
+
+#[test]
+fn an_action_killed_after_its_intent_is_reported_at_the_next_start() {
+    let state = state_dir("killed");
+    let args = with(FAILOVER, &["--execute", "--confirm", "sample/us-west-2"]);
+    let out = switchyard(&state)
+        .args(&args)
+        .env("SWITCHYARD_TEST_DIE_AFTER_INTENT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137), "the process died mid-action");
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent"]);
+    let id = records[0]["id"].as_str().unwrap().to_string();
+
+    // The next start of an action command warns; `audit` flags it.
+    switchyard(&state)
+        .args(FAILOVER)
+        .assert()
+        .stderr(predicates::str::contains(format!("unfinished action {id}")));
+    switchyard(&state)
+        .args(["audit"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(format!("! unfinished: {id}")));
+}
