@@ -8,3 +8,6 @@ pub mod plan;
 
 pub use execute::{Execution, Report, Status, Verification};
 pub use plan::{ActionKind, Expect, Plan, PlanError};
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,8 @@
 //! Plans: the exact calls an action will make, what they are based on, what they will do, and
 //! the preflight verdict. Built purely from the state; the same value is shown, logged and run.
 
-use crate::assess::{self, preflight, preflight::Preflight, readiness};
-use crate::model::{Failover, Timestamp};
+use crate::assess::{self, preflight, preflight::Preflight, readiness, serving_index};
+use crate::model::{Failover, HealthStatus, Timestamp, effective_status};
 use crate::source::call::{ApprovalResult, ApprovalStatus, Call, OnOff, RoutingControlEntry};
 use crate::state::{ServiceState, State};
 use serde::Serialize;
@@ -150,10 +150,7 @@ pub fn failover(
         } => arc_plan(state, svc, cluster_endpoints, routing_controls, target)?,
     };
     plan.action = ActionKind::Failover;
-    plan.effect = format!(
-        "Route 53 will answer {} with {target} (now {serving})",
-        svc.service.domain
-    );
+    plan.effect = effect(svc, &plan, target, &serving);
     plan.preflight = preflight::failover(state, svc, target, now);
     Ok(plan)
 }
@@ -183,13 +180,36 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
         } => arc_plan(state, svc, cluster_endpoints, routing_controls, &primary)?,
     };
     plan.action = ActionKind::Failback;
-    plan.effect = format!(
-        "Route 53 will answer {} with the primary, {primary} (now {})",
-        svc.service.domain,
-        serving_now(svc)
-    );
-    plan.preflight = preflight::failback(state, svc, now);
+    plan.effect = effect(svc, &plan, &primary, &serving_now(svc));
+    plan.preflight = preflight::failback(state, svc, predicted(&plan), now);
     Ok(plan)
+}
+
+/// The region the plan expects Route 53 to answer with afterwards, where it can be told.
+fn predicted(plan: &Plan) -> Option<&str> {
+    match &plan.expect {
+        Expect::HealthChecks { serving, .. } => Some(serving.as_str()),
+        Expect::RoutingControls { .. } => Some(plan.target.as_str()),
+        Expect::ApprovalAnswered { .. } => None,
+    }
+}
+
+/// The predicted effect, saying so when Route 53 will not answer with the wanted region.
+fn effect(svc: &ServiceState, plan: &Plan, wanted: &str, now: &str) -> String {
+    let domain = &svc.service.domain;
+    match predicted(plan) {
+        Some(p) if p == wanted => {
+            format!("Route 53 will answer {domain} with {wanted} (now {now})")
+        }
+        Some(p) => format!(
+            "Route 53 will answer {domain} with {p}, NOT {wanted} (now {now}): the checkers see \
+             {wanted} failing, or every region unhealthy (Route 53 then fails open)"
+        ),
+        None => format!(
+            "Route 53 should answer {domain} with {wanted} (now {now}); the checkers' verdicts \
+             are not all known, so this cannot be predicted"
+        ),
+    }
 }
 
 /// UpdateHealthCheck for each (region, inverted) that differs from what was read.
@@ -233,6 +253,23 @@ fn invert_plan(
         });
         expect.push((check.id.clone(), *inverted));
     }
+    // Route 53 after the change: each check's raw verdict with its new Inverted flag.
+    let after: Vec<HealthStatus> = svc
+        .regions
+        .iter()
+        .map(|r| {
+            r.health.as_ref().map_or(HealthStatus::Unknown, |h| {
+                let flag = wanted
+                    .iter()
+                    .find(|(region, _)| *region == r.region)
+                    .map_or(h.value.inverted, |(_, inverted)| *inverted);
+                effective_status(h.value.raw, flag, h.value.disabled)
+            })
+        })
+        .collect();
+    let predicted = serving_index(&after)
+        .and_then(|i| svc.service.regions.get(i))
+        .map_or(serving, String::as_str);
     if calls.is_empty() {
         return Err(PlanError::NothingToDo(format!(
             "the health checks of {} already have the flags this needs; Route 53 follows the \
@@ -256,7 +293,7 @@ fn invert_plan(
         ),
         expect: Expect::HealthChecks {
             inverted: expect,
-            serving: serving.to_string(),
+            serving: predicted.to_string(),
         },
         preflight: Preflight::default(),
     })

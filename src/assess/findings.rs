@@ -52,7 +52,21 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     ),
                 );
             }
-            if h.inverted {
+            if h.inverted && h.raw == HealthStatus::Unhealthy && !h.disabled {
+                // Inversion flips both ways: a failing endpoint whose check is inverted counts
+                // as healthy, and Route 53 may send the traffic straight back to it.
+                add(
+                    Severity::Critical,
+                    FindingCode::HealthInverted,
+                    region,
+                    format!(
+                        "health check {} is inverted while {} fails: Route 53 counts it healthy \
+                         and may serve it; fail back (remove the inversion) so Route 53 fails \
+                         over by itself",
+                        h.id, r.region
+                    ),
+                );
+            } else if h.inverted {
                 add(
                     Severity::Warning,
                     FindingCode::HealthInverted,

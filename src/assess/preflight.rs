@@ -212,8 +212,16 @@ pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp)
     p
 }
 
-/// Before undoing a failover: the primary can take the traffic again.
-pub fn failback(state: &State, svc: &ServiceState, now: Timestamp) -> Preflight {
+/// Before undoing a failover: the primary can take the traffic again. `lands_on` is where the
+/// plan predicts Route 53 answers afterwards: if the primary fails, removing the inversion lets
+/// Route 53 fail over by itself (an inverted failing check counts as healthy and draws the
+/// traffic back to it), so failing back then is the fix, not a risk.
+pub fn failback(
+    state: &State,
+    svc: &ServiceState,
+    lands_on: Option<&str>,
+    now: Timestamp,
+) -> Preflight {
     let mut p = Preflight::default();
     let primary = svc.service.primary_region().to_string();
     health_fresh(&mut p, state, svc, &primary, now);
@@ -228,16 +236,28 @@ pub fn failback(state: &State, svc: &ServiceState, now: Timestamp) -> Preflight 
             format!("the health check of {primary} has not been read"),
         ),
         Some(h) => {
+            let elsewhere = lands_on
+                .filter(|r| *r != primary)
+                .and_then(|r| svc.region(r))
+                .and_then(|r| r.health.as_ref())
+                .is_some_and(|h| h.value.raw == HealthStatus::Healthy);
             let (status, verdict) = match h.raw {
                 HealthStatus::Healthy => (CheckStatus::Pass, "healthy"),
+                HealthStatus::Unhealthy if elsewhere => (CheckStatus::Pass, "unhealthy"),
                 HealthStatus::Unhealthy => (CheckStatus::Fail, "unhealthy"),
                 HealthStatus::Unknown => (CheckStatus::Unknown, "unknown"),
+            };
+            let then = match lands_on {
+                Some(r) if elsewhere => {
+                    format!("; Route 53 then fails over to {r} by itself, which is healthy")
+                }
+                _ => String::new(),
             };
             p.add(
                 "primary health check",
                 status,
                 format!(
-                    "{primary} is {verdict} to the checkers{} (inversion ignored)",
+                    "{primary} is {verdict} to the checkers{} (inversion ignored){then}",
                     pct(h.checkers_healthy_pct)
                 ),
             );

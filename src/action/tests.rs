@@ -1,0 +1,472 @@
+//! Plans, preflight and execution against the simulation: what each plan calls with which
+//! parameters, when there is nothing to do, how the simulated world reacts, and the guards.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::audit::{AuditLog, Phase};
+use super::plan::{self, ActionKind, Expect, PlanError};
+use super::{Execution, Status, Verification};
+use crate::assess::preflight::CheckStatus;
+use crate::assess::serving_region;
+use crate::config::Thresholds;
+use crate::model::{Failover, Timestamp};
+use crate::source::call::{Call, CallErrorKind, OnOff};
+use crate::source::sim::SimBackend;
+use crate::source::sim::scenario::Scenario;
+use crate::source::{Backend, Clock};
+use crate::state::State;
+
+fn sim(name: &str) -> SimBackend {
+    SimBackend::new(Scenario::built_in(name).unwrap())
+}
+
+fn at(backend: &SimBackend, secs: i64) -> Timestamp {
+    backend.scenario().start + chrono::Duration::seconds(secs)
+}
+
+fn state(backend: &Backend, now: Timestamp) -> State {
+    match backend {
+        Backend::Sim(sim) => sim.state_at(now, Thresholds::default()),
+        Backend::Aws(_) => unreachable!("simulation only"),
+    }
+}
+
+fn temp_log(name: &str) -> AuditLog {
+    let dir = std::env::temp_dir().join(format!("switchyard-action-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    AuditLog::new(dir.join("audit.jsonl"))
+}
+
+/// Errors over invocations of every function of a service in every region.
+fn service_error_rate(state: &State, service: &str) -> f64 {
+    let svc = state.service(service).unwrap();
+    let (mut inv, mut err) = (0u64, 0u64);
+    for r in &svc.regions {
+        for f in &r.functions.as_ref().unwrap().value {
+            inv += f.invocations.unwrap();
+            err += f.errors.unwrap();
+        }
+    }
+    100.0 * err as f64 / inv as f64
+}
+
+#[test]
+fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 150);
+    let state = sim.state_at(now, Thresholds::default());
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert_eq!(p.action, ActionKind::Failover);
+    assert_eq!(p.confirm, "sample/us-west-2");
+    assert!(p.uses_control_plane);
+    let primary = state.service("sample").unwrap().regions[0]
+        .health
+        .clone()
+        .unwrap()
+        .value;
+    assert_eq!(
+        p.calls,
+        vec![Call::UpdateHealthCheck {
+            health_check_id: primary.id.clone(),
+            health_check_version: 1,
+            inverted: true,
+            regions: primary.checker_regions.clone(),
+        }]
+    );
+    assert_eq!(primary.checker_regions.len(), 8);
+    assert_eq!(
+        p.expect,
+        Expect::HealthChecks {
+            inverted: vec![(primary.id, true)],
+            serving: "us-west-2".into()
+        }
+    );
+    assert!(p.preflight.passed(), "{:?}", p.preflight);
+    assert_eq!(p.preflight.checks.len(), 5);
+}
+
+#[test]
+fn failover_past_two_regions_inverts_both() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 60);
+    let state = sim.state_at(now, Thresholds::default());
+    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    let inverted: Vec<bool> = p
+        .calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck { inverted, .. } => *inverted,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        inverted,
+        [true, true],
+        "us-east-1 and us-west-2 stand before eu-west-1"
+    );
+    assert_eq!(p.confirm, "billing/eu-west-1");
+}
+
+#[test]
+fn plans_say_when_there_is_nothing_to_do_or_the_request_is_wrong() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let state = sim.state_at(now, Thresholds::default());
+    assert!(matches!(
+        plan::failover(&state, "sample", "us-east-1", now),
+        Err(PlanError::NothingToDo(_))
+    ));
+    assert!(matches!(
+        plan::failback(&state, "sample", now),
+        Err(PlanError::NothingToDo(_))
+    ));
+    let err = plan::failover(&state, "sample", "eu-north-1", now).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("its regions: us-east-1, us-west-2"),
+        "{err}"
+    );
+    assert!(matches!(
+        plan::failover(&state, "nope", "us-east-1", now),
+        Err(PlanError::UnknownService(..))
+    ));
+}
+
+#[test]
+fn preflight_with_nothing_read_is_unknown_never_a_pass() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = State::new(
+        "t".into(),
+        sim.services(),
+        &sim.plan(),
+        Thresholds::default(),
+    );
+    // Only health, so a plan can be made; everything else unknown.
+    let full = sim.state_at(now, Thresholds::default());
+    for (mine, theirs) in state.services.iter_mut().zip(&full.services) {
+        for (r, f) in mine.regions.iter_mut().zip(&theirs.regions) {
+            r.health = f.health.clone();
+        }
+    }
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(!p.preflight.passed());
+    let unknown: Vec<&str> = p
+        .preflight
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Unknown)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        unknown,
+        ["target error rate", "target domains and DNS", "target code"]
+    );
+}
+
+#[test]
+fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_plane() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let endpoints = vec![
+        "https://a.example/v1".to_string(),
+        "https://b.example/v1".to_string(),
+    ];
+    state.services[0].service.failover = Failover::Arc {
+        cluster_endpoints: endpoints.clone(),
+        routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
+            .into_iter()
+            .map(|(r, a)| (r.to_string(), a.to_string()))
+            .collect(),
+    };
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(!p.uses_control_plane);
+    let Call::UpdateRoutingControlStates {
+        cluster_endpoints,
+        update_routing_control_state_entries: entries,
+    } = &p.calls[0]
+    else {
+        panic!("{:?}", p.calls)
+    };
+    assert_eq!(p.calls.len(), 1);
+    assert_eq!(cluster_endpoints, &endpoints);
+    let states: Vec<(&str, OnOff)> = entries
+        .iter()
+        .map(|e| (e.routing_control_arn.as_str(), e.routing_control_state))
+        .collect();
+    assert_eq!(states, [("arn:east", OnOff::Off), ("arn:west", OnOff::On)]);
+    // Failback turns the primary back on, the rest off.
+    let back = plan::failback(&state, "sample", now).unwrap();
+    assert_eq!(back.confirm, "sample/us-east-1");
+    assert_eq!(
+        back.expect,
+        Expect::RoutingControls {
+            cluster_endpoints: endpoints,
+            states: vec![("arn:east".into(), true), ("arn:west".into(), false)]
+        }
+    );
+}
+
+#[test]
+fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_limit() {
+    let sim = sim("slow-replication");
+    let now = at(&sim, 120);
+    let state = sim.state_at(now, Thresholds::default());
+    let pending = state
+        .service("sample")
+        .unwrap()
+        .pipeline
+        .clone()
+        .unwrap()
+        .value
+        .pending
+        .unwrap();
+    let long = "x".repeat(600);
+    let p = plan::approval(&state, "sample", true, &long, now).unwrap();
+    let Call::PutApprovalResult {
+        token,
+        result,
+        pipeline_name,
+        region,
+        ..
+    } = &p.calls[0]
+    else {
+        panic!()
+    };
+    assert_eq!(token, &pending.token);
+    assert_eq!(pipeline_name, "sample-deploy");
+    assert_eq!(region, "us-east-1");
+    assert_eq!(result.summary.chars().count(), 512);
+    assert!(
+        !p.preflight.passed(),
+        "replication to us-west-2 is still pending at 2m"
+    );
+    let p = plan::approval(&state, "sample", true, "ok", now).unwrap();
+    let Call::PutApprovalResult { result, .. } = &p.calls[0] else {
+        panic!()
+    };
+    assert!(
+        result
+            .summary
+            .starts_with("ok [switchyard: replication: NOT READY ("),
+        "{}",
+        result.summary
+    );
+    let reject = plan::approval(&state, "sample", false, "no", now).unwrap();
+    assert_eq!(reject.action, ActionKind::Reject);
+    assert!(reject.preflight.checks.is_empty() && reject.preflight.passed());
+    // Later, once replicated, approval passes preflight.
+    let later = at(&sim, 360);
+    let state = sim.state_at(later, Thresholds::default());
+    assert!(
+        plan::approval(&state, "sample", true, "ok", later)
+            .unwrap()
+            .preflight
+            .passed()
+    );
+}
+
+#[tokio::test]
+async fn failover_in_a_region_outage_moves_traffic_and_the_error_rate_falls() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    // At 1m30s the primary's errors climb but its health check still passes.
+    let act_at = at(s, 90);
+    let before = state(&backend, act_at);
+    assert_eq!(
+        serving_region(before.service("sample").unwrap()),
+        Some("us-east-1")
+    );
+    let p = plan::failover(&before, "sample", "us-west-2", act_at).unwrap();
+    assert!(
+        p.effect
+            .starts_with("Route 53 will answer sample.fed.dev with us-west-2"),
+        "{}",
+        p.effect
+    );
+    let log = temp_log("outage");
+    let clock = Clock::fixed(act_at);
+    let exec = Execution {
+        backend: &backend,
+        log: &log,
+        clock: &clock,
+        actor: Some("arn:test".into()),
+        verification: Verification::for_clock(&clock),
+    };
+    let report = exec.run(&p, None).await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    let phases: Vec<Phase> = log.read().unwrap().iter().map(|r| r.phase).collect();
+    assert_eq!(phases, [Phase::Intent, Phase::Result, Phase::Verified]);
+
+    // Two minutes on, compare with the same world where nobody acted.
+    let later = at(s, 200);
+    let acted = state(&backend, later);
+    let untouched = state(&Backend::Sim(sim("region-outage")), later);
+    let svc = acted.service("sample").unwrap();
+    assert_eq!(serving_region(svc), Some("us-west-2"));
+    assert_eq!(
+        serving_region(untouched.service("sample").unwrap()),
+        Some("us-east-1")
+    );
+    let (with, without) = (
+        service_error_rate(&acted, "sample"),
+        service_error_rate(&untouched, "sample"),
+    );
+    assert!(
+        with < without * 0.75,
+        "error rate {with:.2}% after failover vs {without:.2}% without"
+    );
+}
+
+#[tokio::test]
+async fn an_inverted_check_on_a_dead_primary_draws_traffic_back_and_failback_fixes_it() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let act_at = at(s, 90);
+    let p = plan::failover(&state(&backend, act_at), "sample", "us-west-2", act_at).unwrap();
+    backend.execute(&p.calls[0], act_at).await.unwrap();
+    // By 5m30s the primary is down: inverted, Route 53 counts it healthy again.
+    let later = at(s, 330);
+    let st = state(&backend, later);
+    let svc = st.service("sample").unwrap();
+    assert_eq!(serving_region(svc), Some("us-east-1"));
+    let hazard = crate::assess::findings(&st, svc, later)
+        .into_iter()
+        .find(|f| f.code == crate::model::FindingCode::HealthInverted)
+        .unwrap();
+    assert_eq!(hazard.severity, crate::model::Severity::Critical);
+    assert!(hazard.message.contains("fail back"), "{}", hazard.message);
+    // Failing back lets Route 53 fail over by itself; preflight sees that and passes.
+    let back = plan::failback(&st, "sample", later).unwrap();
+    assert_eq!(
+        back.effect,
+        "Route 53 will answer sample.fed.dev with us-west-2, NOT us-east-1 (now us-east-1): the checkers see us-east-1 failing, or every region unhealthy (Route 53 then fails open)"
+    );
+    assert!(back.preflight.passed(), "{:?}", back.preflight);
+    let log = temp_log("dead-primary");
+    let clock = Clock::fixed(later);
+    let report = Execution {
+        backend: &backend,
+        log: &log,
+        clock: &clock,
+        actor: None,
+        verification: Verification::for_clock(&clock),
+    }
+    .run(&back, None)
+    .await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert_eq!(
+        serving_region(state(&backend, later).service("sample").unwrap()),
+        Some("us-west-2")
+    );
+}
+
+#[tokio::test]
+async fn failback_to_a_failing_primary_is_refused() {
+    // Fail over in steady, then make every region fail: un-inverting would hand the traffic
+    // to a failing primary (Route 53 fails open), so preflight refuses.
+    let backend = Backend::Sim(sim("steady"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 60);
+    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    backend.execute(&p.calls[0], now).await.unwrap();
+    let st = state(&backend, now);
+    let back = plan::failback(&st, "sample", now).unwrap();
+    assert!(
+        back.preflight.passed(),
+        "a healthy primary may take the traffic back"
+    );
+    assert_eq!(back.confirm, "sample/us-east-1");
+    let mut sick = st.clone();
+    let primary = &mut sick.services[0].regions[0];
+    let mut h = primary.health.clone().unwrap();
+    h.value.raw = crate::model::HealthStatus::Unhealthy;
+    primary.health = Some(h);
+    let mut other = sick.services[0].regions[1].health.clone().unwrap();
+    other.value.raw = crate::model::HealthStatus::Unhealthy;
+    sick.services[0].regions[1].health = Some(other);
+    let back = plan::failback(&sick, "sample", now).unwrap();
+    let check = back
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "primary health check")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Fail, "{check:?}");
+}
+
+#[tokio::test]
+async fn a_plan_made_from_an_old_read_is_refused_as_a_conflict() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 150);
+    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    backend.execute(&p.calls[0], now).await.unwrap();
+    // The same plan again: its HealthCheckVersion is now stale.
+    let err = backend.execute(&p.calls[0], now).await.unwrap_err();
+    assert_eq!(err.kind, CallErrorKind::Conflict);
+    assert!(err.message.contains("HealthCheckVersionMismatch"), "{err}");
+    // So is answering an approval with a token that is not (or no longer) waiting.
+    let sim2 = Backend::Sim(sim("slow-replication"));
+    let Backend::Sim(s2) = &sim2 else {
+        unreachable!()
+    };
+    let now = at(s2, 120);
+    let mut a = plan::approval(&state(&sim2, now), "sample", false, "no", now).unwrap();
+    if let Call::PutApprovalResult { token, .. } = &mut a.calls[0] {
+        *token = "stale".into();
+    }
+    let err = sim2.execute(&a.calls[0], now).await.unwrap_err();
+    assert_eq!(err.kind, CallErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn read_only_is_refused_by_the_backend_itself() {
+    let backend = Backend::Sim(sim("region-outage").read_only(true));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 150);
+    let before = state(&backend, now);
+    let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
+    let err = backend.execute(&p.calls[0], now).await.unwrap_err();
+    assert_eq!(err.kind, CallErrorKind::ReadOnly);
+    assert_eq!(state(&backend, now), before, "nothing changed");
+}
+
+#[tokio::test]
+async fn an_unwritable_audit_log_aborts_before_any_call() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 150);
+    let before = state(&backend, now);
+    let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
+    let log = AuditLog::new("/proc/switchyard-cannot-write/audit.jsonl");
+    let clock = Clock::fixed(now);
+    let report = Execution {
+        backend: &backend,
+        log: &log,
+        clock: &clock,
+        actor: None,
+        verification: Verification::for_clock(&clock),
+    }
+    .run(&p, None)
+    .await;
+    assert_eq!(report.status, Status::Failed);
+    assert!(
+        report.message.contains("the action was not started"),
+        "{}",
+        report.message
+    );
+    assert_eq!(state(&backend, now), before, "nothing changed");
+}
