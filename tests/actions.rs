@@ -209,14 +209,17 @@ fn preflight_refuses_failover_into_an_unhealthy_region_unless_forced_with_a_reas
         reason,
     ])
     // Both records of the pair are now unhealthy: Route 53 fails open and keeps answering with
-    // the primary, and verification says so.
-    .code(3)
+    // the primary. The plan predicted it, and verification sees exactly that.
+    .code(0)
+    .stdout(predicates::str::contains(
+        "Route 53 will answer sample.fed.dev with us-east-1, NOT us-west-2",
+    ))
     .stdout(predicates::str::contains("forced, reason recorded"))
     .stdout(predicates::str::contains(
-        "DONE, NOT VERIFIED: flags as planned, but Route 53 still answers with us-east-1",
+        "DONE, VERIFIED: Inverted flags as planned; Route 53 now answers with us-east-1",
     ));
     let records = audit(&state);
-    assert_eq!(phases(&records), ["intent", "result", "unverified"]);
+    assert_eq!(phases(&records), ["intent", "result", "verified"]);
     assert_eq!(records[1]["outcome"], "ok");
     assert!(records.iter().all(|r| r["forced_reason"] == reason));
 }
