@@ -111,6 +111,24 @@ impl Execution<'_> {
             );
             return report;
         }
+        let lock_dir = self
+            .log
+            .path()
+            .parent()
+            .map_or_else(|| std::path::PathBuf::from("locks"), |d| d.join("locks"));
+        let what = format!("{} {} -> {}", plan.action.name(), plan.service, plan.target);
+        let _lock = match super::lock::ServiceLock::acquire(&lock_dir, &plan.service, &what) {
+            Ok(lock) => lock,
+            Err(super::lock::LockError::Held(why)) => {
+                report.message = why;
+                return report;
+            }
+            Err(super::lock::LockError::Io(why)) => {
+                report.status = Status::Failed;
+                report.message = format!("{why}; the action was not started");
+                return report;
+            }
+        };
         // The log keeps wall-clock times (the simulation's clock only drives the simulation).
         let now = chrono::Utc::now();
         let id = format!(

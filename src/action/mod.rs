@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod execute;
+pub mod lock;
 pub mod plan;
 
 pub use execute::{Execution, Report, Status, Verification};

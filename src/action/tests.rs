@@ -470,3 +470,43 @@ async fn an_unwritable_audit_log_aborts_before_any_call() {
     );
     assert_eq!(state(&backend, now), before, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_second_action_on_a_service_in_flight_is_refused() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 90);
+    let before = state(&backend, now);
+    let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
+    let log = temp_log("in-flight");
+    // Another process (this one, as far as the lock can tell) holds sample's lock.
+    let held = super::lock::ServiceLock::acquire(
+        &log.path().parent().unwrap().join("locks"),
+        "sample",
+        "failback sample -> us-east-1",
+    )
+    .unwrap();
+    let clock = Clock::fixed(now);
+    let exec = Execution {
+        backend: &backend,
+        log: &log,
+        clock: &clock,
+        actor: None,
+        verification: Verification::for_clock(&clock),
+    };
+    let report = exec.run(&p, None).await;
+    assert_eq!(report.status, Status::Refused);
+    assert!(
+        report
+            .message
+            .contains("another action on sample is in flight"),
+        "{}",
+        report.message
+    );
+    assert!(log.read().unwrap().is_empty());
+    assert_eq!(state(&backend, now), before);
+    drop(held);
+    assert_eq!(exec.run(&p, None).await.status, Status::Verified);
+}
