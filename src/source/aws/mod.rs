@@ -389,3 +389,27 @@ pub fn next_token(next: Option<&str>, used: Option<&str>) -> Option<String> {
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::arc_endpoint_region;
+
+    #[test]
+    fn arc_requests_are_signed_for_the_region_in_the_endpoint_name() {
+        for (url, region) in [
+            (
+                "https://host-dsaxm3.route53-recovery-cluster.us-west-2.amazonaws.com/v1",
+                Some("us-west-2"),
+            ),
+            (
+                "https://abc.route53-recovery-cluster.ap-southeast-2.amazonaws.com/v1",
+                Some("ap-southeast-2"),
+            ),
+            ("https://example.com/v1", None),
+            ("http://abc.route53-recovery-cluster.eu-west-1.amazonaws.com", None),
+        ] {
+            assert_eq!(arc_endpoint_region(url), region, "{url}");
+        }
+    }
+}
