@@ -105,7 +105,7 @@ async fn invert_health_check_failover_and_failback_through_the_cli() {
     let (out, _, code) = run(&config, &read_only);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("REFUSED: read-only mode"), "{out}");
-    assert_eq!(unchanged().await.0, false);
+    assert!(!unchanged().await.0, "nothing was inverted");
     assert!(audit(&config).is_empty());
 
     // Confirmed and forced with a reason: moto's check is inverted, its checker regions kept.

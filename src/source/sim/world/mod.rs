@@ -46,7 +46,8 @@ impl<'a> World<'a> {
     fn inverted(&self, service: &str, region: &str, s: i64) -> bool {
         self.ops
             .iter()
-            .filter_map(|op| match op {
+            .rev()
+            .find_map(|op| match op {
                 SimOp::Invert {
                     service: sv,
                     region: r,
@@ -55,7 +56,6 @@ impl<'a> World<'a> {
                 } if sv == service && r == region && *at <= s => Some(*inverted),
                 _ => None,
             })
-            .last()
             .unwrap_or(false)
     }
 
