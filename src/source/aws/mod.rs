@@ -407,7 +407,10 @@ mod tests {
                 Some("ap-southeast-2"),
             ),
             ("https://example.com/v1", None),
-            ("http://abc.route53-recovery-cluster.eu-west-1.amazonaws.com", None),
+            (
+                "http://abc.route53-recovery-cluster.eu-west-1.amazonaws.com",
+                None,
+            ),
         ] {
             assert_eq!(arc_endpoint_region(url), region, "{url}");
         }
