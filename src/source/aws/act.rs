@@ -3,7 +3,7 @@
 //! PutApprovalResult. Reached only through `Backend::execute`, which refuses in read-only mode.
 
 use super::AwsBackend;
-use super::errors::{Call as Where, describe};
+use super::errors::{Call as Where, THROTTLED_READ, describe};
 use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
 use crate::source::{ErrorKind, SourceError};
 use aws_sdk_route53recoverycluster as arc;
@@ -16,7 +16,6 @@ const CONFLICT: &[&str] = &[
     "HealthCheckVersionMismatch",
     "InvalidApprovalTokenException",
     "ApprovalAlreadyCompletedException",
-    "ConflictException",
 ];
 
 impl AwsBackend {
@@ -185,7 +184,15 @@ impl AwsBackend {
                     let error = self.call_error(&e, "Route 53 ARC", api, endpoint);
                     tracing::warn!(%endpoint, %error, "ARC endpoint failed; trying the next");
                     if error.kind == CallErrorKind::Conflict {
-                        return Err(error);
+                        // An answer, not an outage: the other endpoints would say the same.
+                        return Err(if failures.is_empty() {
+                            error
+                        } else {
+                            CallError::new(
+                                error.kind,
+                                format!("{} (before it: {})", error.message, failures.join("; ")),
+                            )
+                        });
                     }
                     failures.push(error.message);
                 }
@@ -221,13 +228,30 @@ impl AwsBackend {
             self.profile(),
         );
         let code = err.code().unwrap_or_default();
-        if CONFLICT.contains(&code) {
+        if service == "Route 53 ARC" && code == "ConflictException" {
+            CallError::new(
+                CallErrorKind::Conflict,
+                format!(
+                    "{}; an ARC safety rule blocked the change (e.g. \"at least one On\"): \
+                     nothing changed; read the rule before overriding it in the ARC console",
+                    described.message
+                ),
+            )
+        } else if CONFLICT.contains(&code) {
             CallError::new(
                 CallErrorKind::Conflict,
                 format!(
                     "{}; it changed since switchyard read it: refresh, check the new state, and \
                      plan again",
                     described.message
+                ),
+            )
+        } else if described.kind == ErrorKind::Throttled {
+            CallError::new(
+                CallErrorKind::Failed,
+                described.message.replace(
+                    THROTTLED_READ,
+                    "; throttled, so nothing changed: try again in a few seconds",
                 ),
             )
         } else {

@@ -14,6 +14,9 @@ pub struct Call<'a> {
     pub region: &'a str,
 }
 
+/// What a throttled read goes on to do (a mutating call says something else; see `act.rs`).
+pub const THROTTLED_READ: &str = "; backing off, showing the last data fetched";
+
 /// Error codes AWS services use for throttling.
 const THROTTLING: &[&str] = &[
     "Throttling",
@@ -124,7 +127,7 @@ fn classify_code(
     if THROTTLING.contains(&code) {
         SourceError::new(
             ErrorKind::Throttled,
-            format!("{where_}: {detail}; backing off, showing the last data fetched"),
+            format!("{where_}: {detail}{THROTTLED_READ}"),
         )
     } else if EXPIRED.contains(&code) {
         credentials(where_, &detail, profile)
@@ -165,6 +168,7 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
 fn iam_action(service: &str, api: &str) -> String {
     let prefix = match service {
         "Route 53" => "route53",
+        "Route 53 ARC" => "route53-recovery-cluster",
         "CloudWatch" => "cloudwatch",
         "S3" => "s3",
         // API Gateway's IAM actions are HTTP verbs on resources.
