@@ -295,6 +295,55 @@ fn entries(
 /// Why mocks: moto does not implement Route 53 ARC (route53-recovery-cluster) at all, so no
 /// cluster endpoint can fail, and UpdateRoutingControlStates / GetRoutingControlState cannot be
 /// answered.
+/// A cluster endpoint's client answering with these rules (no retries).
+fn arc_client(rules: &[&aws_smithy_mocks::Rule]) -> arc::Client {
+    let mut interceptor =
+        aws_smithy_mocks::MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in rules {
+        interceptor = interceptor.with_rule(rule);
+    }
+    arc::Client::from_conf(
+        arc::Config::builder()
+            .behavior_version(arc::config::BehaviorVersion::latest())
+            .region(arc::config::Region::new("us-west-2"))
+            .credentials_provider(arc::config::Credentials::new(
+                "AKIDMOCK",
+                "mock-secret",
+                None,
+                None,
+                "aws_mocks",
+            ))
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(interceptor)
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+            .build(),
+    )
+}
+
+/// The ARC service of `toml`, each cluster endpoint answering with its rules.
+fn arc_backend(toml: &str, endpoints: &[(&str, &[&aws_smithy_mocks::Rule])]) -> Backend {
+    let mut b = backend(toml, unused_control(), vec![]);
+    for (endpoint, rules) in endpoints {
+        b = b.with_arc_client(endpoint, arc_client(rules));
+    }
+    Backend::Aws(b)
+}
+
+/// Plan sample's failover to us-west-2 and run it, forced with a reason (nothing but health is
+/// read here), against a fresh audit log: the plan, the report and the records.
+async fn arc_failover(backend: &Backend, name: &str) -> (Plan, Report, Vec<AuditRecord>) {
+    let state = arc_state(backend);
+    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
+    let dir = TempDir::new(name);
+    let log = dir.audit();
+    let clock = Clock::fixed(now());
+    let report = execution(backend, &log, &clock)
+        .run(&plan, Some("drill".into()))
+        .await;
+    let records = log.read().unwrap();
+    (plan, report, records)
+}
+
 #[tokio::test]
 async fn arc_failover_moves_on_from_a_failing_cluster_endpoint_and_verifies() {
     // The first endpoint answers every call with a 500 InternalServerException.
@@ -306,24 +355,10 @@ async fn arc_failover_moves_on_from_a_failing_cluster_endpoint_and_verifies() {
     });
     // The second is a working cluster: us-east-1 On, us-west-2 Off.
     let e2 = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
-    let b = backend(&arc_toml(), unused_control(), vec![])
-        .with_arc_client(
-            E1,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e1_update, &e1_get]
-            ),
-        )
-        .with_arc_client(
-            E2,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e2.update, &e2.get]
-            ),
-        );
-    let backend = Backend::Aws(b);
+    let backend = arc_backend(
+        &arc_toml(),
+        &[(E1, &[&e1_update, &e1_get]), (E2, &[&e2.update, &e2.get])],
+    );
     let state = arc_state(&backend);
 
     let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
@@ -443,33 +478,11 @@ async fn arc_failover_fails_when_every_cluster_endpoint_fails() {
     let e2_get = mock!(arc::Client::get_routing_control_state).then_http_response(|| {
         json_error(500, ARC_JSON, "InternalServerException", "Internal failure")
     });
-    let b = backend(&arc_toml(), unused_control(), vec![])
-        .with_arc_client(
-            E1,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e1_update, &e1_get]
-            ),
-        )
-        .with_arc_client(
-            E2,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e2_update, &e2_get]
-            ),
-        );
-    let backend = Backend::Aws(b);
-    let state = arc_state(&backend);
-    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
-
-    let dir = TempDir::new("arc-failed");
-    let log = dir.audit();
-    let clock = Clock::fixed(now());
-    let report = execution(&backend, &log, &clock)
-        .run(&plan, Some("drill".into()))
-        .await;
+    let backend = arc_backend(
+        &arc_toml(),
+        &[(E1, &[&e1_update, &e1_get]), (E2, &[&e2_update, &e2_get])],
+    );
+    let (plan, report, records) = arc_failover(&backend, "arc-failed").await;
 
     assert_eq!(report.status, Status::Failed, "{report:?}");
     assert!(report.answers.is_empty());
@@ -492,7 +505,6 @@ async fn arc_failover_fails_when_every_cluster_endpoint_fails() {
         );
     }
 
-    let records = log.read().unwrap();
     assert_eq!(phases(&records), vec![Phase::Intent, Phase::Result]);
     assert_records_of(&records, &report, &plan);
     assert_eq!(records[1].outcome.as_deref(), Some("failed"));
@@ -524,40 +536,15 @@ async fn an_arc_safety_rule_blocking_the_change_is_a_conflict_not_retried_elsewh
         toml.contains(E3),
         "the config lists a third endpoint: {toml}"
     );
-    let b = backend(&toml, unused_control(), vec![])
-        .with_arc_client(
-            E1,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e1_update]
-            ),
-        )
-        .with_arc_client(
-            E2,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e2_update]
-            ),
-        )
-        .with_arc_client(
-            E3,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&e3_update]
-            ),
-        );
-    let backend = Backend::Aws(b);
-    let state = arc_state(&backend);
-    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
-    let dir = TempDir::new("arc-conflict");
-    let log = dir.audit();
-    let clock = Clock::fixed(now());
-    let report = execution(&backend, &log, &clock)
-        .run(&plan, Some("drill".into()))
-        .await;
+    let backend = arc_backend(
+        &toml,
+        &[
+            (E1, &[&e1_update]),
+            (E2, &[&e2_update]),
+            (E3, &[&e3_update]),
+        ],
+    );
+    let (_, report, records) = arc_failover(&backend, "arc-conflict").await;
     assert_eq!(report.status, Status::Failed, "{report:?}");
     assert_eq!(
         (
@@ -576,7 +563,6 @@ async fn an_arc_safety_rule_blocking_the_change_is_a_conflict_not_retried_elsewh
         )),
         "{m}"
     );
-    let records = log.read().unwrap();
     assert_eq!(records[1].outcome.as_deref(), Some("conflict"));
 }
 
@@ -589,32 +575,8 @@ async fn a_throttled_or_denied_arc_call_says_what_to_do() {
     let denied = mock!(arc::Client::update_routing_control_states).then_http_response(|| {
         json_error(403, ARC_JSON, "AccessDeniedException", "not authorized")
     });
-    let b = backend(&arc_toml(), unused_control(), vec![])
-        .with_arc_client(
-            E1,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&throttled]
-            ),
-        )
-        .with_arc_client(
-            E2,
-            mocked!(
-                aws_sdk_route53recoverycluster,
-                RuleMode::MatchAny,
-                [&denied]
-            ),
-        );
-    let backend = Backend::Aws(b);
-    let state = arc_state(&backend);
-    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
-    let dir = TempDir::new("arc-throttled");
-    let log = dir.audit();
-    let clock = Clock::fixed(now());
-    let report = execution(&backend, &log, &clock)
-        .run(&plan, Some("drill".into()))
-        .await;
+    let backend = arc_backend(&arc_toml(), &[(E1, &[&throttled]), (E2, &[&denied])]);
+    let (_, report, _) = arc_failover(&backend, "arc-throttled").await;
     let m = &report.message;
     assert!(
         m.contains("throttled, so nothing changed: try again in a few seconds"),

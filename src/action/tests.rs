@@ -36,6 +36,21 @@ fn temp_log(name: &str) -> AuditLog {
     AuditLog::new(dir.join("audit.jsonl"))
 }
 
+fn exec<'a>(
+    backend: &'a Backend,
+    log: &'a AuditLog,
+    clock: &'a Clock,
+    actor: Option<String>,
+) -> Execution<'a> {
+    Execution {
+        backend,
+        log,
+        clock,
+        actor,
+        verification: Verification::for_clock(clock),
+    }
+}
+
 /// Errors over invocations of every function of a service in every region.
 fn service_error_rate(state: &State, service: &str) -> f64 {
     let svc = state.service(service).unwrap();
@@ -288,13 +303,7 @@ async fn failover_in_a_region_outage_moves_traffic_and_the_error_rate_falls() {
     );
     let log = temp_log("outage");
     let clock = Clock::fixed(act_at);
-    let exec = Execution {
-        backend: &backend,
-        log: &log,
-        clock: &clock,
-        actor: Some("arn:test".into()),
-        verification: Verification::for_clock(&clock),
-    };
+    let exec = exec(&backend, &log, &clock, Some("arn:test".into()));
     let report = exec.run(&p, None).await;
     assert_eq!(report.status, Status::Verified, "{report:?}");
     let phases: Vec<Phase> = log.read().unwrap().iter().map(|r| r.phase).collect();
@@ -349,15 +358,7 @@ async fn an_inverted_check_on_a_dead_primary_draws_traffic_back_and_failback_fix
     assert!(back.preflight.passed(), "{:?}", back.preflight);
     let log = temp_log("dead-primary");
     let clock = Clock::fixed(later);
-    let report = Execution {
-        backend: &backend,
-        log: &log,
-        clock: &clock,
-        actor: None,
-        verification: Verification::for_clock(&clock),
-    }
-    .run(&back, None)
-    .await;
+    let report = exec(&backend, &log, &clock, None).run(&back, None).await;
     assert_eq!(report.status, Status::Verified, "{report:?}");
     assert_eq!(
         serving_region(state(&backend, later).service("sample").unwrap()),
@@ -453,15 +454,7 @@ async fn an_unwritable_audit_log_aborts_before_any_call() {
     let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
     let log = AuditLog::new("/proc/switchyard-cannot-write/audit.jsonl");
     let clock = Clock::fixed(now);
-    let report = Execution {
-        backend: &backend,
-        log: &log,
-        clock: &clock,
-        actor: None,
-        verification: Verification::for_clock(&clock),
-    }
-    .run(&p, None)
-    .await;
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
     assert_eq!(report.status, Status::Failed);
     assert!(
         report.message.contains("the action was not started"),
@@ -489,13 +482,7 @@ async fn a_second_action_on_a_service_in_flight_is_refused() {
     )
     .unwrap();
     let clock = Clock::fixed(now);
-    let exec = Execution {
-        backend: &backend,
-        log: &log,
-        clock: &clock,
-        actor: None,
-        verification: Verification::for_clock(&clock),
-    };
+    let exec = exec(&backend, &log, &clock, None);
     let report = exec.run(&p, None).await;
     assert_eq!(report.status, Status::Refused);
     assert!(
