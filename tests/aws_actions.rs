@@ -961,12 +961,13 @@ const EAST_CHECKERS: [&str; 3] = ["us-east-1", "us-west-1", "eu-west-1"];
 
 /// GetHealthCheck: hc-east at HealthCheckVersion 7 with three checker regions, hc-west at 4
 /// with the default checkers; neither inverted.
-fn get_health_check_rule() -> aws_smithy_mocks::Rule {
+/// GetHealthCheck; the checks named in `inverted` read Inverted=true.
+fn get_health_check_rule(inverted: Seen<String>) -> aws_smithy_mocks::Rule {
     use aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput;
     use aws_sdk_route53::types::{
         HealthCheck as R53Check, HealthCheckConfig, HealthCheckRegion, HealthCheckType,
     };
-    mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(|r| {
+    mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(move |r| {
         let id = r.health_check_id().unwrap_or("");
         let (version, regions): (i64, &[&str]) = match id {
             "hc-east" => (7, &EAST_CHECKERS),
@@ -977,7 +978,7 @@ fn get_health_check_rule() -> aws_smithy_mocks::Rule {
             .r#type(HealthCheckType::Https)
             .fully_qualified_domain_name(format!("{id}.sample.example.com"))
             .resource_path("/health")
-            .inverted(false)
+            .inverted(seen(&inverted).iter().any(|i| i == id))
             .disabled(false)
             .set_regions((!regions.is_empty()).then(|| {
                 regions
@@ -1003,26 +1004,29 @@ fn get_health_check_rule() -> aws_smithy_mocks::Rule {
 
 /// GetHealthCheckStatus: every checker says healthy.
 fn all_healthy_rule() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_route53::Client::get_health_check_status).then_output(all_healthy)
+}
+
+fn all_healthy() -> aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput
+{
     use aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput;
     use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
-    mock!(aws_sdk_route53::Client::get_health_check_status).then_output(|| {
-        let mut out = GetHealthCheckStatusOutput::builder();
-        for region in EAST_CHECKERS {
-            out = out.health_check_observations(
-                HealthCheckObservation::builder()
-                    .region(HealthCheckRegion::from(region))
-                    .ip_address("15.177.0.1")
-                    .status_report(
-                        StatusReport::builder()
-                            .status("Success: HTTP Status Code 200, OK")
-                            .checked_time(aws_mocks_support::sdk_time(ago(1)))
-                            .build(),
-                    )
-                    .build(),
-            );
-        }
-        out.build().unwrap()
-    })
+    let mut out = GetHealthCheckStatusOutput::builder();
+    for region in EAST_CHECKERS {
+        out = out.health_check_observations(
+            HealthCheckObservation::builder()
+                .region(HealthCheckRegion::from(region))
+                .ip_address("15.177.0.1")
+                .status_report(
+                    StatusReport::builder()
+                        .status("Success: HTTP Status Code 200, OK")
+                        .checked_time(aws_mocks_support::sdk_time(ago(1)))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    out.build().unwrap()
 }
 
 /// Route 53's answer to an UpdateHealthCheck whose HealthCheckVersion is not the current one
@@ -1052,7 +1056,7 @@ fn health_backend(read_only: bool) -> (AwsBackend, HealthMocks) {
             record(&log, input.clone());
             MockResponse::Http(version_mismatch())
         });
-    let get = get_health_check_rule();
+    let get = get_health_check_rule(Arc::default());
     let status = all_healthy_rule();
     let (cloudwatch, _) = fake_cloudwatch(aws_mocks_support::MetricTable::new());
     let toml = if read_only {
@@ -1229,5 +1233,77 @@ async fn read_only_refuses_before_anything_is_sent_or_logged() {
         mocks.get.num_calls(),
         2,
         "only the health fetch read anything"
+    );
+}
+
+/// Why mocks: moto's GetHealthCheckStatus never runs out, and CloudWatch (the fallback) cannot
+/// be reached from the Rust SDK there. Here the status calls are throttled after the first read
+/// and CloudWatch has no data, so the re-read cannot tell the checkers' verdict: verification
+/// combines the flags read now with the verdicts read when planned (inversion does not change
+/// those) instead of failing for a reason that has nothing to do with the change.
+#[tokio::test]
+async fn verification_does_not_need_the_rationed_status_api_again() {
+    use aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusError;
+    use aws_sdk_route53::operation::update_health_check::UpdateHealthCheckOutput;
+    let inverted: Seen<String> = Arc::default();
+    let get = get_health_check_rule(Arc::clone(&inverted));
+    let flags = Arc::clone(&inverted);
+    let update =
+        mock!(aws_sdk_route53::Client::update_health_check).then_compute_response(move |input| {
+            if input.inverted() == Some(true) {
+                record(&flags, input.health_check_id().unwrap_or("").to_string());
+            }
+            MockResponse::Output(UpdateHealthCheckOutput::builder().build())
+        });
+    // The first read's two status calls are answered; every later one is throttled.
+    let status_calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&status_calls);
+    let status =
+        mock!(aws_sdk_route53::Client::get_health_check_status).then_compute_response(move |_| {
+            if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+                MockResponse::Output(all_healthy())
+            } else {
+                MockResponse::Error(GetHealthCheckStatusError::generic(
+                    aws_smithy_types::error::ErrorMetadata::builder()
+                        .code("Throttling")
+                        .message("Rate exceeded")
+                        .build(),
+                ))
+            }
+        });
+    let (cloudwatch, _) = fake_cloudwatch(aws_mocks_support::MetricTable::new());
+    let b = backend(
+        HEALTH_TOML,
+        ControlClients {
+            route53: mocked!(
+                aws_sdk_route53,
+                RuleMode::MatchAny,
+                [&get, &status, &update]
+            ),
+            cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
+            ..unused_control()
+        },
+        vec![],
+    );
+    let backend = Backend::Aws(b);
+    let state = health_state(&backend).await;
+    let plan = invert_plan(&state);
+    let dir = TempDir::new("rationed-status");
+    let log = dir.audit();
+    let clock = Clock::fixed(now());
+    let report = execution(&backend, &log, &clock)
+        .run(&plan, Some("only health is read here".into()))
+        .await;
+    assert_eq!(
+        status_calls.load(std::sync::atomic::Ordering::SeqCst),
+        4,
+        "the re-read asked for the checkers' verdict, and was throttled: {report:?}"
+    );
+    assert_eq!(seen(&inverted), vec!["hc-east".to_string()]);
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert_eq!(
+        report.message,
+        "Inverted flags as planned; Route 53 now answers with us-west-2 (from the flags read \
+         now and the checkers' verdicts read when planned)"
     );
 }

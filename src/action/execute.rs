@@ -5,7 +5,7 @@
 use super::audit::{AuditLog, AuditRecord, Phase};
 use super::plan::{Expect, Plan};
 use crate::assess::serving_index;
-use crate::model::{HealthStatus, Timestamp};
+use crate::model::{HealthStatus, Timestamp, effective_status};
 use crate::source::{Backend, CallErrorKind, Clock, Payload, SourceKind};
 use serde::Serialize;
 use std::time::Duration;
@@ -253,7 +253,11 @@ fn die_after_intent_for_tests() {
 /// Re-read what the plan changes: `Ok` with what was seen once it shows the change.
 pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<String, String> {
     match &plan.expect {
-        Expect::HealthChecks { inverted, serving } => {
+        Expect::HealthChecks {
+            inverted,
+            serving,
+            raw,
+        } => {
             let checks = read_health(backend, &plan.service, now).await?;
             for (id, want) in inverted {
                 let Some((region, check)) = checks.iter().find(|(_, c)| c.id == *id) else {
@@ -272,18 +276,32 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
                 .find(|s| s.name == plan.service)
                 .map(|s| s.regions)
                 .unwrap_or_default();
+            let mut from_plan = false;
             let statuses: Vec<HealthStatus> = order
                 .iter()
                 .map(|r| {
-                    checks
-                        .iter()
-                        .find(|(region, _)| region == r)
-                        .map_or(HealthStatus::Unknown, |(_, c)| c.effective())
+                    let Some((_, c)) = checks.iter().find(|(region, _)| region == r) else {
+                        return HealthStatus::Unknown;
+                    };
+                    let planned = raw.iter().find(|(region, _)| region == r).map(|(_, s)| *s);
+                    let raw = match (c.raw, planned) {
+                        (HealthStatus::Unknown, Some(known)) if known != HealthStatus::Unknown => {
+                            from_plan = true;
+                            known
+                        }
+                        (now, _) => now,
+                    };
+                    effective_status(raw, c.inverted, c.disabled)
                 })
                 .collect();
             match serving_index(&statuses).and_then(|i| order.get(i)) {
                 Some(now_serving) if now_serving == serving => Ok(format!(
-                    "Inverted flags as planned; Route 53 now answers with {serving}"
+                    "Inverted flags as planned; Route 53 now answers with {serving}{}",
+                    if from_plan {
+                        " (from the flags read now and the checkers' verdicts read when planned)"
+                    } else {
+                        ""
+                    }
                 )),
                 Some(other) => Err(format!(
                     "flags as planned, but Route 53 still answers with {other}"

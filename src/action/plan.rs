@@ -38,6 +38,10 @@ pub enum Expect {
     HealthChecks {
         inverted: Vec<(String, bool)>,
         serving: String,
+        /// The checkers' verdict per region when planned: inversion does not change it, so
+        /// verification falls back to it where a re-read cannot tell (GetHealthCheckStatus is
+        /// rationed, and its CloudWatch fallback may fail).
+        raw: Vec<(String, HealthStatus)>,
     },
     /// Each routing control's state (true = On).
     RoutingControls {
@@ -294,6 +298,17 @@ fn invert_plan(
         expect: Expect::HealthChecks {
             inverted: expect,
             serving: predicted.to_string(),
+            raw: svc
+                .regions
+                .iter()
+                .map(|r| {
+                    let raw = r
+                        .health
+                        .as_ref()
+                        .map_or(HealthStatus::Unknown, |h| h.value.raw);
+                    (r.region.clone(), raw)
+                })
+                .collect(),
         },
         preflight: Preflight::default(),
     })

@@ -8,7 +8,7 @@ use super::{Execution, Status, Verification};
 use crate::assess::preflight::CheckStatus;
 use crate::assess::serving_region;
 use crate::config::Thresholds;
-use crate::model::{Failover, Timestamp};
+use crate::model::{Failover, HealthStatus, Timestamp};
 use crate::source::call::{Call, CallErrorKind, OnOff};
 use crate::source::sim::SimBackend;
 use crate::source::sim::scenario::Scenario;
@@ -92,7 +92,11 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
         p.expect,
         Expect::HealthChecks {
             inverted: vec![(primary.id, true)],
-            serving: "us-west-2".into()
+            serving: "us-west-2".into(),
+            raw: vec![
+                ("us-east-1".into(), HealthStatus::Healthy),
+                ("us-west-2".into(), HealthStatus::Healthy)
+            ],
         }
     );
     assert!(p.preflight.passed(), "{:?}", p.preflight);
