@@ -54,6 +54,8 @@ fn check(id: &str, raw: HealthStatus) -> HealthCheck {
         observations: Vec::new(),
         history: Vec::new(),
         last_failure: None,
+        version: Some(1),
+        checker_regions: Vec::new(),
     }
 }
 
