@@ -55,7 +55,7 @@ impl<'a> World<'a> {
                 } if sv == service && r == region && *at <= s => Some(*inverted),
                 _ => None,
             })
-            .last()
+            .next_back()
             .unwrap_or(false)
     }
 
