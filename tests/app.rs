@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::{lines_with, refresh_all, screen, state_at};
 use switchyard::model::Timestamp;
 use switchyard::state::{Command, Panel, State, update};
-use switchyard::tui::keymap::{BINDINGS, msg_for};
+use switchyard::tui::keymap::msg_for;
 
 const W: u16 = 120;
 const H: u16 = 35;
@@ -231,97 +231,4 @@ fn keys_and_fetches_drive_the_screen() {
     // q quits.
     assert_eq!(press_char(&mut state, 'q', now), vec![Command::Quit]);
     assert!(state.quit);
-}
-
-#[test]
-fn ctrl_c_quits_and_unbound_keys_do_nothing() {
-    let (_, mut state, now) = state_at("steady", 60);
-    let before = state.clone();
-    assert_eq!(press_char(&mut state, 'x', now), Vec::new());
-    assert_eq!(press(&mut state, KeyCode::F(5), now), Vec::new());
-    assert_eq!(state, before);
-    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert_eq!(press_event(&mut state, ctrl_c, now), vec![Command::Quit]);
-    assert!(state.quit);
-}
-
-/// The rows inside the help box's border, trimmed (the box is found by its title).
-fn help_rows(text: &str) -> Vec<String> {
-    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
-    let title = lines
-        .iter()
-        .position(|l| l.iter().collect::<String>().contains("┌ Help: keys"))
-        .unwrap_or_else(|| panic!("no help box:\n{text}"));
-    let left = lines[title].iter().position(|c| *c == '┌').unwrap();
-    let right = left + lines[title][left..].iter().position(|c| *c == '┐').unwrap();
-    lines[title + 1..]
-        .iter()
-        .take_while(|l| l.get(left) == Some(&'│'))
-        .map(|l| {
-            l[left + 1..right.min(l.len())]
-                .iter()
-                .collect::<String>()
-                .trim()
-                .to_string()
-        })
-        .filter(|row| !row.is_empty())
-        .collect()
-}
-
-fn assert_help_lists_every_binding(width: u16, height: u16) {
-    let (_, mut state, now) = state_at("steady", 60);
-    press_char(&mut state, '?', now);
-    let text = screen(&state, width, height, now);
-    let rows = help_rows(&text);
-    for b in BINDINGS {
-        // The label, then the whole help text, on one row.
-        let listed = rows.iter().any(|row| {
-            row.strip_suffix(b.help)
-                .is_some_and(|label| label.trim_end() == b.label)
-        });
-        assert!(
-            listed,
-            "{width}×{height}: help does not list `{}`: {}\n{text}",
-            b.label, b.help
-        );
-    }
-    assert!(
-        rows.iter().any(|r| r.contains("◀ serving")),
-        "{width}×{height}: the marker legend is cut:\n{text}"
-    );
-}
-
-#[test]
-fn help_lists_every_binding() {
-    assert_help_lists_every_binding(120, 35);
-}
-
-#[test]
-fn help_lists_every_binding_at_minimum_size() {
-    assert_help_lists_every_binding(80, 24);
-}
-
-fn assert_footer_hints(width: u16, height: u16) {
-    let (_, state, now) = state_at("steady", 60);
-    let text = screen(&state, width, height, now);
-    let footer = text.lines().last().unwrap();
-    for b in BINDINGS {
-        if let Some(hint) = b.hint {
-            assert!(
-                footer.contains(&format!("{} {hint}", b.label)),
-                "{width}×{height}: footer lacks `{} {hint}`: {footer}",
-                b.label
-            );
-        }
-    }
-}
-
-#[test]
-fn footer_shows_every_hint() {
-    assert_footer_hints(120, 35);
-}
-
-#[test]
-fn footer_shows_every_hint_at_minimum_size() {
-    assert_footer_hints(80, 24);
 }
