@@ -7,9 +7,13 @@ mod support;
 
 use chrono::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use support::{lines_with, refresh_all, screen, state_at};
+use support::{
+    backend_at, execute, lines_with, refetch, refresh_all, screen, stable_id, state_at, temp_audit,
+};
+use switchyard::action::Status;
+use switchyard::action::audit::Phase;
 use switchyard::model::Timestamp;
-use switchyard::state::{Command, Panel, State, update};
+use switchyard::state::{Command, Msg, Panel, State, update};
 use switchyard::tui::keymap::msg_for;
 
 const W: u16 = 120;
@@ -231,4 +235,85 @@ fn keys_and_fetches_drive_the_screen() {
     // q quits.
     assert_eq!(press_char(&mut state, 'q', now), vec![Command::Quit]);
     assert!(state.quit);
+}
+
+#[test]
+fn a_failover_through_the_dialog_moves_the_traffic() {
+    // 2m30s into region-outage: sample's primary is erroring but still passes its health check,
+    // so Route 53 keeps answering with it; the operator moves the traffic by hand.
+    let (backend, mut state, now) = backend_at("region-outage", 150);
+    let text = screen(&state, W, H, now);
+    assert!(
+        health_row(&text, "sample", "us-east-1").contains('◀'),
+        "{text}"
+    );
+
+    press_char(&mut state, '1', now);
+    press(&mut state, KeyCode::Up, now);
+    assert_eq!(press_char(&mut state, 'f', now), Vec::new());
+    assert!(screen(&state, W, H, now).contains("Failover sample → us-west-2"));
+    // `q`, `b` and the digits are typed into the field, not taken as keys.
+    type_text(&mut state, "sample/us-west-2", now);
+    let commands = press(&mut state, KeyCode::Enter, now);
+    let [
+        Command::Execute {
+            plan,
+            forced_reason,
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("one Execute expected: {commands:?}");
+    };
+    assert_eq!(plan.confirm, "sample/us-west-2");
+    assert_eq!(*forced_reason, None);
+    assert!(screen(&state, W, H, now).contains("Executing…"));
+
+    // Esc hides the dialog while it runs; a second action on sample is refused meanwhile.
+    press(&mut state, KeyCode::Esc, now);
+    assert!(state.view.dialog.is_none());
+    press_char(&mut state, 'b', now);
+    assert!(
+        state.view.dialog.is_none(),
+        "no dialog while sample has an action running"
+    );
+    let text = screen(&state, W, H, now);
+    assert_eq!(
+        lines_with(&text, "an action on sample is still running").len(),
+        1,
+        "{text}"
+    );
+
+    // The loop's action task: the plan runs against the same backend the pollers read.
+    let log = temp_audit("app-failover");
+    let report = execute(&backend, &log, plan, forced_reason.clone(), now);
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    let commands = update(
+        &mut state,
+        Msg::ActionDone(Box::new(stable_id(report))),
+        now,
+    );
+    assert_eq!(commands, vec![Command::RefreshAll]);
+    assert!(state.in_flight.is_empty());
+    refetch(&backend, &mut state, now);
+
+    let text = screen(&state, W, H, now);
+    let east = health_row(&text, "sample", "us-east-1");
+    let west = health_row(&text, "sample", "us-west-2");
+    assert!(east.contains("INV") && !east.contains('◀'), "{east}");
+    assert!(west.contains("◀ serving"), "{west}");
+    assert!(
+        text.contains("✓ verified: failover sample → us-west-2"),
+        "the result banner:\n{text}"
+    );
+    insta::assert_snapshot!("app_failover_through_the_dialog", text);
+
+    let records = log.read().unwrap();
+    let phases: Vec<Phase> = records.iter().map(|r| r.phase).collect();
+    assert_eq!(phases, [Phase::Intent, Phase::Result, Phase::Verified]);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.service == "sample" && r.target == "us-west-2")
+    );
+    assert_eq!(records[1].outcome.as_deref(), Some("ok"));
 }
