@@ -155,9 +155,25 @@ fn failover_with_failed_preflight_asks_for_a_reason() {
     assert!(text.contains("Preflight did not pass"), "{text}");
     assert!(text.contains("reason › █"), "{text}");
     insta::assert_snapshot!("dialog_failover_reason_120x35", text);
+    let before = screen(&state, 80, 24, now);
+    assert!(before.contains("reason › █"), "{before}");
+    insta::assert_snapshot!("dialog_failover_reason_80x24", before);
+
+    // ↓ scrolls the plan to its end (the failed check); the field stays where it was.
+    for _ in 0..20 {
+        press(&mut state, KeyCode::Down, now);
+    }
     let small = screen(&state, 80, 24, now);
-    assert!(small.contains("reason › █"), "{small}");
-    insta::assert_snapshot!("dialog_failover_reason_80x24", small);
+    assert!(small.contains("FAIL    target domains and DNS"), "{small}");
+    assert!(small.contains("↑ more: ↑/↓ scroll"), "{small}");
+    let field = |text: &str| text.lines().position(|l| l.contains("reason › █"));
+    assert_eq!(
+        field(&small),
+        field(&before),
+        "the field stays put:\n{small}"
+    );
+    insta::assert_snapshot!("dialog_failover_reason_scrolled_80x24", small);
+    assert_eq!(press(&mut state, KeyCode::Up, now), Vec::new());
 
     // Enter without a reason does not move on; with one it asks for the confirmation.
     press(&mut state, KeyCode::Enter, now);

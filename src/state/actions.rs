@@ -1,10 +1,9 @@
 //! `update` for guarded actions: opening the dialog on the selected service (its plan built
-//! purely from the state), the keys typed into it, the confirmed plan handed to the event loop as
-//! `Command::Execute`, and the result coming back.
+//! purely from the state), the result coming back, unfinished actions from the audit log, and
+//! not quitting by accident while an action runs. The keys typed into the dialog are in
+//! `dialog_keys`.
 
-use super::dialog::{
-    APPROVE_SUMMARY, Dialog, DialogKey, Notice, NoticeKind, REASON_MAX, REJECT_SUMMARY, Stage, Tone,
-};
+use super::dialog::{APPROVE_SUMMARY, Dialog, Notice, NoticeKind, REJECT_SUMMARY, Stage, Tone};
 use super::{Action, Command, Panel, Row, State, rows};
 use crate::action::audit::{AuditRecord, unfinished};
 use crate::action::{ActionKind, Plan, PlanError, Report, plan};
@@ -119,7 +118,7 @@ pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Com
 }
 
 /// The first step for a plan: the reason when preflight did not pass, else the confirmation.
-fn planned(result: Result<Plan, PlanError>) -> Stage {
+pub(super) fn planned(result: Result<Plan, PlanError>) -> Stage {
     match result {
         Err(e) => Stage::Unplanned {
             error: e.to_string(),
@@ -136,194 +135,6 @@ fn planned(result: Result<Plan, PlanError>) -> Stage {
             note: None,
         },
     }
-}
-
-pub(super) fn dialog_key(state: &mut State, key: DialogKey, now: Timestamp) -> Vec<Command> {
-    let Some(mut dialog) = state.view.dialog.take() else {
-        return Vec::new();
-    };
-    if key == DialogKey::Esc {
-        // Cancels before the confirmation; once running, only hides the dialog (the result
-        // still arrives as a banner).
-        return Vec::new();
-    }
-    let mut commands = Vec::new();
-    if let Some(plan) = dialog.plan() {
-        let last = Dialog::paragraphs(plan).saturating_sub(1);
-        match key {
-            DialogKey::Up => dialog.scroll = dialog.scroll.saturating_sub(1),
-            DialogKey::Down => dialog.scroll = (dialog.scroll + 1).min(last),
-            _ => {}
-        }
-    }
-    let service = dialog.service.clone();
-    dialog.stage = match (dialog.stage, key) {
-        (
-            Stage::ChooseTarget {
-                candidates,
-                selected,
-            },
-            DialogKey::Up | DialogKey::Down,
-        ) => {
-            let selected = if key == DialogKey::Up {
-                selected.saturating_sub(1)
-            } else {
-                (selected + 1).min(candidates.len().saturating_sub(1))
-            };
-            Stage::ChooseTarget {
-                candidates,
-                selected,
-            }
-        }
-        (
-            Stage::ChooseTarget {
-                candidates,
-                selected,
-            },
-            DialogKey::Enter,
-        ) => match candidates.get(selected) {
-            Some(target) => planned(plan::failover(state, &service, target, now)),
-            None => Stage::ChooseTarget {
-                candidates,
-                selected,
-            },
-        },
-        // Nothing more to read: Enter closes it like Esc.
-        (Stage::Unplanned { .. } | Stage::Done { .. }, DialogKey::Enter) => return Vec::new(),
-        (Stage::Reason { plan, reason, .. }, DialogKey::Enter) => {
-            let reason = reason.trim().to_string();
-            if reason.is_empty() {
-                Stage::Reason {
-                    plan,
-                    reason,
-                    note: Some(
-                        "type a reason first: preflight did not pass, and the audit log records \
-                         why you went ahead"
-                            .into(),
-                    ),
-                }
-            } else {
-                Stage::Confirm {
-                    plan,
-                    reason: Some(reason),
-                    typed: String::new(),
-                    note: None,
-                }
-            }
-        }
-        (
-            Stage::Reason {
-                plan, mut reason, ..
-            },
-            DialogKey::Char(c),
-        ) => {
-            if reason.chars().count() < REASON_MAX {
-                reason.push(c);
-            }
-            Stage::Reason {
-                plan,
-                reason,
-                note: None,
-            }
-        }
-        (
-            Stage::Reason {
-                plan, mut reason, ..
-            },
-            DialogKey::Backspace,
-        ) => {
-            reason.pop();
-            Stage::Reason {
-                plan,
-                reason,
-                note: None,
-            }
-        }
-        (
-            Stage::Confirm {
-                plan,
-                reason,
-                typed,
-                ..
-            },
-            DialogKey::Enter,
-        ) => {
-            if typed == plan.confirm {
-                state.in_flight.insert(service.clone());
-                commands.push(Command::Execute {
-                    plan: plan.clone(),
-                    forced_reason: reason.clone(),
-                });
-                Stage::Executing {
-                    plan,
-                    forced_reason: reason,
-                }
-            } else {
-                let note = if typed.is_empty() {
-                    format!("type {} to confirm", plan.confirm)
-                } else {
-                    format!(
-                        "{typed:?} is not {:?}: type it exactly, or Esc to cancel",
-                        plan.confirm
-                    )
-                };
-                Stage::Confirm {
-                    plan,
-                    reason,
-                    typed,
-                    note: Some(note),
-                }
-            }
-        }
-        (
-            Stage::Confirm {
-                plan,
-                reason,
-                mut typed,
-                ..
-            },
-            DialogKey::Char(c),
-        ) => {
-            // Longer than the text to type can only be wrong; stop there.
-            if typed.chars().count() < plan.confirm.chars().count() + 20 {
-                typed.push(c);
-            }
-            Stage::Confirm {
-                plan,
-                reason,
-                typed,
-                note: None,
-            }
-        }
-        (
-            Stage::Confirm {
-                plan,
-                reason,
-                mut typed,
-                ..
-            },
-            DialogKey::Backspace,
-        ) => match reason {
-            // Backspace on an empty confirmation goes back to edit the reason.
-            Some(reason) if typed.is_empty() => Stage::Reason {
-                plan,
-                reason,
-                note: None,
-            },
-            reason => {
-                typed.pop();
-                Stage::Confirm {
-                    plan,
-                    reason,
-                    typed,
-                    note: None,
-                }
-            }
-        },
-        (stage, _) => stage,
-    };
-    state.view.dialog = Some(dialog);
-    commands
 }
 
 /// An action ended: the service is free again, the result shows (in the dialog if it is still
@@ -356,7 +167,7 @@ pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, Str
         Err(e) => state.notices.push(Notice {
             kind: NoticeKind::Audit,
             tone: Tone::Warn,
-            text: format!("{e}: unfinished actions cannot be checked; see `switchyard audit`"),
+            text: format!("▲ {e}: unfinished actions cannot be checked; see `switchyard audit`"),
         }),
         Ok(records) => {
             for r in unfinished(&records) {
@@ -376,6 +187,27 @@ pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, Str
             }
         }
     }
+}
+
+/// Quitting while an action runs would cut it off between its audit records: the first press
+/// only says so, the second quits. Any other key takes the question back.
+pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
+    let asked = std::mem::take(&mut state.view.quit_asked);
+    if action != Action::Quit || asked || state.in_flight.is_empty() {
+        return false;
+    }
+    state.view.quit_asked = true;
+    let running: Vec<&str> = state.in_flight.iter().map(String::as_str).collect();
+    say(
+        state,
+        Tone::Crit,
+        format!(
+            "an action on {} is still running: quit again to leave anyway (the audit log will show \
+             it unfinished)",
+            running.join(", ")
+        ),
+    );
+    true
 }
 
 fn say(state: &mut State, tone: Tone, text: String) {

@@ -146,10 +146,15 @@ impl Notice {
         Notice {
             kind: NoticeKind::Result,
             tone,
-            text: format!(
-                "{word}: {} {} → {}: {}{id}{audit}",
-                report.action, report.service, report.target, report.message
-            ),
+            text: format!("{word}: {}: {}{id}{audit}", what(report), report.message),
         }
+    }
+}
+
+/// The action in a few words: "failover sample → us-west-2", "approve sample-deploy (sample)".
+fn what(report: &Report) -> String {
+    match report.action {
+        "approve" | "reject" => format!("{} {} ({})", report.action, report.target, report.service),
+        _ => format!("{} {} → {}", report.action, report.service, report.target),
     }
 }

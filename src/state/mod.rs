@@ -3,6 +3,7 @@
 
 mod actions;
 mod dialog;
+mod dialog_keys;
 mod rows;
 mod update;
 mod view;

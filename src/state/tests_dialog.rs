@@ -374,6 +374,25 @@ fn the_audit_log_at_start_shows_unfinished_actions() {
     assert!(
         state.notices[0]
             .text
-            .starts_with("audit.jsonl: cannot read")
+            .starts_with("▲ audit.jsonl: cannot read")
     );
+}
+
+#[test]
+fn quitting_while_an_action_runs_asks_once_more() {
+    let (mut state, now) = failover_confirm();
+    type_text(&mut state, "sample/us-west-2", now);
+    key(&mut state, DialogKey::Enter, now);
+    key(&mut state, DialogKey::Esc, now);
+    assert_eq!(act(&mut state, Action::Quit, now), Vec::new());
+    assert!(!state.quit);
+    assert!(messages(&state)[0].contains("quit again to leave anyway"));
+    // Another key takes the question back; two quits in a row leave.
+    act(&mut state, Action::Down, now);
+    assert_eq!(act(&mut state, Action::Quit, now), Vec::new());
+    assert_eq!(act(&mut state, Action::Quit, now), vec![Command::Quit]);
+    assert!(state.quit);
+    // With nothing running, one quit is enough.
+    let (mut state, now) = sim_state("steady", 60);
+    assert_eq!(act(&mut state, Action::Quit, now), vec![Command::Quit]);
 }

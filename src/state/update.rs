@@ -1,6 +1,8 @@
 //! `update`: every change to the state, from key presses and from fetched data.
 
-use super::{Action, Command, FilterKey, Msg, NoticeKind, Panel, Stamped, State, actions};
+use super::{
+    Action, Command, FilterKey, Msg, NoticeKind, Panel, Stamped, State, actions, dialog_keys,
+};
 use crate::assess;
 use crate::model::Timestamp;
 use crate::source::{Fetched, Payload};
@@ -21,6 +23,9 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
         }
         Msg::Action(action) => {
             clear_messages(state);
+            if actions::hold_quit(state, action) {
+                return Vec::new();
+            }
             if action.mutates() {
                 actions::open(state, action, now)
             } else {
@@ -29,7 +34,7 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
         }
         Msg::Dialog(key) => {
             clear_messages(state);
-            actions::dialog_key(state, key, now)
+            dialog_keys::dialog_key(state, key, now)
         }
         Msg::ActionDone(report) => actions::done(state, *report),
         Msg::AuditLog(read) => {

@@ -62,6 +62,8 @@ pub struct View {
     pub selected: [usize; 5],
     /// A guarded action being planned, confirmed or run; it takes every key while open.
     pub dialog: Option<Dialog>,
+    /// Quit was pressed once while an action was running (the next press quits).
+    pub quit_asked: bool,
 }
 
 impl View {

@@ -68,6 +68,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut lines: Vec<Line> = paragraphs[start..].iter().flatten().cloned().collect();
     let cut = lines.len() > rows;
     lines.truncate(rows);
+    // Scrolled to the end, the last page may be short: the fields stay at the bottom all the same.
+    lines.resize(rows, Line::default());
     lines.push(Line::from(Span::styled("─".repeat(inner), theme.border)));
     lines.extend(fixed);
 
