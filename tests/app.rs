@@ -7,10 +7,14 @@ mod support;
 
 use chrono::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use support::{lines_with, refresh_all, screen, state_at};
+use support::{
+    backend_at, execute, lines_with, refetch, refresh_all, screen, stable_id, state_at, temp_audit,
+};
+use switchyard::action::Status;
+use switchyard::action::audit::Phase;
 use switchyard::model::Timestamp;
-use switchyard::state::{Command, Panel, State, update};
-use switchyard::tui::keymap::{BINDINGS, msg_for};
+use switchyard::state::{Command, Msg, Panel, State, update};
+use switchyard::tui::keymap::msg_for;
 
 const W: u16 = 120;
 const H: u16 = 35;
@@ -234,94 +238,82 @@ fn keys_and_fetches_drive_the_screen() {
 }
 
 #[test]
-fn ctrl_c_quits_and_unbound_keys_do_nothing() {
-    let (_, mut state, now) = state_at("steady", 60);
-    let before = state.clone();
-    assert_eq!(press_char(&mut state, 'x', now), Vec::new());
-    assert_eq!(press(&mut state, KeyCode::F(5), now), Vec::new());
-    assert_eq!(state, before);
-    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert_eq!(press_event(&mut state, ctrl_c, now), vec![Command::Quit]);
-    assert!(state.quit);
-}
-
-/// The rows inside the help box's border, trimmed (the box is found by its title).
-fn help_rows(text: &str) -> Vec<String> {
-    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
-    let title = lines
-        .iter()
-        .position(|l| l.iter().collect::<String>().contains("┌ Help: keys"))
-        .unwrap_or_else(|| panic!("no help box:\n{text}"));
-    let left = lines[title].iter().position(|c| *c == '┌').unwrap();
-    let right = left + lines[title][left..].iter().position(|c| *c == '┐').unwrap();
-    lines[title + 1..]
-        .iter()
-        .take_while(|l| l.get(left) == Some(&'│'))
-        .map(|l| {
-            l[left + 1..right.min(l.len())]
-                .iter()
-                .collect::<String>()
-                .trim()
-                .to_string()
-        })
-        .filter(|row| !row.is_empty())
-        .collect()
-}
-
-fn assert_help_lists_every_binding(width: u16, height: u16) {
-    let (_, mut state, now) = state_at("steady", 60);
-    press_char(&mut state, '?', now);
-    let text = screen(&state, width, height, now);
-    let rows = help_rows(&text);
-    for b in BINDINGS {
-        // The label, then the whole help text, on one row.
-        let listed = rows.iter().any(|row| {
-            row.strip_suffix(b.help)
-                .is_some_and(|label| label.trim_end() == b.label)
-        });
-        assert!(
-            listed,
-            "{width}×{height}: help does not list `{}`: {}\n{text}",
-            b.label, b.help
-        );
-    }
+fn a_failover_through_the_dialog_moves_the_traffic() {
+    // 2m30s into region-outage: sample's primary is erroring but still passes its health check,
+    // so Route 53 keeps answering with it; the operator moves the traffic by hand.
+    let (backend, mut state, now) = backend_at("region-outage", 150);
+    let text = screen(&state, W, H, now);
     assert!(
-        rows.iter().any(|r| r.contains("◀ serving")),
-        "{width}×{height}: the marker legend is cut:\n{text}"
+        health_row(&text, "sample", "us-east-1").contains('◀'),
+        "{text}"
     );
-}
 
-#[test]
-fn help_lists_every_binding() {
-    assert_help_lists_every_binding(120, 35);
-}
+    press_char(&mut state, '1', now);
+    press(&mut state, KeyCode::Up, now);
+    assert_eq!(press_char(&mut state, 'f', now), Vec::new());
+    assert!(screen(&state, W, H, now).contains("Failover sample → us-west-2"));
+    // `q`, `b` and the digits are typed into the field, not taken as keys.
+    type_text(&mut state, "sample/us-west-2", now);
+    let commands = press(&mut state, KeyCode::Enter, now);
+    let [
+        Command::Execute {
+            plan,
+            forced_reason,
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("one Execute expected: {commands:?}");
+    };
+    assert_eq!(plan.confirm, "sample/us-west-2");
+    assert_eq!(*forced_reason, None);
+    assert!(screen(&state, W, H, now).contains("Executing…"));
 
-#[test]
-fn help_lists_every_binding_at_minimum_size() {
-    assert_help_lists_every_binding(80, 24);
-}
+    // Esc hides the dialog while it runs; a second action on sample is refused meanwhile.
+    press(&mut state, KeyCode::Esc, now);
+    assert!(state.view.dialog.is_none());
+    press_char(&mut state, 'b', now);
+    assert!(
+        state.view.dialog.is_none(),
+        "no dialog while sample has an action running"
+    );
+    let text = screen(&state, W, H, now);
+    assert_eq!(
+        lines_with(&text, "an action on sample is still running").len(),
+        1,
+        "{text}"
+    );
 
-fn assert_footer_hints(width: u16, height: u16) {
-    let (_, state, now) = state_at("steady", 60);
-    let text = screen(&state, width, height, now);
-    let footer = text.lines().last().unwrap();
-    for b in BINDINGS {
-        if let Some(hint) = b.hint {
-            assert!(
-                footer.contains(&format!("{} {hint}", b.label)),
-                "{width}×{height}: footer lacks `{} {hint}`: {footer}",
-                b.label
-            );
-        }
-    }
-}
+    // The loop's action task: the plan runs against the same backend the pollers read.
+    let log = temp_audit("app-failover");
+    let report = execute(&backend, &log, plan, forced_reason.clone(), now);
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    let commands = update(
+        &mut state,
+        Msg::ActionDone(Box::new(stable_id(report))),
+        now,
+    );
+    assert_eq!(commands, vec![Command::RefreshAll]);
+    assert!(state.in_flight.is_empty());
+    refetch(&backend, &mut state, now);
 
-#[test]
-fn footer_shows_every_hint() {
-    assert_footer_hints(120, 35);
-}
+    let text = screen(&state, W, H, now);
+    let east = health_row(&text, "sample", "us-east-1");
+    let west = health_row(&text, "sample", "us-west-2");
+    assert!(east.contains("INV") && !east.contains('◀'), "{east}");
+    assert!(west.contains("◀ serving"), "{west}");
+    assert!(
+        text.contains("✓ verified: failover sample → us-west-2"),
+        "the result banner:\n{text}"
+    );
+    insta::assert_snapshot!("app_failover_through_the_dialog", text);
 
-#[test]
-fn footer_shows_every_hint_at_minimum_size() {
-    assert_footer_hints(80, 24);
+    let records = log.read().unwrap();
+    let phases: Vec<Phase> = records.iter().map(|r| r.phase).collect();
+    assert_eq!(phases, [Phase::Intent, Phase::Result, Phase::Verified]);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.service == "sample" && r.target == "us-west-2")
+    );
+    assert_eq!(records[1].outcome.as_deref(), Some("ok"));
 }

@@ -1,19 +1,29 @@
 //! The console's state, owned by the app loop, and the one function that changes it:
 //! `update(&mut State, Msg, now) -> Vec<Command>`.
 
+mod actions;
+mod dialog;
+mod dialog_keys;
 mod rows;
 mod update;
+mod view;
 
+pub use dialog::{
+    APPROVE_SUMMARY, Dialog, DialogKey, Notice, NoticeKind, REASON_MAX, REJECT_SUMMARY, Stage, Tone,
+};
 pub use rows::{Row, rows};
 pub use update::update;
+pub use view::{Action, FilterKey, Panel, View};
 
+use crate::action::audit::AuditRecord;
+use crate::action::{Plan, Report};
 use crate::config::Thresholds;
 use crate::model::{
     ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
     Service, Timestamp,
 };
 use crate::source::{Fetched, SourceError, SourceKey, SourceKind, SourceSpec};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// A value and when it was fetched.
@@ -100,108 +110,29 @@ pub enum Freshness {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Panel {
-    Health,
-    Pipeline,
-    Lambda,
-    Replication,
-    Domains,
-}
-
-impl Panel {
-    /// In focus order (Tab), which is also the 1–5 key order.
-    pub const ALL: [Panel; 5] = [
-        Panel::Health,
-        Panel::Pipeline,
-        Panel::Lambda,
-        Panel::Replication,
-        Panel::Domains,
-    ];
-
-    pub fn index(self) -> usize {
-        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Panel::Health => "Health",
-            Panel::Pipeline => "Pipeline",
-            Panel::Lambda => "Lambda",
-            Panel::Replication => "Replication",
-            Panel::Domains => "Domains",
-        }
-    }
-
-    pub fn source(self) -> SourceKind {
-        match self {
-            Panel::Health => SourceKind::Health,
-            Panel::Pipeline => SourceKind::Pipeline,
-            Panel::Lambda => SourceKind::Lambda,
-            Panel::Replication => SourceKind::Replication,
-            Panel::Domains => SourceKind::Domains,
-        }
-    }
-}
-
-/// What the user is looking at.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct View {
-    pub focus: Option<Panel>,
-    pub detail: bool,
-    pub help: bool,
-    /// The sources overlay: each source's age, calls and last error.
-    pub sources: bool,
-    pub filter: String,
-    pub editing_filter: bool,
-    /// Selected row per panel, in `Panel::ALL` order.
-    pub selected: [usize; 5],
-}
-
-impl View {
-    pub fn focused(&self) -> Panel {
-        self.focus.unwrap_or(Panel::Health)
-    }
-}
-
-/// What a key press asks for. Keybindings map keys to these (see `tui::keymap`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    FocusNext,
-    FocusPrev,
-    Focus(Panel),
-    Up,
-    Down,
-    OpenDetail,
-    Back,
-    Refresh,
-    StartFilter,
-    ToggleHelp,
-    ToggleSources,
-}
-
-/// Keys typed while the filter is being edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterKey {
-    Char(char),
-    Backspace,
-    Done,
-    Cancel,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Action(Action),
     Filter(FilterKey),
     Fetched(Box<Fetched>),
+    /// A key while the action dialog is open.
+    Dialog(DialogKey),
+    /// An action the loop ran (see `Command::Execute`) has ended.
+    ActionDone(Box<Report>),
+    /// The audit log as read at start (or why it could not be read), for unfinished actions.
+    AuditLog(Result<Vec<AuditRecord>, String>),
 }
 
 /// What the app loop should do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     RefreshAll,
     Quit,
+    /// Run this confirmed plan (`action::Execution`) and send `Msg::ActionDone` back.
+    Execute {
+        plan: Box<Plan>,
+        forced_reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +148,12 @@ pub struct State {
     pub sources: BTreeMap<SourceKey, SourceStatus>,
     pub view: View,
     pub quit: bool,
+    /// Services with an action running: a second one is refused until the first reports.
+    pub in_flight: BTreeSet<String>,
+    /// Banners under the header, oldest first.
+    pub notices: Vec<Notice>,
+    /// How the last action ended.
+    pub last_report: Option<Box<Report>>,
     /// Which source covers each kind, service and region (derived from `sources`; an index so
     /// that drawing a large fleet does not search every source's list for every row).
     coverage: Coverage,
@@ -285,6 +222,9 @@ impl State {
             sources,
             view: View::default(),
             quit: false,
+            in_flight: BTreeSet::new(),
+            notices: Vec::new(),
+            last_report: None,
         }
     }
 
@@ -371,3 +311,5 @@ impl State {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dialog;

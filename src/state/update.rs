@@ -1,6 +1,8 @@
 //! `update`: every change to the state, from key presses and from fetched data.
 
-use super::{Action, Command, FilterKey, Msg, Panel, Stamped, State};
+use super::{
+    Action, Command, FilterKey, Msg, NoticeKind, Panel, Stamped, State, actions, dialog_keys,
+};
 use crate::assess;
 use crate::model::Timestamp;
 use crate::source::{Fetched, Payload};
@@ -15,11 +17,36 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             Vec::new()
         }
         Msg::Filter(key) => {
+            clear_messages(state);
             edit_filter(state, key);
             Vec::new()
         }
-        Msg::Action(action) => act(state, action),
+        Msg::Action(action) => {
+            clear_messages(state);
+            if actions::hold_quit(state, action) {
+                return Vec::new();
+            }
+            if action.mutates() {
+                actions::open(state, action, now)
+            } else {
+                act(state, action)
+            }
+        }
+        Msg::Dialog(key) => {
+            clear_messages(state);
+            dialog_keys::dialog_key(state, key, now)
+        }
+        Msg::ActionDone(report) => actions::done(state, *report),
+        Msg::AuditLog(read) => {
+            actions::audit_loaded(state, read);
+            Vec::new()
+        }
     }
+}
+
+/// A one-line answer to a key press lasts until the next key.
+fn clear_messages(state: &mut State) {
+    state.notices.retain(|n| n.kind != NoticeKind::Message);
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Command> {
@@ -70,14 +97,19 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 view.sources = false;
             } else if view.detail {
                 view.detail = false;
-            } else {
+            } else if !view.filter.is_empty() {
                 view.filter.clear();
+            } else {
+                // Nothing left to close: the banners go (the audit log keeps what they said).
+                state.notices.clear();
             }
         }
         Action::StartFilter => {
             view.editing_filter = true;
             view.help = false;
         }
+        // Opened through `actions::open` before this function is reached.
+        Action::Failover | Action::Failback | Action::Approve | Action::Reject => {}
     }
     Vec::new()
 }

@@ -1,6 +1,8 @@
 //! Keybindings as data: one table drives key handling, the help screen and the footer hints.
+//! Bindings whose action mutates (see `Action::mutates`) are left out of all three in read-only
+//! mode; their hint shows only while the panel they act on has the focus (`Action::panel`).
 
-use crate::state::{Action, FilterKey, Msg, Panel, State};
+use crate::state::{Action, DialogKey, FilterKey, Msg, Panel, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub struct Binding {
@@ -88,7 +90,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Esc],
         label: "Esc",
         action: Action::Back,
-        help: "back: close help or detail, else clear the filter",
+        help: "back: close help or detail, else clear the filter or the banners",
         hint: Some("back"),
     },
     Binding {
@@ -104,6 +106,34 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::StartFilter,
         help: "filter by service, region or function (Enter keeps, Esc clears)",
         hint: Some("filter"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('f')],
+        label: "f",
+        action: Action::Failover,
+        help: "fail over the selected service (Health) to another region",
+        hint: Some("failover"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('b')],
+        label: "b",
+        action: Action::Failback,
+        help: "fail back the selected service (Health) to its primary",
+        hint: Some("failback"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('a')],
+        label: "a",
+        action: Action::Approve,
+        help: "approve the selected pipeline's pending build (Pipeline)",
+        hint: Some("approve"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('x')],
+        label: "x",
+        action: Action::Reject,
+        help: "reject the selected pipeline's pending build (Pipeline)",
+        hint: Some("reject"),
     },
     Binding {
         keys: &[KeyCode::Char('s')],
@@ -128,28 +158,59 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// The message a key press sends to `update`: typed into the filter while it is being edited,
-/// else the bound action. The event loop and the whole-app tests both dispatch through this.
+impl Binding {
+    /// Whether the binding exists in this state: mutating ones are gone in read-only mode.
+    pub fn available(&self, state: &State) -> bool {
+        !(state.read_only && self.action.mutates())
+    }
+}
+
+/// The bindings in effect (help lists these).
+pub fn bindings(state: &State) -> impl Iterator<Item = &'static Binding> + '_ {
+    BINDINGS.iter().filter(|b| b.available(state))
+}
+
+/// The message a key press sends to `update`: typed into the action dialog while it is open,
+/// into the filter while it is being edited, else the bound action. The event loop and the
+/// whole-app tests both dispatch through this.
 pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     if key.kind != KeyEventKind::Press {
         return None;
     }
-    if state.view.editing_filter {
+    if state.view.dialog.is_some() {
+        dialog_key(key).map(Msg::Dialog)
+    } else if state.view.editing_filter {
         filter_key(key).map(Msg::Filter)
     } else {
-        action_for(key).map(Msg::Action)
+        action_for(state, key).map(Msg::Action)
     }
 }
 
-/// The action a key asks for in normal mode.
-pub fn action_for(key: KeyEvent) -> Option<Action> {
+/// The action a key asks for in normal mode (none for a mutating key in read-only mode).
+pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
     }
-    BINDINGS
-        .iter()
+    bindings(state)
         .find(|b| b.keys.contains(&key.code))
         .map(|b| b.action)
+}
+
+/// What a key does while the action dialog is open: characters are typed (even `q`), and
+/// Ctrl-C cancels like Esc rather than quitting mid-confirmation.
+pub fn dialog_key(key: KeyEvent) -> Option<DialogKey> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return (key.code == KeyCode::Char('c')).then_some(DialogKey::Esc);
+    }
+    match key.code {
+        KeyCode::Char(c) => Some(DialogKey::Char(c)),
+        KeyCode::Backspace => Some(DialogKey::Backspace),
+        KeyCode::Enter => Some(DialogKey::Enter),
+        KeyCode::Esc => Some(DialogKey::Esc),
+        KeyCode::Up => Some(DialogKey::Up),
+        KeyCode::Down => Some(DialogKey::Down),
+        _ => None,
+    }
 }
 
 /// What a key does while the filter is being typed.

@@ -4,8 +4,11 @@
 pub mod keymap;
 pub mod logging;
 
+use crate::action::audit::AuditLog;
+use crate::action::{Execution, Plan, Verification};
 use crate::cli::{Failure, Session, exit};
 use crate::poll::Poller;
+use crate::source::{Backend, Clock};
 use crate::state::{Command, Msg, update};
 use crate::ui::{self, Theme};
 use ratatui::crossterm::event::{self, Event};
@@ -65,7 +68,11 @@ async fn event_loop(
         mut state,
     } = session;
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
-    let poller = Poller::start(Arc::clone(&backend), plan, clock.clone(), tx);
+    // Actions that never recorded a result (the process died mid-action) are shown at start.
+    let audit = AuditLog::new(AuditLog::default_path());
+    let read = audit.read().map_err(|e| e.to_string());
+    update(&mut state, Msg::AuditLog(read), clock.now());
+    let poller = Poller::start(Arc::clone(&backend), plan, clock.clone(), tx.clone());
     let (key_tx, mut keys) = mpsc::channel(64);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_key_reader(key_tx, Arc::clone(&stop));
@@ -127,6 +134,16 @@ async fn event_loop(
         if commands.contains(&Command::RefreshAll) {
             poller.refresh_all();
         }
+        for command in commands {
+            if let Command::Execute {
+                plan,
+                forced_reason,
+            } = command
+            {
+                let actor = state.caller.clone();
+                execute(&backend, &clock, actor, *plan, forced_reason, tx.clone());
+            }
+        }
         if state.quit {
             break Ok(exit::OK);
         }
@@ -139,6 +156,37 @@ async fn event_loop(
     drop(poller);
     let _ = reader.join();
     outcome
+}
+
+/// Run a confirmed plan on its own task, so the console keeps polling and drawing while the
+/// calls and their verification take their time; the report comes back as `Msg::ActionDone`.
+/// The audit log is opened here, at the moment of acting, from the same place `switchyard audit`
+/// reads.
+fn execute(
+    backend: &Arc<Backend>,
+    clock: &Clock,
+    actor: Option<String>,
+    plan: Plan,
+    forced_reason: Option<String>,
+    tx: mpsc::Sender<Msg>,
+) {
+    let backend = Arc::clone(backend);
+    let clock = clock.clone();
+    tokio::spawn(async move {
+        let log = AuditLog::new(AuditLog::default_path());
+        let report = Execution {
+            backend: &backend,
+            log: &log,
+            clock: &clock,
+            actor,
+            verification: Verification::default(),
+        }
+        .run(&plan, forced_reason)
+        .await;
+        tracing::info!(?report, "action done");
+        // The loop is gone only when the console is closing; the audit log has the outcome.
+        let _ = tx.send(Msg::ActionDone(Box::new(report))).await;
+    });
 }
 
 /// Terminal input is blocking; read it on its own thread and forward key presses and resizes,

@@ -1,23 +1,34 @@
-//! The help overlay, drawn from the keymap table so it always lists every binding.
+//! The help overlay, drawn from the keymap table so it always lists every binding in effect
+//! (the action keys are left out in read-only mode).
 
 use super::Theme;
-use crate::tui::keymap::BINDINGS;
+use crate::state::State;
+use crate::tui::keymap::bindings;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let mut lines: Vec<Line> = BINDINGS
-        .iter()
+/// Drawn over the panels (`body`), or over the whole `screen` when the panels' area is too short.
+pub fn render(frame: &mut Frame, body: Rect, screen: Rect, state: &State, theme: &Theme) {
+    let mut lines: Vec<Line> = bindings(state)
         .map(|b| {
+            let label = if b.action.mutates() {
+                theme.warn
+            } else {
+                theme.header
+            };
             Line::from(vec![
-                Span::styled(format!(" {:<12}", b.label), theme.header),
+                Span::styled(format!(" {:<12}", b.label), label),
                 Span::raw(b.help),
             ])
         })
         .collect();
-    lines.push(Line::from(""));
+    // The blank line before the legend goes first when space is short.
+    let needed = lines.len() as u16 + 2 + 3;
+    if needed <= screen.height {
+        lines.push(Line::from(""));
+    }
     lines.push(Line::from(Span::styled(
         " Markers: ✓ ok  ▲ warning  ✗ critical  ? unknown  … pending",
         theme.dim,
@@ -26,7 +37,9 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         "          ⏱ stale (with its age)  ◀ serving (where Route 53 sends traffic)",
         theme.dim,
     )));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let height = lines.len() as u16 + 2;
+    let area = if height <= body.height { body } else { screen };
+    let height = height.min(area.height);
     let [popup] = Layout::horizontal([Constraint::Length(92.min(area.width))])
         .flex(Flex::Center)
         .areas(area);

@@ -17,6 +17,7 @@
 //! ```
 
 mod detail;
+mod dialog;
 mod help;
 pub mod panels;
 mod sources;
@@ -27,9 +28,10 @@ pub mod widgets;
 pub use theme::Theme;
 
 use crate::model::{Severity, Timestamp};
-use crate::state::{Panel, State};
+use crate::state::{NoticeKind, Panel, State, Tone};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -43,19 +45,17 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
         render_too_small(frame, area, theme);
         return;
     }
-    let banner = credentials_banner(state);
+    let banners = banner_lines(state, theme, area.width, area.height / 6);
     let [header, banner_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(u16::from(banner.is_some())),
+        Constraint::Length(banners.len() as u16),
         Constraint::Min(0),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     render_header(frame, header, state, theme, now);
-    if let Some(text) = banner {
-        frame.render_widget(Paragraph::new(Span::styled(text, theme.armed)), banner_area);
-    }
+    frame.render_widget(Paragraph::new(banners), banner_area);
     if state.view.detail {
         detail::render(frame, body, state, theme, now);
     } else {
@@ -63,11 +63,63 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     }
     status_bar::render(frame, status, state, theme, now);
     render_footer(frame, footer, state, theme);
-    if state.view.help {
-        help::render(frame, body, theme);
+    if state.view.dialog.is_some() {
+        dialog::render(frame, body, state, theme);
+    } else if state.view.help {
+        // Over the whole screen when the panels' area is too short to list every key.
+        help::render(frame, body, area, state, theme);
     } else if state.view.sources {
         sources::render(frame, body, state, theme, now);
     }
+}
+
+/// The banners under the header, wrapped to the width and at most `max` lines (at least two):
+/// missing credentials, then the notices (unfinished actions, the last result, a refusal).
+fn banner_lines<'a>(state: &State, theme: &Theme, width: u16, max: u16) -> Vec<Line<'a>> {
+    let mut banners: Vec<(String, Style)> = Vec::new();
+    if let Some(text) = credentials_banner(state) {
+        banners.push((text, theme.armed));
+    }
+    for notice in &state.notices {
+        let style = match (notice.kind, notice.tone) {
+            // An action that may or may not have reached AWS must not be missed.
+            (NoticeKind::Audit, Tone::Crit) => theme.armed,
+            (_, Tone::Ok) => theme.ok,
+            (_, Tone::Warn) => theme.warn,
+            (_, Tone::Crit) => theme.crit,
+        };
+        let dismiss = if notice.kind == NoticeKind::Message {
+            ""
+        } else {
+            " (Esc dismisses)"
+        };
+        banners.push((format!("{}{dismiss}", notice.text), style));
+    }
+    let max = usize::from(max.max(2));
+    let mut lines = Vec::new();
+    for (i, (text, style)) in banners.iter().enumerate() {
+        // A column of margin on the left, as the header has.
+        let wrapped: Vec<String> = widgets::wrap(text, usize::from(width.saturating_sub(2)))
+            .into_iter()
+            .map(|l| format!(" {l} "))
+            .collect();
+        if lines.len() + wrapped.len() > max {
+            let left = banners.len() - i;
+            let more =
+                format!(" +{left} more notice(s): make the window taller, or Esc to dismiss ");
+            if lines.len() == max {
+                lines.pop();
+            }
+            lines.push(Line::from(Span::styled(more, theme.warn)));
+            break;
+        }
+        lines.extend(
+            wrapped
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, *style))),
+        );
+    }
+    lines
 }
 
 fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
@@ -162,7 +214,9 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, no
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let line = if state.view.editing_filter {
+    let line = if let Some(d) = &state.view.dialog {
+        Line::from(Span::styled(dialog::footer_hint(d), theme.title))
+    } else if state.view.editing_filter {
         Line::from(vec![
             Span::styled(" filter: ", theme.title),
             Span::raw(format!("{}█", state.view.filter)),
@@ -176,15 +230,45 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 theme.warn,
             ));
         }
-        for b in crate::tui::keymap::BINDINGS {
-            if let Some(hint) = b.hint {
-                spans.push(Span::styled(format!(" {}", b.label), theme.header));
-                spans.push(Span::styled(format!(" {hint}"), theme.dim));
-            }
+        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        for (b, hint) in footer_hints(state, usize::from(area.width).saturating_sub(used)) {
+            let label = if b.action.mutates() {
+                theme.warn
+            } else {
+                theme.header
+            };
+            spans.push(Span::styled(format!(" {}", b.label), label));
+            spans.push(Span::styled(format!(" {hint}"), theme.dim));
         }
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer's hints that fit in `width`: the focused panel's actions first, then the keys that
+/// work everywhere. When they do not all fit, the navigation hints at the front go first, so the
+/// actions, help and quit stay in view.
+pub fn footer_hints(
+    state: &State,
+    width: usize,
+) -> Vec<(&'static crate::tui::keymap::Binding, &'static str)> {
+    let focused = state.view.focused();
+    let (mut hints, global): (Vec<_>, Vec<_>) = crate::tui::keymap::bindings(state)
+        .filter_map(|b| b.hint.map(|h| (b, h)))
+        .filter(|(b, _)| b.action.panel().is_none_or(|p| p == focused))
+        .partition(|(b, _)| b.action.panel().is_some());
+    let wide = |hints: &[(&crate::tui::keymap::Binding, &str)]| {
+        hints
+            .iter()
+            .map(|(b, h)| 2 + b.label.chars().count() + h.chars().count())
+            .sum::<usize>()
+    };
+    let mut global = global.as_slice();
+    while !global.is_empty() && wide(&hints) + wide(global) > width {
+        global = &global[1..];
+    }
+    hints.extend_from_slice(global);
+    hints
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

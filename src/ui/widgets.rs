@@ -178,9 +178,57 @@ pub fn head(s: &str, n: usize) -> String {
     }
 }
 
+/// Word-wrap `text` into lines of at most `width` characters; a word longer than a line (an
+/// ARN, a list of regions) is cut across lines, after a separator where it can be, rather than
+/// pushed off screen. Never returns no lines.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        while len + word.len() > width {
+            // Cut after a list separator when there is one in reach ("a,b,c", an ARN's parts).
+            let room = width - len;
+            let at = word[..room]
+                .iter()
+                .rposition(|c| matches!(c, ',' | '/' | ':'))
+                .map_or(room, |i| i + 1);
+            let rest = word.split_off(at);
+            line.extend(word);
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+            word = rest;
+        }
+        len += word.len();
+        line.extend(word);
+    }
+    lines.push(line);
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("ab abcdefgh", 5), vec!["ab", "abcde", "fgh"]);
+        assert_eq!(wrap("[a-1,b-2,c-3]", 10), vec!["[a-1,b-2,", "c-3]"]);
+        assert_eq!(wrap("", 5), vec![""]);
+        assert!(wrap("a → b ✓ c", 3).iter().all(|l| l.chars().count() <= 3));
+    }
 
     #[test]
     fn spark_scales_and_marks_gaps() {

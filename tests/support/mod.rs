@@ -8,11 +8,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::layout::Position;
+use std::sync::Arc;
+use switchyard::action::audit::AuditLog;
+use switchyard::action::{Execution, Plan, Report, Verification};
 use switchyard::config::Thresholds;
 use switchyard::model::Timestamp;
 use switchyard::source::sim::SimBackend;
 use switchyard::source::sim::scenario::Scenario;
-use switchyard::source::{Fetched, SourceKey, SourceKind};
+use switchyard::source::{Backend, Clock, Fetched, SourceKey, SourceKind};
 use switchyard::state::{Command, Msg, State, update};
 use switchyard::ui::{self, Theme};
 
@@ -146,4 +149,72 @@ pub fn find_cells<'a>(buffer: &'a Buffer, text: &str) -> Vec<Vec<&'a Cell>> {
 /// The lines of the screen that contain `needle`.
 pub fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
     text.lines().filter(|l| l.contains(needle)).collect()
+}
+
+/// A built-in scenario behind the `Backend` the console runs on (shared, as the event loop shares
+/// it between the pollers and an action), and the state after one round of fetches.
+pub fn backend_at(name: &str, seconds: i64) -> (Arc<Backend>, State, Timestamp) {
+    let (scenario, sim) = sim(name);
+    let now = at(&scenario, seconds);
+    let state = sim.state_at(now, Thresholds::default());
+    (Arc::new(Backend::Sim(sim)), state, now)
+}
+
+/// Every source fetched again through `Backend::fetch` and fed through `update`, as the pollers
+/// do after an action asks for `Command::RefreshAll`.
+pub fn refetch(backend: &Backend, state: &mut State, now: Timestamp) {
+    block_on(async {
+        for spec in backend.plan() {
+            let fetched = backend.fetch(&spec.key, now).await;
+            update(state, Msg::Fetched(Box::new(fetched)), now);
+        }
+    });
+}
+
+/// An audit log of its own in the temp folder, empty.
+pub fn temp_audit(name: &str) -> AuditLog {
+    let dir = std::env::temp_dir().join(format!("switchyard-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    AuditLog::new(dir.join("audit.jsonl"))
+}
+
+/// Runs a confirmed plan as the event loop's action task does, on a fixed clock, checking once.
+pub fn execute(
+    backend: &Backend,
+    log: &AuditLog,
+    plan: &Plan,
+    forced_reason: Option<String>,
+    now: Timestamp,
+) -> Report {
+    let clock = Clock::fixed(now);
+    block_on(
+        Execution {
+            backend,
+            log,
+            clock: &clock,
+            actor: Some("arn:aws:sts::000000000000:assumed-role/test/runner".into()),
+            verification: Verification {
+                attempts: 1,
+                interval: std::time::Duration::ZERO,
+            },
+        }
+        .run(plan, forced_reason),
+    )
+}
+
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("test runtime")
+        .block_on(future)
+}
+
+/// Audit ids carry the wall-clock time and the process id; snapshots need the same one each run.
+pub fn stable_id(mut report: Report) -> Report {
+    // Audit ids are the wall-clock time, the process id and a sequence number.
+    if report.id.is_some() {
+        report.id = Some("20261127T140230.000Z-4242-1".to_string());
+    }
+    report
 }

@@ -1,0 +1,215 @@
+//! `update` for guarded actions: opening the dialog on the selected service (its plan built
+//! purely from the state), the result coming back, unfinished actions from the audit log, and
+//! not quitting by accident while an action runs. The keys typed into the dialog are in
+//! `dialog_keys`.
+
+use super::dialog::{APPROVE_SUMMARY, Dialog, Notice, NoticeKind, REJECT_SUMMARY, Stage, Tone};
+use super::{Action, Command, Panel, Row, State, rows};
+use crate::action::audit::{AuditRecord, unfinished};
+use crate::action::{ActionKind, Plan, PlanError, Report, plan};
+use crate::assess;
+use crate::model::Timestamp;
+
+/// A key bound to a guarded action: open the dialog for the selected service, or say in one
+/// line why not.
+pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Command> {
+    let kind = match action {
+        Action::Failover => ActionKind::Failover,
+        Action::Failback => ActionKind::Failback,
+        Action::Approve => ActionKind::Approve,
+        Action::Reject => ActionKind::Reject,
+        _ => return Vec::new(),
+    };
+    if state.read_only {
+        say(
+            state,
+            Tone::Warn,
+            format!(
+                "read-only mode: {} is off (--read-only or read_only = true in the config)",
+                kind.name()
+            ),
+        );
+        return Vec::new();
+    }
+    let panel = action.panel().unwrap_or(Panel::Health);
+    if state.view.focused() != panel {
+        say(
+            state,
+            Tone::Warn,
+            format!(
+                "{} works on the selected service of the {} panel: press {} to go there",
+                kind.name(),
+                panel.title(),
+                panel.index() + 1
+            ),
+        );
+        return Vec::new();
+    }
+    let selected = rows(state, panel)
+        .into_iter()
+        .nth(state.view.selected[panel.index()]);
+    let (service, region) = match selected {
+        Some(Row::Region { service, region }) => (service, Some(region)),
+        Some(Row::Service { service }) => (service, None),
+        _ => {
+            say(
+                state,
+                Tone::Warn,
+                format!("no service selected for {}", kind.name()),
+            );
+            return Vec::new();
+        }
+    };
+    let Some(svc) = state.services.get(service) else {
+        return Vec::new();
+    };
+    let name = svc.service.name.clone();
+    if state.in_flight.contains(&name) {
+        say(
+            state,
+            Tone::Warn,
+            format!(
+                "an action on {name} is still running: wait for its result before {}",
+                kind.name()
+            ),
+        );
+        return Vec::new();
+    }
+    let stage = match kind {
+        ActionKind::Failover => {
+            let serving = assess::serving_region(svc);
+            let candidates: Vec<String> = svc
+                .service
+                .regions
+                .iter()
+                .filter(|r| Some(r.as_str()) != serving)
+                .cloned()
+                .collect();
+            let row_region = region
+                .and_then(|r| svc.regions.get(r))
+                .map(|r| r.region.clone());
+            match candidates.as_slice() {
+                [] => Stage::Unplanned {
+                    error: format!("{name} has no other region to fail over to"),
+                },
+                [only] => planned(plan::failover(state, &name, only, now)),
+                _ => Stage::ChooseTarget {
+                    // The selected row's region when it is one of the candidates.
+                    selected: row_region
+                        .and_then(|r| candidates.iter().position(|c| *c == r))
+                        .unwrap_or(0),
+                    candidates,
+                },
+            }
+        }
+        ActionKind::Failback => planned(plan::failback(state, &name, now)),
+        ActionKind::Approve => planned(plan::approval(state, &name, true, APPROVE_SUMMARY, now)),
+        ActionKind::Reject => planned(plan::approval(state, &name, false, REJECT_SUMMARY, now)),
+    };
+    state.view.help = false;
+    state.view.sources = false;
+    state.view.dialog = Some(Dialog {
+        action: kind,
+        service: name,
+        stage,
+        scroll: 0,
+    });
+    Vec::new()
+}
+
+/// The first step for a plan: the reason when preflight did not pass, else the confirmation.
+pub(super) fn planned(result: Result<Plan, PlanError>) -> Stage {
+    match result {
+        Err(e) => Stage::Unplanned {
+            error: e.to_string(),
+        },
+        Ok(plan) if !plan.preflight.passed() => Stage::Reason {
+            plan: Box::new(plan),
+            reason: String::new(),
+            note: None,
+        },
+        Ok(plan) => Stage::Confirm {
+            plan: Box::new(plan),
+            reason: None,
+            typed: String::new(),
+            note: None,
+        },
+    }
+}
+
+/// An action ended: the service is free again, the result shows (in the dialog if it is still
+/// open on that action, and as a banner), and every source refreshes so the change shows.
+pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
+    state.in_flight.remove(&report.service);
+    // An earlier result, and any "still running" refusal, are out of date now.
+    state
+        .notices
+        .retain(|n| !matches!(n.kind, NoticeKind::Result | NoticeKind::Message));
+    state.notices.push(Notice::result(&report));
+    if let Some(dialog) = state.view.dialog.as_mut()
+        && dialog.service == report.service
+        && let Stage::Executing { plan, .. } = &dialog.stage
+    {
+        dialog.stage = Stage::Done {
+            plan: plan.clone(),
+            report: Box::new(report.clone()),
+        };
+    }
+    state.last_report = Some(Box::new(report));
+    vec![Command::RefreshAll]
+}
+
+/// The audit log as read at start: a banner for each action that never recorded a result (it
+/// may or may not have reached AWS), or for a log that could not be read.
+pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, String>) {
+    state.notices.retain(|n| n.kind != NoticeKind::Audit);
+    match read {
+        Err(e) => state.notices.push(Notice {
+            kind: NoticeKind::Audit,
+            tone: Tone::Warn,
+            text: format!("▲ {e}: unfinished actions cannot be checked; see `switchyard audit`"),
+        }),
+        Ok(records) => {
+            for r in unfinished(&records) {
+                state.notices.push(Notice {
+                    kind: NoticeKind::Audit,
+                    tone: Tone::Crit,
+                    text: format!(
+                        "✗ unfinished action: {} {} → {} at {}, id {}: check AWS (it may have gone \
+                         through); see `switchyard audit`",
+                        r.action,
+                        r.service,
+                        r.target,
+                        r.ts.format("%Y-%m-%d %H:%M:%S UTC"),
+                        r.id
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Quitting while an action runs would cut it off between its audit records: the first press
+/// only says so, the second quits. Any other key takes the question back.
+pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
+    let asked = std::mem::take(&mut state.view.quit_asked);
+    if action != Action::Quit || asked || state.in_flight.is_empty() {
+        return false;
+    }
+    state.view.quit_asked = true;
+    let running: Vec<&str> = state.in_flight.iter().map(String::as_str).collect();
+    say(
+        state,
+        Tone::Crit,
+        format!(
+            "an action on {} is still running: quit again to leave anyway (the audit log will show \
+             it unfinished)",
+            running.join(", ")
+        ),
+    );
+    true
+}
+
+fn say(state: &mut State, tone: Tone, text: String) {
+    state.notices.push(Notice::message(tone, text));
+}
