@@ -2,10 +2,12 @@
 //! preflight verdict), its execution through the backend with an audit record for each phase,
 //! and verification by re-reading.
 
+pub mod approval;
 pub mod audit;
 pub mod execute;
 pub mod lock;
 pub mod plan;
+pub mod verify;
 
 pub use execute::{Execution, Report, Status, Verification};
 pub use plan::{ActionKind, Expect, Plan, PlanError};

@@ -1,14 +1,13 @@
 //! Plans: the exact calls an action will make, what they are based on, what they will do, and
 //! the preflight verdict. Built purely from the state; the same value is shown, logged and run.
 
-use crate::assess::{self, preflight, preflight::Preflight, readiness, serving_index};
+use crate::assess::{self, preflight, preflight::Preflight, serving_index};
 use crate::model::{Failover, HealthStatus, Timestamp, effective_status};
-use crate::source::call::{ApprovalResult, ApprovalStatus, Call, OnOff, RoutingControlEntry};
+use crate::source::call::{Call, OnOff, RoutingControlEntry};
 use crate::state::{ServiceState, State};
 use serde::Serialize;
 
-/// CodePipeline accepts an approval summary of at most this many characters.
-const SUMMARY_MAX: usize = 512;
+pub use super::approval::approval;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,7 +95,7 @@ impl Plan {
     }
 }
 
-fn service<'a>(state: &'a State, name: &str) -> Result<&'a ServiceState, PlanError> {
+pub(super) fn service<'a>(state: &'a State, name: &str) -> Result<&'a ServiceState, PlanError> {
     state.service(name).ok_or_else(|| {
         PlanError::UnknownService(
             name.to_string(),
@@ -151,7 +150,7 @@ pub fn failover(
         Failover::Arc {
             cluster_endpoints,
             routing_controls,
-        } => arc_plan(state, svc, cluster_endpoints, routing_controls, target)?,
+        } => arc_plan(svc, cluster_endpoints, routing_controls, target)?,
     };
     plan.action = ActionKind::Failover;
     plan.effect = effect(svc, &plan, target, &serving);
@@ -181,7 +180,7 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
         Failover::Arc {
             cluster_endpoints,
             routing_controls,
-        } => arc_plan(state, svc, cluster_endpoints, routing_controls, &primary)?,
+        } => arc_plan(svc, cluster_endpoints, routing_controls, &primary)?,
     };
     plan.action = ActionKind::Failback;
     plan.effect = effect(svc, &plan, &primary, &serving_now(svc));
@@ -192,6 +191,11 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
 /// The region the plan expects Route 53 to answer with afterwards, where it can be told.
 fn predicted(plan: &Plan) -> Option<&str> {
     match &plan.expect {
+        Expect::HealthChecks { raw, .. }
+            if raw.iter().any(|(_, s)| *s == HealthStatus::Unknown) =>
+        {
+            None
+        }
         Expect::HealthChecks { serving, .. } => Some(serving.as_str()),
         Expect::RoutingControls { .. } => Some(plan.target.as_str()),
         Expect::ApprovalAnswered { .. } => None,
@@ -316,7 +320,6 @@ fn invert_plan(
 
 /// UpdateRoutingControlStates: `on` On, every other region Off, in one call.
 fn arc_plan(
-    _state: &State,
     svc: &ServiceState,
     endpoints: &[String],
     controls: &std::collections::BTreeMap<String, String>,
@@ -367,109 +370,5 @@ fn arc_plan(
             states,
         },
         preflight: Preflight::default(),
-    })
-}
-
-/// Answer the pipeline's pending approval. The summary records the replication verdict.
-pub fn approval(
-    state: &State,
-    name: &str,
-    approve: bool,
-    summary: &str,
-    now: Timestamp,
-) -> Result<Plan, PlanError> {
-    let svc = service(state, name)?;
-    let Some(pipeline_name) = svc.service.pipeline.clone() else {
-        return Err(PlanError::NothingToDo(format!(
-            "{name} has no pipeline in the config"
-        )));
-    };
-    let Some(read) = svc.pipeline.as_ref() else {
-        return Err(PlanError::NotKnown(format!(
-            "the state of {pipeline_name} has not been read"
-        )));
-    };
-    let Some(pending) = read.value.pending.as_ref() else {
-        return Err(PlanError::NothingToDo(format!(
-            "{pipeline_name} has no approval waiting"
-        )));
-    };
-    let verdict = readiness(svc, now);
-    let verdict_text = match verdict.verdict {
-        assess::Verdict::Ready => "replication: ready in every region".to_string(),
-        assess::Verdict::NotReady => {
-            format!("replication: NOT READY ({})", verdict.reasons.join("; "))
-        }
-        assess::Verdict::Unknown => {
-            format!("replication: unknown ({})", verdict.reasons.join("; "))
-        }
-    };
-    let mut full = format!("{summary} [switchyard: {verdict_text}]");
-    if full.chars().count() > SUMMARY_MAX {
-        full = full.chars().take(SUMMARY_MAX - 1).collect::<String>() + "…";
-    }
-    let revisions = pending
-        .revisions
-        .iter()
-        .map(|r| format!("{} {}", r.name, r.revision_id))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let (action, status, effect) = if approve {
-        (
-            ActionKind::Approve,
-            ApprovalStatus::Approved,
-            format!(
-                "{pipeline_name} continues past {}: the revision ({revisions}) deploys",
-                pending.stage
-            ),
-        )
-    } else {
-        (
-            ActionKind::Reject,
-            ApprovalStatus::Rejected,
-            format!(
-                "{pipeline_name} stops at {}: the revision ({revisions}) is not deployed",
-                pending.stage
-            ),
-        )
-    };
-    Ok(Plan {
-        action,
-        service: name.to_string(),
-        target: pipeline_name.clone(),
-        confirm: pipeline_name.clone(),
-        calls: vec![Call::PutApprovalResult {
-            region: svc.service.pipeline_region.clone(),
-            pipeline_name: pipeline_name.clone(),
-            stage_name: pending.stage.clone(),
-            action_name: pending.action.clone(),
-            result: ApprovalResult {
-                summary: full,
-                status,
-            },
-            token: pending.token.clone(),
-        }],
-        based_on: vec![format!(
-            "approval token {} of {}/{}, waiting since {}, read {}",
-            pending.token,
-            pending.stage,
-            pending.action,
-            pending.since.format("%Y-%m-%d %H:%M UTC"),
-            read.fetched_at.format("%H:%M:%S UTC")
-        )],
-        effect,
-        uses_control_plane: false,
-        control_plane: format!(
-            "CodePipeline in {}; no Route 53 dependency",
-            svc.service.pipeline_region
-        ),
-        expect: Expect::ApprovalAnswered {
-            token: pending.token.clone(),
-        },
-        preflight: if approve {
-            preflight::approve(svc, now)
-        } else {
-            Preflight::default()
-        },
     })
 }

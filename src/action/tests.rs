@@ -168,6 +168,11 @@ fn preflight_with_nothing_read_is_unknown_never_a_pass() {
         }
     }
     let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(
+        p.effect.starts_with("Route 53 will answer"),
+        "verdicts known: {}",
+        p.effect
+    );
     assert!(!p.preflight.passed());
     let unknown: Vec<&str> = p
         .preflight
@@ -500,4 +505,17 @@ async fn a_second_action_on_a_service_in_flight_is_refused() {
     assert_eq!(state(&backend, now), before);
     drop(held);
     assert_eq!(exec.run(&p, None).await.status, Status::Verified);
+}
+
+#[test]
+fn an_unknown_verdict_makes_the_effect_a_hope_not_a_prediction() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let mut h = state.services[0].regions[1].health.clone().unwrap();
+    h.value.raw = HealthStatus::Unknown;
+    state.services[0].regions[1].health = Some(h);
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(p.effect.contains("cannot be predicted"), "{}", p.effect);
+    assert_eq!(p.preflight.checks[1].status, CheckStatus::Unknown);
 }
