@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -115,7 +116,7 @@ fn a_confirmed_failover_is_logged_executed_and_verified() {
         records[2]["outcome"]
             .as_str()
             .unwrap()
-            .contains("Route 53 now answers with us-west-2"),
+            .contains("Route 53 should now answer with us-west-2"),
         "{}",
         records[2]
     );
@@ -209,17 +210,22 @@ fn preflight_refuses_failover_into_an_unhealthy_region_unless_forced_with_a_reas
         reason,
     ])
     // Both records of the pair are now unhealthy: Route 53 fails open and keeps answering with
-    // the primary. The plan predicted it, and verification sees exactly that.
-    .code(0)
+    // the primary. The plan said so (effect, "lands on target" FAIL); verification does not
+    // call that a success.
+    .code(3)
     .stdout(predicates::str::contains(
         "Route 53 will answer sample.fed.dev with us-east-1, NOT us-west-2",
     ))
+    .stdout(predicates::str::contains(
+        "FAIL    lands on target: with the new flags Route 53 would answer with us-east-1",
+    ))
     .stdout(predicates::str::contains("forced, reason recorded"))
     .stdout(predicates::str::contains(
-        "DONE, VERIFIED: Inverted flags as planned; Route 53 now answers with us-east-1",
+        "DONE, NOT VERIFIED: flags as planned, but with them Route 53 answers with us-east-1, \
+         not us-west-2",
     ));
     let records = audit(&state);
-    assert_eq!(phases(&records), ["intent", "result", "verified"]);
+    assert_eq!(phases(&records), ["intent", "result", "unverified"]);
     assert_eq!(records[1]["outcome"], "ok");
     assert!(records.iter().all(|r| r["forced_reason"] == reason));
 }
@@ -363,4 +369,69 @@ fn an_action_killed_after_its_intent_is_reported_at_the_next_start() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains(format!("! unfinished: {id}")));
+
+    // Someone checks AWS and closes it by hand; then it is no longer reported.
+    switchyard(&state)
+        .args(["audit", "--ack", "no-such-id", "--reason", "x"])
+        .assert()
+        .code(2);
+    switchyard(&state)
+        .args(["audit", "--ack", &id])
+        .assert()
+        .code(2);
+    switchyard(&state)
+        .args([
+            "audit",
+            "--ack",
+            &id,
+            "--reason",
+            "checked Route 53: not inverted",
+        ])
+        .assert()
+        .code(0);
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "acknowledged"]);
+    assert_eq!(records[1]["id"], id.as_str());
+    assert_eq!(records[1]["outcome"], "checked Route 53: not inverted");
+    assert!(
+        records[1]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("local user ")
+    );
+    switchyard(&state)
+        .args(FAILOVER)
+        .assert()
+        .stderr(predicates::str::contains("unfinished").not());
+    switchyard(&state)
+        .args(["audit"])
+        .assert()
+        .stdout(predicates::str::contains("! unfinished").not());
+}
+
+#[test]
+fn nothing_to_do_in_json_is_still_json() {
+    let state = state_dir("nothing-json");
+    let out = switchyard(&state)
+        .args([
+            "failback",
+            "--sim",
+            "steady",
+            "--service",
+            "sample",
+            "--json",
+        ])
+        .assert()
+        .code(0);
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["schema"], "switchyard.action/1");
+    assert_eq!(json["plan"], Value::Null);
+    assert_eq!(json["executed"], false);
+    assert!(
+        json["nothing_to_do"]
+            .as_str()
+            .unwrap()
+            .contains("no health check of sample is inverted"),
+        "{json}"
+    );
 }

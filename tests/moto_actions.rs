@@ -113,7 +113,8 @@ async fn invert_health_check_failover_and_failback_through_the_cli() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
         out.contains(
-            "DONE, VERIFIED: Inverted flags as planned; Route 53 now answers with us-west-2"
+            "DONE, VERIFIED: Inverted flags read back as planned; Route 53 should now answer \
+             with us-west-2"
         ),
         "{out}"
     );
@@ -163,7 +164,10 @@ async fn invert_health_check_failover_and_failback_through_the_cli() {
         ],
     );
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Route 53 now answers with us-east-1"), "{out}");
+    assert!(
+        out.contains("Route 53 should now answer with us-east-1"),
+        "{out}"
+    );
     assert_eq!(
         moto.health_check_config(&primary_check).await,
         (false, CHECKER_REGIONS.map(String::from).to_vec())

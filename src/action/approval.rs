@@ -44,10 +44,18 @@ pub fn approval(
             format!("replication: unknown ({})", verdict.reasons.join("; "))
         }
     };
-    let mut full = format!("{summary} [switchyard: {verdict_text}]");
-    if full.chars().count() > SUMMARY_MAX {
-        full = full.chars().take(SUMMARY_MAX - 1).collect::<String>() + "…";
+    // The verdict must survive: cut the user's text, not it (the verdict to half at most).
+    let mut tail = format!(" [switchyard: {verdict_text}]");
+    if tail.chars().count() > SUMMARY_MAX / 2 {
+        tail = tail.chars().take(SUMMARY_MAX / 2 - 2).collect::<String>() + "…]";
     }
+    let room = SUMMARY_MAX - tail.chars().count();
+    let text: String = if summary.chars().count() > room {
+        summary.chars().take(room - 1).collect::<String>() + "…"
+    } else {
+        summary.to_string()
+    };
+    let full = format!("{text}{tail}");
     let revisions = pending
         .revisions
         .iter()
@@ -98,6 +106,7 @@ pub fn approval(
             read.fetched_at.format("%H:%M:%S UTC")
         )],
         effect,
+        predicted: None,
         uses_control_plane: false,
         control_plane: format!(
             "CodePipeline in {}; no Route 53 dependency",

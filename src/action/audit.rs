@@ -15,6 +15,8 @@ pub enum Phase {
     Result,
     Verified,
     Unverified,
+    /// Someone checked AWS by hand and closed an unfinished action (`switchyard audit --ack`).
+    Acknowledged,
 }
 
 /// One line of the log (the fields of DESIGN.md).
@@ -74,6 +76,13 @@ impl AuditLog {
         &self.path
     }
 
+    /// Where the per-service action locks live: next to the log.
+    pub fn lock_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map_or_else(|| PathBuf::from("locks"), |d| d.join("locks"))
+    }
+
     /// Append one record and fsync it: an action must not start unless its intent is on disk.
     pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
         let fail = |source| AuditError::Write {
@@ -85,13 +94,21 @@ impl AuditLog {
         }
         let mut line = serde_json::to_vec(record).map_err(|e| fail(std::io::Error::other(e)))?;
         line.push(b'\n');
+        let created = !self.path.exists();
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)
             .map_err(fail)?;
         file.write_all(&line).map_err(fail)?;
-        file.sync_all().map_err(fail)
+        file.sync_all().map_err(fail)?;
+        // A new file is only durable once its folder entry is: sync the folder too.
+        if created && let Some(dir) = self.path.parent() {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(fail)?;
+        }
+        Ok(())
     }
 
     /// Every record, oldest first; no file is an empty log.

@@ -13,7 +13,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Not attempted: read-only, or preflight failed without a reason. Nothing was sent.
+    /// Not attempted: read-only, preflight failed without a reason, or another action on the
+    /// service is in flight. Nothing was sent.
     Refused,
     /// The call failed (or the intent could not be logged); see the message.
     Failed,
@@ -111,11 +112,7 @@ impl Execution<'_> {
             );
             return report;
         }
-        let lock_dir = self
-            .log
-            .path()
-            .parent()
-            .map_or_else(|| std::path::PathBuf::from("locks"), |d| d.join("locks"));
+        let lock_dir = self.log.lock_dir();
         let what = format!("{} {} -> {}", plan.action.name(), plan.service, plan.target);
         let _lock = match super::lock::ServiceLock::acquire(&lock_dir, &plan.service, &what) {
             Ok(lock) => lock,
@@ -169,32 +166,42 @@ impl Execution<'_> {
                 }
             }
         }
+        // The calls that succeeded are part of the record: a failure after some of them
+        // leaves a half-made change that the next person must see.
         let (outcome, error) = match &failure {
-            None => ("ok", None),
-            Some(e) => (
-                match e.kind {
+            None => ("ok".to_string(), None),
+            Some(e) => {
+                let kind = match e.kind {
                     CallErrorKind::ReadOnly => "refused",
                     CallErrorKind::Conflict => "conflict",
                     CallErrorKind::Failed => "failed",
-                },
-                Some(e.message.clone()),
-            ),
+                };
+                let outcome = if report.answers.is_empty() {
+                    kind.to_string()
+                } else {
+                    format!(
+                        "partial: {} of {} calls made ({}); then {kind}",
+                        report.answers.len(),
+                        plan.calls.len(),
+                        report.answers.join("; ")
+                    )
+                };
+                (outcome, Some(e.message.clone()))
+            }
         };
-        let result = record(
-            Phase::Result,
-            Some(outcome.to_string()),
-            error,
-            chrono::Utc::now(),
-        );
+        let result = record(Phase::Result, Some(outcome), error, chrono::Utc::now());
         self.note_audit(&mut report, self.log.append(&result));
         if let Some(e) = failure {
-            report.status = if e.kind == CallErrorKind::ReadOnly {
-                Status::Refused
-            } else {
-                Status::Failed
-            };
+            if e.kind == CallErrorKind::ReadOnly {
+                report.status = Status::Refused;
+                report.message = e.message;
+                return report;
+            }
+            // An error is not proof that nothing changed: a call that timed out after Route 53
+            // applied it, retried by the SDK with the old version, answers "conflict". Look once.
+            report.status = Status::Failed;
             report.message = if report.answers.is_empty() {
-                e.message
+                e.message.clone()
             } else {
                 format!(
                     "{} (after {} call(s) succeeded: {})",
@@ -203,6 +210,22 @@ impl Execution<'_> {
                     report.answers.join("; ")
                 )
             };
+            if let Ok(seen) = verify(self.backend, plan, self.clock.now()).await {
+                let note = format!(
+                    "the call answered with an error ({}), but re-reading shows the change \
+                     was applied: {seen}",
+                    e.message
+                );
+                let record = record(
+                    Phase::Verified,
+                    Some(note.clone()),
+                    None,
+                    chrono::Utc::now(),
+                );
+                self.note_audit(&mut report, self.log.append(&record));
+                report.status = Status::Verified;
+                report.message = note;
+            }
             return report;
         }
 

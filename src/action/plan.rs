@@ -33,14 +33,15 @@ impl ActionKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Expect {
-    /// Each listed health check's Inverted flag, and the region Route 53 then serves.
+    /// Each listed health check's Inverted flag, and the region Route 53 must then serve.
     HealthChecks {
         inverted: Vec<(String, bool)>,
         serving: String,
-        /// The checkers' verdict per region when planned: inversion does not change it, so
-        /// verification falls back to it where a re-read cannot tell (GetHealthCheckStatus is
-        /// rationed, and its CloudWatch fallback may fail).
-        raw: Vec<(String, HealthStatus)>,
+        /// Every check of the service in failover order: (region, id, the checkers' verdict
+        /// when planned). Inversion does not change the verdict, so verification reads back
+        /// only the flags (cheap GetHealthCheck calls) and combines them with these, instead
+        /// of the rationed GetHealthCheckStatus for the whole fleet.
+        checks: Vec<(String, String, HealthStatus)>,
     },
     /// Each routing control's state (true = On).
     RoutingControls {
@@ -64,6 +65,9 @@ pub struct Plan {
     pub based_on: Vec<String>,
     /// The predicted effect, in a sentence.
     pub effect: String,
+    /// The region Route 53 should answer with afterwards, where it can be told (failover and
+    /// failback only).
+    pub predicted: Option<String>,
     /// Whether the calls need the Route 53 control plane (us-east-1), which AWS advises not to
     /// depend on in a recovery.
     pub uses_control_plane: bool,
@@ -86,6 +90,9 @@ pub enum PlanError {
     NothingToDo(String),
     #[error("cannot plan yet: {0}")]
     NotKnown(String),
+    /// The mechanism cannot do what was asked in the current state.
+    #[error("cannot do this: {0}")]
+    Impossible(String),
 }
 
 impl Plan {
@@ -138,14 +145,7 @@ pub fn failover(
     }
     let mut plan = match &svc.service.failover {
         Failover::InvertHealthCheck => {
-            // Route 53 answers with the first region whose effective health is healthy: invert
-            // every check before the target, and un-invert the target's own.
-            let mut wanted: Vec<(&str, bool)> = regions[..index]
-                .iter()
-                .map(|r| (r.as_str(), true))
-                .collect();
-            wanted.push((target, false));
-            invert_plan(state, svc, &wanted, target)?
+            invert_plan(state, svc, &past(svc, &regions[..index], target)?, target)?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -154,8 +154,48 @@ pub fn failover(
     };
     plan.action = ActionKind::Failover;
     plan.effect = effect(svc, &plan, target, &serving);
-    plan.preflight = preflight::failover(state, svc, target, now);
+    plan.preflight = preflight::failover(state, svc, target, plan.predicted.as_deref(), now);
     Ok(plan)
+}
+
+/// The flags that let Route 53 pass over `before` (the regions ahead of `target` in the failover
+/// order) to the target, in the order to set them: the target's own first (un-inverted, so it
+/// can serve), then the regions ahead from the nearest to the primary, so traffic moves once,
+/// straight to the target. A region ahead must count as unhealthy: a healthy one is inverted, a
+/// failing one is left (or made) un-inverted, since an inverted failing check counts healthy.
+fn past<'a>(
+    svc: &ServiceState,
+    before: &'a [String],
+    target: &'a str,
+) -> Result<Vec<(&'a str, bool)>, PlanError> {
+    let mut wanted = vec![(target, false)];
+    for region in before.iter().rev() {
+        let Some(check) = svc.region(region).and_then(|r| r.health.as_ref()) else {
+            return Err(PlanError::NotKnown(format!(
+                "the health check of {} in {region} has not been read",
+                svc.service.name
+            )));
+        };
+        if check.value.disabled {
+            return Err(PlanError::Impossible(format!(
+                "the health check of {region} is Disabled: Route 53 counts it healthy whatever \
+                 its Inverted flag, so traffic cannot be moved past {region} this way; enable \
+                 the check first"
+            )));
+        }
+        let invert = match check.value.raw {
+            HealthStatus::Healthy => true,
+            HealthStatus::Unhealthy => false,
+            HealthStatus::Unknown => {
+                return Err(PlanError::NotKnown(format!(
+                    "the checkers' verdict on {region} is unknown: cannot tell whether its check \
+                     must be inverted to move traffic past it"
+                )));
+            }
+        };
+        wanted.push((region.as_str(), invert));
+    }
+    Ok(wanted)
 }
 
 /// Undo a failover: the primary serves again.
@@ -184,28 +224,19 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
     };
     plan.action = ActionKind::Failback;
     plan.effect = effect(svc, &plan, &primary, &serving_now(svc));
-    plan.preflight = preflight::failback(state, svc, predicted(&plan), now);
-    Ok(plan)
-}
-
-/// The region the plan expects Route 53 to answer with afterwards, where it can be told.
-fn predicted(plan: &Plan) -> Option<&str> {
-    match &plan.expect {
-        Expect::HealthChecks { raw, .. }
-            if raw.iter().any(|(_, s)| *s == HealthStatus::Unknown) =>
-        {
-            None
-        }
-        Expect::HealthChecks { serving, .. } => Some(serving.as_str()),
-        Expect::RoutingControls { .. } => Some(plan.target.as_str()),
-        Expect::ApprovalAnswered { .. } => None,
+    // Failing back means removing the inversions; where Route 53 then answers is the
+    // prediction (the primary, unless it fails), and that is what verification checks.
+    if let (Expect::HealthChecks { serving, .. }, Some(p)) = (&mut plan.expect, &plan.predicted) {
+        serving.clone_from(p);
     }
+    plan.preflight = preflight::failback(state, svc, plan.predicted.as_deref(), now);
+    Ok(plan)
 }
 
 /// The predicted effect, saying so when Route 53 will not answer with the wanted region.
 fn effect(svc: &ServiceState, plan: &Plan, wanted: &str, now: &str) -> String {
     let domain = &svc.service.domain;
-    match predicted(plan) {
+    match plan.predicted.as_deref() {
         Some(p) if p == wanted => {
             format!("Route 53 will answer {domain} with {wanted} (now {now})")
         }
@@ -225,7 +256,7 @@ fn invert_plan(
     state: &State,
     svc: &ServiceState,
     wanted: &[(&str, bool)],
-    serving: &str,
+    goal: &str,
 ) -> Result<Plan, PlanError> {
     let mut calls = Vec::new();
     let mut based_on = Vec::new();
@@ -275,9 +306,11 @@ fn invert_plan(
             })
         })
         .collect();
+    // Unknown where any verdict is unknown: serving_index alone could still name a region.
     let predicted = serving_index(&after)
+        .filter(|_| !after.contains(&HealthStatus::Unknown))
         .and_then(|i| svc.service.regions.get(i))
-        .map_or(serving, String::as_str);
+        .cloned();
     if calls.is_empty() {
         return Err(PlanError::NothingToDo(format!(
             "the health checks of {} already have the flags this needs; Route 53 follows the \
@@ -288,11 +321,12 @@ fn invert_plan(
     Ok(Plan {
         action: ActionKind::Failover,
         service: svc.service.name.clone(),
-        target: serving.to_string(),
-        confirm: format!("{}/{serving}", svc.service.name),
+        target: goal.to_string(),
+        confirm: format!("{}/{goal}", svc.service.name),
         calls,
         based_on,
         effect: String::new(),
+        predicted,
         uses_control_plane: true,
         control_plane: format!(
             "UpdateHealthCheck is a Route 53 control-plane call (in {}): if the control plane is \
@@ -301,16 +335,14 @@ fn invert_plan(
         ),
         expect: Expect::HealthChecks {
             inverted: expect,
-            serving: predicted.to_string(),
-            raw: svc
+            serving: goal.to_string(),
+            checks: svc
                 .regions
                 .iter()
-                .map(|r| {
-                    let raw = r
-                        .health
-                        .as_ref()
-                        .map_or(HealthStatus::Unknown, |h| h.value.raw);
-                    (r.region.clone(), raw)
+                .map(|r| match &r.health {
+                    Some(h) => (r.region.clone(), h.value.id.clone(), h.value.raw),
+                    // Kept in place so the failover order holds; it reads as unknown.
+                    None => (r.region.clone(), String::new(), HealthStatus::Unknown),
                 })
                 .collect(),
         },
@@ -361,6 +393,7 @@ fn arc_plan(
             endpoints.len()
         )],
         effect: String::new(),
+        predicted: Some(on.to_string()),
         uses_control_plane: false,
         control_plane: "ARC routing controls are data plane: no dependency on the Route 53 \
                         control plane"

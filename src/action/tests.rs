@@ -88,41 +88,114 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
         }]
     );
     assert_eq!(primary.checker_regions.len(), 8);
+    let secondary = state.service("sample").unwrap().regions[1]
+        .health
+        .clone()
+        .unwrap()
+        .value;
     assert_eq!(
         p.expect,
         Expect::HealthChecks {
-            inverted: vec![(primary.id, true)],
+            inverted: vec![(primary.id.clone(), true)],
             serving: "us-west-2".into(),
-            raw: vec![
-                ("us-east-1".into(), HealthStatus::Healthy),
-                ("us-west-2".into(), HealthStatus::Healthy)
+            checks: vec![
+                ("us-east-1".into(), primary.id, HealthStatus::Healthy),
+                ("us-west-2".into(), secondary.id, HealthStatus::Healthy)
             ],
         }
     );
+    assert_eq!(p.predicted.as_deref(), Some("us-west-2"));
     assert!(p.preflight.passed(), "{:?}", p.preflight);
-    assert_eq!(p.preflight.checks.len(), 5);
+    assert_eq!(p.preflight.checks.len(), 6);
+}
+
+/// (region, inverted) of each UpdateHealthCheck, in call order.
+fn flags(p: &super::Plan, state: &State, service: &str) -> Vec<(String, bool)> {
+    let svc = state.service(service).unwrap();
+    p.calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck {
+                health_check_id,
+                inverted,
+                ..
+            } => {
+                let region = svc
+                    .regions
+                    .iter()
+                    .find(|r| r.health.as_ref().unwrap().value.id == *health_check_id)
+                    .unwrap();
+                (region.region.clone(), *inverted)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+fn set_health(
+    state: &mut State,
+    service: usize,
+    region: usize,
+    f: impl Fn(&mut crate::model::HealthCheck),
+) {
+    let mut h = state.services[service].regions[region]
+        .health
+        .clone()
+        .unwrap();
+    f(&mut h.value);
+    state.services[service].regions[region].health = Some(h);
 }
 
 #[test]
-fn failover_past_two_regions_inverts_both() {
+fn failover_past_two_regions_inverts_the_nearer_first_so_traffic_moves_once() {
     let sim = sim("region-outage");
     let now = at(&sim, 60);
     let state = sim.state_at(now, Thresholds::default());
     let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
-    let inverted: Vec<bool> = p
-        .calls
-        .iter()
-        .map(|c| match c {
-            Call::UpdateHealthCheck { inverted, .. } => *inverted,
-            other => panic!("{other:?}"),
-        })
-        .collect();
     assert_eq!(
-        inverted,
-        [true, true],
-        "us-east-1 and us-west-2 stand before eu-west-1"
+        flags(&p, &state, "billing"),
+        [
+            ("us-west-2".to_string(), true),
+            ("us-east-1".to_string(), true)
+        ],
+        "us-west-2 first: it does not serve, so traffic moves only once, straight to eu-west-1"
     );
     assert_eq!(p.confirm, "billing/eu-west-1");
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+}
+
+#[test]
+fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops_the_plan() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    // us-west-2 fails and was inverted by someone: inverted, it counts healthy and would serve.
+    set_health(&mut state, 1, 1, |h| {
+        h.raw = HealthStatus::Unhealthy;
+        h.inverted = true;
+    });
+    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    assert_eq!(
+        flags(&p, &state, "billing"),
+        [
+            ("us-west-2".to_string(), false),
+            ("us-east-1".to_string(), true)
+        ],
+        "un-invert the failing us-west-2 (inverted, it would take the traffic), invert us-east-1"
+    );
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+    let lands = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "lands on target")
+        .unwrap();
+    assert_eq!(lands.status, CheckStatus::Pass);
+
+    set_health(&mut state, 1, 1, |h| h.disabled = true);
+    let err = plan::failover(&state, "billing", "eu-west-1", now).unwrap_err();
+    assert!(matches!(err, PlanError::Impossible(_)), "{err}");
+    assert!(err.to_string().contains("us-west-2 is Disabled"), "{err}");
 }
 
 #[test]
@@ -261,6 +334,15 @@ fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_lim
     assert_eq!(pipeline_name, "sample-deploy");
     assert_eq!(region, "us-east-1");
     assert_eq!(result.summary.chars().count(), 512);
+    assert!(
+        result.summary.starts_with("xxx")
+            && result
+                .summary
+                .contains("… [switchyard: replication: NOT READY (")
+            && result.summary.ends_with(")]"),
+        "the user's text is cut, the verdict survives: {}",
+        result.summary
+    );
     assert!(
         !p.preflight.passed(),
         "replication to us-west-2 is still pending at 2m"
@@ -518,4 +600,146 @@ fn an_unknown_verdict_makes_the_effect_a_hope_not_a_prediction() {
     let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
     assert!(p.effect.contains("cannot be predicted"), "{}", p.effect);
     assert_eq!(p.preflight.checks[1].status, CheckStatus::Unknown);
+}
+
+#[tokio::test]
+async fn an_error_answer_for_a_change_that_was_applied_is_verified_by_looking() {
+    // What a timed-out UpdateHealthCheck retried by the SDK looks like: the first attempt was
+    // applied, the retry carries the old version and is refused as a conflict.
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 90);
+    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    backend.execute(&p.calls[0], now).await.unwrap();
+    let log = temp_log("applied-anyway");
+    let clock = Clock::fixed(now);
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert!(
+        report.message.starts_with("the call answered with an error (Route 53 UpdateHealthCheck: HealthCheckVersionMismatch"),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .message
+            .contains("re-reading shows the change was applied"),
+        "{}",
+        report.message
+    );
+    let records = log.read().unwrap();
+    let phases: Vec<Phase> = records.iter().map(|r| r.phase).collect();
+    assert_eq!(phases, [Phase::Intent, Phase::Result, Phase::Verified]);
+    assert_eq!(records[1].outcome.as_deref(), Some("conflict"));
+}
+
+#[tokio::test]
+async fn a_failure_after_some_calls_is_recorded_as_partial() {
+    let backend = Backend::Sim(sim("region-outage"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let now = at(s, 60);
+    let p = plan::failover(&state(&backend, now), "billing", "eu-west-1", now).unwrap();
+    assert_eq!(p.calls.len(), 2);
+    // Someone flips us-east-1 twice meanwhile: its version moves on, its flag is back.
+    let mut other = p.calls[1].clone();
+    backend.execute(&other, now).await.unwrap();
+    if let Call::UpdateHealthCheck {
+        health_check_version,
+        inverted,
+        ..
+    } = &mut other
+    {
+        *health_check_version += 1;
+        *inverted = false;
+    }
+    backend.execute(&other, now).await.unwrap();
+    let log = temp_log("partial");
+    let clock = Clock::fixed(now);
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
+    assert_eq!(report.status, Status::Failed, "{report:?}");
+    assert_eq!(report.answers.len(), 1);
+    let records = log.read().unwrap();
+    let outcome = records[1].outcome.clone().unwrap();
+    assert!(
+        outcome.starts_with("partial: 1 of 2 calls made (health check: Inverted=true"),
+        "{outcome}"
+    );
+    assert!(outcome.ends_with("then conflict"), "{outcome}");
+    assert_eq!(records.len(), 2, "not applied, so no verification record");
+}
+
+#[test]
+fn preflight_does_not_pass_on_data_it_cannot_compare() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let mut f = state.services[0].regions[1].functions.clone().unwrap();
+    f.value[0].code_sha256 = None;
+    state.services[0].regions[1].functions = Some(f);
+    let mut d = state.services[0].regions[1].domains.clone().unwrap();
+    d.value[0].regional_target = None;
+    state.services[0].regions[1].domains = Some(d);
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let status = |name: &str| {
+        p.preflight
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("target code"), CheckStatus::Unknown);
+    assert_eq!(status("target domains and DNS"), CheckStatus::Unknown);
+    // Lambda data older than its refresh allows is not evidence either.
+    let later = now + chrono::Duration::minutes(10);
+    let p = plan::failover(&state, "sample", "us-west-2", later).unwrap();
+    let check = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target error rate")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Unknown, "{check:?}");
+    assert!(
+        check.detail.contains("Lambda data of us-west-2 is 10m"),
+        "{}",
+        check.detail
+    );
+}
+
+#[test]
+fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_checks() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    state.services[0].service.failover = Failover::Arc {
+        cluster_endpoints: vec!["https://a.example/v1".into()],
+        routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
+            .into_iter()
+            .map(|(r, a)| (r.to_string(), a.to_string()))
+            .collect(),
+    };
+    // The target's RECOVERY_CONTROL check reads unhealthy: its routing control is Off.
+    set_health(&mut state, 0, 1, |h| {
+        h.follows_routing_control = true;
+        h.raw = HealthStatus::Unhealthy;
+    });
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let check = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target health check")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Pass, "{check:?}");
+    assert!(
+        check.detail.contains("follows its ARC routing control"),
+        "{}",
+        check.detail
+    );
+    assert!(p.preflight.passed(), "{:?}", p.preflight);
 }

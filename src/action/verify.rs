@@ -12,57 +12,43 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
         Expect::HealthChecks {
             inverted,
             serving,
-            raw,
+            checks,
         } => {
-            let checks = read_health(backend, &plan.service, now).await?;
+            let ids: Vec<String> = checks.iter().map(|(_, id, _)| id.clone()).collect();
+            let flags = backend
+                .health_flags(&ids, now)
+                .await
+                .map_err(|e| format!("re-reading the health checks: {}", e.message))?;
+            let flag = |id: &str| flags.iter().find(|(i, _, _)| i == id);
             for (id, want) in inverted {
-                let Some((region, check)) = checks.iter().find(|(_, c)| c.id == *id) else {
-                    return Err(format!("health check {id} not found on re-reading"));
-                };
-                if check.inverted != *want {
-                    return Err(format!(
-                        "health check {id} ({region}) still reads Inverted={}",
-                        check.inverted
-                    ));
+                match flag(id) {
+                    None => return Err(format!("health check {id} not found on re-reading")),
+                    Some((_, now_inverted, _)) if now_inverted != want => {
+                        return Err(format!(
+                            "health check {id} still reads Inverted={now_inverted}"
+                        ));
+                    }
+                    Some(_) => {}
                 }
             }
-            let order: Vec<String> = backend
-                .services()
-                .into_iter()
-                .find(|s| s.name == plan.service)
-                .map(|s| s.regions)
-                .unwrap_or_default();
-            let mut from_plan = false;
-            let statuses: Vec<HealthStatus> = order
+            // The checkers' verdicts as planned, with the flags as they are now.
+            let statuses: Vec<HealthStatus> = checks
                 .iter()
-                .map(|r| {
-                    let Some((_, c)) = checks.iter().find(|(region, _)| region == r) else {
-                        return HealthStatus::Unknown;
-                    };
-                    let planned = raw.iter().find(|(region, _)| region == r).map(|(_, s)| *s);
-                    let raw = match (c.raw, planned) {
-                        (HealthStatus::Unknown, Some(known)) if known != HealthStatus::Unknown => {
-                            from_plan = true;
-                            known
-                        }
-                        (now, _) => now,
-                    };
-                    effective_status(raw, c.inverted, c.disabled)
+                .map(|(_, id, raw)| {
+                    flag(id).map_or(HealthStatus::Unknown, |(_, inverted, disabled)| {
+                        effective_status(*raw, *inverted, *disabled)
+                    })
                 })
                 .collect();
-            match serving_index(&statuses).and_then(|i| order.get(i)) {
-                Some(now_serving) if now_serving == serving => Ok(format!(
-                    "Inverted flags as planned; Route 53 now answers with {serving}{}",
-                    if from_plan {
-                        " (from the flags read now and the checkers' verdicts read when planned)"
-                    } else {
-                        ""
-                    }
+            match serving_index(&statuses).and_then(|i| checks.get(i)) {
+                Some((now_serving, _, _)) if now_serving == serving => Ok(format!(
+                    "Inverted flags read back as planned; Route 53 should now answer with \
+                     {serving}"
                 )),
-                Some(other) => Err(format!(
-                    "flags as planned, but Route 53 still answers with {other}"
+                Some((other, _, _)) => Err(format!(
+                    "flags as planned, but with them Route 53 answers with {other}, not {serving}"
                 )),
-                None => Err("flags as planned, but the serving region cannot be told".into()),
+                None => Err("flags as planned, but where Route 53 answers cannot be told".into()),
             }
         }
         Expect::RoutingControls {
@@ -128,29 +114,4 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
             ))
         }
     }
-}
-
-/// Every health check of a service, by region, read fresh from the backend.
-async fn read_health(
-    backend: &Backend,
-    service: &str,
-    now: Timestamp,
-) -> Result<Vec<(String, crate::model::HealthCheck)>, String> {
-    let mut checks = Vec::new();
-    for spec in backend.plan().iter().filter(|s| {
-        s.key.kind == SourceKind::Health && s.covers.iter().any(|(sv, _)| sv == service)
-    }) {
-        let fetched = backend.fetch(&spec.key, now).await;
-        match fetched.result {
-            Ok(Payload::Health(entries)) => checks.extend(
-                entries
-                    .into_iter()
-                    .filter(|e| e.service == service)
-                    .map(|e| (e.region, e.value)),
-            ),
-            Ok(_) => {}
-            Err(e) => return Err(format!("re-reading health checks: {}", e.message)),
-        }
-    }
-    Ok(checks)
 }

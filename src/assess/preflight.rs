@@ -53,8 +53,15 @@ impl Preflight {
     }
 }
 
-/// Before moving the shared name to `target`: the target can take the traffic.
-pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp) -> Preflight {
+/// Before moving the shared name to `target`: the target can take the traffic, and the plan
+/// lands there (`lands_on`: where the plan predicts Route 53 answers afterwards).
+pub fn failover(
+    state: &State,
+    svc: &ServiceState,
+    target: &str,
+    lands_on: Option<&str>,
+    now: Timestamp,
+) -> Preflight {
     let mut p = Preflight::default();
     health_fresh(&mut p, state, svc, target, now);
     let Some(region) = svc.region(target) else {
@@ -65,78 +72,42 @@ pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp)
         );
         return p;
     };
-    match region.health.as_ref().map(|h| &h.value) {
-        None => p.add(
-            "target health check",
-            CheckStatus::Unknown,
-            format!("the health check of {target} has not been read"),
+    target_health(&mut p, region, target);
+    match lands_on {
+        Some(r) if r == target => p.add(
+            "lands on target",
+            CheckStatus::Pass,
+            format!("with the new flags Route 53 answers with {target}"),
         ),
-        Some(h) => match h.raw {
-            HealthStatus::Healthy => p.add(
-                "target health check",
-                CheckStatus::Pass,
-                format!("{target} healthy{}", pct(h.checkers_healthy_pct)),
-            ),
-            HealthStatus::Unhealthy => p.add(
-                "target health check",
-                CheckStatus::Fail,
-                format!(
-                    "{target} is unhealthy{}: with every record of the pair unhealthy Route 53 \
-                     fails open and answers as if all were healthy",
-                    pct(h.checkers_healthy_pct)
-                ),
-            ),
-            HealthStatus::Unknown => p.add(
-                "target health check",
-                CheckStatus::Unknown,
-                format!("the checkers' verdict on {target} is unknown"),
-            ),
-        },
-    }
-
-    let crit = state.thresholds.error_rate_crit_pct;
-    match region.functions.as_ref().map(|f| &f.value) {
-        None => p.add(
-            "target error rate",
-            CheckStatus::Unknown,
-            format!("Lambda metrics of {target} have not been read"),
+        Some(r) => p.add(
+            "lands on target",
+            CheckStatus::Fail,
+            format!("with the new flags Route 53 would answer with {r}, not {target}"),
         ),
-        Some(functions) => {
-            let sum = |f: fn(&crate::model::FunctionStats) -> Option<u64>| {
-                functions.iter().map(f).sum::<Option<u64>>()
-            };
-            match (sum(|f| f.invocations), sum(|f| f.errors)) {
-                (Some(inv), Some(err)) => match error_rate(Some(inv), Some(err)) {
-                    Some(rate) if rate >= crit => p.add(
-                        "target error rate",
-                        CheckStatus::Fail,
-                        format!("{rate:.2}% in {target}, at or above the critical {crit}%"),
-                    ),
-                    Some(rate) => p.add(
-                        "target error rate",
-                        CheckStatus::Pass,
-                        format!("{rate:.2}% in {target} (critical at {crit}%)"),
-                    ),
-                    None => p.add(
-                        "target error rate",
-                        CheckStatus::Pass,
-                        format!("no invocations in {target} in the window: no errors to judge by"),
-                    ),
-                },
-                _ => p.add(
-                    "target error rate",
-                    CheckStatus::Unknown,
-                    format!("Lambda metrics of {target} are incomplete"),
-                ),
-            }
-        }
+        None => p.add(
+            "lands on target",
+            CheckStatus::Unknown,
+            "where Route 53 answers afterwards cannot be told (a verdict is unknown)",
+        ),
     }
+    error_rate_check(&mut p, state, svc, region, "target error rate", now);
 
-    if region.domains.is_none() {
+    let domains = region.domains.as_ref();
+    if let Some(why) = stale(
+        state,
+        svc,
+        target,
+        SourceKind::Domains,
+        domains.map(|d| d.fetched_at),
+        "API Gateway data",
+        now,
+    ) {
+        p.add("target domains and DNS", CheckStatus::Unknown, why);
+    } else if domains.is_some_and(|d| d.value.iter().any(|d| d.regional_target.is_none())) {
         p.add(
             "target domains and DNS",
             CheckStatus::Unknown,
-            format!("API Gateway domains of {target} have not been read"),
+            format!("a custom domain of {target} has no known regional target to compare"),
         );
     } else {
         let drift: Vec<String> = findings(state, svc, now)
@@ -167,7 +138,140 @@ pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp)
         }
     }
 
-    let primary = svc.primary();
+    target_code(&mut p, svc, region, target);
+    p
+}
+
+/// Why a kind of data of a region cannot be relied on (stale or never read), if so.
+fn stale(
+    state: &State,
+    svc: &ServiceState,
+    region: &str,
+    kind: SourceKind,
+    fetched: Option<Timestamp>,
+    what: &str,
+    now: Timestamp,
+) -> Option<String> {
+    match state.freshness(kind, &svc.service.name, region, fetched, now) {
+        Freshness::Fresh => None,
+        Freshness::Stale { age, error } => Some(format!(
+            "{what} of {region} is {} old{}",
+            super::fmt_secs(age.as_secs()),
+            error.map(|e| format!(" ({e})")).unwrap_or_default()
+        )),
+        Freshness::Missing { error } => Some(format!(
+            "{what} of {region} has not been read{}",
+            error.map(|e| format!(" ({e})")).unwrap_or_default()
+        )),
+    }
+}
+
+/// The region's Lambda error rate is under the critical threshold, on fresh data.
+fn error_rate_check(
+    p: &mut Preflight,
+    state: &State,
+    svc: &ServiceState,
+    region: &crate::state::RegionState,
+    name: &str,
+    now: Timestamp,
+) {
+    let r = region.region.as_str();
+    let crit = state.thresholds.error_rate_crit_pct;
+    let functions = region.functions.as_ref();
+    if let Some(why) = stale(
+        state,
+        svc,
+        r,
+        SourceKind::Lambda,
+        functions.map(|f| f.fetched_at),
+        "Lambda data",
+        now,
+    ) {
+        p.add(name, CheckStatus::Unknown, why);
+        return;
+    }
+    let Some(functions) = functions.map(|f| &f.value) else {
+        return;
+    };
+    let sum = |f: fn(&crate::model::FunctionStats) -> Option<u64>| {
+        functions.iter().map(f).sum::<Option<u64>>()
+    };
+    match (sum(|f| f.invocations), sum(|f| f.errors)) {
+        (Some(inv), Some(err)) => match error_rate(Some(inv), Some(err)) {
+            Some(rate) if rate >= crit => p.add(
+                name,
+                CheckStatus::Fail,
+                format!("{rate:.2}% in {r}, at or above the critical {crit}%"),
+            ),
+            Some(rate) => p.add(
+                name,
+                CheckStatus::Pass,
+                format!("{rate:.2}% in {r} (critical at {crit}%)"),
+            ),
+            None => p.add(
+                name,
+                CheckStatus::Pass,
+                format!("no invocations in {r} in the window: no errors to judge by"),
+            ),
+        },
+        _ => p.add(
+            name,
+            CheckStatus::Unknown,
+            format!("Lambda metrics of {r} are incomplete"),
+        ),
+    }
+}
+
+/// The target's health check: healthy to the checkers, else Route 53 fails open.
+fn target_health(p: &mut Preflight, region: &crate::state::RegionState, target: &str) {
+    let name = "target health check";
+    match region.health.as_ref().map(|h| &h.value) {
+        None => p.add(
+            name,
+            CheckStatus::Unknown,
+            format!("the health check of {target} has not been read"),
+        ),
+        // ARC: the record's check follows the routing control (Off until the failover), so
+        // it says nothing about the endpoint; the other checks judge the target.
+        Some(h) if h.follows_routing_control => p.add(
+            name,
+            CheckStatus::Pass,
+            format!(
+                "{target}'s check follows its ARC routing control, not the endpoint; judged by \
+                 error rate, domains and code instead"
+            ),
+        ),
+        Some(h) => match h.raw {
+            HealthStatus::Healthy => p.add(
+                name,
+                CheckStatus::Pass,
+                format!("{target} healthy{}", pct(h.checkers_healthy_pct)),
+            ),
+            HealthStatus::Unhealthy => p.add(
+                name,
+                CheckStatus::Fail,
+                format!(
+                    "{target} is unhealthy{}: with every record of the pair unhealthy Route 53 \
+                     fails open and answers as if all were healthy",
+                    pct(h.checkers_healthy_pct)
+                ),
+            ),
+            HealthStatus::Unknown => p.add(
+                name,
+                CheckStatus::Unknown,
+                format!("the checkers' verdict on {target} is unknown"),
+            ),
+        },
+    }
+}
+
+/// The target runs the primary's code (CodeSha256 of every function).
+fn target_code(
+    p: &mut Preflight,
+    svc: &ServiceState,
+    region: &crate::state::RegionState,
+    target: &str,
+) {
     let codes = |r: Option<&crate::state::RegionState>| {
         r.and_then(|r| r.functions.as_ref()).map(|f| {
             f.value
@@ -176,40 +280,49 @@ pub fn failover(state: &State, svc: &ServiceState, target: &str, now: Timestamp)
                 .collect::<Vec<_>>()
         })
     };
-    match (codes(primary), codes(Some(region))) {
-        (Some(want), Some(have)) => {
-            let differ: Vec<String> = want
-                .iter()
-                .filter(|(name, sha)| {
-                    sha.is_none()
-                        || have.iter().find(|(n, _)| n == name).map(|(_, s)| s) != Some(sha)
-                })
-                .map(|(name, _)| name.clone())
-                .collect();
-            if differ.is_empty() {
-                p.add(
-                    "target code",
-                    CheckStatus::Pass,
-                    "same code (CodeSha256) as the primary",
-                );
-            } else {
-                p.add(
-                    "target code",
-                    CheckStatus::Fail,
-                    format!(
-                        "{target} runs other code than the primary: {}",
-                        differ.join(", ")
-                    ),
-                );
-            }
-        }
-        _ => p.add(
+    let (Some(want), Some(have)) = (codes(svc.primary()), codes(Some(region))) else {
+        p.add(
             "target code",
             CheckStatus::Unknown,
             "function configurations have not been read",
-        ),
+        );
+        return;
+    };
+    let unknown: Vec<&str> = want
+        .iter()
+        .chain(&have)
+        .filter(|(_, sha)| sha.is_none())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        p.add(
+            "target code",
+            CheckStatus::Unknown,
+            format!("no CodeSha256 for {}", unknown.join(", ")),
+        );
+        return;
     }
-    p
+    let differ: Vec<String> = want
+        .iter()
+        .filter(|(name, sha)| have.iter().find(|(n, _)| n == name).map(|(_, s)| s) != Some(sha))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if differ.is_empty() {
+        p.add(
+            "target code",
+            CheckStatus::Pass,
+            "same code (CodeSha256) as the primary",
+        );
+    } else {
+        p.add(
+            "target code",
+            CheckStatus::Fail,
+            format!(
+                "{target} runs other code than the primary: {}",
+                differ.join(", ")
+            ),
+        );
+    }
 }
 
 /// Before undoing a failover: the primary can take the traffic again. `lands_on` is where the
@@ -225,6 +338,16 @@ pub fn failback(
     let mut p = Preflight::default();
     let primary = svc.service.primary_region().to_string();
     health_fresh(&mut p, state, svc, &primary, now);
+    if let Some(region) = svc.primary().filter(|r| {
+        r.health
+            .as_ref()
+            .is_some_and(|h| h.value.follows_routing_control)
+    }) {
+        // ARC: the primary's check follows its routing control (Off until the failback), so
+        // its error rate on the regional name is the evidence that it can take traffic.
+        error_rate_check(&mut p, state, svc, region, "primary error rate", now);
+        return p;
+    }
     match svc
         .primary()
         .and_then(|r| r.health.as_ref())

@@ -410,6 +410,7 @@ fn base_check() -> HealthCheck {
         last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
+        follows_routing_control: false,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, unfinished};
+use crate::action::lock::ServiceLock;
 use crate::action::{Execution, Plan, PlanError, Report, Status, Verification};
 use crate::assess::preflight::CheckStatus;
 use serde::Serialize;
@@ -36,9 +37,12 @@ pub enum Which<'a> {
 #[derive(Serialize)]
 struct Output<'a> {
     schema: &'static str,
-    plan: &'a Plan,
+    /// None when there is nothing to do.
+    plan: Option<&'a Plan>,
     executed: bool,
     report: Option<&'a Report>,
+    /// Why there is no plan: the state already is what was asked for.
+    nothing_to_do: Option<&'a str>,
 }
 
 pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8, Failure> {
@@ -60,8 +64,15 @@ pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8,
     let plan = match planned {
         Ok(plan) => plan,
         Err(PlanError::NothingToDo(why)) => {
-            println!("nothing to do: {why}");
+            if guard.json {
+                print_json(None, None, Some(&why))?;
+            } else {
+                println!("nothing to do: {why}");
+            }
             return Ok(exit::OK);
+        }
+        Err(e @ PlanError::Impossible(_)) => {
+            return Err(Failure::runtime(format!("{e}; nothing was changed")));
         }
         Err(e @ (PlanError::UnknownService(..) | PlanError::UnknownRegion { .. })) => {
             return Err(Failure::usage(e.to_string()));
@@ -78,7 +89,7 @@ pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8,
     }
     if !guard.execute {
         if guard.json {
-            print_json(&plan, None)?;
+            print_json(Some(&plan), None, None)?;
         } else {
             println!(
                 "dry run: nothing was changed. To run it, add: --execute --confirm {}{}",
@@ -128,7 +139,7 @@ pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8,
     };
     let report = execution.run(&plan, guard.reason).await;
     if guard.json {
-        print_json(&plan, Some(&report))?;
+        print_json(Some(&plan), Some(&report), None)?;
     } else {
         print_report(&report);
     }
@@ -144,14 +155,23 @@ fn warn_unfinished(log: &AuditLog) {
     match log.read() {
         Ok(records) => {
             for r in unfinished(&records) {
+                if let Some(holder) = ServiceLock::holder(&log.lock_dir(), &r.service) {
+                    eprintln!(
+                        "switchyard: note: action {} has no result yet; it is still running \
+                         ({holder})",
+                        r.id
+                    );
+                    continue;
+                }
                 eprintln!(
                     "switchyard: warning: unfinished action {}: {} {} -> {} started {} and never \
-                     recorded a result; check AWS (see `switchyard audit`)",
+                     recorded a result; check AWS, then `switchyard audit --ack {}`",
                     r.id,
                     r.action,
                     r.service,
                     r.target,
-                    r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    r.id,
                 );
             }
         }
@@ -159,12 +179,17 @@ fn warn_unfinished(log: &AuditLog) {
     }
 }
 
-fn print_json(plan: &Plan, report: Option<&Report>) -> Result<(), Failure> {
+fn print_json(
+    plan: Option<&Plan>,
+    report: Option<&Report>,
+    nothing_to_do: Option<&str>,
+) -> Result<(), Failure> {
     let out = Output {
         schema: "switchyard.action/1",
         plan,
         executed: report.is_some(),
         report,
+        nothing_to_do,
     };
     let text = serde_json::to_string_pretty(&out)
         .map_err(|e| Failure::runtime(format!("cannot encode the plan as JSON: {e}")))?;

@@ -1,7 +1,8 @@
 //! `switchyard audit`: the audit log, and any action that started but never recorded a result.
 
 use super::{Failure, exit};
-use crate::action::audit::{AuditLog, AuditRecord, unfinished};
+use crate::action::audit::{AuditLog, AuditRecord, Phase, unfinished};
+use crate::action::lock::ServiceLock;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -11,6 +12,47 @@ struct Report<'a> {
     records: &'a [AuditRecord],
     /// IDs of intents with no result: the process stopped mid-action.
     unfinished: Vec<&'a str>,
+}
+
+/// Close an unfinished action by hand: an `acknowledged` record with the same id, saying what
+/// was found. Only an intent without any later record can be acknowledged.
+pub fn acknowledge(id: &str, reason: &str, json: bool) -> Result<u8, Failure> {
+    let log = AuditLog::new(AuditLog::default_path());
+    let records = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
+    let Some(intent) = unfinished(&records)
+        .into_iter()
+        .find(|r| r.id == id)
+        .cloned()
+    else {
+        return Err(Failure::usage(format!(
+            "no unfinished action {id:?} in {} (see `switchyard audit`)",
+            log.path().display()
+        )));
+    };
+    if let Some(holder) = ServiceLock::holder(&log.lock_dir(), &intent.service) {
+        return Err(Failure::runtime(format!(
+            "action {id} is still running ({holder}); nothing was recorded"
+        )));
+    }
+    let user = std::env::var("USER").unwrap_or_else(|_| "?".to_string());
+    let record = AuditRecord {
+        ts: chrono::Utc::now(),
+        phase: Phase::Acknowledged,
+        actor: Some(format!("local user {user}")),
+        outcome: Some(reason.to_string()),
+        error: None,
+        ..intent
+    };
+    log.append(&record)
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    if json {
+        let text = serde_json::to_string_pretty(&record)
+            .map_err(|e| Failure::runtime(format!("cannot encode the record as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        println!("acknowledged {id}: {reason}");
+    }
+    Ok(exit::OK)
 }
 
 pub fn run(json: bool) -> Result<u8, Failure> {
@@ -34,14 +76,18 @@ pub fn run(json: bool) -> Result<u8, Failure> {
         return Ok(exit::OK);
     }
     for r in &open {
-        println!(
-            "! unfinished: {} {} {} -> {} started {} and never recorded a result; check AWS before retrying",
-            r.id,
-            r.action,
-            r.service,
-            r.target,
-            r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        );
+        let started = r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match ServiceLock::holder(&log.lock_dir(), &r.service) {
+            Some(holder) => println!(
+                "! running: {} {} {} -> {} started {started}, no result yet ({holder})",
+                r.id, r.action, r.service, r.target
+            ),
+            None => println!(
+                "! unfinished: {} {} {} -> {} started {started} and never recorded a result; \
+                 check AWS before retrying, then `switchyard audit --ack {} --reason TEXT`",
+                r.id, r.action, r.service, r.target, r.id
+            ),
+        }
     }
     for r in &records {
         let what = r

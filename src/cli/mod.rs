@@ -119,6 +119,12 @@ pub enum Command {
     Audit {
         #[arg(long)]
         json: bool,
+        /// Close an unfinished action by hand after checking AWS (needs --reason)
+        #[arg(long, value_name = "ID", requires = "reason")]
+        ack: Option<String>,
+        /// What was found in AWS (with --ack)
+        #[arg(long, value_name = "TEXT", requires = "ack")]
+        reason: Option<String>,
     },
 }
 
@@ -254,6 +260,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
-        Some(Command::Audit { json }) => audit::run(*json),
+        Some(Command::Audit {
+            json,
+            ack: Some(id),
+            reason,
+        }) => audit::acknowledge(id, reason.as_deref().unwrap_or_default(), *json),
+        Some(Command::Audit { json, .. }) => audit::run(*json),
     }
 }

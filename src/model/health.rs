@@ -57,6 +57,8 @@ pub struct HealthCheck {
     /// The checker regions configured on the check (empty: Route 53's default set). An update
     /// must send them again (see `action::plan`).
     pub checker_regions: Vec<String>,
+    /// A RECOVERY_CONTROL check: its status follows an ARC routing control, not the endpoint.
+    pub follows_routing_control: bool,
 }
 
 impl HealthCheck {

@@ -230,6 +230,18 @@ impl Backend {
         }
     }
 
+    /// Health check flags read now, for verifying a change: (id, inverted, disabled).
+    pub async fn health_flags(
+        &self,
+        ids: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<(String, bool, bool)>, SourceError> {
+        match self {
+            Backend::Sim(sim) => Ok(sim.health_flags(ids, now)),
+            Backend::Aws(aws) => aws.health_flags(ids).await,
+        }
+    }
+
     /// Current routing control states (ARC), for verifying a change: (ARN, on).
     pub async fn routing_control_states(
         &self,

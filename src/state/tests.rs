@@ -56,6 +56,7 @@ fn check(id: &str, raw: HealthStatus) -> HealthCheck {
         last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
+        follows_routing_control: false,
     }
 }
 

@@ -4,12 +4,15 @@
 
 use super::AwsBackend;
 use super::errors::{Call as Where, THROTTLED_READ, describe};
+use crate::config::Config;
 use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
 use crate::source::{ErrorKind, SourceError};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_route53recoverycluster as arc;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::collections::BTreeMap;
 
 /// Error codes that mean "what the plan was based on changed": plan again, do not retry blindly.
 const CONFLICT: &[&str] = &[
@@ -18,7 +21,47 @@ const CONFLICT: &[&str] = &[
     "ApprovalAlreadyCompletedException",
 ];
 
+/// One client per ARC cluster endpoint of every `arc` service, signed for the endpoint's region.
+pub(super) fn arc_clients(config: &Config, sdk: &SdkConfig) -> BTreeMap<String, arc::Client> {
+    let mut clients = BTreeMap::new();
+    for endpoint in config
+        .services
+        .iter()
+        .flat_map(|s| s.failover.cluster_endpoints.iter())
+    {
+        let region = arc_endpoint_region(endpoint).unwrap_or(&config.aws.control_region);
+        let client = arc::Client::from_conf(
+            arc::config::Builder::from(sdk)
+                .region(Region::new(region.to_string()))
+                .endpoint_url(endpoint)
+                .build(),
+        );
+        clients.insert(endpoint.clone(), client);
+    }
+    clients
+}
+
+/// The region in an ARC cluster endpoint's host name
+/// (`https://host-xxxx.route53-recovery-cluster.us-west-2.amazonaws.com/v1`), which its requests
+/// are signed for.
+fn arc_endpoint_region(endpoint: &str) -> Option<&str> {
+    let host = endpoint.strip_prefix("https://")?.split('/').next()?;
+    let mut labels = host.split('.');
+    labels.find(|l| *l == "route53-recovery-cluster")?;
+    labels.next().filter(|r| !r.is_empty())
+}
+
 impl AwsBackend {
+    /// Use this client for an ARC cluster endpoint (how tests put mocked clients in).
+    pub fn with_arc_client(
+        mut self,
+        endpoint: &str,
+        client: aws_sdk_route53recoverycluster::Client,
+    ) -> AwsBackend {
+        self.arc.insert(endpoint.to_string(), client);
+        self
+    }
+
     pub(in crate::source) async fn execute(&self, call: &Call) -> Result<String, CallError> {
         match call {
             Call::UpdateHealthCheck {
@@ -261,5 +304,32 @@ impl AwsBackend {
 
     fn control_region(&self) -> String {
         self.config.aws.control_region.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::arc_endpoint_region;
+
+    #[test]
+    fn arc_requests_are_signed_for_the_region_in_the_endpoint_name() {
+        for (url, region) in [
+            (
+                "https://host-dsaxm3.route53-recovery-cluster.us-west-2.amazonaws.com/v1",
+                Some("us-west-2"),
+            ),
+            (
+                "https://abc.route53-recovery-cluster.ap-southeast-2.amazonaws.com/v1",
+                Some("ap-southeast-2"),
+            ),
+            ("https://example.com/v1", None),
+            (
+                "http://abc.route53-recovery-cluster.eu-west-1.amazonaws.com",
+                None,
+            ),
+        ] {
+            assert_eq!(arc_endpoint_region(url), region, "{url}");
+        }
     }
 }

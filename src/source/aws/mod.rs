@@ -188,34 +188,10 @@ impl AwsBackend {
                     .build(),
             ),
         };
-        let mut arc = BTreeMap::new();
-        for endpoint in config
-            .services
-            .iter()
-            .flat_map(|s| s.failover.cluster_endpoints.iter())
-        {
-            let region = arc_endpoint_region(endpoint).unwrap_or(&config.aws.control_region);
-            let client = aws_sdk_route53recoverycluster::Client::from_conf(
-                aws_sdk_route53recoverycluster::config::Builder::from(sdk)
-                    .region(Region::new(region.to_string()))
-                    .endpoint_url(endpoint)
-                    .build(),
-            );
-            arc.insert(endpoint.clone(), client);
-        }
+        let arc = act::arc_clients(&config, sdk);
         let mut backend = AwsBackend::from_clients(config, control, regions);
         backend.arc = arc;
         backend
-    }
-
-    /// Use this client for an ARC cluster endpoint (how tests put mocked clients in).
-    pub fn with_arc_client(
-        mut self,
-        endpoint: &str,
-        client: aws_sdk_route53recoverycluster::Client,
-    ) -> AwsBackend {
-        self.arc.insert(endpoint.to_string(), client);
-        self
     }
 
     /// From ready clients: how tests put `aws-smithy-mocks` clients under the real code.
@@ -310,6 +286,14 @@ impl AwsBackend {
         specs
     }
 
+    /// Health check flags read now: (id, inverted, disabled).
+    pub async fn health_flags(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, bool, bool)>, SourceError> {
+        route53::flags(self, ids).await
+    }
+
     /// The caller's ARN (STS GetCallerIdentity).
     pub async fn caller(&self) -> Result<String, SourceError> {
         sts::caller(self).await
@@ -367,16 +351,6 @@ fn service(s: &ServiceConfig) -> Service {
     }
 }
 
-/// The region in an ARC cluster endpoint's host name
-/// (`https://host-xxxx.route53-recovery-cluster.us-west-2.amazonaws.com/v1`), which its requests
-/// are signed for.
-fn arc_endpoint_region(endpoint: &str) -> Option<&str> {
-    let host = endpoint.strip_prefix("https://")?.split('/').next()?;
-    let mut labels = host.split('.');
-    labels.find(|l| *l == "route53-recovery-cluster")?;
-    labels.next().filter(|r| !r.is_empty())
-}
-
 /// The token of the next page, unless there is none or it is the one just used: a service that
 /// repeats its token would otherwise be called until the fetch times out (the SDK's own
 /// paginators stop there too).
@@ -388,31 +362,4 @@ pub fn next_token(next: Option<&str>, used: Option<&str>) -> Option<String> {
 /// An SDK date-time as a chrono UTC time.
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-    use super::arc_endpoint_region;
-
-    #[test]
-    fn arc_requests_are_signed_for_the_region_in_the_endpoint_name() {
-        for (url, region) in [
-            (
-                "https://host-dsaxm3.route53-recovery-cluster.us-west-2.amazonaws.com/v1",
-                Some("us-west-2"),
-            ),
-            (
-                "https://abc.route53-recovery-cluster.ap-southeast-2.amazonaws.com/v1",
-                Some("ap-southeast-2"),
-            ),
-            ("https://example.com/v1", None),
-            (
-                "http://abc.route53-recovery-cluster.eu-west-1.amazonaws.com",
-                None,
-            ),
-        ] {
-            assert_eq!(arc_endpoint_region(url), region, "{url}");
-        }
-    }
 }

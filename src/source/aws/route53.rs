@@ -165,6 +165,7 @@ struct CheckConfig {
     disabled: bool,
     version: Option<i64>,
     regions: Vec<String>,
+    recovery_control: bool,
 }
 
 async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
@@ -189,7 +190,23 @@ async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, Sourc
         regions: config
             .map(|c| c.regions().iter().map(|r| r.as_str().to_string()).collect())
             .unwrap_or_default(),
+        recovery_control: config.is_some_and(|c| {
+            *c.r#type() == aws_sdk_route53::types::HealthCheckType::RecoveryControl
+        }),
     })
+}
+
+/// The Inverted and Disabled flags of these checks, read now (GetHealthCheck each, which is
+/// not rationed like GetHealthCheckStatus): (id, inverted, disabled).
+pub async fn flags(
+    b: &AwsBackend,
+    ids: &[String],
+) -> Result<Vec<(String, bool, bool)>, SourceError> {
+    let read = join_all(ids.iter().map(|id| get_health_check(b, id))).await;
+    ids.iter()
+        .zip(read)
+        .map(|(id, c)| c.map(|c| (id.clone(), c.inverted, c.disabled)))
+        .collect()
 }
 
 /// The checkers' observations; `None` when the budget has no call left (the caller falls back
@@ -349,6 +366,7 @@ pub async fn fetch_health(
                 last_failure,
                 version: config.version,
                 checker_regions: config.regions,
+                follows_routing_control: config.recovery_control,
             },
         });
     }

@@ -44,7 +44,7 @@ impl SimBackend {
 
     /// The operations so far. A poisoned lock only means a panic elsewhere mid-push; the list
     /// itself is still whole.
-    fn ops(&self) -> RwLockReadGuard<'_, Vec<SimOp>> {
+    pub(super) fn ops(&self) -> RwLockReadGuard<'_, Vec<SimOp>> {
         self.ops.read().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -25,6 +25,27 @@ pub enum SimOp {
 }
 
 impl SimBackend {
+    /// Health check flags as the simulation has them at `now`: (id, inverted, disabled).
+    pub(in crate::source) fn health_flags(
+        &self,
+        ids: &[String],
+        now: Timestamp,
+    ) -> Vec<(String, bool, bool)> {
+        let ops = self.ops();
+        let world = World::new(self.scenario(), &ops);
+        let s = world.offset(now);
+        let mut flags = Vec::new();
+        for service in &self.scenario().services {
+            for region in &service.regions {
+                let id = world.health_check_id(&service.name, region);
+                if ids.contains(&id) {
+                    flags.push((id, world.inverted(&service.name, region, s), false));
+                }
+            }
+        }
+        flags
+    }
+
     /// A mutating call against the simulation, checked the way AWS checks it (health check
     /// version, approval token).
     pub(in crate::source) fn execute(

@@ -43,7 +43,7 @@ impl<'a> World<'a> {
     }
 
     /// Whether an operator had inverted the region's health check by offset `s`.
-    fn inverted(&self, service: &str, region: &str, s: i64) -> bool {
+    pub fn inverted(&self, service: &str, region: &str, s: i64) -> bool {
         self.ops
             .iter()
             .rev()
@@ -193,6 +193,7 @@ impl<'a> World<'a> {
             last_failure,
             version: Some(self.health_check_version(service, region)),
             checker_regions: CHECKER_REGIONS.iter().map(|r| r.to_string()).collect(),
+            follows_routing_control: false,
         }
     }
 
