@@ -354,13 +354,16 @@ fn an_unfinished_action_is_a_banner_until_dismissed() {
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let text = screen(&state, 80, 24, now);
     assert!(
-        text.contains("unfinished action: failover sample → us-west-2"),
+        text.contains("no result recorded yet for failover sample → us-west-2"),
         "{text}"
     );
-    assert!(text.contains("check AWS"), "{text}");
+    assert!(
+        text.contains("if no other switchyard is") && text.contains("check AWS"),
+        "{text}"
+    );
     insta::assert_snapshot!("banner_unfinished_80x24", text);
     press(&mut state, KeyCode::Esc, now);
-    assert!(!screen(&state, 80, 24, now).contains("unfinished"));
+    assert!(!screen(&state, 80, 24, now).contains("no result recorded yet"));
 
     // A log that cannot be read is a banner too, not a crash.
     update(

@@ -100,7 +100,7 @@ pub enum NoticeKind {
     /// From the audit log at start: an action that never recorded a result, or the log could
     /// not be read.
     Audit,
-    /// How the last action ended.
+    /// How the last action on a service ended (one per service).
     Result,
     /// A one-line answer to a key press (refused, wrong panel); gone at the next key.
     Message,
@@ -112,6 +112,8 @@ pub struct Notice {
     pub kind: NoticeKind,
     pub tone: Tone,
     pub text: String,
+    /// The service a result is about: each service keeps its own last result.
+    pub service: Option<String>,
 }
 
 impl Notice {
@@ -120,6 +122,17 @@ impl Notice {
             kind: NoticeKind::Message,
             tone,
             text: text.into(),
+            service: None,
+        }
+    }
+
+    /// A banner from the audit log read at start.
+    pub fn audit(tone: Tone, text: impl Into<String>) -> Self {
+        Notice {
+            kind: NoticeKind::Audit,
+            tone,
+            text: text.into(),
+            service: None,
         }
     }
 
@@ -147,6 +160,7 @@ impl Notice {
             kind: NoticeKind::Result,
             tone,
             text: format!("{word}: {}: {}{id}{audit}", what(report), report.message),
+            service: Some(report.service.clone()),
         }
     }
 }

@@ -152,8 +152,6 @@ pub struct State {
     pub in_flight: BTreeSet<String>,
     /// Banners under the header, oldest first.
     pub notices: Vec<Notice>,
-    /// How the last action ended.
-    pub last_report: Option<Box<Report>>,
     /// Which source covers each kind, service and region (derived from `sources`; an index so
     /// that drawing a large fleet does not search every source's list for every row).
     coverage: Coverage,
@@ -224,7 +222,6 @@ impl State {
             quit: false,
             in_flight: BTreeSet::new(),
             notices: Vec::new(),
-            last_report: None,
         }
     }
 
@@ -313,3 +310,7 @@ impl State {
 mod tests;
 #[cfg(test)]
 mod tests_dialog;
+#[cfg(test)]
+mod tests_notices;
+#[cfg(test)]
+mod tests_support;
