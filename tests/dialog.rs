@@ -190,6 +190,13 @@ fn failover_with_failed_preflight_asks_for_a_reason() {
         reason.as_deref(),
         Some("drift is a stale record, checked by hand")
     );
+    // While it runs, the dialog still says it was forced, and why.
+    let text = screen(&state, 120, 35, now);
+    assert!(text.contains("Executing… 1 call(s)"), "{text}");
+    assert!(
+        text.contains("▲ forced past preflight: drift is a stale record, checked by hand"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -49,6 +49,7 @@ pub enum Stage {
     /// Confirmed and handed to the event loop; waiting for `Msg::ActionDone`.
     Executing {
         plan: Box<Plan>,
+        /// The reason typed when preflight did not pass, shown while it runs.
         forced_reason: Option<String>,
     },
     /// How it ended (until Esc).
