@@ -200,6 +200,40 @@ fn failover_with_failed_preflight_asks_for_a_reason() {
 }
 
 #[test]
+fn a_plan_that_changed_while_open_is_shown_again() {
+    // The failover is planned with us-west-2 healthy; before the confirmation is typed, a fetch
+    // sees it fail its health check.
+    let (_, mut state, now) = backend_at("region-outage", 150);
+    open(&mut state, Panel::Health, 0, 'f', now);
+    let target = state.services[0].regions[1].health.as_mut().unwrap();
+    target.value.raw = switchyard::model::HealthStatus::Unhealthy;
+    type_text(&mut state, "sample/us-west-2", now);
+    assert_eq!(press(&mut state, KeyCode::Enter, now), Vec::new());
+    assert!(state.in_flight.is_empty());
+    assert!(
+        matches!(stage(&state), Stage::Reason { .. }),
+        "{:?}",
+        stage(&state)
+    );
+    let text = screen(&state, 120, 35, now);
+    for part in [
+        "the plan changed while the dialog was open: read it again and confirm",
+        "target health check ok → FAIL",
+        "Preflight did not pass: target health check FAIL",
+        "reason › █",
+    ] {
+        assert!(text.contains(part), "{part} missing:\n{text}");
+    }
+    insta::assert_snapshot!("dialog_plan_changed_120x35", text);
+    let small = screen(&state, 80, 24, now);
+    assert!(
+        small.contains("the plan changed while the dialog"),
+        "{small}"
+    );
+    insta::assert_snapshot!("dialog_plan_changed_80x24", small);
+}
+
+#[test]
 fn failback_after_a_failover() {
     let (backend, mut state, now) = backend_at("region-outage", 150);
     let log = temp_audit("dialog-failback");

@@ -4,6 +4,7 @@
 mod actions;
 mod dialog;
 mod dialog_keys;
+mod replan;
 mod rows;
 mod update;
 mod view;
@@ -11,6 +12,7 @@ mod view;
 pub use dialog::{
     APPROVE_SUMMARY, Dialog, DialogKey, Notice, NoticeKind, REASON_MAX, REJECT_SUMMARY, Stage, Tone,
 };
+pub use replan::PLAN_CHANGED;
 pub use rows::{Row, rows};
 pub use update::update;
 pub use view::{Action, FilterKey, Panel, View};
@@ -312,5 +314,7 @@ mod tests;
 mod tests_dialog;
 #[cfg(test)]
 mod tests_notices;
+#[cfg(test)]
+mod tests_replan;
 #[cfg(test)]
 mod tests_support;

@@ -15,6 +15,22 @@ pub(super) fn sim_state(scenario: &str, seconds: i64) -> (State, Timestamp) {
     (state, now)
 }
 
+/// Every source of the scenario fetched at `at` and fed through `update`, as the pollers do.
+pub(super) fn refetch(state: &mut State, scenario: &str, at: Timestamp) {
+    let backend = SimBackend::new(Scenario::built_in(scenario).unwrap());
+    for spec in backend.plan() {
+        let (calls, result) = backend.fetch_now(&spec.key, at);
+        let fetched = crate::source::Fetched {
+            key: spec.key,
+            at,
+            calls,
+            result,
+            partial: None,
+        };
+        update(state, Msg::Fetched(Box::new(fetched)), at);
+    }
+}
+
 pub(super) fn act(state: &mut State, action: Action, now: Timestamp) -> Vec<Command> {
     update(state, Msg::Action(action), now)
 }
