@@ -9,6 +9,7 @@ use crate::action::audit::{AuditRecord, unfinished};
 use crate::action::{ActionKind, Plan, PlanError, Report, plan};
 use crate::assess;
 use crate::model::Timestamp;
+use std::time::Duration;
 
 /// A key bound to a guarded action: open the dialog for the selected service, or say in one
 /// line why not.
@@ -192,8 +193,28 @@ pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, Str
     }
 }
 
-/// Quitting while an action runs would cut it off between its audit records: the first press
-/// only says so, the second quits. Any other key takes the question back.
+/// Who the console acts as, learned by an action: the status bar shows it from now on. When it
+/// still cannot be told, a banner says that action's audit records have no actor.
+pub(super) fn caller(state: &mut State, who: Result<String, String>) {
+    match who {
+        Ok(arn) => state.caller = Some(arn),
+        Err(e) => state.notices.push(Notice::audit(
+            Tone::Warn,
+            format!(
+                "▲ who you are is unknown ({e}): the audit records of the action now running have \
+                 no actor"
+            ),
+        )),
+    }
+}
+
+/// The most the console waits, once closed (q, SIGTERM, SIGHUP), for actions still running, so
+/// that their results and verification reach the audit log.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(60);
+
+/// Quitting while an action runs: the first press only says so, the second quits (the console
+/// then waits a while for the action's result, see `tui::actions::wait_for`). Any other key
+/// takes the question back.
 pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
     let asked = std::mem::take(&mut state.view.quit_asked);
     if action != Action::Quit || asked || state.in_flight.is_empty() {
@@ -205,9 +226,10 @@ pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
         state,
         Tone::Crit,
         format!(
-            "an action on {} is still running: quit again to leave anyway (the audit log will show \
-             it unfinished)",
-            running.join(", ")
+            "an action on {} is still running: quit again to leave once it ends (switchyard waits \
+             up to {} s for its result)",
+            running.join(", "),
+            CLOSE_WAIT.as_secs()
         ),
     );
     true

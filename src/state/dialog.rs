@@ -98,8 +98,8 @@ pub enum Tone {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// From the audit log at start: an action that never recorded a result, or the log could
-    /// not be read.
+    /// About the audit log: at start, an action that never recorded a result, or the log could
+    /// not be read; later, an action logged with no actor.
     Audit,
     /// How the last action on a service ended (one per service).
     Result,
@@ -127,7 +127,7 @@ impl Notice {
         }
     }
 
-    /// A banner from the audit log read at start.
+    /// A banner about the audit log (see [`NoticeKind::Audit`]).
     pub fn audit(tone: Tone, text: impl Into<String>) -> Self {
         Notice {
             kind: NoticeKind::Audit,

@@ -323,7 +323,7 @@ fn quitting_while_an_action_runs_asks_once_more() {
     key(&mut state, DialogKey::Esc, now);
     assert_eq!(act(&mut state, Action::Quit, now), Vec::new());
     assert!(!state.quit);
-    assert!(messages(&state)[0].contains("quit again to leave anyway"));
+    assert!(messages(&state)[0].contains("quit again to leave once it ends"));
     // Another key takes the question back; two quits in a row leave.
     act(&mut state, Action::Down, now);
     assert_eq!(act(&mut state, Action::Quit, now), Vec::new());

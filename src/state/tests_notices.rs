@@ -92,3 +92,41 @@ fn an_unfinished_action_is_not_called_dead() {
         assert!(!notice.text.contains(dead), "{dead}: {}", notice.text);
     }
 }
+
+#[test]
+fn the_caller_learned_by_an_action_reaches_the_status_bar() {
+    let (mut state, now) = sim_state("steady", 60);
+    state.caller = None;
+    let arn = "arn:aws:sts::1:assumed-role/ops/me";
+    assert_eq!(
+        update(&mut state, Msg::Caller(Ok(arn.into())), now),
+        Vec::new()
+    );
+    assert_eq!(state.caller.as_deref(), Some(arn));
+    assert!(state.notices.is_empty());
+    // Still unknown: it stays unknown, and a banner says the records have no actor; it outlives
+    // the action's result.
+    state.caller = None;
+    update(
+        &mut state,
+        Msg::Caller(Err("STS did not answer in 10 s".into())),
+        now,
+    );
+    update(
+        &mut state,
+        Msg::ActionDone(Box::new(report(Status::Verified))),
+        now,
+    );
+    assert_eq!(state.caller, None);
+    let audit: Vec<&Notice> = state
+        .notices
+        .iter()
+        .filter(|n| n.kind == NoticeKind::Audit)
+        .collect();
+    assert_eq!(audit.len(), 1, "{:?}", state.notices);
+    assert!(
+        audit[0].text.contains("STS did not answer in 10 s") && audit[0].text.contains("no actor"),
+        "{}",
+        audit[0].text
+    );
+}
