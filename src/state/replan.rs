@@ -39,7 +39,7 @@ pub(super) fn on_confirm(
         Ok(plan) => plan,
         Err(e) => {
             return Err(Stage::Unplanned {
-                error: format!("the state changed while the dialog was open: {e}"),
+                error: format!("{e} (the state changed while the dialog was open)"),
             });
         }
     };

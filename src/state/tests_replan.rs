@@ -172,8 +172,8 @@ fn a_dialog_left_open_through_the_outage_does_not_execute() {
     };
     assert_eq!(
         error,
-        "the state changed while the dialog was open: nothing to do: sample.fed.dev is already \
-         served by us-west-2"
+        "nothing to do: sample.fed.dev is already served by us-west-2 (the state changed while \
+         the dialog was open)"
     );
     // Enter closes it, as for any plan that could not be made.
     assert_eq!(key(&mut state, DialogKey::Enter, later), Vec::new());

@@ -15,6 +15,9 @@ use tokio::task::JoinSet;
 /// no actor in its audit records.
 pub const CALLER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often the screen is redrawn while the console waits for actions at close.
+const REDRAW: Duration = Duration::from_secs(1);
+
 /// Start a confirmed plan on its own task; the report comes back as `Msg::ActionDone`. The audit
 /// log is opened there, at the moment of acting, from the same place `switchyard audit` reads.
 pub fn spawn(
@@ -97,9 +100,9 @@ impl Task<'_> {
 }
 
 /// Once the console has closed: wait for the action tasks still running (at most `limit`),
-/// applying what they send (their results) to the state and drawing after each, so a quit or a
-/// signal does not drop the runtime between an action's intent and its result. Returns whether
-/// every task ended; those left are aborted when `tasks` is dropped.
+/// applying what they send (their results) to the state and drawing after each and every second,
+/// so that a quit or a signal does not drop the runtime between an action's intent and its
+/// result. Returns whether every task ended; those left are aborted when `tasks` is dropped.
 pub async fn wait_for(
     tasks: &mut JoinSet<()>,
     rx: &mut mpsc::Receiver<Msg>,
@@ -127,6 +130,8 @@ pub async fn wait_for(
                 let _ = update(state, msg, clock.now());
             }
             _ = tokio::time::sleep_until(deadline) => break false,
+            // Redraw now and then, so the clock and the ages show the console is not stuck.
+            _ = tokio::time::sleep(REDRAW) => {}
         }
     };
     // What the last task sent just before it ended.

@@ -165,21 +165,29 @@ async fn event_loop(
     );
     stop.store(true, Ordering::Relaxed);
     drop(poller);
-    let _ = reader.join();
     // However the loop ended, an action still running gets to write its result and verification
     // (the terminal may be gone after SIGHUP: drawing is only a courtesy).
-    actions::wait_for(
-        &mut tasks,
-        &mut rx,
-        &mut state,
-        &clock,
-        CLOSE_WAIT,
-        |state| {
-            let _ = terminal.draw(|frame| ui::render(frame, state, theme, clock.now()));
-        },
-    )
-    .await;
+    let draw = |state: &crate::state::State| {
+        let _ = terminal.draw(|frame| ui::render(frame, state, theme, clock.now()));
+    };
+    actions::wait_for(&mut tasks, &mut rx, &mut state, &clock, CLOSE_WAIT, draw).await;
+    join_key_reader(reader).await;
     outcome
+}
+
+/// The key reader sees `stop` within its 100 ms poll, except on a hung-up terminal (SIGHUP),
+/// where crossterm's poll can spin without returning: wait a second for it, not for ever (it
+/// ends with the process).
+async fn join_key_reader(reader: std::thread::JoinHandle<()>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while !reader.is_finished() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if reader.is_finished() {
+        let _ = reader.join();
+    } else {
+        tracing::warn!("the key reader did not stop (terminal gone?); leaving it to the exit");
+    }
 }
 
 /// Terminal input is blocking; read it on its own thread and forward key presses and resizes,
