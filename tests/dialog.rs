@@ -1,14 +1,13 @@
 //! The guarded-action dialog on screen: an insta snapshot of each step (choosing the target, a
 //! plan whose preflight passed, one that asks for a reason, failback, approve, reject, executing,
-//! a verified and a failed result) and the banners, built through `support` from the simulated
-//! scenarios and driven with the same keys a user presses.
+//! a verified and a failed result, a plan that changed while the dialog was open), built through
+//! `support` from the simulated scenarios and driven with the same keys a user presses.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::{backend_at, execute, lines_with, refetch, screen, stable_id, temp_audit};
-use switchyard::action::audit::{AuditRecord, Phase};
 use switchyard::action::{Plan, Report, Status};
 use switchyard::model::Timestamp;
 use switchyard::state::{Command, Msg, Panel, Stage, State, update};
@@ -190,6 +189,47 @@ fn failover_with_failed_preflight_asks_for_a_reason() {
         reason.as_deref(),
         Some("drift is a stale record, checked by hand")
     );
+    // While it runs, the dialog still says it was forced, and why.
+    let text = screen(&state, 120, 35, now);
+    assert!(text.contains("Executing… 1 call(s)"), "{text}");
+    assert!(
+        text.contains("▲ forced past preflight: drift is a stale record, checked by hand"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_plan_that_changed_while_open_is_shown_again() {
+    // The failover is planned with us-west-2 healthy; before the confirmation is typed, a fetch
+    // sees it fail its health check.
+    let (_, mut state, now) = backend_at("region-outage", 150);
+    open(&mut state, Panel::Health, 0, 'f', now);
+    let target = state.services[0].regions[1].health.as_mut().unwrap();
+    target.value.raw = switchyard::model::HealthStatus::Unhealthy;
+    type_text(&mut state, "sample/us-west-2", now);
+    assert_eq!(press(&mut state, KeyCode::Enter, now), Vec::new());
+    assert!(state.in_flight.is_empty());
+    assert!(
+        matches!(stage(&state), Stage::Reason { .. }),
+        "{:?}",
+        stage(&state)
+    );
+    let text = screen(&state, 120, 35, now);
+    for part in [
+        "the plan changed while the dialog was open: read it again and confirm",
+        "target health check ok → FAIL",
+        "Preflight did not pass: target health check FAIL",
+        "reason › █",
+    ] {
+        assert!(text.contains(part), "{part} missing:\n{text}");
+    }
+    insta::assert_snapshot!("dialog_plan_changed_120x35", text);
+    let small = screen(&state, 80, 24, now);
+    assert!(
+        small.contains("the plan changed while the dialog"),
+        "{small}"
+    );
+    insta::assert_snapshot!("dialog_plan_changed_80x24", small);
 }
 
 #[test]
@@ -333,40 +373,4 @@ fn a_refused_action_says_nothing_was_sent() {
     let text = screen(&state, 80, 24, now);
     assert!(text.contains("✗ REFUSED"), "{text}");
     insta::assert_snapshot!("dialog_refused_80x24", text);
-}
-
-#[test]
-fn an_unfinished_action_is_a_banner_until_dismissed() {
-    let (_, mut state, now) = backend_at("steady", 120);
-    let intent = AuditRecord {
-        ts: now,
-        id: "20261127T140200.000Z-4242-1".into(),
-        phase: Phase::Intent,
-        action: "failover".into(),
-        service: "sample".into(),
-        target: "us-west-2".into(),
-        request: serde_json::json!([]),
-        actor: None,
-        outcome: None,
-        error: None,
-        forced_reason: None,
-    };
-    update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
-    let text = screen(&state, 80, 24, now);
-    assert!(
-        text.contains("unfinished action: failover sample → us-west-2"),
-        "{text}"
-    );
-    assert!(text.contains("check AWS"), "{text}");
-    insta::assert_snapshot!("banner_unfinished_80x24", text);
-    press(&mut state, KeyCode::Esc, now);
-    assert!(!screen(&state, 80, 24, now).contains("unfinished"));
-
-    // A log that cannot be read is a banner too, not a crash.
-    update(
-        &mut state,
-        Msg::AuditLog(Err("/x/audit.jsonl:3: not an audit record".into())),
-        now,
-    );
-    assert!(screen(&state, 120, 35, now).contains("audit.jsonl:3: not an audit record"));
 }

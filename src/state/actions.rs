@@ -9,6 +9,7 @@ use crate::action::audit::{AuditRecord, unfinished};
 use crate::action::{ActionKind, Plan, PlanError, Report, plan};
 use crate::assess;
 use crate::model::Timestamp;
+use std::time::Duration;
 
 /// A key bound to a guarded action: open the dialog for the selected service, or say in one
 /// line why not.
@@ -138,13 +139,17 @@ pub(super) fn planned(result: Result<Plan, PlanError>) -> Stage {
 }
 
 /// An action ended: the service is free again, the result shows (in the dialog if it is still
-/// open on that action, and as a banner), and every source refreshes so the change shows.
+/// open on that action, and as a banner that replaces only that service's earlier result), and
+/// every source refreshes so the change shows.
 pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
     state.in_flight.remove(&report.service);
-    // An earlier result, and any "still running" refusal, are out of date now.
-    state
-        .notices
-        .retain(|n| !matches!(n.kind, NoticeKind::Result | NoticeKind::Message));
+    // This service's earlier result, and any "still running" refusal, are out of date now;
+    // another service's result is not.
+    state.notices.retain(|n| match n.kind {
+        NoticeKind::Result => n.service.as_deref() != Some(report.service.as_str()),
+        NoticeKind::Message => false,
+        NoticeKind::Audit => true,
+    });
     state.notices.push(Notice::result(&report));
     if let Some(dialog) = state.view.dialog.as_mut()
         && dialog.service == report.service
@@ -152,45 +157,64 @@ pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
     {
         dialog.stage = Stage::Done {
             plan: plan.clone(),
-            report: Box::new(report.clone()),
+            report: Box::new(report),
         };
     }
-    state.last_report = Some(Box::new(report));
     vec![Command::RefreshAll]
 }
 
-/// The audit log as read at start: a banner for each action that never recorded a result (it
-/// may or may not have reached AWS), or for a log that could not be read.
+/// The audit log as read at start: a banner for each action with no result recorded (it may or
+/// may not have reached AWS, and another switchyard may still be running it), or for a log that
+/// could not be read.
 pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, String>) {
     state.notices.retain(|n| n.kind != NoticeKind::Audit);
     match read {
-        Err(e) => state.notices.push(Notice {
-            kind: NoticeKind::Audit,
-            tone: Tone::Warn,
-            text: format!("▲ {e}: unfinished actions cannot be checked; see `switchyard audit`"),
-        }),
+        Err(e) => state.notices.push(Notice::audit(
+            Tone::Warn,
+            format!("▲ {e}: unfinished actions cannot be checked; see `switchyard audit`"),
+        )),
         Ok(records) => {
             for r in unfinished(&records) {
-                state.notices.push(Notice {
-                    kind: NoticeKind::Audit,
-                    tone: Tone::Crit,
-                    text: format!(
-                        "✗ unfinished action: {} {} → {} at {}, id {}: check AWS (it may have gone \
-                         through); see `switchyard audit`",
+                // Crit all the same: if nothing is running it, it may be half applied.
+                state.notices.push(Notice::audit(
+                    Tone::Crit,
+                    format!(
+                        "▲ no result recorded yet for {} {} → {} (started {}, id {}): if no other \
+                         switchyard is running it, check AWS; see `switchyard audit`",
                         r.action,
                         r.service,
                         r.target,
                         r.ts.format("%Y-%m-%d %H:%M:%S UTC"),
                         r.id
                     ),
-                });
+                ));
             }
         }
     }
 }
 
-/// Quitting while an action runs would cut it off between its audit records: the first press
-/// only says so, the second quits. Any other key takes the question back.
+/// Who the console acts as, learned by an action: the status bar shows it from now on. When it
+/// still cannot be told, a banner says that action's audit records have no actor.
+pub(super) fn caller(state: &mut State, who: Result<String, String>) {
+    match who {
+        Ok(arn) => state.caller = Some(arn),
+        Err(e) => state.notices.push(Notice::audit(
+            Tone::Warn,
+            format!(
+                "▲ who you are is unknown ({e}): the audit records of the action now running have \
+                 no actor"
+            ),
+        )),
+    }
+}
+
+/// The most the console waits, once closed (q, SIGTERM, SIGHUP), for actions still running, so
+/// that their results and verification reach the audit log.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(60);
+
+/// Quitting while an action runs: the first press only says so, the second quits (the console
+/// then waits a while for the action's result, see `tui::actions::wait_for`). Any other key
+/// takes the question back.
 pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
     let asked = std::mem::take(&mut state.view.quit_asked);
     if action != Action::Quit || asked || state.in_flight.is_empty() {
@@ -202,9 +226,10 @@ pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
         state,
         Tone::Crit,
         format!(
-            "an action on {} is still running: quit again to leave anyway (the audit log will show \
-             it unfinished)",
-            running.join(", ")
+            "an action on {} is still running: quit again to leave once it ends (switchyard waits \
+             up to {} s for its result)",
+            running.join(", "),
+            CLOSE_WAIT.as_secs()
         ),
     );
     true

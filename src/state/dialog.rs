@@ -49,6 +49,7 @@ pub enum Stage {
     /// Confirmed and handed to the event loop; waiting for `Msg::ActionDone`.
     Executing {
         plan: Box<Plan>,
+        /// The reason typed when preflight did not pass, shown while it runs.
         forced_reason: Option<String>,
     },
     /// How it ended (until Esc).
@@ -97,10 +98,10 @@ pub enum Tone {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// From the audit log at start: an action that never recorded a result, or the log could
-    /// not be read.
+    /// About the audit log: at start, an action that never recorded a result, or the log could
+    /// not be read; later, an action logged with no actor.
     Audit,
-    /// How the last action ended.
+    /// How the last action on a service ended (one per service).
     Result,
     /// A one-line answer to a key press (refused, wrong panel); gone at the next key.
     Message,
@@ -112,6 +113,8 @@ pub struct Notice {
     pub kind: NoticeKind,
     pub tone: Tone,
     pub text: String,
+    /// The service a result is about: each service keeps its own last result.
+    pub service: Option<String>,
 }
 
 impl Notice {
@@ -120,6 +123,17 @@ impl Notice {
             kind: NoticeKind::Message,
             tone,
             text: text.into(),
+            service: None,
+        }
+    }
+
+    /// A banner about the audit log (see [`NoticeKind::Audit`]).
+    pub fn audit(tone: Tone, text: impl Into<String>) -> Self {
+        Notice {
+            kind: NoticeKind::Audit,
+            tone,
+            text: text.into(),
+            service: None,
         }
     }
 
@@ -147,6 +161,7 @@ impl Notice {
             kind: NoticeKind::Result,
             tone,
             text: format!("{word}: {}: {}{id}{audit}", what(report), report.message),
+            service: Some(report.service.clone()),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! What each key does in the open action dialog: choosing the target, typing the reason and the
-//! confirmation, scrolling the plan; the exact confirmation hands the plan to the event loop as
-//! `Command::Execute` and marks the service in flight.
+//! confirmation, scrolling the plan; the exact confirmation makes the plan again (see `replan`)
+//! and, if it did not change, hands it to the event loop as `Command::Execute` and marks the
+//! service in flight.
 
 use super::actions::planned;
 use super::dialog::{Dialog, DialogKey, REASON_MAX, Stage};
-use super::{Command, State};
+use super::{Command, State, replan};
 use crate::action::plan;
 use crate::model::Timestamp;
 
@@ -119,14 +120,24 @@ pub(super) fn dialog_key(state: &mut State, key: DialogKey, now: Timestamp) -> V
             DialogKey::Enter,
         ) => {
             if typed == plan.confirm {
-                state.in_flight.insert(service.clone());
-                commands.push(Command::Execute {
-                    plan: plan.clone(),
-                    forced_reason: reason.clone(),
-                });
-                Stage::Executing {
-                    plan,
-                    forced_reason: reason,
+                // Made again from the state now: only a plan that did not change executes.
+                match replan::on_confirm(state, &plan, reason.clone(), now) {
+                    Ok(current) => {
+                        state.in_flight.insert(service.clone());
+                        commands.push(Command::Execute {
+                            plan: current.clone(),
+                            forced_reason: reason.clone(),
+                        });
+                        Stage::Executing {
+                            plan: current,
+                            forced_reason: reason,
+                        }
+                    }
+                    Err(stage) => {
+                        // A changed plan is read again from the top.
+                        dialog.scroll = 0;
+                        stage
+                    }
                 }
             } else {
                 let note = if typed.is_empty() {

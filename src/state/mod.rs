@@ -4,13 +4,16 @@
 mod actions;
 mod dialog;
 mod dialog_keys;
+mod replan;
 mod rows;
 mod update;
 mod view;
 
+pub use actions::CLOSE_WAIT;
 pub use dialog::{
     APPROVE_SUMMARY, Dialog, DialogKey, Notice, NoticeKind, REASON_MAX, REJECT_SUMMARY, Stage, Tone,
 };
+pub use replan::PLAN_CHANGED;
 pub use rows::{Row, rows};
 pub use update::update;
 pub use view::{Action, FilterKey, Panel, View};
@@ -121,6 +124,14 @@ pub enum Msg {
     ActionDone(Box<Report>),
     /// The audit log as read at start (or why it could not be read), for unfinished actions.
     AuditLog(Result<Vec<AuditRecord>, String>),
+    /// The console has closed (q, SIGTERM, SIGHUP) and waits at most `limit` for the actions
+    /// still running.
+    Closing {
+        limit: Duration,
+    },
+    /// Who the console acts as, asked for again by an action when the start could not tell (or
+    /// why it still cannot be told: that action's audit records have no actor).
+    Caller(Result<String, String>),
 }
 
 /// What the app loop should do after an update.
@@ -148,12 +159,12 @@ pub struct State {
     pub sources: BTreeMap<SourceKey, SourceStatus>,
     pub view: View,
     pub quit: bool,
+    /// Set once the console has closed while actions run: how long it waits for them at most.
+    pub closing: Option<Duration>,
     /// Services with an action running: a second one is refused until the first reports.
     pub in_flight: BTreeSet<String>,
     /// Banners under the header, oldest first.
     pub notices: Vec<Notice>,
-    /// How the last action ended.
-    pub last_report: Option<Box<Report>>,
     /// Which source covers each kind, service and region (derived from `sources`; an index so
     /// that drawing a large fleet does not search every source's list for every row).
     coverage: Coverage,
@@ -222,9 +233,9 @@ impl State {
             sources,
             view: View::default(),
             quit: false,
+            closing: None,
             in_flight: BTreeSet::new(),
             notices: Vec::new(),
-            last_report: None,
         }
     }
 
@@ -313,3 +324,9 @@ impl State {
 mod tests;
 #[cfg(test)]
 mod tests_dialog;
+#[cfg(test)]
+mod tests_notices;
+#[cfg(test)]
+mod tests_replan;
+#[cfg(test)]
+mod tests_support;

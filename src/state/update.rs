@@ -41,6 +41,14 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             actions::audit_loaded(state, read);
             Vec::new()
         }
+        Msg::Closing { limit } => {
+            state.closing = Some(limit);
+            Vec::new()
+        }
+        Msg::Caller(who) => {
+            actions::caller(state, who);
+            Vec::new()
+        }
     }
 }
 

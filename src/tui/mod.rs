@@ -1,21 +1,21 @@
 //! The live console: terminal set-up and restore, and the event loop that feeds key presses and
 //! fetched data through `update` and draws the state after each change.
 
+pub mod actions;
 pub mod keymap;
 pub mod logging;
 
 use crate::action::audit::AuditLog;
-use crate::action::{Execution, Plan, Verification};
 use crate::cli::{Failure, Session, exit};
 use crate::poll::Poller;
-use crate::source::{Backend, Clock};
-use crate::state::{Command, Msg, update};
+use crate::state::{CLOSE_WAIT, Command, Msg, update};
 use crate::ui::{self, Theme};
 use ratatui::crossterm::event::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 /// Redraw at least this often so ages and the simulated clock move on screen.
 const AGE_REDRAW: Duration = Duration::from_secs(1);
@@ -77,6 +77,8 @@ async fn event_loop(
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_key_reader(key_tx, Arc::clone(&stop));
     let mut terminated = Termination::new()?;
+    // The action tasks, waited for when the console closes.
+    let mut tasks = JoinSet::new();
     let mut redraw = tokio::time::interval(AGE_REDRAW);
     redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -125,6 +127,7 @@ async fn event_loop(
         if state.quit {
             break Ok(exit::OK);
         }
+        while tasks.try_join_next().is_some() {}
         let Some(msg) = msg else { continue };
         let mut commands = update(&mut state, msg, clock.now());
         // Take whatever else is already waiting before drawing again.
@@ -141,7 +144,15 @@ async fn event_loop(
             } = command
             {
                 let actor = state.caller.clone();
-                execute(&backend, &clock, actor, *plan, forced_reason, tx.clone());
+                actions::spawn(
+                    &mut tasks,
+                    &backend,
+                    &clock,
+                    actor,
+                    *plan,
+                    forced_reason,
+                    tx.clone(),
+                );
             }
         }
         if state.quit {
@@ -154,39 +165,29 @@ async fn event_loop(
     );
     stop.store(true, Ordering::Relaxed);
     drop(poller);
-    let _ = reader.join();
+    // However the loop ended, an action still running gets to write its result and verification
+    // (the terminal may be gone after SIGHUP: drawing is only a courtesy).
+    let draw = |state: &crate::state::State| {
+        let _ = terminal.draw(|frame| ui::render(frame, state, theme, clock.now()));
+    };
+    actions::wait_for(&mut tasks, &mut rx, &mut state, &clock, CLOSE_WAIT, draw).await;
+    join_key_reader(reader).await;
     outcome
 }
 
-/// Run a confirmed plan on its own task, so the console keeps polling and drawing while the
-/// calls and their verification take their time; the report comes back as `Msg::ActionDone`.
-/// The audit log is opened here, at the moment of acting, from the same place `switchyard audit`
-/// reads.
-fn execute(
-    backend: &Arc<Backend>,
-    clock: &Clock,
-    actor: Option<String>,
-    plan: Plan,
-    forced_reason: Option<String>,
-    tx: mpsc::Sender<Msg>,
-) {
-    let backend = Arc::clone(backend);
-    let clock = clock.clone();
-    tokio::spawn(async move {
-        let log = AuditLog::new(AuditLog::default_path());
-        let report = Execution {
-            backend: &backend,
-            log: &log,
-            clock: &clock,
-            actor,
-            verification: Verification::default(),
-        }
-        .run(&plan, forced_reason)
-        .await;
-        tracing::info!(?report, "action done");
-        // The loop is gone only when the console is closing; the audit log has the outcome.
-        let _ = tx.send(Msg::ActionDone(Box::new(report))).await;
-    });
+/// The key reader sees `stop` within its 100 ms poll, except on a hung-up terminal (SIGHUP),
+/// where crossterm's poll can spin without returning: wait a second for it, not for ever (it
+/// ends with the process).
+async fn join_key_reader(reader: std::thread::JoinHandle<()>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while !reader.is_finished() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if reader.is_finished() {
+        let _ = reader.join();
+    } else {
+        tracing::warn!("the key reader did not stop (terminal gone?); leaving it to the exit");
+    }
 }
 
 /// Terminal input is blocking; read it on its own thread and forward key presses and resizes,

@@ -203,7 +203,18 @@ fn fixed_lines<'a>(dialog: &Dialog, inner: usize, theme: &Theme) -> Vec<Line<'a>
                 wrap_into(&mut out, note, inner, theme.warn);
             }
         }
-        Stage::Executing { plan, .. } => {
+        Stage::Executing {
+            plan,
+            forced_reason,
+        } => {
+            if let Some(reason) = forced_reason {
+                wrap_into(
+                    &mut out,
+                    &format!("▲ forced past preflight: {reason}"),
+                    inner,
+                    theme.warn,
+                );
+            }
             wrap_into(
                 &mut out,
                 &format!(

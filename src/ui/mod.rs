@@ -74,11 +74,15 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
 }
 
 /// The banners under the header, wrapped to the width and at most `max` lines (at least two):
-/// missing credentials, then the notices (unfinished actions, the last result, a refusal).
+/// missing credentials, closing, then the notices (unfinished actions, each service's last result,
+/// a refusal).
 fn banner_lines<'a>(state: &State, theme: &Theme, width: u16, max: u16) -> Vec<Line<'a>> {
     let mut banners: Vec<(String, Style)> = Vec::new();
     if let Some(text) = credentials_banner(state) {
         banners.push((text, theme.armed));
+    }
+    if let Some(text) = closing_banner(state) {
+        banners.push((text, theme.warn));
     }
     for notice in &state.notices {
         let style = match (notice.kind, notice.tone) {
@@ -120,6 +124,21 @@ fn banner_lines<'a>(state: &State, theme: &Theme, width: u16, max: u16) -> Vec<L
         );
     }
     lines
+}
+
+/// After quit or a signal, while actions still run: why the console has not gone yet.
+fn closing_banner(state: &State) -> Option<String> {
+    let limit = state.closing?;
+    if state.in_flight.is_empty() {
+        return Some("closing…".to_string());
+    }
+    let running: Vec<&str> = state.in_flight.iter().map(String::as_str).collect();
+    Some(format!(
+        "closing: waiting for the action on {} to end (at most {} s), so its result reaches the \
+         audit log",
+        running.join(", "),
+        limit.as_secs()
+    ))
 }
 
 fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
