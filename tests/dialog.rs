@@ -7,9 +7,10 @@
 mod support;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use support::{backend_at, execute, lines_with, refetch, screen, stable_id, temp_audit};
+use support::{backend_at, block_on, execute, lines_with, refetch, screen, stable_id, temp_audit};
 use switchyard::action::{Plan, Report, Status};
 use switchyard::model::Timestamp;
+use switchyard::source::Call;
 use switchyard::state::{Command, Msg, Panel, Stage, State, update};
 use switchyard::tui::keymap::msg_for;
 
@@ -340,12 +341,22 @@ fn executing_then_verified() {
 
 #[test]
 fn a_failed_action_says_why() {
-    // The same plan twice: the second carries a HealthCheckVersion that is no longer current,
-    // as when someone else changed the check after switchyard read it.
+    // Someone else inverted the check and put it back after switchyard read it: the plan's
+    // HealthCheckVersion is no longer current, and re-reading shows nothing applied.
     let (backend, mut state, now, plan) = executing();
     let log = temp_audit("dialog-failed");
-    let first = execute(&backend, &log, &plan, None, now);
-    assert_eq!(first.status, Status::Verified);
+    let mut other = plan.calls[0].clone();
+    block_on(backend.execute(&other, now)).unwrap();
+    if let Call::UpdateHealthCheck {
+        health_check_version,
+        inverted,
+        ..
+    } = &mut other
+    {
+        *health_check_version += 1;
+        *inverted = false;
+    }
+    block_on(backend.execute(&other, now)).unwrap();
     let second = stable_id(execute(&backend, &log, &plan, None, now));
     assert_eq!(second.status, Status::Failed, "{second:?}");
     update(&mut state, Msg::ActionDone(Box::new(second)), now);
