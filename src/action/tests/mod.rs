@@ -1,0 +1,106 @@
+//! Tests of guarded actions against the simulation, and the helpers they share: `plans` (what
+//! each plan calls with which parameters, preflight, when there is nothing to do) and
+//! `execution` (how the simulated world reacts, the audit phases and the guards).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod execution;
+mod plans;
+
+use super::audit::{AuditLog, Phase};
+use super::plan::{self, ActionKind, Expect, PlanError};
+use super::{Execution, Status, Verification};
+use crate::assess::preflight::CheckStatus;
+use crate::assess::serving_region;
+use crate::config::Thresholds;
+use crate::model::{Failover, HealthStatus, Timestamp};
+use crate::source::call::{Call, CallErrorKind, OnOff};
+use crate::source::sim::SimBackend;
+use crate::source::sim::scenario::Scenario;
+use crate::source::{Backend, Clock};
+use crate::state::State;
+
+pub(super) fn sim(name: &str) -> SimBackend {
+    SimBackend::new(Scenario::built_in(name).unwrap())
+}
+
+pub(super) fn at(backend: &SimBackend, secs: i64) -> Timestamp {
+    backend.scenario().start + chrono::Duration::seconds(secs)
+}
+
+pub(super) fn state(backend: &Backend, now: Timestamp) -> State {
+    match backend {
+        Backend::Sim(sim) => sim.state_at(now, Thresholds::default()),
+        Backend::Aws(_) => unreachable!("simulation only"),
+    }
+}
+
+pub(super) fn temp_log(name: &str) -> AuditLog {
+    let dir = std::env::temp_dir().join(format!("switchyard-action-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    AuditLog::new(dir.join("audit.jsonl"))
+}
+
+pub(super) fn exec<'a>(
+    backend: &'a Backend,
+    log: &'a AuditLog,
+    clock: &'a Clock,
+    actor: Option<String>,
+) -> Execution<'a> {
+    Execution {
+        backend,
+        log,
+        clock,
+        actor,
+        verification: Verification::for_clock(clock),
+    }
+}
+
+/// Errors over invocations of every function of a service in every region.
+pub(super) fn service_error_rate(state: &State, service: &str) -> f64 {
+    let svc = state.service(service).unwrap();
+    let (mut inv, mut err) = (0u64, 0u64);
+    for r in &svc.regions {
+        for f in &r.functions.as_ref().unwrap().value {
+            inv += f.invocations.unwrap();
+            err += f.errors.unwrap();
+        }
+    }
+    100.0 * err as f64 / inv as f64
+}
+
+/// (region, inverted) of each UpdateHealthCheck, in call order.
+pub(super) fn flags(p: &crate::action::Plan, state: &State, service: &str) -> Vec<(String, bool)> {
+    let svc = state.service(service).unwrap();
+    p.calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck {
+                health_check_id,
+                inverted,
+                ..
+            } => {
+                let region = svc
+                    .regions
+                    .iter()
+                    .find(|r| r.health.as_ref().unwrap().value.id == *health_check_id)
+                    .unwrap();
+                (region.region.clone(), *inverted)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+pub(super) fn set_health(
+    state: &mut State,
+    service: usize,
+    region: usize,
+    f: impl Fn(&mut crate::model::HealthCheck),
+) {
+    let mut h = state.services[service].regions[region]
+        .health
+        .clone()
+        .unwrap();
+    f(&mut h.value);
+    state.services[service].regions[region].health = Some(h);
+}

@@ -1,0 +1,360 @@
+//! Plans and preflight: the calls, their order and parameters, predictions and refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+
+#[test]
+fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 150);
+    let state = sim.state_at(now, Thresholds::default());
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert_eq!(p.action, ActionKind::Failover);
+    assert_eq!(p.confirm, "sample/us-west-2");
+    assert!(p.uses_control_plane);
+    let primary = state.service("sample").unwrap().regions[0]
+        .health
+        .clone()
+        .unwrap()
+        .value;
+    assert_eq!(
+        p.calls,
+        vec![Call::UpdateHealthCheck {
+            health_check_id: primary.id.clone(),
+            health_check_version: 1,
+            inverted: true,
+            regions: primary.checker_regions.clone(),
+        }]
+    );
+    assert_eq!(primary.checker_regions.len(), 8);
+    let secondary = state.service("sample").unwrap().regions[1]
+        .health
+        .clone()
+        .unwrap()
+        .value;
+    assert_eq!(
+        p.expect,
+        Expect::HealthChecks {
+            inverted: vec![(primary.id.clone(), true)],
+            serving: "us-west-2".into(),
+            checks: vec![
+                ("us-east-1".into(), primary.id, HealthStatus::Healthy),
+                ("us-west-2".into(), secondary.id, HealthStatus::Healthy)
+            ],
+        }
+    );
+    assert_eq!(p.predicted.as_deref(), Some("us-west-2"));
+    assert!(p.preflight.passed(), "{:?}", p.preflight);
+    assert_eq!(p.preflight.checks.len(), 6);
+}
+
+#[test]
+fn failover_past_two_regions_inverts_the_nearer_first_so_traffic_moves_once() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 60);
+    let state = sim.state_at(now, Thresholds::default());
+    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    assert_eq!(
+        flags(&p, &state, "billing"),
+        [
+            ("us-west-2".to_string(), true),
+            ("us-east-1".to_string(), true)
+        ],
+        "us-west-2 first: it does not serve, so traffic moves only once, straight to eu-west-1"
+    );
+    assert_eq!(p.confirm, "billing/eu-west-1");
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+}
+
+#[test]
+fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops_the_plan() {
+    let sim = sim("region-outage");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    // us-west-2 fails and was inverted by someone: inverted, it counts healthy and would serve.
+    set_health(&mut state, 1, 1, |h| {
+        h.raw = HealthStatus::Unhealthy;
+        h.inverted = true;
+    });
+    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    assert_eq!(
+        flags(&p, &state, "billing"),
+        [
+            ("us-west-2".to_string(), false),
+            ("us-east-1".to_string(), true)
+        ],
+        "un-invert the failing us-west-2 (inverted, it would take the traffic), invert us-east-1"
+    );
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+    let lands = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "lands on target")
+        .unwrap();
+    assert_eq!(lands.status, CheckStatus::Pass);
+
+    set_health(&mut state, 1, 1, |h| h.disabled = true);
+    let err = plan::failover(&state, "billing", "eu-west-1", now).unwrap_err();
+    assert!(matches!(err, PlanError::Impossible(_)), "{err}");
+    assert!(err.to_string().contains("us-west-2 is Disabled"), "{err}");
+}
+
+#[test]
+fn plans_say_when_there_is_nothing_to_do_or_the_request_is_wrong() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let state = sim.state_at(now, Thresholds::default());
+    assert!(matches!(
+        plan::failover(&state, "sample", "us-east-1", now),
+        Err(PlanError::NothingToDo(_))
+    ));
+    assert!(matches!(
+        plan::failback(&state, "sample", now),
+        Err(PlanError::NothingToDo(_))
+    ));
+    let err = plan::failover(&state, "sample", "eu-north-1", now).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("its regions: us-east-1, us-west-2"),
+        "{err}"
+    );
+    assert!(matches!(
+        plan::failover(&state, "nope", "us-east-1", now),
+        Err(PlanError::UnknownService(..))
+    ));
+}
+
+#[test]
+fn preflight_with_nothing_read_is_unknown_never_a_pass() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = State::new(
+        "t".into(),
+        sim.services(),
+        &sim.plan(),
+        Thresholds::default(),
+    );
+    // Only health, so a plan can be made; everything else unknown.
+    let full = sim.state_at(now, Thresholds::default());
+    for (mine, theirs) in state.services.iter_mut().zip(&full.services) {
+        for (r, f) in mine.regions.iter_mut().zip(&theirs.regions) {
+            r.health = f.health.clone();
+        }
+    }
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(
+        p.effect.starts_with("Route 53 will answer"),
+        "verdicts known: {}",
+        p.effect
+    );
+    assert!(!p.preflight.passed());
+    let unknown: Vec<&str> = p
+        .preflight
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Unknown)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        unknown,
+        ["target error rate", "target domains and DNS", "target code"]
+    );
+}
+
+#[test]
+fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_plane() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let endpoints = vec![
+        "https://a.example/v1".to_string(),
+        "https://b.example/v1".to_string(),
+    ];
+    state.services[0].service.failover = Failover::Arc {
+        cluster_endpoints: endpoints.clone(),
+        routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
+            .into_iter()
+            .map(|(r, a)| (r.to_string(), a.to_string()))
+            .collect(),
+    };
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(!p.uses_control_plane);
+    let Call::UpdateRoutingControlStates {
+        cluster_endpoints,
+        update_routing_control_state_entries: entries,
+    } = &p.calls[0]
+    else {
+        panic!("{:?}", p.calls)
+    };
+    assert_eq!(p.calls.len(), 1);
+    assert_eq!(cluster_endpoints, &endpoints);
+    let states: Vec<(&str, OnOff)> = entries
+        .iter()
+        .map(|e| (e.routing_control_arn.as_str(), e.routing_control_state))
+        .collect();
+    assert_eq!(states, [("arn:east", OnOff::Off), ("arn:west", OnOff::On)]);
+    // Failback turns the primary back on, the rest off.
+    let back = plan::failback(&state, "sample", now).unwrap();
+    assert_eq!(back.confirm, "sample/us-east-1");
+    assert_eq!(
+        back.expect,
+        Expect::RoutingControls {
+            cluster_endpoints: endpoints,
+            states: vec![("arn:east".into(), true), ("arn:west".into(), false)]
+        }
+    );
+}
+
+#[test]
+fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_limit() {
+    let sim = sim("slow-replication");
+    let now = at(&sim, 120);
+    let state = sim.state_at(now, Thresholds::default());
+    let pending = state
+        .service("sample")
+        .unwrap()
+        .pipeline
+        .clone()
+        .unwrap()
+        .value
+        .pending
+        .unwrap();
+    let long = "x".repeat(600);
+    let p = plan::approval(&state, "sample", true, &long, now).unwrap();
+    let Call::PutApprovalResult {
+        token,
+        result,
+        pipeline_name,
+        region,
+        ..
+    } = &p.calls[0]
+    else {
+        panic!()
+    };
+    assert_eq!(token, &pending.token);
+    assert_eq!(pipeline_name, "sample-deploy");
+    assert_eq!(region, "us-east-1");
+    assert_eq!(result.summary.chars().count(), 512);
+    assert!(
+        result.summary.starts_with("xxx")
+            && result
+                .summary
+                .contains("… [switchyard: replication: NOT READY (")
+            && result.summary.ends_with(")]"),
+        "the user's text is cut, the verdict survives: {}",
+        result.summary
+    );
+    assert!(
+        !p.preflight.passed(),
+        "replication to us-west-2 is still pending at 2m"
+    );
+    let p = plan::approval(&state, "sample", true, "ok", now).unwrap();
+    let Call::PutApprovalResult { result, .. } = &p.calls[0] else {
+        panic!()
+    };
+    assert!(
+        result
+            .summary
+            .starts_with("ok [switchyard: replication: NOT READY ("),
+        "{}",
+        result.summary
+    );
+    let reject = plan::approval(&state, "sample", false, "no", now).unwrap();
+    assert_eq!(reject.action, ActionKind::Reject);
+    assert!(reject.preflight.checks.is_empty() && reject.preflight.passed());
+    // Later, once replicated, approval passes preflight.
+    let later = at(&sim, 360);
+    let state = sim.state_at(later, Thresholds::default());
+    assert!(
+        plan::approval(&state, "sample", true, "ok", later)
+            .unwrap()
+            .preflight
+            .passed()
+    );
+}
+
+#[test]
+fn an_unknown_verdict_makes_the_effect_a_hope_not_a_prediction() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let mut h = state.services[0].regions[1].health.clone().unwrap();
+    h.value.raw = HealthStatus::Unknown;
+    state.services[0].regions[1].health = Some(h);
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    assert!(p.effect.contains("cannot be predicted"), "{}", p.effect);
+    assert_eq!(p.preflight.checks[1].status, CheckStatus::Unknown);
+}
+
+#[test]
+fn preflight_does_not_pass_on_data_it_cannot_compare() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    let mut f = state.services[0].regions[1].functions.clone().unwrap();
+    f.value[0].code_sha256 = None;
+    state.services[0].regions[1].functions = Some(f);
+    let mut d = state.services[0].regions[1].domains.clone().unwrap();
+    d.value[0].regional_target = None;
+    state.services[0].regions[1].domains = Some(d);
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let status = |name: &str| {
+        p.preflight
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("target code"), CheckStatus::Unknown);
+    assert_eq!(status("target domains and DNS"), CheckStatus::Unknown);
+    // Lambda data older than its refresh allows is not evidence either.
+    let later = now + chrono::Duration::minutes(10);
+    let p = plan::failover(&state, "sample", "us-west-2", later).unwrap();
+    let check = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target error rate")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Unknown, "{check:?}");
+    assert!(
+        check.detail.contains("Lambda data of us-west-2 is 10m"),
+        "{}",
+        check.detail
+    );
+}
+
+#[test]
+fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_checks() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut state = sim.state_at(now, Thresholds::default());
+    state.services[0].service.failover = Failover::Arc {
+        cluster_endpoints: vec!["https://a.example/v1".into()],
+        routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
+            .into_iter()
+            .map(|(r, a)| (r.to_string(), a.to_string()))
+            .collect(),
+    };
+    // The target's RECOVERY_CONTROL check reads unhealthy: its routing control is Off.
+    set_health(&mut state, 0, 1, |h| {
+        h.follows_routing_control = true;
+        h.raw = HealthStatus::Unhealthy;
+    });
+    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let check = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target health check")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Pass, "{check:?}");
+    assert!(
+        check.detail.contains("follows its ARC routing control"),
+        "{}",
+        check.detail
+    );
+    assert!(p.preflight.passed(), "{:?}", p.preflight);
+}
