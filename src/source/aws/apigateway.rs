@@ -2,7 +2,7 @@
 //! joined with the Route 53 records that point at them.
 
 use super::errors::{Call, fail};
-use super::route53::{self, normalize};
+use super::zone::{self, normalize};
 use super::{AwsBackend, Tally, next_token};
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
@@ -283,7 +283,7 @@ pub async fn fetch(
         v2_domains(b, region, &wanted, &mut t2),
         join_all(zone_ids.iter().map(|zone| async move {
             let mut t = Tally::default();
-            let records = route53::records(b, zone, &mut t).await;
+            let records = zone::records(b, zone, &mut t).await;
             (*zone, t, records)
         })),
     );
@@ -301,7 +301,7 @@ pub async fn fetch(
         }
     };
     let domains = merge(v1, v2);
-    let mut records_by_zone: BTreeMap<&str, Vec<route53::Record>> = BTreeMap::new();
+    let mut records_by_zone: BTreeMap<&str, Vec<zone::Record>> = BTreeMap::new();
     for (zone, t, records) in zones {
         tally.absorb(t);
         records_by_zone.insert(zone, records?);
@@ -319,7 +319,7 @@ pub async fn fetch(
         .filter_map(|name| {
             let found = domains.get(&normalize(&name))?;
             Some(DomainInfo {
-                dns_target: route53::record_for(records, service, &name, region)
+                dns_target: zone::record_for(records, service, &name, region)
                     .and_then(|r| r.target.clone()),
                 name,
                 api: found.api,

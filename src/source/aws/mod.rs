@@ -10,6 +10,7 @@ mod lambda;
 mod route53;
 mod s3;
 mod sts;
+mod zone;
 
 use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::config::{Config, Mechanism, ServiceConfig};
