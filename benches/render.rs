@@ -90,28 +90,29 @@ fn fleet_toml() -> String {
     t
 }
 
-struct Fleet {
+struct Setup {
     backend: SimBackend,
     at: Timestamp,
     state: State,
 }
 
-static FLEET: LazyLock<Fleet> = LazyLock::new(|| {
+static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     let scenario = Scenario::parse(&fleet_toml(), "<bench>").unwrap();
     let at = scenario.start + chrono::Duration::seconds(scenario.interesting_at);
     let backend = SimBackend::new(scenario.clone());
-    let state = backend.state_at(at, Thresholds::default());
+    let state = State::simulated(&backend, at, Thresholds::default());
     let findings: usize = state
+        .fleet
         .services
         .iter()
-        .map(|svc| switchyard::assess::findings(&state, svc, at).len())
+        .map(|svc| switchyard::assess::findings(&state.fleet, svc, at).len())
         .sum();
     assert!(findings > 0, "the outage should produce findings");
-    Fleet { backend, at, state }
+    Setup { backend, at, state }
 });
 
 fn render_at(bencher: Bencher, width: u16, height: u16) {
-    let fleet = &*FLEET;
+    let fleet = &*SETUP;
     let theme = Theme::color();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     bencher.bench_local(|| {
@@ -136,11 +137,13 @@ fn render_120x35(bencher: Bencher) {
 /// The console state after one fetch of every source, for the fleet.
 #[divan::bench]
 fn state_at(bencher: Bencher) {
-    let fleet = &*FLEET;
+    let fleet = &*SETUP;
     bencher.bench(|| {
-        fleet
-            .backend
-            .state_at(divan::black_box(fleet.at), Thresholds::default())
+        State::simulated(
+            &fleet.backend,
+            divan::black_box(fleet.at),
+            Thresholds::default(),
+        )
     });
 }
 
@@ -151,22 +154,25 @@ mod pieces {
     /// What the header computes: every service's findings.
     #[divan::bench]
     fn findings_all_services() -> usize {
-        let fleet = &*FLEET;
+        let fleet = &*SETUP;
         fleet
             .state
+            .fleet
             .services
             .iter()
             .map(|svc| {
-                switchyard::assess::findings(&fleet.state, divan::black_box(svc), fleet.at).len()
+                switchyard::assess::findings(&fleet.state.fleet, divan::black_box(svc), fleet.at)
+                    .len()
             })
             .sum()
     }
 
     #[divan::bench]
     fn tracked_artifacts_all_services() -> usize {
-        let fleet = &*FLEET;
+        let fleet = &*SETUP;
         fleet
             .state
+            .fleet
             .services
             .iter()
             .map(|svc| switchyard::assess::tracked_artifacts(divan::black_box(svc), fleet.at).len())
@@ -175,9 +181,10 @@ mod pieces {
 
     #[divan::bench]
     fn readiness_all_services() -> usize {
-        let fleet = &*FLEET;
+        let fleet = &*SETUP;
         fleet
             .state
+            .fleet
             .services
             .iter()
             .filter(|svc| {
@@ -189,26 +196,26 @@ mod pieces {
 
     #[divan::bench(args = Panel::ALL)]
     fn rows(panel: Panel) -> usize {
-        switchyard::state::rows(&FLEET.state, divan::black_box(panel)).len()
+        switchyard::state::rows(&SETUP.state, divan::black_box(panel)).len()
     }
 
     /// One freshness look-up per Lambda row (what the Lambda panel does for 1,500 rows).
     #[divan::bench]
     fn freshness_per_lambda_row() -> usize {
-        let fleet = &*FLEET;
+        let fleet = &*SETUP;
         let state = &fleet.state;
         let mut fresh = 0;
-        for svc in &state.services {
+        for svc in &state.fleet.services {
             for r in &svc.regions {
                 for _ in &svc.service.functions {
-                    let f = state.freshness(
+                    let f = state.fleet.freshness(
                         switchyard::source::SourceKind::Lambda,
                         divan::black_box(&svc.service.name),
                         &r.region,
                         r.functions.as_ref().map(|f| f.fetched_at),
                         fleet.at,
                     );
-                    fresh += usize::from(f == switchyard::state::Freshness::Fresh);
+                    fresh += usize::from(f == switchyard::fleet::Freshness::Fresh);
                 }
             }
         }
@@ -220,7 +227,7 @@ mod pieces {
     fn panel_200x60(bencher: Bencher, panel: Panel) {
         use ratatui::layout::Rect;
         use switchyard::ui::panels;
-        let fleet = &*FLEET;
+        let fleet = &*SETUP;
         let theme = Theme::color();
         let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
         let area = match panel {

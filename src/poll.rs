@@ -1,8 +1,8 @@
 //! The pollers: one task per source (a kind of data in one region), each fetching on its own
-//! interval with a timeout and backoff, and sending owned `Fetched` results to the app loop.
+//! interval with a timeout and backoff, and sending owned `Fetched` results to whoever listens
+//! (the console's app loop turns them into its own message type through `From<Fetched>`).
 
 use crate::source::{Backend, Clock, ErrorKind, Fetched, SourceError, SourceSpec};
-use crate::state::Msg;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -21,14 +21,14 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn start(
+    pub fn start<M: From<Fetched> + Send + 'static>(
         backend: Arc<Backend>,
-        plan: Vec<SourceSpec>,
+        schedule: Vec<SourceSpec>,
         clock: Clock,
-        tx: mpsc::Sender<Msg>,
+        tx: mpsc::Sender<M>,
     ) -> Poller {
         let (refresh, _) = watch::channel(0u64);
-        let tasks = plan
+        let tasks = schedule
             .into_iter()
             .map(|spec| {
                 let task = PollTask {
@@ -58,15 +58,15 @@ impl Drop for Poller {
     }
 }
 
-struct PollTask {
+struct PollTask<M> {
     backend: Arc<Backend>,
     spec: SourceSpec,
     clock: Clock,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<M>,
     refresh: watch::Receiver<u64>,
 }
 
-impl PollTask {
+impl<M: From<Fetched>> PollTask<M> {
     async fn run(mut self) {
         let mut failures = 0u32;
         loop {
@@ -82,7 +82,7 @@ impl PollTask {
             } else {
                 failures + 1
             };
-            if self.tx.send(Msg::Fetched(Box::new(fetched))).await.is_err() {
+            if self.tx.send(M::from(fetched)).await.is_err() {
                 return; // the app loop is gone
             }
             let wait = next_wait(self.spec.interval, failures);
@@ -176,22 +176,19 @@ mod poller_tests {
         let scenario = Scenario::built_in("throttled-api").unwrap();
         let clock = Clock::fixed(scenario.start + chrono::Duration::minutes(3));
         let backend = Arc::new(Backend::Sim(SimBackend::new(scenario)));
-        let mut plan = backend.plan();
-        for spec in &mut plan {
+        let mut schedule = backend.schedule();
+        for spec in &mut schedule {
             spec.interval = Duration::from_millis(20);
         }
-        let (tx, mut rx) = mpsc::channel(64);
-        let poller = Poller::start(Arc::clone(&backend), plan.clone(), clock, tx);
+        let (tx, mut rx) = mpsc::channel::<Fetched>(64);
+        let poller = Poller::start(Arc::clone(&backend), schedule.clone(), clock, tx);
         let mut seen: BTreeMap<String, (usize, bool)> = BTreeMap::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        while seen.len() < plan.len() || seen.values().any(|(n, _)| *n < 2) {
-            let msg = tokio::time::timeout_at(deadline, rx.recv())
+        while seen.len() < schedule.len() || seen.values().any(|(n, _)| *n < 2) {
+            let f = tokio::time::timeout_at(deadline, rx.recv())
                 .await
                 .expect("pollers went quiet")
                 .unwrap();
-            let Msg::Fetched(f) = msg else {
-                panic!("unexpected {msg:?}")
-            };
             let entry = seen.entry(f.key.to_string()).or_default();
             entry.0 += 1;
             entry.1 = f.result.is_ok();

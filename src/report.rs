@@ -1,9 +1,9 @@
 //! The headless reports: `switchyard.snapshot/1` and `switchyard.check/1` (JSON contracts in
-//! DESIGN.md and the README), built from the same `State` and assessments as the console.
+//! DESIGN.md and the README), built from the same `Fleet` and assessments as the console.
 
 use crate::assess::{self, Verdict};
+use crate::fleet::{Fleet, ServiceState};
 use crate::model::{ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp};
-use crate::state::{ServiceState, State};
 use serde::Serialize;
 
 pub const SNAPSHOT_SCHEMA: &str = "switchyard.snapshot/1";
@@ -115,42 +115,42 @@ pub struct SourceReport {
     pub calls: u64,
 }
 
-pub fn snapshot(state: &State, now: Timestamp) -> Snapshot {
+pub fn snapshot(fleet: &Fleet, now: Timestamp) -> Snapshot {
     Snapshot {
         schema: SNAPSHOT_SCHEMA,
         taken_at: now,
-        services: state
+        services: fleet
             .services
             .iter()
-            .map(|svc| service_report(state, svc, now))
+            .map(|svc| service_report(fleet, svc, now))
             .collect(),
-        sources: sources(state),
+        sources: sources(fleet),
     }
 }
 
-fn sources(state: &State) -> Vec<SourceReport> {
-    state
+fn sources(fleet: &Fleet) -> Vec<SourceReport> {
+    fleet
         .sources
         .iter()
         .map(|(key, s)| SourceReport {
             source: key.kind.name(),
             region: key.region.clone(),
             fetched_at: s.last_ok,
-            error: State::problem(s).map(|e| e.message.clone()),
+            error: Fleet::problem(s).map(|e| e.message.clone()),
             calls: s.calls,
         })
         .collect()
 }
 
 /// True if any source's last fetch failed (snapshot exits 1).
-pub fn any_source_failed(state: &State) -> bool {
-    state
+pub fn any_source_failed(fleet: &Fleet) -> bool {
+    fleet
         .sources
         .values()
-        .any(|s| State::problem(s).is_some() || s.last_ok.is_none())
+        .any(|s| Fleet::problem(s).is_some() || s.last_ok.is_none())
 }
 
-fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceReport {
+fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceReport {
     let tracked = assess::tracked_artifacts(svc, now);
     let primary_functions = svc.primary().and_then(|r| r.functions.as_ref());
     let regions = svc
@@ -248,7 +248,7 @@ fn service_report(state: &State, svc: &ServiceState, now: Timestamp) -> ServiceR
                     revisions: p.revisions.clone(),
                 }),
         }),
-        findings: assess::findings(state, svc, now),
+        findings: assess::findings(fleet, svc, now),
     }
 }
 
@@ -288,8 +288,8 @@ pub struct CheckRegion {
 }
 
 /// The pre-approval check for the named service, or every service.
-pub fn check(state: &State, service: Option<&str>, now: Timestamp) -> Check {
-    let services: Vec<ServiceCheck> = state
+pub fn check(fleet: &Fleet, service: Option<&str>, now: Timestamp) -> Check {
+    let services: Vec<ServiceCheck> = fleet
         .services
         .iter()
         .filter(|s| service.is_none_or(|n| s.service.name == n))
@@ -335,7 +335,7 @@ pub fn check(state: &State, service: Option<&str>, now: Timestamp) -> Check {
             Verdict::Unknown => None,
         },
         services,
-        sources: sources(state),
+        sources: sources(fleet),
     }
 }
 

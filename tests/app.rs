@@ -14,7 +14,7 @@ use switchyard::action::Status;
 use switchyard::action::audit::Phase;
 use switchyard::model::Timestamp;
 use switchyard::state::{Command, Msg, Panel, State, update};
-use switchyard::tui::keymap::msg_for;
+use switchyard::ui::keymap::msg_for;
 
 const W: u16 = 120;
 const H: u16 = 35;

@@ -2,7 +2,7 @@
 //! Guarded actions against the real AWS backend, over `aws-smithy-mocks` clients: the mutating
 //! calls moto cannot emulate (`/work/shared/facts/moto.md`: no Route 53 ARC, no CodePipeline
 //! GetPipelineState / PutApprovalResult, HealthCheckVersion never checked). Each test builds a
-//! `State` from what the backend read, plans with `action::plan`, runs the plan with
+//! `Fleet` from what the backend read, plans with `action::plan`, runs the plan with
 //! `Execution::run` against a temporary audit log, and checks the requests the mocks saw, the
 //! report and the audit records.
 
@@ -22,13 +22,13 @@ use aws_smithy_types::body::SdkBody;
 use switchyard::action::audit::{AuditLog, AuditRecord, Phase};
 use switchyard::action::{Execution, Plan, Report, Status, Verification, plan};
 use switchyard::config::Thresholds;
+use switchyard::fleet::Fleet;
 use switchyard::model::{ArtifactVersion, HealthCheck, HealthStatus, S3Replication};
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients};
 use switchyard::source::call::{ApprovalResult, ApprovalStatus, OnOff, RoutingControlEntry};
 use switchyard::source::{
     Backend, Call, CallErrorKind, Clock, Entry, Fetched, Payload, SourceKey, SourceKind,
 };
-use switchyard::state::{Msg, State, update};
 
 use aws_sdk_route53recoverycluster as arc;
 
@@ -96,18 +96,18 @@ fn json_error(status: u16, json: &'static str, code: &str, message: &str) -> Htt
 const ARC_JSON: &str = "application/x-amz-json-1.0";
 const PIPELINE_JSON: &str = "application/x-amz-json-1.1";
 
-fn fetched(key: SourceKey, payload: Payload) -> Msg {
-    Msg::Fetched(Box::new(Fetched {
+fn fetched(key: SourceKey, payload: Payload) -> Fetched {
+    Fetched {
         key,
         at: now(),
         calls: 1,
         result: Ok(payload),
         partial: None,
-    }))
+    }
 }
 
-fn empty_state(b: &Backend) -> State {
-    State::new("aws".into(), b.services(), &b.plan(), Thresholds::default())
+fn empty_fleet(b: &Backend) -> Fleet {
+    Fleet::new(b.services(), &b.schedule(), Thresholds::default())
 }
 
 /// Verification reads once: the mocks answer at once, and the call counts stay exact.
@@ -205,25 +205,21 @@ fn healthy(id: &str) -> HealthCheck {
 }
 
 /// Both regions healthy, nothing inverted: the primary (us-east-1) serves.
-fn arc_state(b: &Backend) -> State {
-    let mut state = empty_state(b);
+fn arc_fleet(b: &Backend) -> Fleet {
+    let mut fleet = empty_fleet(b);
     let entry = |region: &str, id: &str| Entry {
         service: "sample".into(),
         region: region.into(),
         value: healthy(id),
     };
-    update(
-        &mut state,
-        fetched(
-            SourceKey::new(SourceKind::Health, "us-east-1"),
-            Payload::Health(vec![
-                entry("us-east-1", "hc-east"),
-                entry("us-west-2", "hc-west"),
-            ]),
-        ),
-        now(),
-    );
-    state
+    fleet.apply(fetched(
+        SourceKey::new(SourceKind::Health, "us-east-1"),
+        Payload::Health(vec![
+            entry("us-east-1", "hc-east"),
+            entry("us-west-2", "hc-west"),
+        ]),
+    ));
+    fleet
 }
 
 /// ARC answering from one endpoint: UpdateRoutingControlStates sets the states it is sent
@@ -333,8 +329,8 @@ fn arc_backend(toml: &str, endpoints: &[(&str, &[&aws_smithy_mocks::Rule])]) -> 
 /// Plan sample's failover to us-west-2 and run it, forced with a reason (nothing but health is
 /// read here), against a fresh audit log: the plan, the report and the records.
 async fn arc_failover(backend: &Backend, name: &str) -> (Plan, Report, Vec<AuditRecord>) {
-    let state = arc_state(backend);
-    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
+    let fleet = arc_fleet(backend);
+    let plan = plan::failover(&fleet, "sample", "us-west-2", now()).unwrap();
     let dir = TempDir::new(name);
     let log = dir.audit();
     let clock = Clock::fixed(now());
@@ -360,9 +356,9 @@ async fn arc_failover_moves_on_from_a_failing_cluster_endpoint_and_verifies() {
         &arc_toml(),
         &[(E1, &[&e1_update, &e1_get]), (E2, &[&e2.update, &e2.get])],
     );
-    let state = arc_state(&backend);
+    let fleet = arc_fleet(&backend);
 
-    let plan = plan::failover(&state, "sample", "us-west-2", now()).unwrap();
+    let plan = plan::failover(&fleet, "sample", "us-west-2", now()).unwrap();
     assert_eq!(
         plan.calls,
         vec![Call::UpdateRoutingControlStates {
@@ -744,15 +740,15 @@ fn pipeline_backend(
     (b, execution)
 }
 
-/// The state after the real pipeline fetch, with artifact v-42 (the pending revision) in both
+/// The fleet after the real pipeline fetch, with artifact v-42 (the pending revision) in both
 /// regions' buckets, so replication is ready and preflight passes.
-async fn pipeline_state(b: &Backend) -> State {
-    let mut state = empty_state(b);
+async fn pipeline_state(b: &Backend) -> Fleet {
+    let mut fleet = empty_fleet(b);
     let pipeline = b
         .fetch(&SourceKey::new(SourceKind::Pipeline, "us-east-1"), now())
         .await;
     assert!(pipeline.result.is_ok(), "{:?}", pipeline.result);
-    update(&mut state, Msg::Fetched(Box::new(pipeline)), now());
+    fleet.apply(pipeline);
     let artifact = |region: &str, modified, replication| Entry {
         service: "sample".into(),
         region: region.into(),
@@ -770,16 +766,12 @@ async fn pipeline_state(b: &Backend) -> State {
         ("us-east-1", ago(30), S3Replication::Completed),
         ("us-west-2", ago(28), S3Replication::Replica),
     ] {
-        update(
-            &mut state,
-            fetched(
-                SourceKey::new(SourceKind::Replication, region),
-                Payload::Replication(vec![artifact(region, modified, replication)], Vec::new()),
-            ),
-            now(),
-        );
+        fleet.apply(fetched(
+            SourceKey::new(SourceKind::Replication, region),
+            Payload::Replication(vec![artifact(region, modified, replication)], Vec::new()),
+        ));
     }
-    state
+    fleet
 }
 
 /// Why mocks: moto implements neither GetPipelineState nor PutApprovalResult, and its
@@ -808,15 +800,15 @@ async fn approval_sends_the_token_read_by_get_pipeline_state_and_verifies() {
     );
     let (b, execution_rule) = pipeline_backend(&state_rule, &put);
     let backend = Backend::Aws(b);
-    let state = pipeline_state(&backend).await;
-    let pending = state.service("sample").unwrap().pipeline.as_ref().unwrap();
+    let fleet = pipeline_state(&backend).await;
+    let pending = fleet.service("sample").unwrap().pipeline.as_ref().unwrap();
     assert_eq!(
         pending.value.pending.as_ref().map(|p| p.token.as_str()),
         Some("tok-123"),
-        "the real fetch put the pending approval in the state"
+        "the real fetch put the pending approval in the fleet"
     );
 
-    let plan = plan::approval(&state, "sample", true, "looks good", now()).unwrap();
+    let plan = plan::approval(&fleet, "sample", true, "looks good", now()).unwrap();
     assert!(plan.preflight.passed(), "{:?}", plan.preflight);
     let summary = "looks good [switchyard: replication: ready in every region]";
     assert_eq!(
@@ -932,8 +924,8 @@ async fn approval_with_a_stale_token_is_a_conflict() {
         });
     let (b, _) = pipeline_backend(&state_rule, &put);
     let backend = Backend::Aws(b);
-    let state = pipeline_state(&backend).await;
-    let plan = plan::approval(&state, "sample", true, "looks good", now()).unwrap();
+    let fleet = pipeline_state(&backend).await;
+    let plan = plan::approval(&fleet, "sample", true, "looks good", now()).unwrap();
 
     let dir = TempDir::new("approve-conflict");
     let log = dir.audit();
@@ -1107,20 +1099,20 @@ fn health_backend(read_only: bool) -> (AwsBackend, HealthMocks) {
     )
 }
 
-/// The state after the real health fetch (GetHealthCheck gives the versions and regions).
-async fn health_state(b: &Backend) -> State {
-    let mut state = empty_state(b);
+/// The fleet after the real health fetch (GetHealthCheck gives the versions and regions).
+async fn health_state(b: &Backend) -> Fleet {
+    let mut fleet = empty_fleet(b);
     let health = b
         .fetch(&SourceKey::new(SourceKind::Health, "us-east-1"), now())
         .await;
     assert!(health.result.is_ok(), "{:?}", health.result);
-    update(&mut state, Msg::Fetched(Box::new(health)), now());
-    state
+    fleet.apply(health);
+    fleet
 }
 
 /// us-east-1 serves; failing over to us-west-2 inverts hc-east, at the version read.
-fn invert_plan(state: &State) -> Plan {
-    let plan = plan::failover(state, "sample", "us-west-2", now()).unwrap();
+fn invert_plan(fleet: &Fleet) -> Plan {
+    let plan = plan::failover(fleet, "sample", "us-west-2", now()).unwrap();
     assert_eq!(
         plan.calls,
         vec![Call::UpdateHealthCheck {
@@ -1140,9 +1132,9 @@ fn invert_plan(state: &State) -> Plan {
 async fn stale_health_check_version_is_a_conflict_and_is_not_verified() {
     let (b, mocks) = health_backend(false);
     let backend = Backend::Aws(b);
-    let state = health_state(&backend).await;
+    let fleet = health_state(&backend).await;
     assert_eq!(mocks.get.num_calls(), 2);
-    let plan = invert_plan(&state);
+    let plan = invert_plan(&fleet);
     assert!(plan.uses_control_plane);
 
     let dir = TempDir::new("version-mismatch");
@@ -1216,8 +1208,8 @@ async fn read_only_refuses_before_anything_is_sent_or_logged() {
     let (b, mocks) = health_backend(true);
     let backend = Backend::Aws(b);
     // Reads still work in read-only mode.
-    let state = health_state(&backend).await;
-    let plan = invert_plan(&state);
+    let fleet = health_state(&backend).await;
+    let plan = invert_plan(&fleet);
 
     let dir = TempDir::new("read-only");
     let log = dir.audit();
@@ -1305,8 +1297,8 @@ async fn verification_does_not_need_the_rationed_status_api_again() {
         vec![],
     );
     let backend = Backend::Aws(b);
-    let state = health_state(&backend).await;
-    let plan = invert_plan(&state);
+    let fleet = health_state(&backend).await;
+    let plan = invert_plan(&fleet);
     let dir = TempDir::new("rationed-status");
     let log = dir.audit();
     let clock = Clock::fixed(now());

@@ -19,6 +19,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 use switchyard::assess::{self, Verdict};
 use switchyard::config::Thresholds;
+use switchyard::fleet::Fleet;
 use switchyard::model::{
     ApiKind, ApprovalRevision, DomainMapping, FunctionStats, HealthCheck, HealthStatus,
     PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo,
@@ -879,7 +880,8 @@ fn state_from(
     b: &AwsBackend,
     fetched: Vec<(SourceKey, Tally, Result<Payload, SourceError>)>,
 ) -> State {
-    let mut state = State::new("aws".into(), b.services(), &b.plan(), Thresholds::default());
+    let fleet = Fleet::new(b.services(), &b.schedule(), Thresholds::default());
+    let mut state = State::new("aws".into(), fleet);
     for (key, tally, result) in fetched {
         let msg = Msg::Fetched(Box::new(Fetched {
             key,
@@ -1115,7 +1117,7 @@ name = "api-deploy"
             (dest_key, dest_tally, dest),
         ],
     );
-    let svc = state.service("api").unwrap().clone();
+    let svc = state.fleet.service("api").unwrap().clone();
     let tracked = assess::tracked_artifacts(&svc, now());
     let summary: Vec<(&str, Vec<RegionRow<'_>>)> = tracked
         .iter()
@@ -1180,7 +1182,7 @@ name = "api-deploy"
         })),
         now(),
     );
-    let r = assess::readiness(state.service("api").unwrap(), now());
+    let r = assess::readiness(state.fleet.service("api").unwrap(), now());
     assert_eq!(
         (r.verdict, r.reasons.clone()),
         (Verdict::Ready, Vec::<String>::new())
@@ -1198,7 +1200,7 @@ name = "api-deploy"
         })),
         now(),
     );
-    let r = assess::readiness(state.service("api").unwrap(), now());
+    let r = assess::readiness(state.fleet.service("api").unwrap(), now());
     assert_eq!(r.verdict, Verdict::NotReady);
     assert!(
         r.reasons

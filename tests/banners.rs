@@ -11,7 +11,7 @@ use switchyard::action::audit::{AuditRecord, Phase};
 use switchyard::action::{Report, Status};
 use switchyard::model::Timestamp;
 use switchyard::state::{CLOSE_WAIT, Command, Msg, State, update};
-use switchyard::tui::keymap::msg_for;
+use switchyard::ui::keymap::msg_for;
 
 fn press(state: &mut State, code: KeyCode, now: Timestamp) -> Vec<Command> {
     let key = KeyEvent::new(code, KeyModifiers::NONE);

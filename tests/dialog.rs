@@ -12,7 +12,7 @@ use switchyard::action::{Plan, Report, Status};
 use switchyard::model::Timestamp;
 use switchyard::source::Call;
 use switchyard::state::{Command, Msg, Panel, Stage, State, update};
-use switchyard::tui::keymap::msg_for;
+use switchyard::ui::keymap::msg_for;
 
 fn press(state: &mut State, code: KeyCode, now: Timestamp) -> Vec<Command> {
     let key = KeyEvent::new(code, KeyModifiers::NONE);
@@ -205,7 +205,7 @@ fn a_plan_that_changed_while_open_is_shown_again() {
     // sees it fail its health check.
     let (_, mut state, now) = backend_at("region-outage", 150);
     open(&mut state, Panel::Health, 0, 'f', now);
-    let target = state.services[0].regions[1].health.as_mut().unwrap();
+    let target = state.fleet.services[0].regions[1].health.as_mut().unwrap();
     target.value.raw = switchyard::model::HealthStatus::Unhealthy;
     type_text(&mut state, "sample/us-west-2", now);
     assert_eq!(press(&mut state, KeyCode::Enter, now), Vec::new());

@@ -505,7 +505,7 @@ async fn a_throttled_source_backs_off_instead_of_polling_at_its_interval() {
         vec![],
     );
     let mut plan: Vec<SourceSpec> = b
-        .plan()
+        .schedule()
         .into_iter()
         .filter(|s| s.key.kind == SourceKind::Health)
         .collect();
@@ -594,7 +594,7 @@ async fn a_lambda_source_whose_every_call_is_throttled_backs_off_too() {
         )],
     );
     let mut plan: Vec<SourceSpec> = b
-        .plan()
+        .schedule()
         .into_iter()
         .filter(|s| s.key.kind == SourceKind::Lambda && s.key.region == "us-east-1")
         .collect();
@@ -634,7 +634,7 @@ async fn hammering_refresh_fetches_each_source_at_most_once_per_spacing() {
     const OBSERVE: Duration = Duration::from_millis(5000);
     let scenario = Scenario::built_in("steady").unwrap();
     let backend = Backend::Sim(SimBackend::new(scenario));
-    let mut plan = backend.plan();
+    let mut plan = backend.schedule();
     for spec in &mut plan {
         spec.interval = Duration::from_secs(3600);
     }
@@ -786,7 +786,7 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
         ],
     );
     assert_eq!(b.config().aws.profile.as_deref(), Some("ops"));
-    let mut plan = b.plan();
+    let mut plan = b.schedule();
     for spec in &mut plan {
         spec.interval = INTERVAL;
     }
@@ -930,7 +930,7 @@ async fn a_hanging_source_does_not_hold_up_the_others() {
     let interval = Duration::from_millis(100);
     let budget = Duration::from_secs(1);
     let plan: Vec<SourceSpec> = b
-        .plan()
+        .schedule()
         .into_iter()
         .filter(|s| {
             s.key.kind == SourceKind::Health

@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::{screen, state_at};
 use switchyard::model::Timestamp;
 use switchyard::state::{Command, Panel, State, update};
-use switchyard::tui::keymap::{BINDINGS, msg_for};
+use switchyard::ui::keymap::{BINDINGS, msg_for};
 
 fn press(state: &mut State, code: KeyCode, now: Timestamp) -> Vec<Command> {
     press_event(state, KeyEvent::new(code, KeyModifiers::NONE), now)
@@ -103,8 +103,8 @@ fn assert_footer_hints(width: u16, height: u16, every: bool) {
         for b in BINDINGS {
             let Some(hint) = b.hint else { continue };
             let shown = footer.contains(&format!("{} {hint}", b.label));
-            let applies = b.action.panel().is_none_or(|p| p == panel);
-            let must = b.action.panel() == Some(panel) || ["Esc", "?", "q"].contains(&b.label);
+            let applies = b.intent.panel().is_none_or(|p| p == panel);
+            let must = b.intent.panel() == Some(panel) || ["Esc", "?", "q"].contains(&b.label);
             assert!(
                 !shown || applies,
                 "{width}×{height}, {panel:?}: `{} {hint}` belongs to another panel: {footer}",
@@ -133,7 +133,7 @@ fn footer_shows_the_essential_hints_at_minimum_size() {
 fn read_only_hides_and_disables_the_action_keys() {
     let (_, mut state, now) = state_at("region-outage", 150);
     state.read_only = true;
-    let actions: Vec<_> = BINDINGS.iter().filter(|b| b.action.mutates()).collect();
+    let actions: Vec<_> = BINDINGS.iter().filter(|b| b.intent.mutates()).collect();
     assert_eq!(
         actions.iter().map(|b| b.label).collect::<Vec<_>>(),
         ["f", "b", "a", "x"]
@@ -143,7 +143,7 @@ fn read_only_hides_and_disables_the_action_keys() {
     let rows = help_rows(&screen(&state, 120, 35, now));
     for b in BINDINGS {
         let listed = rows.iter().any(|row| row.ends_with(b.help));
-        assert_eq!(listed, !b.action.mutates(), "help and `{}`", b.label);
+        assert_eq!(listed, !b.intent.mutates(), "help and `{}`", b.label);
     }
     press(&mut state, KeyCode::Esc, now);
     // The keys do nothing, on the panel they belong to, and their hints are gone.

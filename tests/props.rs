@@ -38,6 +38,7 @@ use proptest::test_runner::{TestCaseError, TestRunner};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use switchyard::config::{Config, ConfigError, Mechanism, Thresholds};
+use switchyard::fleet::Fleet;
 use switchyard::report;
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};
 use switchyard::source::{Fetched, Payload, SourceError, SourceKey, SourceKind};
@@ -1744,7 +1745,8 @@ fn consume(
     tally: Tally,
     result: Result<Payload, SourceError>,
 ) -> Result<(), TestCaseError> {
-    let mut state = State::new("aws".into(), b.services(), &b.plan(), Thresholds::default());
+    let fleet = Fleet::new(b.services(), &b.schedule(), Thresholds::default());
+    let mut state = State::new("aws".into(), fleet);
     let fetched = Fetched {
         key: key.clone(),
         at: now(),
@@ -1753,9 +1755,9 @@ fn consume(
         partial: tally.partial,
     };
     update(&mut state, Msg::Fetched(Box::new(fetched)), now());
-    let snapshot = serde_json::to_string(&report::snapshot(&state, now()));
+    let snapshot = serde_json::to_string(&report::snapshot(&state.fleet, now()));
     prop_assert!(snapshot.is_ok(), "snapshot JSON: {snapshot:?}");
-    let check = serde_json::to_string(&report::check(&state, None, now()));
+    let check = serde_json::to_string(&report::check(&state.fleet, None, now()));
     prop_assert!(check.is_ok(), "check JSON: {check:?}");
     for (width, height) in [(160, 48), (80, 24)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();

@@ -12,7 +12,7 @@ use support::{
 };
 use switchyard::model::Timestamp;
 use switchyard::source::SourceKind;
-use switchyard::state::{Action, Msg, Panel, State, update};
+use switchyard::state::{KeyIntent, Msg, Panel, State, update};
 use switchyard::ui::{Theme, panels};
 
 /// The size every lone panel is drawn at.
@@ -31,8 +31,8 @@ fn panel_text(panel: PanelFn, scenario: &str, seconds: i64) -> String {
     buffer_to_text(&render_panel(panel, &state, &Theme::color(), now))
 }
 
-fn act(state: &mut State, action: Action, now: Timestamp) {
-    update(state, Msg::Action(action), now);
+fn act(state: &mut State, action: KeyIntent, now: Timestamp) {
+    update(state, Msg::Key(action), now);
 }
 
 /// The one line of `text` that contains every one of `parts`.
@@ -188,7 +188,7 @@ fn too_small() {
 #[test]
 fn help_screen() {
     let (_, mut state, now) = state_at("steady", 120);
-    act(&mut state, Action::ToggleHelp, now);
+    act(&mut state, KeyIntent::ToggleHelp, now);
     let text = screen(&state, 120, 35, now);
     assert!(text.contains("Help: keys"), "{text}");
     insta::assert_snapshot!("help_120x35", text);
@@ -197,17 +197,17 @@ fn help_screen() {
 #[test]
 fn health_detail_shows_each_checker() {
     let (_, mut state, now) = state_at("region-outage", 360);
-    act(&mut state, Action::Focus(Panel::Health), now);
+    act(&mut state, KeyIntent::Focus(Panel::Health), now);
     // Row 0 of Health is sample's primary, us-east-1.
     assert_eq!(state.view.selected[Panel::Health.index()], 0);
-    act(&mut state, Action::OpenDetail, now);
+    act(&mut state, KeyIntent::OpenDetail, now);
     let text = screen(&state, 120, 35, now);
     assert!(text.contains("Health · sample · us-east-1"), "{text}");
     assert!(
         text.contains("CHECKER") && text.contains("VERDICT"),
         "{text}"
     );
-    let observations = state.services[0].regions[0]
+    let observations = state.fleet.services[0].regions[0]
         .health
         .as_ref()
         .unwrap()
@@ -228,8 +228,8 @@ fn health_detail_shows_each_checker() {
 #[test]
 fn lambda_detail() {
     let (_, mut state, now) = state_at("region-outage", 360);
-    act(&mut state, Action::Focus(Panel::Lambda), now);
-    act(&mut state, Action::OpenDetail, now);
+    act(&mut state, KeyIntent::Focus(Panel::Lambda), now);
+    act(&mut state, KeyIntent::OpenDetail, now);
     let text = screen(&state, 120, 35, now);
     assert!(text.contains("Lambda · sample · us-east-1"), "{text}");
     assert!(text.contains("sample-api"), "{text}");
@@ -254,7 +254,7 @@ fn throttled_at_3m() -> (State, Timestamp) {
     let error = result.expect_err("CloudWatch in us-west-2 throttles from 1m");
     assert!(error.message.contains("Throttling"), "{}", error.message);
     support::refresh_all(&backend, &mut state, now);
-    assert!(state.sources[&lambda_west].error.is_some());
+    assert!(state.fleet.sources[&lambda_west].error.is_some());
     (state, now)
 }
 
@@ -513,12 +513,12 @@ fn no_color_keeps_the_meaning_in_text() {
 #[test]
 fn a_small_panel_scrolls_to_the_selection_and_counts_its_rows() {
     let (_, mut state, now) = state_at("steady", 120);
-    update(&mut state, Msg::Action(Action::Focus(Panel::Lambda)), now);
+    update(&mut state, Msg::Key(KeyIntent::Focus(Panel::Lambda)), now);
     let text = screen(&state, 80, 24, now);
     assert!(text.contains("3 Lambda 1–3/7"), "{text}");
     assert!(!text.contains("eu-west-1      billing-api"), "{text}");
     for _ in 0..6 {
-        update(&mut state, Msg::Action(Action::Down), now);
+        update(&mut state, Msg::Key(KeyIntent::Down), now);
     }
     let text = screen(&state, 80, 24, now);
     assert!(text.contains("3 Lambda 5–7/7"), "{text}");
@@ -537,7 +537,7 @@ fn a_small_panel_scrolls_to_the_selection_and_counts_its_rows() {
 fn unknown_metrics_show_a_question_mark_not_the_no_traffic_dash() {
     let (_, mut state, now) = state_at("steady", 120);
     // As when CloudWatch failed but the function configuration arrived.
-    let stats = &mut state.services[0].regions[0]
+    let stats = &mut state.fleet.services[0].regions[0]
         .functions
         .as_mut()
         .unwrap()
@@ -564,10 +564,10 @@ fn unknown_metrics_show_a_question_mark_not_the_no_traffic_dash() {
 #[test]
 fn sources_overlay_lists_every_source_with_calls_and_errors() {
     let (mut state, now) = throttled_at_3m();
-    act(&mut state, Action::ToggleSources, now);
+    act(&mut state, KeyIntent::ToggleSources, now);
     let text = screen(&state, 120, 35, now);
     insta::assert_snapshot!("sources_throttled_api_3m", text);
-    for key in state.sources.keys() {
+    for key in state.fleet.sources.keys() {
         assert!(text.contains(&key.to_string()), "{key} missing:\n{text}");
     }
     let failing = lines_with(&text, "lambda@us-west-2");
@@ -577,7 +577,7 @@ fn sources_overlay_lists_every_source_with_calls_and_errors() {
         "the error in full:\n{text}"
     );
     // Esc closes it.
-    act(&mut state, Action::Back, now);
+    act(&mut state, KeyIntent::Back, now);
     assert!(!state.view.sources);
 }
 

@@ -3,22 +3,22 @@
 
 use super::plan::{ActionKind, Expect, Plan, PlanError, service};
 use crate::assess::{self, preflight, preflight::Preflight, readiness};
+use crate::fleet::Fleet;
 use crate::model::Timestamp;
 use crate::source::call::{ApprovalResult, ApprovalStatus, Call};
-use crate::state::State;
 
 /// CodePipeline accepts an approval summary of at most this many characters.
 const SUMMARY_MAX: usize = 512;
 
 /// Answer the pipeline's pending approval. The summary records the replication verdict.
 pub fn approval(
-    state: &State,
+    fleet: &Fleet,
     name: &str,
     approve: bool,
     summary: &str,
     now: Timestamp,
 ) -> Result<Plan, PlanError> {
-    let svc = service(state, name)?;
+    let svc = service(fleet, name)?;
     let Some(pipeline_name) = svc.service.pipeline.clone() else {
         return Err(PlanError::NothingToDo(format!(
             "{name} has no pipeline in the config"

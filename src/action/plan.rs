@@ -1,10 +1,11 @@
 //! Plans: the exact calls an action will make, what they are based on, what they will do, and
 //! the preflight verdict. Built purely from the state; the same value is shown, logged and run.
 
-use crate::assess::{self, preflight, preflight::Preflight, serving_index};
+use crate::assess::{self, preflight, preflight::Preflight};
+use crate::fleet::{Fleet, ServiceState};
+use crate::model::serving_index;
 use crate::model::{Failover, HealthStatus, Timestamp, effective_status};
 use crate::source::call::{Call, OnOff, RoutingControlEntry};
-use crate::state::{ServiceState, State};
 use serde::Serialize;
 
 pub use super::approval::approval;
@@ -102,11 +103,11 @@ impl Plan {
     }
 }
 
-pub(super) fn service<'a>(state: &'a State, name: &str) -> Result<&'a ServiceState, PlanError> {
-    state.service(name).ok_or_else(|| {
+pub(super) fn service<'a>(fleet: &'a Fleet, name: &str) -> Result<&'a ServiceState, PlanError> {
+    fleet.service(name).ok_or_else(|| {
         PlanError::UnknownService(
             name.to_string(),
-            state
+            fleet
                 .services
                 .iter()
                 .map(|s| s.service.name.as_str())
@@ -122,12 +123,12 @@ fn serving_now(svc: &ServiceState) -> String {
 
 /// Move the service's shared name to `target`.
 pub fn failover(
-    state: &State,
+    fleet: &Fleet,
     name: &str,
     target: &str,
     now: Timestamp,
 ) -> Result<Plan, PlanError> {
-    let svc = service(state, name)?;
+    let svc = service(fleet, name)?;
     let regions = &svc.service.regions;
     let Some(index) = regions.iter().position(|r| r == target) else {
         return Err(PlanError::UnknownRegion {
@@ -145,7 +146,7 @@ pub fn failover(
     }
     let mut plan = match &svc.service.failover {
         Failover::InvertHealthCheck => {
-            invert_plan(state, svc, &past(svc, &regions[..index], target)?, target)?
+            invert_plan(fleet, svc, &past(svc, &regions[..index], target)?, target)?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -154,7 +155,7 @@ pub fn failover(
     };
     plan.action = ActionKind::Failover;
     plan.effect = effect(svc, &plan, target, &serving);
-    plan.preflight = preflight::failover(state, svc, target, plan.predicted.as_deref(), now);
+    plan.preflight = preflight::failover(fleet, svc, target, plan.predicted.as_deref(), now);
     Ok(plan)
 }
 
@@ -199,8 +200,8 @@ fn past<'a>(
 }
 
 /// Undo a failover: the primary serves again.
-pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanError> {
-    let svc = service(state, name)?;
+pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanError> {
+    let svc = service(fleet, name)?;
     let primary = svc.service.primary_region().to_string();
     let mut plan = match &svc.service.failover {
         Failover::InvertHealthCheck => {
@@ -215,7 +216,7 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
                     "no health check of {name} is inverted; Route 53 already follows the checkers"
                 )));
             }
-            invert_plan(state, svc, &inverted, &primary)?
+            invert_plan(fleet, svc, &inverted, &primary)?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -229,7 +230,7 @@ pub fn failback(state: &State, name: &str, now: Timestamp) -> Result<Plan, PlanE
     if let (Expect::HealthChecks { serving, .. }, Some(p)) = (&mut plan.expect, &plan.predicted) {
         serving.clone_from(p);
     }
-    plan.preflight = preflight::failback(state, svc, plan.predicted.as_deref(), now);
+    plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
     Ok(plan)
 }
 
@@ -253,7 +254,7 @@ fn effect(svc: &ServiceState, plan: &Plan, wanted: &str, now: &str) -> String {
 
 /// UpdateHealthCheck for each (region, inverted) that differs from what was read.
 fn invert_plan(
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
     wanted: &[(&str, bool)],
     goal: &str,
@@ -331,7 +332,7 @@ fn invert_plan(
         control_plane: format!(
             "UpdateHealthCheck is a Route 53 control-plane call (in {}): if the control plane is \
              impaired this fails; DNS answers and health-check failover keep working without it",
-            state.control_region
+            fleet.control_region
         ),
         expect: Expect::HealthChecks {
             inverted: expect,

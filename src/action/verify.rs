@@ -2,7 +2,7 @@
 //! serving region; routing control states; the approval no longer waiting).
 
 use super::plan::{Expect, Plan};
-use crate::assess::serving_index;
+use crate::model::serving_index;
 use crate::model::{HealthStatus, Timestamp, effective_status};
 use crate::source::{Backend, Payload, SourceKind};
 
@@ -76,7 +76,7 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
             Ok("every routing control reads as planned".into())
         }
         Expect::ApprovalAnswered { token } => {
-            for spec in backend.plan().iter().filter(|s| {
+            for spec in backend.schedule().iter().filter(|s| {
                 s.key.kind == SourceKind::Pipeline
                     && s.covers.iter().any(|(sv, _)| *sv == plan.service)
             }) {

@@ -1,10 +1,10 @@
 //! Findings: what is wrong or worth knowing about a service, with the codes of the JSON contract.
 
 use super::{Verdict, error_rate, fmt_secs, readiness, tracked_artifacts};
+use crate::fleet::{Fleet, ServiceState};
 use crate::model::{Finding, FindingCode, HealthStatus, ReplicaStatus, Severity, Timestamp};
-use crate::state::{ServiceState, State};
 
-pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Finding> {
+pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |severity, code, region: Option<&str>, message: String| {
         out.push(Finding {
@@ -14,7 +14,7 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
             message,
         })
     };
-    let t = &state.thresholds;
+    let t = &fleet.thresholds;
     let primary_code = |function: &str| {
         svc.primary()
             .and_then(|r| r.functions.as_ref())
@@ -264,9 +264,9 @@ pub fn findings(state: &State, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         );
     }
 
-    for (key, status) in &state.sources {
+    for (key, status) in &fleet.sources {
         let covers = status.covers.iter().any(|(s, _)| *s == svc.service.name);
-        if let (true, Some(error)) = (covers, State::problem(status)) {
+        if let (true, Some(error)) = (covers, Fleet::problem(status)) {
             add(
                 Severity::Warning,
                 FindingCode::SourceError,

@@ -12,24 +12,8 @@ pub use replication::{
     ArtifactStatus, Readiness, RegionArtifact, Verdict, readiness, tracked_artifacts,
 };
 
-use crate::model::HealthStatus;
-use crate::state::ServiceState;
-
-/// Which region of a failover order Route 53 answers with, given each region's effective health.
-///
-/// The first healthy region serves. If every region is unhealthy Route 53 fails open and answers
-/// as if all were healthy, i.e. with the primary. An unknown before the first healthy region
-/// means we cannot tell.
-pub fn serving_index(effective: &[HealthStatus]) -> Option<usize> {
-    for (i, status) in effective.iter().enumerate() {
-        match status {
-            HealthStatus::Healthy => return Some(i),
-            HealthStatus::Unknown => return None,
-            HealthStatus::Unhealthy => {}
-        }
-    }
-    (!effective.is_empty()).then_some(0)
-}
+use crate::fleet::{Fleet, ServiceState, SourceStatus};
+use crate::model::{HealthStatus, serving_index};
 
 /// The region serving the service's shared name now, if it can be told.
 pub fn serving_region(svc: &ServiceState) -> Option<&str> {
@@ -59,20 +43,16 @@ pub fn fmt_secs(secs: u64) -> String {
     }
 }
 
-/// Metrics read per Lambda function (Invocations, Errors, Throttles, Duration p99 and average,
-/// ConcurrentExecutions); the AWS backend asks for exactly these.
-pub const LAMBDA_METRICS_PER_FUNCTION: usize = 6;
-
 /// CloudWatch's price per metric requested through GetMetricData.
 const CLOUDWATCH_USD_PER_METRIC: f64 = 0.01 / 1000.0;
 
 /// API calls an hour at the current refresh intervals, from each source's last fetch.
-pub fn calls_per_hour(state: &crate::state::State) -> f64 {
-    state.sources.values().map(source_calls_per_hour).sum()
+pub fn calls_per_hour(fleet: &Fleet) -> f64 {
+    fleet.sources.values().map(source_calls_per_hour).sum()
 }
 
 /// One source's API calls an hour: its last fetch's calls at its interval.
-pub fn source_calls_per_hour(s: &crate::state::SourceStatus) -> f64 {
+pub fn source_calls_per_hour(s: &SourceStatus) -> f64 {
     if s.interval.is_zero() {
         0.0
     } else {
@@ -82,9 +62,9 @@ pub fn source_calls_per_hour(s: &crate::state::SourceStatus) -> f64 {
 
 /// Estimated CloudWatch GetMetricData cost an hour: six metrics per Lambda function and two
 /// per health check (status and percentage healthy), at each source's refresh interval.
-pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
+pub fn cloudwatch_usd_per_hour(fleet: &Fleet) -> f64 {
     use crate::source::SourceKind;
-    state
+    fleet
         .sources
         .iter()
         .filter(|(_, s)| !s.interval.is_zero())
@@ -93,8 +73,10 @@ pub fn cloudwatch_usd_per_hour(state: &crate::state::State) -> f64 {
                 SourceKind::Lambda => s
                     .covers
                     .iter()
-                    .filter_map(|(svc, _)| state.service(svc))
-                    .map(|svc| svc.service.functions.len() * LAMBDA_METRICS_PER_FUNCTION)
+                    .filter_map(|(svc, _)| fleet.service(svc))
+                    .map(|svc| {
+                        svc.service.functions.len() * crate::source::LAMBDA_METRICS_PER_FUNCTION
+                    })
                     .sum(),
                 SourceKind::Health => s.covers.len() * 2,
                 _ => 0,

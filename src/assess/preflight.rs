@@ -2,9 +2,9 @@
 //! functions of the state; an unknown is never a pass.
 
 use super::{Verdict, error_rate, findings, readiness};
+use crate::fleet::{Fleet, Freshness, ServiceState};
 use crate::model::{FindingCode, HealthStatus, Timestamp};
 use crate::source::SourceKind;
-use crate::state::{Freshness, ServiceState, State};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,14 +56,14 @@ impl Preflight {
 /// Before moving the shared name to `target`: the target can take the traffic, and the plan
 /// lands there (`lands_on`: where the plan predicts Route 53 answers afterwards).
 pub fn failover(
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
     target: &str,
     lands_on: Option<&str>,
     now: Timestamp,
 ) -> Preflight {
     let mut p = Preflight::default();
-    health_fresh(&mut p, state, svc, target, now);
+    health_fresh(&mut p, fleet, svc, target, now);
     let Some(region) = svc.region(target) else {
         p.add(
             "target",
@@ -90,11 +90,11 @@ pub fn failover(
             "where Route 53 answers afterwards cannot be told (a verdict is unknown)",
         ),
     }
-    error_rate_check(&mut p, state, svc, region, "target error rate", now);
+    error_rate_check(&mut p, fleet, svc, region, "target error rate", now);
 
     let domains = region.domains.as_ref();
     if let Some(why) = stale(
-        state,
+        fleet,
         svc,
         target,
         SourceKind::Domains,
@@ -110,7 +110,7 @@ pub fn failover(
             format!("a custom domain of {target} has no known regional target to compare"),
         );
     } else {
-        let drift: Vec<String> = findings(state, svc, now)
+        let drift: Vec<String> = findings(fleet, svc, now)
             .into_iter()
             .filter(|f| f.region.as_deref() == Some(target))
             .filter(|f| {
@@ -144,7 +144,7 @@ pub fn failover(
 
 /// Why a kind of data of a region cannot be relied on (stale or never read), if so.
 fn stale(
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
     region: &str,
     kind: SourceKind,
@@ -152,7 +152,7 @@ fn stale(
     what: &str,
     now: Timestamp,
 ) -> Option<String> {
-    match state.freshness(kind, &svc.service.name, region, fetched, now) {
+    match fleet.freshness(kind, &svc.service.name, region, fetched, now) {
         Freshness::Fresh => None,
         Freshness::Stale { age, error } => Some(format!(
             "{what} of {region} is {} old{}",
@@ -169,17 +169,17 @@ fn stale(
 /// The region's Lambda error rate is under the critical threshold, on fresh data.
 fn error_rate_check(
     p: &mut Preflight,
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
-    region: &crate::state::RegionState,
+    region: &crate::fleet::RegionState,
     name: &str,
     now: Timestamp,
 ) {
     let r = region.region.as_str();
-    let crit = state.thresholds.error_rate_crit_pct;
+    let crit = fleet.thresholds.error_rate_crit_pct;
     let functions = region.functions.as_ref();
     if let Some(why) = stale(
-        state,
+        fleet,
         svc,
         r,
         SourceKind::Lambda,
@@ -223,7 +223,7 @@ fn error_rate_check(
 }
 
 /// The target's health check: healthy to the checkers, else Route 53 fails open.
-fn target_health(p: &mut Preflight, region: &crate::state::RegionState, target: &str) {
+fn target_health(p: &mut Preflight, region: &crate::fleet::RegionState, target: &str) {
     let name = "target health check";
     match region.health.as_ref().map(|h| &h.value) {
         None => p.add(
@@ -269,10 +269,10 @@ fn target_health(p: &mut Preflight, region: &crate::state::RegionState, target: 
 fn target_code(
     p: &mut Preflight,
     svc: &ServiceState,
-    region: &crate::state::RegionState,
+    region: &crate::fleet::RegionState,
     target: &str,
 ) {
-    let codes = |r: Option<&crate::state::RegionState>| {
+    let codes = |r: Option<&crate::fleet::RegionState>| {
         r.and_then(|r| r.functions.as_ref()).map(|f| {
             f.value
                 .iter()
@@ -330,14 +330,14 @@ fn target_code(
 /// Route 53 fail over by itself (an inverted failing check counts as healthy and draws the
 /// traffic back to it), so failing back then is the fix, not a risk.
 pub fn failback(
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
     lands_on: Option<&str>,
     now: Timestamp,
 ) -> Preflight {
     let mut p = Preflight::default();
     let primary = svc.service.primary_region().to_string();
-    health_fresh(&mut p, state, svc, &primary, now);
+    health_fresh(&mut p, fleet, svc, &primary, now);
     if let Some(region) = svc.primary().filter(|r| {
         r.health
             .as_ref()
@@ -345,7 +345,7 @@ pub fn failback(
     }) {
         // ARC: the primary's check follows its routing control (Off until the failback), so
         // its error rate on the regional name is the evidence that it can take traffic.
-        error_rate_check(&mut p, state, svc, region, "primary error rate", now);
+        error_rate_check(&mut p, fleet, svc, region, "primary error rate", now);
         return p;
     }
     match svc
@@ -408,7 +408,7 @@ pub fn approve(svc: &ServiceState, now: Timestamp) -> Preflight {
 /// The plan is only as good as the health data it was made from.
 fn health_fresh(
     p: &mut Preflight,
-    state: &State,
+    fleet: &Fleet,
     svc: &ServiceState,
     region: &str,
     now: Timestamp,
@@ -418,7 +418,7 @@ fn health_fresh(
         .and_then(|r| r.health.as_ref())
         .map(|h| h.fetched_at);
     let name = svc.service.name.as_str();
-    match state.freshness(SourceKind::Health, name, region, fetched, now) {
+    match fleet.freshness(SourceKind::Health, name, region, fetched, now) {
         Freshness::Fresh => p.add(
             "health data fresh",
             CheckStatus::Pass,

@@ -1,8 +1,8 @@
 //! Which build artifacts are tracked, where each one has arrived, and whether the pending
 //! approval can be given safely (every artifact present in every region).
 
+use crate::fleet::ServiceState;
 use crate::model::{ArtifactVersion, ReplicaStatus, S3Replication, Timestamp};
-use crate::state::ServiceState;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -45,21 +45,22 @@ struct Output<'a> {
     nothing_to_do: Option<&'a str>,
 }
 
-pub async fn run(session: Session, which: Which<'_>, guard: Guard) -> Result<u8, Failure> {
+pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result<u8, Failure> {
     let log = AuditLog::new(AuditLog::default_path());
     warn_unfinished(&log);
     let backend = std::sync::Arc::clone(&session.backend);
     let clock = session.clock.clone();
-    let known_caller = session.state.caller.clone();
-    let (state, now) = session.collect_once().await;
+    let known_caller = session.caller.clone();
+    let now = session.collect_once().await;
+    let fleet = &session.fleet;
     let planned = match which {
-        Which::Failover { service, to } => crate::action::plan::failover(&state, service, to, now),
-        Which::Failback { service } => crate::action::plan::failback(&state, service, now),
+        Which::Failover { service, to } => crate::action::plan::failover(fleet, service, to, now),
+        Which::Failback { service } => crate::action::plan::failback(fleet, service, now),
         Which::Approval {
             service,
             approve,
             summary,
-        } => crate::action::plan::approval(&state, service, approve, summary, now),
+        } => crate::action::plan::approval(fleet, service, approve, summary, now),
     };
     let plan = match planned {
         Ok(plan) => plan,

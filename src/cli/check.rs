@@ -1,15 +1,16 @@
 //! `switchyard check`: is the pending build in every region? Exit 0 ready, 1 not, 3 unknown.
 
-use super::{Failure, Session, exit};
 use crate::assess::Verdict;
 use crate::report;
+use crate::session::{Failure, Session, exit};
 
-pub async fn run(session: Session, service: Option<&str>, json: bool) -> Result<u8, Failure> {
-    let (state, now) = session.collect_once().await;
+pub async fn run(mut session: Session, service: Option<&str>, json: bool) -> Result<u8, Failure> {
+    let now = session.collect_once().await;
+    let fleet = &session.fleet;
     if let Some(name) = service
-        && state.service(name).is_none()
+        && fleet.service(name).is_none()
     {
-        let known: Vec<&str> = state
+        let known: Vec<&str> = fleet
             .services
             .iter()
             .map(|s| s.service.name.as_str())
@@ -19,7 +20,7 @@ pub async fn run(session: Session, service: Option<&str>, json: bool) -> Result<
             known.join(", ")
         )));
     }
-    let check = report::check(&state, service, now);
+    let check = report::check(fleet, service, now);
     if json {
         let text = serde_json::to_string_pretty(&check)
             .map_err(|e| Failure::runtime(format!("cannot encode the check as JSON: {e}")))?;

@@ -1,6 +1,6 @@
 //! `switchyard demo`: the console on the simulated deployment.
 
-use super::{Failure, Session};
+use crate::session::{Failure, Session};
 
 pub async fn run(session: Session) -> Result<u8, Failure> {
     crate::tui::run(session).await

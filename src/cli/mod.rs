@@ -5,24 +5,13 @@ mod audit;
 mod check;
 mod demo;
 mod scenarios;
-mod session;
 mod snapshot;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use session::Session;
-
-/// Exit codes of the headless commands (DESIGN.md).
-pub mod exit {
-    pub const OK: u8 = 0;
-    /// snapshot: a source failed; check: not ready.
-    pub const NOT_OK: u8 = 1;
-    pub const USAGE: u8 = 2;
-    /// check: could not tell.
-    pub const UNKNOWN: u8 = 3;
-}
+use crate::session::{Failure, Options, Session, exit};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -150,6 +139,19 @@ pub struct GuardArgs {
     pub at: Option<String>,
 }
 
+impl Cli {
+    /// The global options a session is opened with.
+    fn options(&self) -> Options {
+        Options {
+            config: self.config.clone(),
+            read_only: self.read_only,
+            sim: self.sim.clone(),
+            scenario_file: self.scenario_file.clone(),
+            speed: self.speed,
+        }
+    }
+}
+
 impl GuardArgs {
     fn guard(&self) -> action::Guard {
         action::Guard {
@@ -157,30 +159,6 @@ impl GuardArgs {
             confirm: self.confirm.clone(),
             reason: self.reason.clone().filter(|_| self.force),
             json: self.json,
-        }
-    }
-}
-
-/// A failure that ends the command with a message and an exit code, never a stack trace.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            code: exit::USAGE,
-            message: message.into(),
-        }
-    }
-
-    pub fn runtime(message: impl Into<String>) -> Self {
-        Failure {
-            code: exit::NOT_OK,
-            message: message.into(),
         }
     }
 }
@@ -197,7 +175,7 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    let _log = match crate::tui::logging::init(cli.debug) {
+    let _log = match crate::logging::init(cli.debug) {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("switchyard: {e}");
@@ -221,28 +199,28 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
     match &cli.command {
         None | Some(Command::Tui) => runtime.block_on(async {
-            let session = Session::open(&cli, None, None).await?;
+            let session = Session::open(&cli.options(), None, None).await?;
             crate::tui::run(session).await
         }),
         Some(Command::Demo { scenario, at }) => runtime.block_on(async {
-            let session = Session::open(&cli, Some(scenario), at.as_deref()).await?;
+            let session = Session::open(&cli.options(), Some(scenario), at.as_deref()).await?;
             demo::run(session).await
         }),
         Some(Command::Snapshot { json, at }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli, at.as_deref()).await?;
+            let session = Session::open_headless(&cli.options(), at.as_deref()).await?;
             snapshot::run(session, *json).await
         }),
         Some(Command::Check { service, json, at }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli, at.as_deref()).await?;
+            let session = Session::open_headless(&cli.options(), at.as_deref()).await?;
             check::run(session, service.as_deref(), *json).await
         }),
         Some(Command::Failover { service, to, guard }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            let session = Session::open_headless(&cli.options(), guard.at.as_deref()).await?;
             let which = action::Which::Failover { service, to };
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Failback { service, guard }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            let session = Session::open_headless(&cli.options(), guard.at.as_deref()).await?;
             action::run(session, action::Which::Failback { service }, guard.guard()).await
         }),
         Some(Command::Approve {
@@ -251,7 +229,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             summary,
             guard,
         }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli, guard.at.as_deref()).await?;
+            let session = Session::open_headless(&cli.options(), guard.at.as_deref()).await?;
             let which = action::Which::Approval {
                 service,
                 approve: !reject,

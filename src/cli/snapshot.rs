@@ -1,11 +1,12 @@
 //! `switchyard snapshot`: fetch every source once and print the state (text or JSON).
 
-use super::{Failure, Session, exit};
 use crate::report;
+use crate::session::{Failure, Session, exit};
 
-pub async fn run(session: Session, json: bool) -> Result<u8, Failure> {
-    let (state, now) = session.collect_once().await;
-    let snapshot = report::snapshot(&state, now);
+pub async fn run(mut session: Session, json: bool) -> Result<u8, Failure> {
+    let now = session.collect_once().await;
+    let fleet = &session.fleet;
+    let snapshot = report::snapshot(fleet, now);
     if json {
         let text = serde_json::to_string_pretty(&snapshot)
             .map_err(|e| Failure::runtime(format!("cannot encode the snapshot as JSON: {e}")))?;
@@ -13,7 +14,7 @@ pub async fn run(session: Session, json: bool) -> Result<u8, Failure> {
     } else {
         print!("{}", text(&snapshot));
     }
-    Ok(if report::any_source_failed(&state) {
+    Ok(if report::any_source_failed(fleet) {
         exit::NOT_OK
     } else {
         exit::OK

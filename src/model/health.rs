@@ -79,3 +79,19 @@ pub fn effective_status(raw: HealthStatus, inverted: bool, disabled: bool) -> He
         (HealthStatus::Unhealthy, true) => HealthStatus::Healthy,
     }
 }
+
+/// Which region of a failover order Route 53 answers with, given each region's effective health.
+///
+/// The first healthy region serves. If every region is unhealthy Route 53 fails open and answers
+/// as if all were healthy, i.e. with the primary. An unknown before the first healthy region
+/// means we cannot tell.
+pub fn serving_index(effective: &[HealthStatus]) -> Option<usize> {
+    for (i, status) in effective.iter().enumerate() {
+        match status {
+            HealthStatus::Healthy => return Some(i),
+            HealthStatus::Unknown => return None,
+            HealthStatus::Unhealthy => {}
+        }
+    }
+    (!effective.is_empty()).then_some(0)
+}

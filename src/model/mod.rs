@@ -4,7 +4,7 @@ mod health;
 mod release;
 mod traffic;
 
-pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status};
+pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status, serving_index};
 pub use release::{
     ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
     ReplicationMetrics, S3Replication, StageInfo,

@@ -17,6 +17,10 @@ use std::time::Duration;
 pub use call::{Call, CallError, CallErrorKind};
 pub use clock::Clock;
 
+/// Metrics read per Lambda function (Invocations, Errors, Throttles, Duration p99 and average,
+/// ConcurrentExecutions); the AWS backend asks for exactly these, the cost estimate counts them.
+pub const LAMBDA_METRICS_PER_FUNCTION: usize = 6;
+
 /// A kind of data, named after the AWS service it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,10 +168,11 @@ impl Backend {
         }
     }
 
-    pub fn plan(&self) -> Vec<SourceSpec> {
+    /// The poll schedule: which sources there are, how often each is fetched, what it covers.
+    pub fn schedule(&self) -> Vec<SourceSpec> {
         match self {
-            Backend::Sim(sim) => sim.plan(),
-            Backend::Aws(aws) => aws.plan(),
+            Backend::Sim(sim) => sim.schedule(),
+            Backend::Aws(aws) => aws.schedule(),
         }
     }
 

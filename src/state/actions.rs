@@ -4,7 +4,7 @@
 //! `dialog_keys`.
 
 use super::dialog::{APPROVE_SUMMARY, Dialog, Notice, NoticeKind, REJECT_SUMMARY, Stage, Tone};
-use super::{Action, Command, Panel, Row, State, rows};
+use super::{Command, KeyIntent, Panel, Row, State, rows};
 use crate::action::audit::{AuditRecord, unfinished};
 use crate::action::{ActionKind, Plan, PlanError, Report, plan};
 use crate::assess;
@@ -13,12 +13,12 @@ use std::time::Duration;
 
 /// A key bound to a guarded action: open the dialog for the selected service, or say in one
 /// line why not.
-pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Command> {
-    let kind = match action {
-        Action::Failover => ActionKind::Failover,
-        Action::Failback => ActionKind::Failback,
-        Action::Approve => ActionKind::Approve,
-        Action::Reject => ActionKind::Reject,
+pub(super) fn open(state: &mut State, intent: KeyIntent, now: Timestamp) -> Vec<Command> {
+    let kind = match intent {
+        KeyIntent::Failover => ActionKind::Failover,
+        KeyIntent::Failback => ActionKind::Failback,
+        KeyIntent::Approve => ActionKind::Approve,
+        KeyIntent::Reject => ActionKind::Reject,
         _ => return Vec::new(),
     };
     if state.read_only {
@@ -32,7 +32,7 @@ pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Com
         );
         return Vec::new();
     }
-    let panel = action.panel().unwrap_or(Panel::Health);
+    let panel = intent.panel().unwrap_or(Panel::Health);
     if state.view.focused() != panel {
         say(
             state,
@@ -61,7 +61,7 @@ pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Com
             return Vec::new();
         }
     };
-    let Some(svc) = state.services.get(service) else {
+    let Some(svc) = state.fleet.services.get(service) else {
         return Vec::new();
     };
     let name = svc.service.name.clone();
@@ -93,7 +93,7 @@ pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Com
                 [] => Stage::Unplanned {
                     error: format!("{name} has no other region to fail over to"),
                 },
-                [only] => planned(plan::failover(state, &name, only, now)),
+                [only] => planned(plan::failover(&state.fleet, &name, only, now)),
                 _ => Stage::ChooseTarget {
                     // The selected row's region when it is one of the candidates.
                     selected: row_region
@@ -103,9 +103,21 @@ pub(super) fn open(state: &mut State, action: Action, now: Timestamp) -> Vec<Com
                 },
             }
         }
-        ActionKind::Failback => planned(plan::failback(state, &name, now)),
-        ActionKind::Approve => planned(plan::approval(state, &name, true, APPROVE_SUMMARY, now)),
-        ActionKind::Reject => planned(plan::approval(state, &name, false, REJECT_SUMMARY, now)),
+        ActionKind::Failback => planned(plan::failback(&state.fleet, &name, now)),
+        ActionKind::Approve => planned(plan::approval(
+            &state.fleet,
+            &name,
+            true,
+            APPROVE_SUMMARY,
+            now,
+        )),
+        ActionKind::Reject => planned(plan::approval(
+            &state.fleet,
+            &name,
+            false,
+            REJECT_SUMMARY,
+            now,
+        )),
     };
     state.view.help = false;
     state.view.sources = false;
@@ -215,9 +227,9 @@ pub const CLOSE_WAIT: Duration = Duration::from_secs(60);
 /// Quitting while an action runs: the first press only says so, the second quits (the console
 /// then waits a while for the action's result, see `tui::actions::wait_for`). Any other key
 /// takes the question back.
-pub(super) fn hold_quit(state: &mut State, action: Action) -> bool {
+pub(super) fn hold_quit(state: &mut State, intent: KeyIntent) -> bool {
     let asked = std::mem::take(&mut state.view.quit_asked);
-    if action != Action::Quit || asked || state.in_flight.is_empty() {
+    if intent != KeyIntent::Quit || asked || state.in_flight.is_empty() {
         return false;
     }
     state.view.quit_asked = true;

@@ -53,7 +53,7 @@ pub(super) fn dialog_key(state: &mut State, key: DialogKey, now: Timestamp) -> V
             },
             DialogKey::Enter,
         ) => match candidates.get(selected) {
-            Some(target) => planned(plan::failover(state, &service, target, now)),
+            Some(target) => planned(plan::failover(&state.fleet, &service, target, now)),
             None => Stage::ChooseTarget {
                 candidates,
                 selected,

@@ -19,10 +19,10 @@ pub const PLAN_CHANGED: &str =
 fn again(state: &State, shown: &Plan, now: Timestamp) -> Result<Plan, PlanError> {
     let service = shown.service.as_str();
     match shown.action {
-        ActionKind::Failover => plan::failover(state, service, &shown.target, now),
-        ActionKind::Failback => plan::failback(state, service, now),
-        ActionKind::Approve => plan::approval(state, service, true, APPROVE_SUMMARY, now),
-        ActionKind::Reject => plan::approval(state, service, false, REJECT_SUMMARY, now),
+        ActionKind::Failover => plan::failover(&state.fleet, service, &shown.target, now),
+        ActionKind::Failback => plan::failback(&state.fleet, service, now),
+        ActionKind::Approve => plan::approval(&state.fleet, service, true, APPROVE_SUMMARY, now),
+        ActionKind::Reject => plan::approval(&state.fleet, service, false, REJECT_SUMMARY, now),
     }
 }
 

@@ -26,7 +26,7 @@ pub fn rows(state: &State, panel: Panel) -> Vec<Row> {
         filter.is_empty() || parts.iter().any(|p| p.to_lowercase().contains(&filter))
     };
     let mut rows = Vec::new();
-    for (si, svc) in state.services.iter().enumerate() {
+    for (si, svc) in state.fleet.services.iter().enumerate() {
         let name = svc.service.name.as_str();
         match panel {
             Panel::Pipeline => {

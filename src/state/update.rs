@@ -1,11 +1,9 @@
 //! `update`: every change to the state, from key presses and from fetched data.
 
-use super::{
-    Action, Command, FilterKey, Msg, NoticeKind, Panel, Stamped, State, actions, dialog_keys,
-};
+use super::{Command, FilterKey, KeyIntent, Msg, NoticeKind, Panel, State, actions, dialog_keys};
 use crate::assess;
 use crate::model::Timestamp;
-use crate::source::{Fetched, Payload};
+use crate::source::{Fetched, SourceKind};
 
 /// Samples of replication lag kept per region (one per replication fetch).
 const LAG_HISTORY: usize = 40;
@@ -21,15 +19,15 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             edit_filter(state, key);
             Vec::new()
         }
-        Msg::Action(action) => {
+        Msg::Key(intent) => {
             clear_messages(state);
-            if actions::hold_quit(state, action) {
+            if actions::hold_quit(state, intent) {
                 return Vec::new();
             }
-            if action.mutates() {
-                actions::open(state, action, now)
+            if intent.mutates() {
+                actions::open(state, intent, now)
             } else {
-                act(state, action)
+                act(state, intent)
             }
         }
         Msg::Dialog(key) => {
@@ -57,26 +55,26 @@ fn clear_messages(state: &mut State) {
     state.notices.retain(|n| n.kind != NoticeKind::Message);
 }
 
-fn act(state: &mut State, action: Action) -> Vec<Command> {
+fn act(state: &mut State, intent: KeyIntent) -> Vec<Command> {
     let view = &mut state.view;
-    match action {
-        Action::Quit => {
+    match intent {
+        KeyIntent::Quit => {
             state.quit = true;
             return vec![Command::Quit];
         }
-        Action::Refresh => return vec![Command::RefreshAll],
-        Action::ToggleHelp => {
+        KeyIntent::Refresh => return vec![Command::RefreshAll],
+        KeyIntent::ToggleHelp => {
             view.help = !view.help;
             view.sources = false;
         }
-        Action::ToggleSources => {
+        KeyIntent::ToggleSources => {
             view.sources = !view.sources;
             view.help = false;
         }
-        Action::FocusNext | Action::FocusPrev => {
+        KeyIntent::FocusNext | KeyIntent::FocusPrev => {
             let n = Panel::ALL.len();
             let i = view.focused().index();
-            let next = if action == Action::FocusNext {
+            let next = if intent == KeyIntent::FocusNext {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
@@ -84,22 +82,22 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             view.focus = Some(Panel::ALL[next]);
             view.detail = false;
         }
-        Action::Focus(panel) => {
+        KeyIntent::Focus(panel) => {
             view.focus = Some(panel);
             view.detail = false;
         }
-        Action::Up => {
+        KeyIntent::Up => {
             let i = view.focused().index();
             view.selected[i] = view.selected[i].saturating_sub(1);
         }
-        Action::Down => {
+        KeyIntent::Down => {
             let panel = state.view.focused();
             let count = super::rows(state, panel).len();
             let selected = &mut state.view.selected[panel.index()];
             *selected = (*selected + 1).min(count.saturating_sub(1));
         }
-        Action::OpenDetail => view.detail = true,
-        Action::Back => {
+        KeyIntent::OpenDetail => view.detail = true,
+        KeyIntent::Back => {
             if view.help || view.sources {
                 view.help = false;
                 view.sources = false;
@@ -112,12 +110,12 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 state.notices.clear();
             }
         }
-        Action::StartFilter => {
+        KeyIntent::StartFilter => {
             view.editing_filter = true;
             view.help = false;
         }
         // Opened through `actions::open` before this function is reached.
-        Action::Failover | Action::Failback | Action::Approve | Action::Reject => {}
+        KeyIntent::Failover | KeyIntent::Failback | KeyIntent::Approve | KeyIntent::Reject => {}
     }
     Vec::new()
 }
@@ -140,78 +138,18 @@ fn edit_filter(state: &mut State, key: FilterKey) {
 }
 
 fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
-    let Fetched {
-        key,
-        at,
-        calls,
-        result,
-        partial,
-    } = fetched;
-    if let Some(status) = state.sources.get_mut(&key) {
-        status.last_attempt = Some(at);
-        status.calls += u64::from(calls);
-        status.last_calls = calls;
-        match &result {
-            Ok(_) => {
-                status.last_ok = Some(at);
-                status.error = None;
-                status.partial = partial;
-                status.failures = 0;
-            }
-            Err(e) => {
-                status.error = Some(e.clone());
-                status.failures += 1;
-            }
-        }
-    }
-    let Ok(payload) = result else {
-        // A failed fetch keeps the last data; freshness marks it stale.
-        return;
-    };
-    let replication = matches!(payload, Payload::Replication(..));
-    macro_rules! store {
-        ($entries:expr, $field:ident) => {
-            for e in $entries {
-                if let Some(region) = region_mut(state, &e.service, &e.region) {
-                    region.$field = Some(Stamped {
-                        value: e.value,
-                        fetched_at: at,
-                    });
-                }
-            }
-        };
-    }
-    match payload {
-        Payload::Health(entries) => store!(entries, health),
-        Payload::Lambda(entries) => store!(entries, functions),
-        Payload::Domains(entries) => store!(entries, domains),
-        Payload::Replication(entries, metrics) => {
-            store!(entries, artifacts);
-            store!(metrics, replication_metrics);
-        }
-        Payload::Pipeline(entries) => {
-            for e in entries {
-                if let Some(svc) = state
-                    .services
-                    .iter_mut()
-                    .find(|s| s.service.name == e.service)
-                {
-                    svc.pipeline = Some(Stamped {
-                        value: e.value,
-                        fetched_at: at,
-                    });
-                }
-            }
-        }
-    }
+    let replication = fetched.result.is_ok() && fetched.key.kind == SourceKind::Replication;
+    let region = fetched.key.region.clone();
+    state.fleet.apply(fetched);
     if replication {
-        record_lag(state, &key.region, now);
+        record_lag(state, &region, now);
     }
 }
 
-/// After replication data for `region` arrives, sample the tracked artifact's lag there.
+/// After replication data for `region` arrives, sample the tracked artifact's lag there (the
+/// trend the Replication panel draws; a console concern, so not in `Fleet::apply`).
 fn record_lag(state: &mut State, region: &str, now: Timestamp) {
-    for svc in &mut state.services {
+    for svc in &mut state.fleet.services {
         let Some(ri) = svc.regions.iter().position(|r| r.region == region) else {
             continue;
         };
@@ -226,18 +164,4 @@ fn record_lag(state: &mut State, region: &str, now: Timestamp) {
             history.remove(0);
         }
     }
-}
-
-fn region_mut<'a>(
-    state: &'a mut State,
-    service: &str,
-    region: &str,
-) -> Option<&'a mut super::RegionState> {
-    state
-        .services
-        .iter_mut()
-        .find(|s| s.service.name == service)?
-        .regions
-        .iter_mut()
-        .find(|r| r.region == region)
 }

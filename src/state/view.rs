@@ -72,9 +72,10 @@ impl View {
     }
 }
 
-/// What a key press asks for. Keybindings map keys to these (see `tui::keymap`).
+/// What a key press asks for. Keybindings map keys to these (see `ui::keymap`); not to be confused with a
+/// guarded action (`action::ActionKind`), which some of them open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum KeyIntent {
     Quit,
     FocusNext,
     FocusPrev,
@@ -94,21 +95,21 @@ pub enum Action {
     Reject,
 }
 
-impl Action {
+impl KeyIntent {
     /// Whether the action changes AWS (through a plan and a typed confirmation). Read-only mode
     /// hides these keys and refuses them.
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            Action::Failover | Action::Failback | Action::Approve | Action::Reject
+            KeyIntent::Failover | KeyIntent::Failback | KeyIntent::Approve | KeyIntent::Reject
         )
     }
 
     /// The panel whose selected row the action applies to; `None`: anywhere.
     pub fn panel(self) -> Option<Panel> {
         match self {
-            Action::Failover | Action::Failback => Some(Panel::Health),
-            Action::Approve | Action::Reject => Some(Panel::Pipeline),
+            KeyIntent::Failover | KeyIntent::Failback => Some(Panel::Health),
+            KeyIntent::Approve | KeyIntent::Reject => Some(Panel::Pipeline),
             _ => None,
         }
     }

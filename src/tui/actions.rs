@@ -148,6 +148,3 @@ pub async fn wait_for(
     }
     ended
 }
-
-#[cfg(test)]
-mod tests;

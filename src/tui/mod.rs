@@ -2,14 +2,13 @@
 //! fetched data through `update` and draws the state after each change.
 
 pub mod actions;
-pub mod keymap;
-pub mod logging;
 
 use crate::action::audit::AuditLog;
-use crate::cli::{Failure, Session, exit};
+use crate::logging;
 use crate::poll::Poller;
-use crate::state::{CLOSE_WAIT, Command, Msg, update};
-use crate::ui::{self, Theme};
+use crate::session::{Failure, Session, exit};
+use crate::state::{CLOSE_WAIT, Command, Msg, State, update};
+use crate::ui::{self, Theme, keymap};
 use ratatui::crossterm::event::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,15 +63,21 @@ async fn event_loop(
     let Session {
         backend,
         clock,
-        plan,
-        mut state,
+        schedule,
+        fleet,
+        title,
+        caller,
+        read_only,
     } = session;
+    let mut state = State::new(title, fleet);
+    state.caller = caller;
+    state.read_only = read_only;
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     // Actions that never recorded a result (the process died mid-action) are shown at start.
     let audit = AuditLog::new(AuditLog::default_path());
     let read = audit.read().map_err(|e| e.to_string());
     update(&mut state, Msg::AuditLog(read), clock.now());
-    let poller = Poller::start(Arc::clone(&backend), plan, clock.clone(), tx.clone());
+    let poller = Poller::start(Arc::clone(&backend), schedule, clock.clone(), tx.clone());
     let (key_tx, mut keys) = mpsc::channel(64);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_key_reader(key_tx, Arc::clone(&stop));
@@ -167,7 +172,7 @@ async fn event_loop(
     drop(poller);
     // However the loop ended, an action still running gets to write its result and verification
     // (the terminal may be gone after SIGHUP: drawing is only a courtesy).
-    let draw = |state: &crate::state::State| {
+    let draw = |state: &State| {
         let _ = terminal.draw(|frame| ui::render(frame, state, theme, clock.now()));
     };
     actions::wait_for(&mut tasks, &mut rx, &mut state, &clock, CLOSE_WAIT, draw).await;
@@ -243,3 +248,6 @@ impl Termination {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,8 @@
 //! (the action keys are left out in read-only mode).
 
 use super::Theme;
+use super::keymap::bindings;
 use crate::state::State;
-use crate::tui::keymap::bindings;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 pub fn render(frame: &mut Frame, body: Rect, screen: Rect, state: &State, theme: &Theme) {
     let mut lines: Vec<Line> = bindings(state)
         .map(|b| {
-            let label = if b.action.mutates() {
+            let label = if b.intent.mutates() {
                 theme.warn
             } else {
                 theme.header

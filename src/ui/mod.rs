@@ -19,6 +19,7 @@
 mod detail;
 mod dialog;
 mod help;
+pub mod keymap;
 pub mod panels;
 mod sources;
 mod status_bar;
@@ -144,11 +145,13 @@ fn closing_banner(state: &State) -> Option<String> {
 fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, now: Timestamp) {
     // Health and Replication grow with the number of service-regions; Lambda takes the rest.
     let region_rows = state
+        .fleet
         .services
         .iter()
         .map(|s| s.regions.len())
         .sum::<usize>() as u16;
     let pipeline_rows = state
+        .fleet
         .services
         .iter()
         .filter(|s| s.service.pipeline.is_some())
@@ -184,6 +187,7 @@ fn render_panels(frame: &mut Frame, body: Rect, state: &State, theme: &Theme, no
 /// the console keeps retrying.
 fn credentials_banner(state: &State) -> Option<String> {
     let error = state
+        .fleet
         .sources
         .values()
         .filter_map(|s| s.error.as_ref())
@@ -201,8 +205,8 @@ fn credentials_banner(state: &State) -> Option<String> {
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let mut critical = 0;
     let mut warning = 0;
-    for svc in &state.services {
-        for f in crate::assess::findings(state, svc, now) {
+    for svc in &state.fleet.services {
+        for f in crate::assess::findings(&state.fleet, svc, now) {
             match f.severity {
                 Severity::Critical => critical += 1,
                 Severity::Warning => warning += 1,
@@ -251,7 +255,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
         for (b, hint) in footer_hints(state, usize::from(area.width).saturating_sub(used)) {
-            let label = if b.action.mutates() {
+            let label = if b.intent.mutates() {
                 theme.warn
             } else {
                 theme.header
@@ -267,16 +271,13 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// The footer's hints that fit in `width`: the focused panel's actions first, then the keys that
 /// work everywhere. When they do not all fit, the navigation hints at the front go first, so the
 /// actions, help and quit stay in view.
-pub fn footer_hints(
-    state: &State,
-    width: usize,
-) -> Vec<(&'static crate::tui::keymap::Binding, &'static str)> {
+pub fn footer_hints(state: &State, width: usize) -> Vec<(&'static keymap::Binding, &'static str)> {
     let focused = state.view.focused();
-    let (mut hints, global): (Vec<_>, Vec<_>) = crate::tui::keymap::bindings(state)
+    let (mut hints, global): (Vec<_>, Vec<_>) = keymap::bindings(state)
         .filter_map(|b| b.hint.map(|h| (b, h)))
-        .filter(|(b, _)| b.action.panel().is_none_or(|p| p == focused))
-        .partition(|(b, _)| b.action.panel().is_some());
-    let wide = |hints: &[(&crate::tui::keymap::Binding, &str)]| {
+        .filter(|(b, _)| b.intent.panel().is_none_or(|p| p == focused))
+        .partition(|(b, _)| b.intent.panel().is_some());
+    let wide = |hints: &[(&keymap::Binding, &str)]| {
         hints
             .iter()
             .map(|(b, h)| 2 + b.label.chars().count() + h.chars().count())

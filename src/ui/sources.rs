@@ -2,6 +2,7 @@
 //! data, the API calls it made and its rate per hour, and its last error in full.
 
 use super::{Theme, widgets};
+use crate::fleet::Fleet;
 use crate::model::Timestamp;
 use crate::state::State;
 use ratatui::Frame;
@@ -17,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ),
         theme.header,
     ))];
-    for (key, s) in &state.sources {
+    for (key, s) in &state.fleet.sources {
         let age = s.last_ok.map_or("never".to_string(), |t| {
             widgets::age((now - t).to_std().unwrap_or_default())
         });
@@ -39,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             )),
             Span::styled(status, style),
         ]));
-        if let Some(e) = State::problem(s) {
+        if let Some(e) = Fleet::problem(s) {
             lines.push(Line::from(Span::styled(
                 format!("    {}", e.message),
                 style,
@@ -50,8 +51,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     lines.push(Line::from(Span::styled(
         format!(
             "{:.0} calls/h in all · CloudWatch ≈ ${:.2}/h · Esc or s to close",
-            crate::assess::calls_per_hour(state),
-            crate::assess::cloudwatch_usd_per_hour(state)
+            crate::assess::calls_per_hour(&state.fleet),
+            crate::assess::cloudwatch_usd_per_hour(&state.fleet)
         ),
         theme.dim,
     )));

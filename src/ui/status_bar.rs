@@ -2,6 +2,7 @@
 //! API calls and CloudWatch money, and who we are.
 
 use super::{Theme, widgets};
+use crate::fleet::Fleet;
 use crate::model::Timestamp;
 use crate::state::State;
 use ratatui::Frame;
@@ -19,16 +20,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Span::styled(" ARMED ", theme.armed)
     };
     let failing: Vec<_> = state
+        .fleet
         .sources
         .iter()
-        .filter(|(_, s)| State::problem(s).is_some())
+        .filter(|(_, s)| Fleet::problem(s).is_some())
         .collect();
     let ok = state
+        .fleet
         .sources
         .values()
-        .filter(|s| s.last_ok.is_some() && State::problem(s).is_none())
+        .filter(|s| s.last_ok.is_some() && Fleet::problem(s).is_none())
         .count();
     let oldest = state
+        .fleet
         .sources
         .values()
         .filter_map(|s| s.last_ok)
@@ -38,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let mut spans = vec![Span::raw(" "), mode, sep()];
     spans.push(Span::raw(format!(
         "sources {ok}/{} ok",
-        state.sources.len()
+        state.fleet.sources.len()
     )));
     if let Some(oldest) = oldest {
         spans.push(Span::styled(format!(" (oldest {oldest})"), theme.dim));
@@ -70,8 +74,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     spans.push(sep());
     spans.push(Span::raw(format!(
         "{:.0} calls/h · CloudWatch ≈ ${:.2}/h",
-        crate::assess::calls_per_hour(state),
-        crate::assess::cloudwatch_usd_per_hour(state)
+        crate::assess::calls_per_hour(&state.fleet),
+        crate::assess::cloudwatch_usd_per_hour(&state.fleet)
     )));
     spans.push(sep());
     spans.push(Span::styled(caller, theme.dim));

@@ -1,8 +1,8 @@
 //! Small pieces every panel uses: status markers, text sparklines, ages, numbers, panel frames.
 
 use super::Theme;
+use crate::fleet::Freshness;
 use crate::model::{HealthStatus, ReplicaStatus, Severity};
-use crate::state::Freshness;
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};

@@ -36,7 +36,7 @@ pub fn at(scenario: &Scenario, seconds: i64) -> Timestamp {
 pub fn state_at(name: &str, seconds: i64) -> (SimBackend, State, Timestamp) {
     let (scenario, backend) = sim(name);
     let now = at(&scenario, seconds);
-    let state = backend.state_at(now, Thresholds::default());
+    let state = State::simulated(&backend, now, Thresholds::default());
     (backend, state, now)
 }
 
@@ -55,7 +55,7 @@ pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
 /// Fetches every source of the plan at `now` and feeds the results through `update`, as a round
 /// of the pollers would.
 pub fn refresh_all(backend: &SimBackend, state: &mut State, now: Timestamp) {
-    for spec in backend.plan() {
+    for spec in backend.schedule() {
         let commands = update(state, fetched(backend, &spec.key, now), now);
         assert_eq!(
             commands,
@@ -156,7 +156,7 @@ pub fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
 pub fn backend_at(name: &str, seconds: i64) -> (Arc<Backend>, State, Timestamp) {
     let (scenario, sim) = sim(name);
     let now = at(&scenario, seconds);
-    let state = sim.state_at(now, Thresholds::default());
+    let state = State::simulated(&sim, now, Thresholds::default());
     (Arc::new(Backend::Sim(sim)), state, now)
 }
 
@@ -164,7 +164,7 @@ pub fn backend_at(name: &str, seconds: i64) -> (Arc<Backend>, State, Timestamp) 
 /// do after an action asks for `Command::RefreshAll`.
 pub fn refetch(backend: &Backend, state: &mut State, now: Timestamp) {
     block_on(async {
-        for spec in backend.plan() {
+        for spec in backend.schedule() {
             let fetched = backend.fetch(&spec.key, now).await;
             update(state, Msg::Fetched(Box::new(fetched)), now);
         }

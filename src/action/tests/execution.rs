@@ -12,7 +12,7 @@ async fn failover_in_a_region_outage_moves_traffic_and_the_error_rate_falls() {
     };
     // At 1m30s the primary's errors climb but its health check still passes.
     let act_at = at(s, 90);
-    let before = state(&backend, act_at);
+    let before = fleet(&backend, act_at);
     assert_eq!(
         serving_region(before.service("sample").unwrap()),
         Some("us-east-1")
@@ -34,8 +34,8 @@ async fn failover_in_a_region_outage_moves_traffic_and_the_error_rate_falls() {
 
     // Two minutes on, compare with the same world where nobody acted.
     let later = at(s, 200);
-    let acted = state(&backend, later);
-    let untouched = state(&Backend::Sim(sim("region-outage")), later);
+    let acted = fleet(&backend, later);
+    let untouched = fleet(&Backend::Sim(sim("region-outage")), later);
     let svc = acted.service("sample").unwrap();
     assert_eq!(serving_region(svc), Some("us-west-2"));
     assert_eq!(
@@ -59,11 +59,11 @@ async fn an_inverted_check_on_a_dead_primary_draws_traffic_back_and_failback_fix
         unreachable!()
     };
     let act_at = at(s, 90);
-    let p = plan::failover(&state(&backend, act_at), "sample", "us-west-2", act_at).unwrap();
+    let p = plan::failover(&fleet(&backend, act_at), "sample", "us-west-2", act_at).unwrap();
     backend.execute(&p.calls[0], act_at).await.unwrap();
     // By 5m30s the primary is down: inverted, Route 53 counts it healthy again.
     let later = at(s, 330);
-    let st = state(&backend, later);
+    let st = fleet(&backend, later);
     let svc = st.service("sample").unwrap();
     assert_eq!(serving_region(svc), Some("us-east-1"));
     let hazard = crate::assess::findings(&st, svc, later)
@@ -84,7 +84,7 @@ async fn an_inverted_check_on_a_dead_primary_draws_traffic_back_and_failback_fix
     let report = exec(&backend, &log, &clock, None).run(&back, None).await;
     assert_eq!(report.status, Status::Verified, "{report:?}");
     assert_eq!(
-        serving_region(state(&backend, later).service("sample").unwrap()),
+        serving_region(fleet(&backend, later).service("sample").unwrap()),
         Some("us-west-2")
     );
 }
@@ -98,9 +98,9 @@ async fn failback_to_a_failing_primary_is_refused() {
         unreachable!()
     };
     let now = at(s, 60);
-    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet(&backend, now), "sample", "us-west-2", now).unwrap();
     backend.execute(&p.calls[0], now).await.unwrap();
-    let st = state(&backend, now);
+    let st = fleet(&backend, now);
     let back = plan::failback(&st, "sample", now).unwrap();
     assert!(
         back.preflight.passed(),
@@ -132,7 +132,7 @@ async fn a_plan_made_from_an_old_read_is_refused_as_a_conflict() {
         unreachable!()
     };
     let now = at(s, 150);
-    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet(&backend, now), "sample", "us-west-2", now).unwrap();
     backend.execute(&p.calls[0], now).await.unwrap();
     // The same plan again: its HealthCheckVersion is now stale.
     let err = backend.execute(&p.calls[0], now).await.unwrap_err();
@@ -144,7 +144,7 @@ async fn a_plan_made_from_an_old_read_is_refused_as_a_conflict() {
         unreachable!()
     };
     let now = at(s2, 120);
-    let mut a = plan::approval(&state(&sim2, now), "sample", false, "no", now).unwrap();
+    let mut a = plan::approval(&fleet(&sim2, now), "sample", false, "no", now).unwrap();
     if let Call::PutApprovalResult { token, .. } = &mut a.calls[0] {
         *token = "stale".into();
     }
@@ -159,11 +159,11 @@ async fn read_only_is_refused_by_the_backend_itself() {
         unreachable!()
     };
     let now = at(s, 150);
-    let before = state(&backend, now);
+    let before = fleet(&backend, now);
     let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
     let err = backend.execute(&p.calls[0], now).await.unwrap_err();
     assert_eq!(err.kind, CallErrorKind::ReadOnly);
-    assert_eq!(state(&backend, now), before, "nothing changed");
+    assert_eq!(fleet(&backend, now), before, "nothing changed");
 }
 
 #[tokio::test]
@@ -173,7 +173,7 @@ async fn an_unwritable_audit_log_aborts_before_any_call() {
         unreachable!()
     };
     let now = at(s, 150);
-    let before = state(&backend, now);
+    let before = fleet(&backend, now);
     let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
     let log = AuditLog::new("/proc/switchyard-cannot-write/audit.jsonl");
     let clock = Clock::fixed(now);
@@ -184,7 +184,7 @@ async fn an_unwritable_audit_log_aborts_before_any_call() {
         "{}",
         report.message
     );
-    assert_eq!(state(&backend, now), before, "nothing changed");
+    assert_eq!(fleet(&backend, now), before, "nothing changed");
 }
 
 #[tokio::test]
@@ -194,7 +194,7 @@ async fn a_second_action_on_a_service_in_flight_is_refused() {
         unreachable!()
     };
     let now = at(s, 90);
-    let before = state(&backend, now);
+    let before = fleet(&backend, now);
     let p = plan::failover(&before, "sample", "us-west-2", now).unwrap();
     let log = temp_log("in-flight");
     // Another process (this one, as far as the lock can tell) holds sample's lock.
@@ -216,7 +216,7 @@ async fn a_second_action_on_a_service_in_flight_is_refused() {
         report.message
     );
     assert!(log.read().unwrap().is_empty());
-    assert_eq!(state(&backend, now), before);
+    assert_eq!(fleet(&backend, now), before);
     drop(held);
     assert_eq!(exec.run(&p, None).await.status, Status::Verified);
 }
@@ -230,7 +230,7 @@ async fn an_error_answer_for_a_change_that_was_applied_is_verified_by_looking() 
         unreachable!()
     };
     let now = at(s, 90);
-    let p = plan::failover(&state(&backend, now), "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet(&backend, now), "sample", "us-west-2", now).unwrap();
     backend.execute(&p.calls[0], now).await.unwrap();
     let log = temp_log("applied-anyway");
     let clock = Clock::fixed(now);
@@ -261,7 +261,7 @@ async fn a_failure_after_some_calls_is_recorded_as_partial() {
         unreachable!()
     };
     let now = at(s, 60);
-    let p = plan::failover(&state(&backend, now), "billing", "eu-west-1", now).unwrap();
+    let p = plan::failover(&fleet(&backend, now), "billing", "eu-west-1", now).unwrap();
     assert_eq!(p.calls.len(), 2);
     // Someone flips us-east-1 twice meanwhile: its version moves on, its flag is back.
     let mut other = p.calls[1].clone();

@@ -12,24 +12,17 @@ use super::{Execution, Status, Verification};
 use crate::assess::preflight::CheckStatus;
 use crate::assess::serving_region;
 use crate::config::Thresholds;
+use crate::fleet::Fleet;
 use crate::model::{Failover, HealthStatus, Timestamp};
 use crate::source::call::{Call, CallErrorKind, OnOff};
-use crate::source::sim::SimBackend;
-use crate::source::sim::scenario::Scenario;
 use crate::source::{Backend, Clock};
-use crate::state::State;
 
-pub(super) fn sim(name: &str) -> SimBackend {
-    SimBackend::new(Scenario::built_in(name).unwrap())
-}
+pub(super) use crate::fleet::testing::{at, sim};
 
-pub(super) fn at(backend: &SimBackend, secs: i64) -> Timestamp {
-    backend.scenario().start + chrono::Duration::seconds(secs)
-}
-
-pub(super) fn state(backend: &Backend, now: Timestamp) -> State {
+/// The fleet the simulation behind `backend` shows at `now`.
+pub(super) fn fleet(backend: &Backend, now: Timestamp) -> Fleet {
     match backend {
-        Backend::Sim(sim) => sim.state_at(now, Thresholds::default()),
+        Backend::Sim(sim) => Fleet::simulated(sim, now, Thresholds::default()),
         Backend::Aws(_) => unreachable!("simulation only"),
     }
 }
@@ -56,8 +49,8 @@ pub(super) fn exec<'a>(
 }
 
 /// Errors over invocations of every function of a service in every region.
-pub(super) fn service_error_rate(state: &State, service: &str) -> f64 {
-    let svc = state.service(service).unwrap();
+pub(super) fn service_error_rate(fleet: &Fleet, service: &str) -> f64 {
+    let svc = fleet.service(service).unwrap();
     let (mut inv, mut err) = (0u64, 0u64);
     for r in &svc.regions {
         for f in &r.functions.as_ref().unwrap().value {
@@ -69,8 +62,8 @@ pub(super) fn service_error_rate(state: &State, service: &str) -> f64 {
 }
 
 /// (region, inverted) of each UpdateHealthCheck, in call order.
-pub(super) fn flags(p: &crate::action::Plan, state: &State, service: &str) -> Vec<(String, bool)> {
-    let svc = state.service(service).unwrap();
+pub(super) fn flags(p: &crate::action::Plan, fleet: &Fleet, service: &str) -> Vec<(String, bool)> {
+    let svc = fleet.service(service).unwrap();
     p.calls
         .iter()
         .map(|c| match c {
@@ -92,15 +85,15 @@ pub(super) fn flags(p: &crate::action::Plan, state: &State, service: &str) -> Ve
 }
 
 pub(super) fn set_health(
-    state: &mut State,
+    fleet: &mut Fleet,
     service: usize,
     region: usize,
     f: impl Fn(&mut crate::model::HealthCheck),
 ) {
-    let mut h = state.services[service].regions[region]
+    let mut h = fleet.services[service].regions[region]
         .health
         .clone()
         .unwrap();
     f(&mut h.value);
-    state.services[service].regions[region].health = Some(h);
+    fleet.services[service].regions[region].health = Some(h);
 }

@@ -7,12 +7,12 @@ use super::*;
 fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
     let sim = sim("region-outage");
     let now = at(&sim, 150);
-    let state = sim.state_at(now, Thresholds::default());
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     assert_eq!(p.action, ActionKind::Failover);
     assert_eq!(p.confirm, "sample/us-west-2");
     assert!(p.uses_control_plane);
-    let primary = state.service("sample").unwrap().regions[0]
+    let primary = fleet.service("sample").unwrap().regions[0]
         .health
         .clone()
         .unwrap()
@@ -27,7 +27,7 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
         }]
     );
     assert_eq!(primary.checker_regions.len(), 8);
-    let secondary = state.service("sample").unwrap().regions[1]
+    let secondary = fleet.service("sample").unwrap().regions[1]
         .health
         .clone()
         .unwrap()
@@ -52,10 +52,10 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
 fn failover_past_two_regions_inverts_the_nearer_first_so_traffic_moves_once() {
     let sim = sim("region-outage");
     let now = at(&sim, 60);
-    let state = sim.state_at(now, Thresholds::default());
-    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    let fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
     assert_eq!(
-        flags(&p, &state, "billing"),
+        flags(&p, &fleet, "billing"),
         [
             ("us-west-2".to_string(), true),
             ("us-east-1".to_string(), true)
@@ -70,15 +70,15 @@ fn failover_past_two_regions_inverts_the_nearer_first_so_traffic_moves_once() {
 fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops_the_plan() {
     let sim = sim("region-outage");
     let now = at(&sim, 60);
-    let mut state = sim.state_at(now, Thresholds::default());
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
     // us-west-2 fails and was inverted by someone: inverted, it counts healthy and would serve.
-    set_health(&mut state, 1, 1, |h| {
+    set_health(&mut fleet, 1, 1, |h| {
         h.raw = HealthStatus::Unhealthy;
         h.inverted = true;
     });
-    let p = plan::failover(&state, "billing", "eu-west-1", now).unwrap();
+    let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
     assert_eq!(
-        flags(&p, &state, "billing"),
+        flags(&p, &fleet, "billing"),
         [
             ("us-west-2".to_string(), false),
             ("us-east-1".to_string(), true)
@@ -94,8 +94,8 @@ fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops
         .unwrap();
     assert_eq!(lands.status, CheckStatus::Pass);
 
-    set_health(&mut state, 1, 1, |h| h.disabled = true);
-    let err = plan::failover(&state, "billing", "eu-west-1", now).unwrap_err();
+    set_health(&mut fleet, 1, 1, |h| h.disabled = true);
+    let err = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap_err();
     assert!(matches!(err, PlanError::Impossible(_)), "{err}");
     assert!(err.to_string().contains("us-west-2 is Disabled"), "{err}");
 }
@@ -104,23 +104,23 @@ fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops
 fn plans_say_when_there_is_nothing_to_do_or_the_request_is_wrong() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let state = sim.state_at(now, Thresholds::default());
+    let fleet = Fleet::simulated(&sim, now, Thresholds::default());
     assert!(matches!(
-        plan::failover(&state, "sample", "us-east-1", now),
+        plan::failover(&fleet, "sample", "us-east-1", now),
         Err(PlanError::NothingToDo(_))
     ));
     assert!(matches!(
-        plan::failback(&state, "sample", now),
+        plan::failback(&fleet, "sample", now),
         Err(PlanError::NothingToDo(_))
     ));
-    let err = plan::failover(&state, "sample", "eu-north-1", now).unwrap_err();
+    let err = plan::failover(&fleet, "sample", "eu-north-1", now).unwrap_err();
     assert!(
         err.to_string()
             .contains("its regions: us-east-1, us-west-2"),
         "{err}"
     );
     assert!(matches!(
-        plan::failover(&state, "nope", "us-east-1", now),
+        plan::failover(&fleet, "nope", "us-east-1", now),
         Err(PlanError::UnknownService(..))
     ));
 }
@@ -129,20 +129,15 @@ fn plans_say_when_there_is_nothing_to_do_or_the_request_is_wrong() {
 fn preflight_with_nothing_read_is_unknown_never_a_pass() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let mut state = State::new(
-        "t".into(),
-        sim.services(),
-        &sim.plan(),
-        Thresholds::default(),
-    );
+    let mut fleet = Fleet::new(sim.services(), &sim.schedule(), Thresholds::default());
     // Only health, so a plan can be made; everything else unknown.
-    let full = sim.state_at(now, Thresholds::default());
-    for (mine, theirs) in state.services.iter_mut().zip(&full.services) {
+    let full = Fleet::simulated(&sim, now, Thresholds::default());
+    for (mine, theirs) in fleet.services.iter_mut().zip(&full.services) {
         for (r, f) in mine.regions.iter_mut().zip(&theirs.regions) {
             r.health = f.health.clone();
         }
     }
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     assert!(
         p.effect.starts_with("Route 53 will answer"),
         "verdicts known: {}",
@@ -166,19 +161,19 @@ fn preflight_with_nothing_read_is_unknown_never_a_pass() {
 fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_plane() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let mut state = sim.state_at(now, Thresholds::default());
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
     let endpoints = vec![
         "https://a.example/v1".to_string(),
         "https://b.example/v1".to_string(),
     ];
-    state.services[0].service.failover = Failover::Arc {
+    fleet.services[0].service.failover = Failover::Arc {
         cluster_endpoints: endpoints.clone(),
         routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
             .into_iter()
             .map(|(r, a)| (r.to_string(), a.to_string()))
             .collect(),
     };
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     assert!(!p.uses_control_plane);
     let Call::UpdateRoutingControlStates {
         cluster_endpoints,
@@ -195,7 +190,7 @@ fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_pla
         .collect();
     assert_eq!(states, [("arn:east", OnOff::Off), ("arn:west", OnOff::On)]);
     // Failback turns the primary back on, the rest off.
-    let back = plan::failback(&state, "sample", now).unwrap();
+    let back = plan::failback(&fleet, "sample", now).unwrap();
     assert_eq!(back.confirm, "sample/us-east-1");
     assert_eq!(
         back.expect,
@@ -210,8 +205,8 @@ fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_pla
 fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_limit() {
     let sim = sim("slow-replication");
     let now = at(&sim, 120);
-    let state = sim.state_at(now, Thresholds::default());
-    let pending = state
+    let fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let pending = fleet
         .service("sample")
         .unwrap()
         .pipeline
@@ -221,7 +216,7 @@ fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_lim
         .pending
         .unwrap();
     let long = "x".repeat(600);
-    let p = plan::approval(&state, "sample", true, &long, now).unwrap();
+    let p = plan::approval(&fleet, "sample", true, &long, now).unwrap();
     let Call::PutApprovalResult {
         token,
         result,
@@ -249,7 +244,7 @@ fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_lim
         !p.preflight.passed(),
         "replication to us-west-2 is still pending at 2m"
     );
-    let p = plan::approval(&state, "sample", true, "ok", now).unwrap();
+    let p = plan::approval(&fleet, "sample", true, "ok", now).unwrap();
     let Call::PutApprovalResult { result, .. } = &p.calls[0] else {
         panic!()
     };
@@ -260,14 +255,14 @@ fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_lim
         "{}",
         result.summary
     );
-    let reject = plan::approval(&state, "sample", false, "no", now).unwrap();
+    let reject = plan::approval(&fleet, "sample", false, "no", now).unwrap();
     assert_eq!(reject.action, ActionKind::Reject);
     assert!(reject.preflight.checks.is_empty() && reject.preflight.passed());
     // Later, once replicated, approval passes preflight.
     let later = at(&sim, 360);
-    let state = sim.state_at(later, Thresholds::default());
+    let fleet = Fleet::simulated(&sim, later, Thresholds::default());
     assert!(
-        plan::approval(&state, "sample", true, "ok", later)
+        plan::approval(&fleet, "sample", true, "ok", later)
             .unwrap()
             .preflight
             .passed()
@@ -278,11 +273,11 @@ fn approval_carries_the_token_and_the_replication_verdict_within_the_summary_lim
 fn an_unknown_verdict_makes_the_effect_a_hope_not_a_prediction() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let mut state = sim.state_at(now, Thresholds::default());
-    let mut h = state.services[0].regions[1].health.clone().unwrap();
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let mut h = fleet.services[0].regions[1].health.clone().unwrap();
     h.value.raw = HealthStatus::Unknown;
-    state.services[0].regions[1].health = Some(h);
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    fleet.services[0].regions[1].health = Some(h);
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     assert!(p.effect.contains("cannot be predicted"), "{}", p.effect);
     assert_eq!(p.preflight.checks[1].status, CheckStatus::Unknown);
 }
@@ -291,14 +286,14 @@ fn an_unknown_verdict_makes_the_effect_a_hope_not_a_prediction() {
 fn preflight_does_not_pass_on_data_it_cannot_compare() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let mut state = sim.state_at(now, Thresholds::default());
-    let mut f = state.services[0].regions[1].functions.clone().unwrap();
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let mut f = fleet.services[0].regions[1].functions.clone().unwrap();
     f.value[0].code_sha256 = None;
-    state.services[0].regions[1].functions = Some(f);
-    let mut d = state.services[0].regions[1].domains.clone().unwrap();
+    fleet.services[0].regions[1].functions = Some(f);
+    let mut d = fleet.services[0].regions[1].domains.clone().unwrap();
     d.value[0].regional_target = None;
-    state.services[0].regions[1].domains = Some(d);
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    fleet.services[0].regions[1].domains = Some(d);
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     let status = |name: &str| {
         p.preflight
             .checks
@@ -311,7 +306,7 @@ fn preflight_does_not_pass_on_data_it_cannot_compare() {
     assert_eq!(status("target domains and DNS"), CheckStatus::Unknown);
     // Lambda data older than its refresh allows is not evidence either.
     let later = now + chrono::Duration::minutes(10);
-    let p = plan::failover(&state, "sample", "us-west-2", later).unwrap();
+    let p = plan::failover(&fleet, "sample", "us-west-2", later).unwrap();
     let check = p
         .preflight
         .checks
@@ -330,8 +325,8 @@ fn preflight_does_not_pass_on_data_it_cannot_compare() {
 fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_checks() {
     let sim = sim("steady");
     let now = at(&sim, 60);
-    let mut state = sim.state_at(now, Thresholds::default());
-    state.services[0].service.failover = Failover::Arc {
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    fleet.services[0].service.failover = Failover::Arc {
         cluster_endpoints: vec!["https://a.example/v1".into()],
         routing_controls: [("us-east-1", "arn:east"), ("us-west-2", "arn:west")]
             .into_iter()
@@ -339,11 +334,11 @@ fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_
             .collect(),
     };
     // The target's RECOVERY_CONTROL check reads unhealthy: its routing control is Off.
-    set_health(&mut state, 0, 1, |h| {
+    set_health(&mut fleet, 0, 1, |h| {
         h.follows_routing_control = true;
         h.raw = HealthStatus::Unhealthy;
     });
-    let p = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     let check = p
         .preflight
         .checks

@@ -110,8 +110,8 @@ fn findings_table() {
     for (name, setup, expected) in cases {
         let mut s = svc(&["us-east-1", "us-west-2"]);
         setup(&mut s);
-        let state = state_with(s);
-        let mut got = codes(&findings(&state, &state.services[0], t(60)));
+        let fleet = fleet_with(s);
+        let mut got = codes(&findings(&fleet, &fleet.services[0], t(60)));
         let mut expected = expected;
         got.sort();
         expected.sort();

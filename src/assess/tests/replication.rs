@@ -150,9 +150,9 @@ fn replication_lag_thresholds_raise_severity() {
     let mut s = svc(&["us-east-1", "us-west-2"]);
     s.regions[0].artifacts = stamped(vec![version("v2", 0, Some(S3Replication::Pending), None)]);
     s.regions[1].artifacts = stamped(vec![]);
-    let state = state_with(s);
+    let fleet = fleet_with(s);
     let severity = |now| {
-        findings(&state, &state.services[0], t(now))
+        findings(&fleet, &fleet.services[0], t(now))
             .iter()
             .find(|f| f.code == FindingCode::ReplicationPending)
             .unwrap()
@@ -176,11 +176,11 @@ fn failed_replication_operations_are_critical() {
         operations_failed: Some(failed),
     };
     s.regions[0].replication_metrics = stamped(vec![metrics(0.0)]);
-    let state = state_with(s.clone());
-    assert!(findings(&state, &state.services[0], t(0)).is_empty());
+    let fleet = fleet_with(s.clone());
+    assert!(findings(&fleet, &fleet.services[0], t(0)).is_empty());
     s.regions[0].replication_metrics = stamped(vec![metrics(3.0)]);
-    let state = state_with(s);
-    let got = codes(&findings(&state, &state.services[0], t(0)));
+    let fleet = fleet_with(s);
+    let got = codes(&findings(&fleet, &fleet.services[0], t(0)));
     assert_eq!(
         got,
         vec![(Severity::Critical, FindingCode::ReplicationFailed)]

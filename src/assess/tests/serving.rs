@@ -41,8 +41,8 @@ fn fmt_secs_table() {
 
 #[allow(non_snake_case)]
 mod route53 {
-    use crate::assess::serving_index;
     use crate::model::HealthStatus::{self, Healthy as H, Unhealthy as U, Unknown as X};
+    use crate::model::serving_index;
 
     #[test]
     fn serving_index_follows_route53_failover() {

@@ -228,7 +228,7 @@ mod tests {
     fn the_cost_estimate_counts_the_metrics_we_read() {
         assert_eq!(
             super::METRICS.len(),
-            crate::assess::LAMBDA_METRICS_PER_FUNCTION
+            crate::source::LAMBDA_METRICS_PER_FUNCTION
         );
     }
 }

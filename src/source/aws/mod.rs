@@ -248,7 +248,7 @@ impl AwsBackend {
 
     /// Health for every service from the control region; the rest per region; pipelines in
     /// their own region.
-    pub fn plan(&self) -> Vec<SourceSpec> {
+    pub fn schedule(&self) -> Vec<SourceSpec> {
         let refresh = &self.config.refresh;
         let mut specs: Vec<SourceSpec> = Vec::new();
         let mut add =

@@ -83,7 +83,7 @@ impl SimBackend {
     }
 
     /// One source per kind and region; the pipeline source lives in each service's primary.
-    pub fn plan(&self) -> Vec<SourceSpec> {
+    pub fn schedule(&self) -> Vec<SourceSpec> {
         let refresh = &self.scenario.refresh;
         let mut specs: Vec<SourceSpec> = Vec::new();
         for kind in SourceKind::ALL {
@@ -230,40 +230,5 @@ fn entry<T>(service: &str, region: &str, value: T) -> Entry<T> {
         service: service.to_string(),
         region: region.to_string(),
         value,
-    }
-}
-
-impl SimBackend {
-    /// The console's state after every source has been fetched once at simulated time `at`,
-    /// without pollers or a runtime: what tests and benchmarks start from.
-    pub fn state_at(
-        &self,
-        at: Timestamp,
-        thresholds: crate::config::Thresholds,
-    ) -> crate::state::State {
-        let plan = self.plan();
-        let mut state = crate::state::State::new(
-            format!("demo: {}", self.scenario_name()),
-            self.services(),
-            &plan,
-            thresholds,
-        );
-        state.caller = Some(self.caller());
-        for spec in &plan {
-            let (calls, result) = self.fetch_now(&spec.key, at);
-            let fetched = super::Fetched {
-                key: spec.key.clone(),
-                at,
-                calls,
-                result,
-                partial: None,
-            };
-            crate::state::update(
-                &mut state,
-                crate::state::Msg::Fetched(Box::new(fetched)),
-                at,
-            );
-        }
-        state
     }
 }

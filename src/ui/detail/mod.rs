@@ -5,8 +5,9 @@ mod resources;
 
 use super::{Theme, widgets};
 use crate::assess;
+use crate::fleet::ServiceState;
 use crate::model::{Finding, Timestamp};
-use crate::state::{Panel, Row as StateRow, ServiceState, State};
+use crate::state::{Panel, Row as StateRow, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -37,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         } => (*service, Some(*region)),
         StateRow::Service { service } => (*service, None),
     };
-    let Some(svc) = state.services.get(svc_index) else {
+    let Some(svc) = state.fleet.services.get(svc_index) else {
         return;
     };
     let region = region_index
@@ -52,7 +53,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             .map(|r| format!(" · {r}"))
             .unwrap_or_default()
     );
-    let findings: Vec<Finding> = assess::findings(state, svc, now)
+    let findings: Vec<Finding> = assess::findings(&state.fleet, svc, now)
         .into_iter()
         .filter(|f| region.is_none() || f.region.is_none() || f.region == region)
         .collect();
@@ -234,7 +235,7 @@ fn lambda(
                 stats.map_or(String::new(), |s| {
                     widgets::spark(
                         &s.error_rate_history,
-                        state.thresholds.error_rate_crit_pct * 2.0,
+                        state.fleet.thresholds.error_rate_crit_pct * 2.0,
                         trend_width,
                         false,
                     )
@@ -276,7 +277,7 @@ fn lambda(
     frame.render_widget(Paragraph::new(kv("function", name.clone(), theme)), title);
     frame.render_widget(Table::new(rows, widths).header(header), table);
     // Whole hashes on their own lines: a cut hash would look complete.
-    let code_of = |r: &crate::state::RegionState| {
+    let code_of = |r: &crate::fleet::RegionState| {
         r.functions
             .as_ref()
             .and_then(|f| f.value.iter().find(|s| &s.name == name))

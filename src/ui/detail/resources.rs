@@ -3,8 +3,8 @@
 
 use super::kv;
 use crate::assess;
+use crate::fleet::ServiceState;
 use crate::model::Timestamp;
-use crate::state::ServiceState;
 use crate::ui::{Theme, widgets};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -116,7 +116,7 @@ pub fn intro_paragraphs<'a>(
     inner: usize,
     theme: &Theme,
 ) -> Vec<Vec<Line<'a>>> {
-    let svc = state.service(&dialog.service);
+    let svc = state.fleet.service(&dialog.service);
     match &dialog.stage {
         Stage::ChooseTarget {
             candidates,

@@ -19,10 +19,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let StateRow::Region { service, region } = row else {
                 return None;
             };
-            let svc = state.services.get(service)?;
+            let svc = state.fleet.services.get(service)?;
             let r = svc.regions.get(region)?;
             let fetched = r.domains.as_ref();
-            let fresh = state.freshness(
+            let fresh = state.fleet.freshness(
                 SourceKind::Domains,
                 &svc.service.name,
                 &r.region,

@@ -15,7 +15,7 @@ use ratatui::widgets::Cell;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let wide = area.width >= 110;
     // Room for the freshness column only while some data is stale.
-    let reserve = if state.all_fresh(SourceKind::Lambda, now) {
+    let reserve = if state.fleet.all_fresh(SourceKind::Lambda, now) {
         0
     } else {
         12
@@ -24,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .width
         .saturating_sub(if wide { 101 } else { 77 } + reserve)
         .clamp(6, 30) as usize;
-    let t = &state.thresholds;
+    let t = &state.fleet.thresholds;
     let (window, position) = super::window(state, Panel::Lambda, area, 1);
     let rows = window
         .into_iter()
@@ -37,12 +37,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             else {
                 return None;
             };
-            let svc = state.services.get(service)?;
+            let svc = state.fleet.services.get(service)?;
             let r = svc.regions.get(region)?;
             let name = svc.service.functions.get(function)?;
             let fetched = r.functions.as_ref();
             let stats = fetched.and_then(|f| f.value.iter().find(|s| &s.name == name));
-            let fresh = state.freshness(
+            let fresh = state.fleet.freshness(
                 SourceKind::Lambda,
                 &svc.service.name,
                 &r.region,

@@ -120,7 +120,7 @@ impl PanelTable<'static> {
         let count = self.rows.len();
         // The last column is freshness: left out while everything is fresh, and never dropped
         // for lack of room while something is stale.
-        let stale = !state.all_fresh(self.panel.source(), self.now);
+        let stale = !state.fleet.all_fresh(self.panel.source(), self.now);
         let mut widths = self.widths;
         let columns = widths.len();
         if stale && let Some(last) = widths.last_mut() {
@@ -166,6 +166,7 @@ impl PanelTable<'static> {
 fn source_note<'a>(state: &State, kind: SourceKind, theme: &Theme) -> Option<Span<'a>> {
     let regions = |partial: bool| -> Vec<String> {
         state
+            .fleet
             .sources
             .iter()
             .filter(|(k, s)| {

@@ -23,11 +23,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let StateRow::Service { service } = row else {
                 return None;
             };
-            let svc = state.services.get(service)?;
+            let svc = state.fleet.services.get(service)?;
             let name = svc.service.pipeline.clone().unwrap_or_default();
             let primary = svc.service.primary_region();
             let fetched = svc.pipeline.as_ref();
-            let fresh = state.freshness(
+            let fresh = state.fleet.freshness(
                 SourceKind::Pipeline,
                 &svc.service.name,
                 primary,

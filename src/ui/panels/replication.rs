@@ -15,7 +15,7 @@ use ratatui::widgets::Cell;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let narrow = area.width < 50;
     let trend_width = area.width.saturating_sub(66).clamp(4, 20) as usize;
-    let crit = state.thresholds.replication_lag_crit.as_secs_f64();
+    let crit = state.fleet.thresholds.replication_lag_crit.as_secs_f64();
     let (window, position) = super::window(state, Panel::Replication, area, 1);
     let rows = window
         .into_iter()
@@ -23,12 +23,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let StateRow::Region { service, region } = row else {
                 return None;
             };
-            let svc = state.services.get(service)?;
+            let svc = state.fleet.services.get(service)?;
             let r = svc.regions.get(region)?;
             let tracked = assess::tracked_artifacts(svc, now);
             let artifact = tracked.first();
             let here = artifact.and_then(|a| a.regions.iter().find(|x| x.region == r.region));
-            let fresh = state.freshness(
+            let fresh = state.fleet.freshness(
                 SourceKind::Replication,
                 &svc.service.name,
                 &r.region,

@@ -4,7 +4,6 @@
 use super::noise;
 use super::ops::SimOp;
 use super::scenario::{DriftedDomain, Incident, Scenario, SimService};
-use crate::assess;
 use crate::model::{
     ApiKind, CheckerObservation, DomainInfo, DomainMapping, FunctionStats, HealthCheck,
     HealthStatus, Timestamp, effective_status,
@@ -208,7 +207,7 @@ impl<'a> World<'a> {
                 effective_status(raw, self.inverted(&service.name, r, s), false)
             })
             .collect();
-        let index = assess::serving_index(&statuses)?;
+        let index = crate::model::serving_index(&statuses)?;
         self.service(&service.name)
             .and_then(|sv| sv.regions.get(index))
             .map(String::as_str)

@@ -2,7 +2,6 @@
 //! and only a plan that did not change executes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::tests_support::*;
 use super::*;
 use crate::action::Plan;
 use crate::model::{HealthCheck, HealthStatus};
@@ -12,6 +11,7 @@ const CHANGED: &str = PLAN_CHANGED;
 /// The health check of a service in a region, as read, to change it as a later fetch would.
 fn health<'a>(state: &'a mut State, service: &str, region: &str) -> &'a mut HealthCheck {
     let svc = state
+        .fleet
         .services
         .iter_mut()
         .find(|s| s.service.name == service)
@@ -88,7 +88,7 @@ fn a_target_gone_unhealthy_is_shown_again_not_executed() {
 fn changed_calls_clear_the_confirmation_and_keep_the_reason() {
     // dns-drift: preflight fails, so a reason is typed first.
     let (mut state, now) = sim_state("dns-drift", 60);
-    act(&mut state, Action::Failover, now);
+    act(&mut state, KeyIntent::Failover, now);
     type_text(&mut state, "record checked by hand", now);
     key(&mut state, DialogKey::Enter, now);
     let before = shown(&state);
@@ -124,7 +124,7 @@ fn changed_calls_clear_the_confirmation_and_keep_the_reason() {
 fn a_preflight_that_passes_now_drops_the_forced_reason() {
     let (mut state, now) = sim_state("region-outage", 150);
     health(&mut state, "sample", "us-west-2").raw = HealthStatus::Unhealthy;
-    act(&mut state, Action::Failover, now);
+    act(&mut state, KeyIntent::Failover, now);
     type_text(&mut state, "going anyway", now);
     key(&mut state, DialogKey::Enter, now);
     assert!(matches!(
@@ -183,9 +183,10 @@ fn a_dialog_left_open_through_the_outage_does_not_execute() {
 #[test]
 fn an_approval_answered_elsewhere_is_not_sent() {
     let (mut state, now) = sim_state("slow-replication", 120);
-    act(&mut state, Action::Focus(Panel::Pipeline), now);
-    act(&mut state, Action::Reject, now);
+    act(&mut state, KeyIntent::Focus(Panel::Pipeline), now);
+    act(&mut state, KeyIntent::Reject, now);
     let svc = state
+        .fleet
         .services
         .iter_mut()
         .find(|s| s.service.name == "sample")
@@ -202,8 +203,8 @@ fn an_approval_whose_replication_lag_moved_on_still_executes() {
     // Not ready: the summary says how long replication has been pending, which grows by the
     // second. That alone is not a change of plan, or an approval could never be confirmed.
     let (mut state, now) = sim_state("slow-replication", 120);
-    act(&mut state, Action::Focus(Panel::Pipeline), now);
-    act(&mut state, Action::Approve, now);
+    act(&mut state, KeyIntent::Focus(Panel::Pipeline), now);
+    act(&mut state, KeyIntent::Approve, now);
     type_text(&mut state, "hotfix, the lag is known", now);
     key(&mut state, DialogKey::Enter, now);
     let before = shown(&state);

@@ -120,7 +120,7 @@ fn templates_expand_region_and_domain() {
 
 #[test]
 fn example_config_has_the_design_values() {
-    let config = parse(include_str!("../../assets/switchyard.example.toml"));
+    let config = parse(include_str!("../../../assets/switchyard.example.toml"));
     let expected = Config {
         aws: AwsConfig::default(),
         read_only: false,

@@ -1,15 +1,15 @@
 //! Keybindings as data: one table drives key handling, the help screen and the footer hints.
-//! Bindings whose action mutates (see `Action::mutates`) are left out of all three in read-only
-//! mode; their hint shows only while the panel they act on has the focus (`Action::panel`).
+//! Bindings whose action mutates (see `KeyIntent::mutates`) are left out of all three in read-only
+//! mode; their hint shows only while the panel they act on has the focus (`KeyIntent::panel`).
 
-use crate::state::{Action, DialogKey, FilterKey, Msg, Panel, State};
+use crate::state::{DialogKey, FilterKey, KeyIntent, Msg, Panel, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub struct Binding {
     pub keys: &'static [KeyCode],
     /// How the keys are written in help and hints.
     pub label: &'static str,
-    pub action: Action,
+    pub intent: KeyIntent,
     pub help: &'static str,
     /// Shown in the footer when set.
     pub hint: Option<&'static str>,
@@ -19,140 +19,140 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[KeyCode::Tab],
         label: "Tab",
-        action: Action::FocusNext,
+        intent: KeyIntent::FocusNext,
         help: "focus the next panel",
         hint: Some("panel"),
     },
     Binding {
         keys: &[KeyCode::BackTab],
         label: "Shift-Tab",
-        action: Action::FocusPrev,
+        intent: KeyIntent::FocusPrev,
         help: "focus the previous panel",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('1')],
         label: "1",
-        action: Action::Focus(Panel::Health),
+        intent: KeyIntent::Focus(Panel::Health),
         help: "focus Health",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('2')],
         label: "2",
-        action: Action::Focus(Panel::Pipeline),
+        intent: KeyIntent::Focus(Panel::Pipeline),
         help: "focus Pipeline",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('3')],
         label: "3",
-        action: Action::Focus(Panel::Lambda),
+        intent: KeyIntent::Focus(Panel::Lambda),
         help: "focus Lambda",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('4')],
         label: "4",
-        action: Action::Focus(Panel::Replication),
+        intent: KeyIntent::Focus(Panel::Replication),
         help: "focus Replication",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('5')],
         label: "5",
-        action: Action::Focus(Panel::Domains),
+        intent: KeyIntent::Focus(Panel::Domains),
         help: "focus Domains",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Up, KeyCode::Char('k')],
         label: "↑/k",
-        action: Action::Up,
+        intent: KeyIntent::Up,
         help: "select the row above",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Down, KeyCode::Char('j')],
         label: "↓/j",
-        action: Action::Down,
+        intent: KeyIntent::Down,
         help: "select the row below",
         hint: Some("select"),
     },
     Binding {
         keys: &[KeyCode::Enter],
         label: "Enter",
-        action: Action::OpenDetail,
+        intent: KeyIntent::OpenDetail,
         help: "details of the selected row (Health: per-checker observations)",
         hint: Some("detail"),
     },
     Binding {
         keys: &[KeyCode::Esc],
         label: "Esc",
-        action: Action::Back,
+        intent: KeyIntent::Back,
         help: "back: close help or detail, else clear the filter or the banners",
         hint: Some("back"),
     },
     Binding {
         keys: &[KeyCode::Char('r')],
         label: "r",
-        action: Action::Refresh,
+        intent: KeyIntent::Refresh,
         help: "refresh every source now",
         hint: Some("refresh"),
     },
     Binding {
         keys: &[KeyCode::Char('/')],
         label: "/",
-        action: Action::StartFilter,
+        intent: KeyIntent::StartFilter,
         help: "filter by service, region or function (Enter keeps, Esc clears)",
         hint: Some("filter"),
     },
     Binding {
         keys: &[KeyCode::Char('f')],
         label: "f",
-        action: Action::Failover,
+        intent: KeyIntent::Failover,
         help: "fail over the selected service (Health) to another region",
         hint: Some("failover"),
     },
     Binding {
         keys: &[KeyCode::Char('b')],
         label: "b",
-        action: Action::Failback,
+        intent: KeyIntent::Failback,
         help: "fail back the selected service (Health) to its primary",
         hint: Some("failback"),
     },
     Binding {
         keys: &[KeyCode::Char('a')],
         label: "a",
-        action: Action::Approve,
+        intent: KeyIntent::Approve,
         help: "approve the selected pipeline's pending build (Pipeline)",
         hint: Some("approve"),
     },
     Binding {
         keys: &[KeyCode::Char('x')],
         label: "x",
-        action: Action::Reject,
+        intent: KeyIntent::Reject,
         help: "reject the selected pipeline's pending build (Pipeline)",
         hint: Some("reject"),
     },
     Binding {
         keys: &[KeyCode::Char('s')],
         label: "s",
-        action: Action::ToggleSources,
+        intent: KeyIntent::ToggleSources,
         help: "sources: each one's age, API calls and last error",
         hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('?')],
         label: "?",
-        action: Action::ToggleHelp,
+        intent: KeyIntent::ToggleHelp,
         help: "this help",
         hint: Some("help"),
     },
     Binding {
         keys: &[KeyCode::Char('q')],
         label: "q",
-        action: Action::Quit,
+        intent: KeyIntent::Quit,
         help: "quit (Ctrl-C quits too)",
         hint: Some("quit"),
     },
@@ -161,7 +161,7 @@ pub const BINDINGS: &[Binding] = &[
 impl Binding {
     /// Whether the binding exists in this state: mutating ones are gone in read-only mode.
     pub fn available(&self, state: &State) -> bool {
-        !(state.read_only && self.action.mutates())
+        !(state.read_only && self.intent.mutates())
     }
 }
 
@@ -182,18 +182,18 @@ pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     } else if state.view.editing_filter {
         filter_key(key).map(Msg::Filter)
     } else {
-        action_for(state, key).map(Msg::Action)
+        key_intent(state, key).map(Msg::Key)
     }
 }
 
 /// The action a key asks for in normal mode (none for a mutating key in read-only mode).
-pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
+pub fn key_intent(state: &State, key: KeyEvent) -> Option<KeyIntent> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+        return (key.code == KeyCode::Char('c')).then_some(KeyIntent::Quit);
     }
     bindings(state)
         .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.action)
+        .map(|b| b.intent)
 }
 
 /// What a key does while the action dialog is open: characters are typed (even `q`), and

@@ -1,28 +1,78 @@
-//! What every command needs before it runs: the backend (simulated or AWS), the clock and the
-//! initial state, built from the command line and the config.
+//! What every command needs before it runs: the backend (simulated or AWS), the clock, the poll
+//! schedule and the fleet, built from the global options and the config; and how a command
+//! fails (`Failure`, with its exit code). The console and the headless commands both start here.
 
-use super::{Cli, Failure};
 use crate::config::{Config, Thresholds};
+use crate::fleet::Fleet;
 use crate::model::Timestamp;
 use crate::poll;
 use crate::source::aws::AwsBackend;
 use crate::source::sim::SimBackend;
 use crate::source::sim::scenario::{Scenario, parse_signed};
 use crate::source::{Backend, Clock, SourceSpec};
-use crate::state::{Msg, State, update};
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Exit codes of the commands (README, "Commands").
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// snapshot: a source failed; check: not ready.
+    pub const NOT_OK: u8 = 1;
+    pub const USAGE: u8 = 2;
+    /// check: could not tell.
+    pub const UNKNOWN: u8 = 3;
+}
+
+/// A failure that ends the command with a message and an exit code, never a stack trace.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::NOT_OK,
+            message: message.into(),
+        }
+    }
+}
+
+/// The global options a session is opened with (the command line's, without its commands).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub config: Option<PathBuf>,
+    pub read_only: bool,
+    pub sim: Option<String>,
+    pub scenario_file: Option<PathBuf>,
+    pub speed: f64,
+}
 
 pub struct Session {
     pub backend: Arc<Backend>,
     pub clock: Clock,
-    pub plan: Vec<SourceSpec>,
-    pub state: State,
+    pub schedule: Vec<SourceSpec>,
+    pub fleet: Fleet,
+    /// What the console's header shows ("demo: steady", "aws: profile prod").
+    pub title: String,
+    /// Who acts (the caller ARN), when known at start.
+    pub caller: Option<String>,
+    pub read_only: bool,
 }
 
 impl Session {
     /// For the live console. `demo_scenario` is set by `switchyard demo`.
     pub async fn open(
-        cli: &Cli,
+        cli: &Options,
         demo_scenario: Option<&str>,
         at: Option<&str>,
     ) -> Result<Session, Failure> {
@@ -33,7 +83,7 @@ impl Session {
             match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller())
                 .await
             {
-                Ok(Ok(arn)) => session.state.caller = Some(arn),
+                Ok(Ok(arn)) => session.caller = Some(arn),
                 Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
                 Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
             }
@@ -52,7 +102,7 @@ impl Session {
 
     /// For snapshot and check: the simulation stands still at `--at` (default: the scenario's
     /// interesting moment), so answers are deterministic.
-    pub async fn open_headless(cli: &Cli, at: Option<&str>) -> Result<Session, Failure> {
+    pub async fn open_headless(cli: &Options, at: Option<&str>) -> Result<Session, Failure> {
         let config = load_config(cli)?;
         let Some(scenario) = load_scenario(cli, None)? else {
             if at.is_some() {
@@ -69,29 +119,28 @@ impl Session {
 
     /// The simulation takes its services from the scenario; a config given with `--config`
     /// still sets thresholds and read-only mode.
-    fn sim(cli: &Cli, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {
+    fn sim(cli: &Options, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {
         let read_only = cli.read_only || config.as_ref().is_some_and(|c| c.read_only);
-        let backend = Backend::Sim(SimBackend::new(scenario).read_only(read_only));
-        let plan = backend.plan();
+        let sim = SimBackend::new(scenario).read_only(read_only);
+        let caller = Some(sim.caller());
+        let backend = Backend::Sim(sim);
+        let schedule = backend.schedule();
         let thresholds = config
             .as_ref()
             .map_or_else(Thresholds::default, |c| c.thresholds.clone());
-        let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
-        state.caller = match &backend {
-            Backend::Sim(sim) => Some(sim.caller()),
-            Backend::Aws(_) => None,
-        };
-        state.read_only = read_only;
         Session {
+            fleet: Fleet::new(backend.services(), &schedule, thresholds),
+            title: backend.label(),
+            caller,
+            read_only,
             backend: Arc::new(backend),
             clock,
-            plan,
-            state,
+            schedule,
         }
     }
 
     /// The real AWS account described by the config (`--config`, else the default places).
-    async fn aws(cli: &Cli) -> Result<Session, Failure> {
+    async fn aws(cli: &Options) -> Result<Session, Failure> {
         let path = match &cli.config {
             Some(path) => path.clone(),
             None => Config::default_path().map_err(|e| {
@@ -105,38 +154,35 @@ impl Session {
         let thresholds = config.thresholds.clone();
         let control_region = config.aws.control_region.clone();
         let backend = Backend::Aws(AwsBackend::connect(config).await);
-        let plan = backend.plan();
-        let mut state = State::new(backend.label(), backend.services(), &plan, thresholds);
-        state.read_only = read_only;
-        state.control_region = control_region;
+        let schedule = backend.schedule();
+        let mut fleet = Fleet::new(backend.services(), &schedule, thresholds);
+        fleet.control_region = control_region;
         Ok(Session {
+            fleet,
+            title: backend.label(),
+            caller: None,
+            read_only,
             backend: Arc::new(backend),
             clock: Clock::System,
-            plan,
-            state,
+            schedule,
         })
     }
 
-    /// Fetch every source once, concurrently, each within its timeout.
-    pub async fn collect_once(self) -> (State, Timestamp) {
-        let Session {
-            backend,
-            clock,
-            plan,
-            mut state,
-        } = self;
-        let now = clock.now();
-        let fetches = plan
+    /// Fetch every source once, concurrently, each within its timeout, into the fleet.
+    pub async fn collect_once(&mut self) -> Timestamp {
+        let now = self.clock.now();
+        let fetches = self
+            .schedule
             .iter()
-            .map(|spec| poll::fetch_with_timeout(&backend, spec, &clock));
+            .map(|spec| poll::fetch_with_timeout(&self.backend, spec, &self.clock));
         for fetched in futures::future::join_all(fetches).await {
-            update(&mut state, Msg::Fetched(Box::new(fetched)), now);
+            self.fleet.apply(fetched);
         }
-        (state, now)
+        now
     }
 }
 
-fn load_scenario(cli: &Cli, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {
+fn load_scenario(cli: &Options, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {
     let scenario = if let Some(path) = &cli.scenario_file {
         Some(Scenario::from_file(path))
     } else {
@@ -156,7 +202,7 @@ fn start_time(scenario: &Scenario, at: Option<String>) -> Result<Timestamp, Fail
 }
 
 /// The config named by `--config`, validated; none without the option.
-fn load_config(cli: &Cli) -> Result<Option<Config>, Failure> {
+fn load_config(cli: &Options) -> Result<Option<Config>, Failure> {
     cli.config
         .as_deref()
         .map(Config::load)

@@ -3,7 +3,6 @@
 //! learned late.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::tests_support::*;
 use super::*;
 use crate::action::Status;
 use crate::action::audit::{AuditRecord, Phase};
@@ -53,7 +52,7 @@ fn each_service_keeps_its_own_result_banner() {
         "{shown:?}"
     );
     // Esc (with nothing else open) still dismisses them all.
-    act(&mut state, Action::Back, now);
+    act(&mut state, KeyIntent::Back, now);
     assert!(state.notices.is_empty());
 }
 

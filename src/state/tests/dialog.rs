@@ -2,7 +2,6 @@
 //! the dialog, and what must never reach `Command::Execute`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::tests_support::*;
 use super::*;
 use crate::action::audit::Phase;
 use crate::action::{ActionKind, Status};
@@ -53,7 +52,7 @@ fn a_wrong_confirmation_does_not_execute() {
 fn a_failed_preflight_needs_a_reason_first() {
     // dns-drift: sample's us-west-2 record drifted, so failing over there fails preflight.
     let (mut state, now) = sim_state("dns-drift", 60);
-    act(&mut state, Action::Failover, now);
+    act(&mut state, KeyIntent::Failover, now);
     let Stage::Reason { plan, .. } = stage(&state) else {
         panic!("{:?}", stage(&state))
     };
@@ -93,12 +92,12 @@ fn read_only_refuses_every_action() {
     let (mut state, now) = sim_state("slow-replication", 120);
     state.read_only = true;
     for (panel, action) in [
-        (Panel::Health, Action::Failover),
-        (Panel::Health, Action::Failback),
-        (Panel::Pipeline, Action::Approve),
-        (Panel::Pipeline, Action::Reject),
+        (Panel::Health, KeyIntent::Failover),
+        (Panel::Health, KeyIntent::Failback),
+        (Panel::Pipeline, KeyIntent::Approve),
+        (Panel::Pipeline, KeyIntent::Reject),
     ] {
-        act(&mut state, Action::Focus(panel), now);
+        act(&mut state, KeyIntent::Focus(panel), now);
         assert_eq!(act(&mut state, action, now), Vec::new(), "{action:?}");
         assert!(state.view.dialog.is_none(), "{action:?}");
         assert!(
@@ -117,15 +116,15 @@ fn a_second_action_on_a_service_in_flight_is_refused() {
     key(&mut state, DialogKey::Esc, now);
     assert!(state.view.dialog.is_none());
     assert!(state.in_flight.contains("sample"));
-    for action in [Action::Failover, Action::Failback] {
+    for action in [KeyIntent::Failover, KeyIntent::Failback] {
         assert_eq!(act(&mut state, action, now), Vec::new());
         assert!(state.view.dialog.is_none(), "{action:?}");
         assert!(messages(&state)[0].contains("an action on sample is still running"));
     }
     // Another service is free: billing (row 2) opens its dialog.
-    act(&mut state, Action::Down, now);
-    act(&mut state, Action::Down, now);
-    act(&mut state, Action::Failback, now);
+    act(&mut state, KeyIntent::Down, now);
+    act(&mut state, KeyIntent::Down, now);
+    act(&mut state, KeyIntent::Failback, now);
     assert_eq!(state.view.dialog.as_ref().unwrap().service, "billing");
 }
 
@@ -155,7 +154,7 @@ fn action_done_clears_in_flight_shows_the_result_and_refreshes() {
     key(&mut state, DialogKey::Esc, now);
     assert!(state.view.dialog.is_none());
     assert_eq!(state.notices.len(), 1);
-    act(&mut state, Action::Back, now);
+    act(&mut state, KeyIntent::Back, now);
     assert!(state.notices.is_empty());
     // A later result on the same service replaces its banner rather than stacking up.
     update(
@@ -188,18 +187,18 @@ fn esc_cancels_before_confirming_and_nothing_is_in_flight() {
 fn keys_that_do_not_apply_say_why() {
     let (mut state, now) = sim_state("region-outage", 150);
     // Failover from the Pipeline panel: wrong panel.
-    act(&mut state, Action::Focus(Panel::Pipeline), now);
-    act(&mut state, Action::Failover, now);
+    act(&mut state, KeyIntent::Focus(Panel::Pipeline), now);
+    act(&mut state, KeyIntent::Failover, now);
     assert!(
         messages(&state)[0].contains("Health panel"),
         "{:?}",
         state.notices
     );
     // The message goes at the next key.
-    act(&mut state, Action::Focus(Panel::Health), now);
+    act(&mut state, KeyIntent::Focus(Panel::Health), now);
     assert!(messages(&state).is_empty());
     // Failback with nothing inverted: the dialog says there is nothing to do.
-    act(&mut state, Action::Failback, now);
+    act(&mut state, KeyIntent::Failback, now);
     let Stage::Unplanned { error } = stage(&state) else {
         panic!("{:?}", stage(&state))
     };
@@ -207,8 +206,8 @@ fn keys_that_do_not_apply_say_why() {
     assert_eq!(key(&mut state, DialogKey::Enter, now), Vec::new());
     assert!(state.view.dialog.is_none());
     // No approval waiting in region-outage.
-    act(&mut state, Action::Focus(Panel::Pipeline), now);
-    act(&mut state, Action::Approve, now);
+    act(&mut state, KeyIntent::Focus(Panel::Pipeline), now);
+    act(&mut state, KeyIntent::Approve, now);
     assert!(
         matches!(stage(&state), Stage::Unplanned { error } if error.contains("no approval waiting"))
     );
@@ -221,7 +220,7 @@ fn failover_targets_preselect_the_selected_region() {
     for (row, selected) in [(2, 0), (3, 0), (4, 1)] {
         let mut state = state.clone();
         state.view.selected[Panel::Health.index()] = row;
-        act(&mut state, Action::Failover, now);
+        act(&mut state, KeyIntent::Failover, now);
         let dialog = state.view.dialog.as_ref().unwrap();
         assert_eq!(
             (dialog.action, dialog.service.as_str()),
@@ -249,8 +248,8 @@ fn failover_targets_preselect_the_selected_region() {
 #[test]
 fn approve_and_reject_use_the_console_summary() {
     let (mut state, now) = sim_state("slow-replication", 120);
-    act(&mut state, Action::Focus(Panel::Pipeline), now);
-    act(&mut state, Action::Approve, now);
+    act(&mut state, KeyIntent::Focus(Panel::Pipeline), now);
+    act(&mut state, KeyIntent::Approve, now);
     let Stage::Reason { plan, .. } = stage(&state) else {
         panic!("not ready to approve: {:?}", stage(&state))
     };
@@ -260,7 +259,7 @@ fn approve_and_reject_use_the_console_summary() {
             .contains("approved in the switchyard console [switchyard: replication: NOT READY")
     );
     key(&mut state, DialogKey::Esc, now);
-    act(&mut state, Action::Reject, now);
+    act(&mut state, KeyIntent::Reject, now);
     let Stage::Confirm { plan, .. } = stage(&state) else {
         panic!("rejecting needs no preflight: {:?}", stage(&state))
     };
@@ -321,15 +320,15 @@ fn quitting_while_an_action_runs_asks_once_more() {
     type_text(&mut state, "sample/us-west-2", now);
     key(&mut state, DialogKey::Enter, now);
     key(&mut state, DialogKey::Esc, now);
-    assert_eq!(act(&mut state, Action::Quit, now), Vec::new());
+    assert_eq!(act(&mut state, KeyIntent::Quit, now), Vec::new());
     assert!(!state.quit);
     assert!(messages(&state)[0].contains("quit again to leave once it ends"));
     // Another key takes the question back; two quits in a row leave.
-    act(&mut state, Action::Down, now);
-    assert_eq!(act(&mut state, Action::Quit, now), Vec::new());
-    assert_eq!(act(&mut state, Action::Quit, now), vec![Command::Quit]);
+    act(&mut state, KeyIntent::Down, now);
+    assert_eq!(act(&mut state, KeyIntent::Quit, now), Vec::new());
+    assert_eq!(act(&mut state, KeyIntent::Quit, now), vec![Command::Quit]);
     assert!(state.quit);
     // With nothing running, one quit is enough.
     let (mut state, now) = sim_state("steady", 60);
-    assert_eq!(act(&mut state, Action::Quit, now), vec![Command::Quit]);
+    assert_eq!(act(&mut state, KeyIntent::Quit, now), vec![Command::Quit]);
 }

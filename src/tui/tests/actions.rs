@@ -1,23 +1,24 @@
 //! The action task on the simulated backend, and the wait for running tasks at close.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::*;
-use crate::action::Status;
-use crate::action::audit::Phase;
-use crate::action::plan;
+use crate::action::audit::{AuditLog, Phase};
+use crate::action::{Plan, Status, Verification, plan};
 use crate::config::Thresholds;
+use crate::fleet::testing::{at, sim};
 use crate::model::Timestamp;
-use crate::source::sim::SimBackend;
-use crate::source::sim::scenario::Scenario;
-use crate::state::State;
+use crate::source::{Backend, Clock};
+use crate::state::{Msg, State};
+use crate::tui::actions::*;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 /// region-outage at 2m30s behind a `Backend`, the state read then, and sample's failover plan.
 fn failover() -> (Backend, State, Timestamp, Plan) {
-    let scenario = Scenario::built_in("region-outage").unwrap();
-    let now = scenario.start + chrono::Duration::seconds(150);
-    let sim = SimBackend::new(scenario);
-    let state = sim.state_at(now, Thresholds::default());
-    let plan = plan::failover(&state, "sample", "us-west-2", now).unwrap();
+    let sim = sim("region-outage");
+    let now = at(&sim, 150);
+    let state = State::simulated(&sim, now, Thresholds::default());
+    let plan = plan::failover(&state.fleet, "sample", "us-west-2", now).unwrap();
     (Backend::Sim(sim), state, now, plan)
 }
 

@@ -1,24 +1,29 @@
-//! What the state tests of guarded actions share: a simulated scenario's state at a moment, and
-//! key presses and dialog keys fed through `update` as the event loop feeds them.
+//! Unit tests of the console state, through `update` as the event loop drives it: `keys` (key
+//! intents and filter editing), `dialog` (guarded actions from the keys), `notices` (result
+//! banners), `replan` (the plan made again at confirmation); and what they share: a simulated
+//! scenario's console at a moment, and key presses and dialog keys fed through `update`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod dialog;
+mod keys;
+mod notices;
+mod replan;
 
 use super::*;
 use crate::action::Status;
-use crate::source::sim::SimBackend;
-use crate::source::sim::scenario::Scenario;
+use crate::fleet::testing::{at, sim};
 
-/// A scenario's state after one round of fetches, `seconds` in, with Health focused.
+/// A scenario's console after one round of fetches, `seconds` in, with Health focused.
 pub(super) fn sim_state(scenario: &str, seconds: i64) -> (State, Timestamp) {
-    let scenario = Scenario::built_in(scenario).unwrap();
-    let now = scenario.start + chrono::Duration::seconds(seconds);
-    let state = SimBackend::new(scenario).state_at(now, Thresholds::default());
-    (state, now)
+    let backend = sim(scenario);
+    let now = at(&backend, seconds);
+    (State::simulated(&backend, now, Thresholds::default()), now)
 }
 
 /// Every source of the scenario fetched at `at` and fed through `update`, as the pollers do.
 pub(super) fn refetch(state: &mut State, scenario: &str, at: Timestamp) {
-    let backend = SimBackend::new(Scenario::built_in(scenario).unwrap());
-    for spec in backend.plan() {
+    let backend = sim(scenario);
+    for spec in backend.schedule() {
         let (calls, result) = backend.fetch_now(&spec.key, at);
         let fetched = crate::source::Fetched {
             key: spec.key,
@@ -31,8 +36,8 @@ pub(super) fn refetch(state: &mut State, scenario: &str, at: Timestamp) {
     }
 }
 
-pub(super) fn act(state: &mut State, action: Action, now: Timestamp) -> Vec<Command> {
-    update(state, Msg::Action(action), now)
+pub(super) fn act(state: &mut State, intent: KeyIntent, now: Timestamp) -> Vec<Command> {
+    update(state, Msg::Key(intent), now)
 }
 
 pub(super) fn key(state: &mut State, key: DialogKey, now: Timestamp) -> Vec<Command> {
@@ -61,7 +66,7 @@ pub(super) fn messages(state: &State) -> Vec<&str> {
 /// region-outage at 2m30s, sample's failover planned (preflight passes).
 pub(super) fn failover_confirm() -> (State, Timestamp) {
     let (mut state, now) = sim_state("region-outage", 150);
-    assert_eq!(act(&mut state, Action::Failover, now), Vec::new());
+    assert_eq!(act(&mut state, KeyIntent::Failover, now), Vec::new());
     assert!(
         matches!(stage(&state), Stage::Confirm { .. }),
         "{:?}",

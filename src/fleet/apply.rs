@@ -1,0 +1,104 @@
+//! `Fleet::apply`: a fetched result into the fleet, as the pollers and the headless commands
+//! deliver it; and `Fleet::simulated`, the fleet after one round of simulated fetches.
+
+use super::{Fleet, RegionState, Stamped};
+use crate::config::Thresholds;
+use crate::model::Timestamp;
+use crate::source::sim::SimBackend;
+use crate::source::{Fetched, Payload};
+
+impl Fleet {
+    /// Record a fetch: the source's status, and on success its values, stamped with when they
+    /// were fetched. A failed fetch keeps the last data (freshness marks it stale).
+    pub fn apply(&mut self, fetched: Fetched) {
+        let Fetched {
+            key,
+            at,
+            calls,
+            result,
+            partial,
+        } = fetched;
+        if let Some(status) = self.sources.get_mut(&key) {
+            status.last_attempt = Some(at);
+            status.calls += u64::from(calls);
+            status.last_calls = calls;
+            match &result {
+                Ok(_) => {
+                    status.last_ok = Some(at);
+                    status.error = None;
+                    status.partial = partial;
+                    status.failures = 0;
+                }
+                Err(e) => {
+                    status.error = Some(e.clone());
+                    status.failures += 1;
+                }
+            }
+        }
+        let Ok(payload) = result else {
+            return;
+        };
+        macro_rules! store {
+            ($entries:expr, $field:ident) => {
+                for e in $entries {
+                    if let Some(region) = self.region_mut(&e.service, &e.region) {
+                        region.$field = Some(Stamped {
+                            value: e.value,
+                            fetched_at: at,
+                        });
+                    }
+                }
+            };
+        }
+        match payload {
+            Payload::Health(entries) => store!(entries, health),
+            Payload::Lambda(entries) => store!(entries, functions),
+            Payload::Domains(entries) => store!(entries, domains),
+            Payload::Replication(entries, metrics) => {
+                store!(entries, artifacts);
+                store!(metrics, replication_metrics);
+            }
+            Payload::Pipeline(entries) => {
+                for e in entries {
+                    if let Some(svc) = self
+                        .services
+                        .iter_mut()
+                        .find(|s| s.service.name == e.service)
+                    {
+                        svc.pipeline = Some(Stamped {
+                            value: e.value,
+                            fetched_at: at,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn region_mut(&mut self, service: &str, region: &str) -> Option<&mut RegionState> {
+        self.services
+            .iter_mut()
+            .find(|s| s.service.name == service)?
+            .regions
+            .iter_mut()
+            .find(|r| r.region == region)
+    }
+
+    /// The fleet after every source of the simulation has been fetched once at simulated time
+    /// `at`, without pollers or a runtime: what tests and benchmarks start from.
+    pub fn simulated(sim: &SimBackend, at: Timestamp, thresholds: Thresholds) -> Fleet {
+        let schedule = sim.schedule();
+        let mut fleet = Fleet::new(sim.services(), &schedule, thresholds);
+        for spec in &schedule {
+            let (calls, result) = sim.fetch_now(&spec.key, at);
+            fleet.apply(Fetched {
+                key: spec.key.clone(),
+                at,
+                calls,
+                result,
+                partial: None,
+            });
+        }
+        fleet
+    }
+}
