@@ -1,5 +1,5 @@
 //! The headless reports: `switchyard.snapshot/1` and `switchyard.check/1` (JSON contracts in
-//! DESIGN.md and the README), built from the same `Fleet` and assessments as the console.
+//! the README, "JSON output"), built from the same `Fleet` and assessments as the console.
 
 use crate::assess::{self, Verdict};
 use crate::fleet::{Fleet, ServiceState};

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Guarded actions against the real AWS backend, over `aws-smithy-mocks` clients: the mutating
-//! calls moto cannot emulate (`/work/shared/facts/moto.md`: no Route 53 ARC, no CodePipeline
+//! calls moto cannot emulate (docs/ARCHITECTURE.md, "Testing": no Route 53 ARC, no CodePipeline
 //! GetPipelineState / PutApprovalResult, HealthCheckVersion never checked). Each test builds a
 //! `Fleet` from what the backend read, plans with `action::plan`, runs the plan with
 //! `Execution::run` against a temporary audit log, and checks the requests the mocks saw, the

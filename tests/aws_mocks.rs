@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The AWS backend against `aws-smithy-mocks`: what the moto emulator cannot do
-//! (`/work/shared/facts/moto.md`). Each test runs the real fetch code (`AwsBackend::fetch`) over
+//! (docs/ARCHITECTURE.md, "Testing"). Each test runs the real fetch code (`AwsBackend::fetch`) over
 //! SDK clients whose answers are mock rules; clients a test does not mock have no rules, so a
 //! call to one panics naming the request.
 

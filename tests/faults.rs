@@ -101,7 +101,7 @@ impl Drop for SilentListener {
 }
 
 /// A stand-in for CloudWatch: moto cannot answer the Rust SDK's CloudWatch client (it speaks
-/// Smithy RPC v2 CBOR, moto answers 404; `/work/shared/facts/moto.md`), which would put a
+/// Smithy RPC v2 CBOR, moto answers 404; docs/ARCHITECTURE.md, "Testing"), which would put a
 /// CloudWatch partial error on every `lambda` and `route53` source and hide what test (a) looks
 /// for. This server answers every request with an empty GetMetricData result: HTTP 200,
 /// `smithy-protocol: rpc-v2-cbor`, and the one-byte CBOR empty map `0xA0` (no metric data).

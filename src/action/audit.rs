@@ -19,7 +19,7 @@ pub enum Phase {
     Acknowledged,
 }
 
-/// One line of the log (the fields of DESIGN.md).
+/// One line of the log (its fields: README, "Guarded actions").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub ts: Timestamp,

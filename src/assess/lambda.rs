@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn cost_matches_the_seed_example() {
-        // 1 M requests, 1,024 MB, 100 ms = about $1.87 (facts/aws.md).
+        // 1 M requests, 1,024 MB, 100 ms = about $1.87 (AWS Lambda pricing, first tier, x86_64).
         let cost = cost_per_hour(&stats(Some(1_000_000), Some(100.0), Some(1024)));
         let cost = cost.unwrap_or_default();
         assert!((cost - 1.8667).abs() < 0.001, "{cost}");

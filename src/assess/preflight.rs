@@ -1,4 +1,4 @@
-//! Preflight: what must hold before an action may run (DESIGN.md "Guarded actions"). Pure
+//! Preflight: what must hold before an action may run (README, "Guarded actions"). Pure
 //! functions of the state; an unknown is never a pass.
 
 use super::{Verdict, error_rate, findings, readiness};

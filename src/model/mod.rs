@@ -104,7 +104,7 @@ impl Severity {
     }
 }
 
-/// The finding codes of the JSON contract (DESIGN.md).
+/// The finding codes of the JSON contract (README, "JSON output").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingCode {

@@ -2,8 +2,8 @@
 //! (a Route 53 failover pair, API Gateway custom domains, Lambda functions, versioned S3 buckets,
 //! a pipeline), a `switchyard.toml` for that world, and `switchyard snapshot --json` run on it.
 //!
-//! moto is `moto[server]` 5.2.5 in `.venv` (what it can and cannot do: `/work/shared/facts/moto.md`
-//! and the comments in `tests/moto.rs`). Nothing here talks to anything but 127.0.0.1.
+//! moto is `moto[server]` 5.2.5 in `.venv` (what it can and cannot do: docs/ARCHITECTURE.md,
+//! "Testing", and the comments in `tests/moto.rs`). Nothing here talks to anything but 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // Each test binary compiles this module on its own and may use only part of it.
 #![allow(dead_code)]
