@@ -887,6 +887,7 @@ fn state_from(
             key,
             at: now(),
             calls: tally.calls,
+            route53_calls: 0,
             result,
             partial: tally.partial,
         }));
@@ -1177,6 +1178,7 @@ name = "api-deploy"
             key: pipeline_key.clone(),
             at: now(),
             calls: 2,
+            route53_calls: 0,
             result: pipeline_payload(&["v-b"]),
             partial: None,
         })),
@@ -1195,6 +1197,7 @@ name = "api-deploy"
             key: pipeline_key,
             at: now(),
             calls: 2,
+            route53_calls: 0,
             result: pipeline_payload(&["v-a"]),
             partial: None,
         })),

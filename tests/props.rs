@@ -1751,6 +1751,7 @@ fn consume(
         key: key.clone(),
         at: now(),
         calls: tally.calls,
+        route53_calls: 0,
         result,
         partial: tally.partial,
     };

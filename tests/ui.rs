@@ -250,8 +250,10 @@ fn throttled_at_3m() -> (State, Timestamp) {
     let (backend, mut state, start) = state_at("throttled-api", 30);
     let now = start + chrono::Duration::seconds(150);
     let lambda_west = key(SourceKind::Lambda, "us-west-2");
-    let (_, result) = backend.fetch_now(&lambda_west, now);
-    let error = result.expect_err("CloudWatch in us-west-2 throttles from 1m");
+    let fetched = backend.fetch_now(&lambda_west, now);
+    let error = fetched
+        .result
+        .expect_err("CloudWatch in us-west-2 throttles from 1m");
     assert!(error.message.contains("Throttling"), "{}", error.message);
     support::refresh_all(&backend, &mut state, now);
     assert!(state.fleet.sources[&lambda_west].error.is_some());
@@ -601,6 +603,7 @@ fn expired_credentials_show_one_banner_with_the_fix() {
             key,
             at: now,
             calls: 1,
+            route53_calls: 0,
             result: Err(error),
             partial: None,
         };

@@ -51,6 +51,25 @@ pub fn calls_per_hour(fleet: &Fleet) -> f64 {
     fleet.sources.values().map(source_calls_per_hour).sum()
 }
 
+/// Route 53 allows the whole account 10 API requests a second (bursts of 50), for every tool
+/// and person using it (Route 53 Developer Guide, "Throttling of API requests").
+pub const ROUTE53_REQUESTS_PER_SECOND: u32 = 10;
+pub const ROUTE53_BURST: u32 = 50;
+
+/// Route 53 API calls of one refresh: every source's last fetch, and their rate an hour.
+pub fn route53_calls(fleet: &Fleet) -> (u32, f64) {
+    fleet
+        .sources
+        .values()
+        .filter(|s| !s.interval.is_zero())
+        .fold((0, 0.0), |(n, per_hour), s| {
+            (
+                n + s.last_route53_calls,
+                per_hour + f64::from(s.last_route53_calls) * 3600.0 / s.interval.as_secs_f64(),
+            )
+        })
+}
+
 /// One source's API calls an hour: its last fetch's calls at its interval.
 pub fn source_calls_per_hour(s: &SourceStatus) -> f64 {
     if s.interval.is_zero() {

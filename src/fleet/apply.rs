@@ -15,6 +15,7 @@ impl Fleet {
             key,
             at,
             calls,
+            route53_calls,
             result,
             partial,
         } = fetched;
@@ -22,6 +23,7 @@ impl Fleet {
             status.last_attempt = Some(at);
             status.calls += u64::from(calls);
             status.last_calls = calls;
+            status.last_route53_calls = route53_calls;
             match &result {
                 Ok(_) => {
                     status.last_ok = Some(at);
@@ -90,14 +92,7 @@ impl Fleet {
         let schedule = sim.schedule();
         let mut fleet = Fleet::new(sim.services(), &schedule, thresholds);
         for spec in &schedule {
-            let (calls, result) = sim.fetch_now(&spec.key, at);
-            fleet.apply(Fetched {
-                key: spec.key.clone(),
-                at,
-                calls,
-                result,
-                partial: None,
-            });
+            fleet.apply(sim.fetch_now(&spec.key, at));
         }
         fleet
     }

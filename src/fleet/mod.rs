@@ -83,6 +83,8 @@ pub struct SourceStatus {
     pub calls: u64,
     /// API calls the last fetch made (for the calls-per-hour estimate).
     pub last_calls: u32,
+    /// Route 53 API calls among them (the Route 53 limit is the account's, for every tool).
+    pub last_route53_calls: u32,
 }
 
 /// How current a piece of data is.
@@ -146,6 +148,7 @@ impl Fleet {
                         failures: 0,
                         calls: 0,
                         last_calls: 0,
+                        last_route53_calls: 0,
                     },
                 )
             })

@@ -140,6 +140,8 @@ pub struct Fetched {
     pub at: Timestamp,
     /// API calls this fetch made (for the status bar's call and cost counters).
     pub calls: u32,
+    /// How many of them went to the Route 53 API, whose limit is the whole account's.
+    pub route53_calls: u32,
     pub result: Result<Payload, SourceError>,
     /// A part of the data that could not be fetched while the rest was (e.g. metrics missing
     /// while configurations arrived); the missing values stay unknown.
@@ -186,22 +188,19 @@ impl Backend {
 
     /// Fetch one source. `now` is the backend's clock reading (simulated time in the demo).
     pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> Fetched {
-        let (calls, result, partial) = match self {
-            Backend::Sim(sim) => {
-                let (calls, result) = sim.fetch(key, now).await;
-                (calls, result, None)
-            }
+        match self {
+            Backend::Sim(sim) => sim.fetch_now(key, now),
             Backend::Aws(aws) => {
                 let (tally, result) = aws.fetch(key, now).await;
-                (tally.calls, result, tally.partial)
+                Fetched {
+                    key: key.clone(),
+                    at: now,
+                    calls: tally.calls,
+                    route53_calls: 0,
+                    result,
+                    partial: tally.partial,
+                }
             }
-        };
-        Fetched {
-            key: key.clone(),
-            at: now,
-            calls,
-            result,
-            partial,
         }
     }
 }

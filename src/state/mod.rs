@@ -111,15 +111,7 @@ impl State {
         let mut state = State::new(format!("demo: {}", sim.scenario_name()), fleet);
         state.caller = Some(sim.caller());
         for spec in &schedule {
-            let (calls, result) = sim.fetch_now(&spec.key, at);
-            let fetched = Fetched {
-                key: spec.key.clone(),
-                at,
-                calls,
-                result,
-                partial: None,
-            };
-            update(&mut state, Msg::Fetched(Box::new(fetched)), at);
+            update(&mut state, sim.fetch_now(&spec.key, at).into(), at);
         }
         state
     }

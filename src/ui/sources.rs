@@ -1,5 +1,6 @@
 //! The sources overlay (`s`): every source with its refresh interval, the age of its last good
-//! data, the API calls it made and its rate per hour, and its last error in full.
+//! data, the API calls it made and its rate per hour, and its last error in full; then the Route
+//! 53 calls of a refresh against the account-wide limit.
 
 use super::{Theme, widgets};
 use crate::fleet::Fleet;
@@ -48,6 +49,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         }
     }
     lines.push(Line::from(""));
+    let (route53, route53_per_hour) = crate::assess::route53_calls(&state.fleet);
+    if route53 > 0 {
+        let limit = f64::from(crate::assess::ROUTE53_REQUESTS_PER_SECOND);
+        let per_second = route53_per_hour / 3600.0;
+        // Half the account's rate, or a burst's worth in one refresh, leaves little for anyone
+        // else in the account (and for an action's UpdateHealthCheck).
+        let style = if per_second >= limit / 2.0 || route53 >= crate::assess::ROUTE53_BURST {
+            theme.warn
+        } else {
+            theme.dim
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Route 53: {route53} calls a refresh, {per_second:.1}/s average: {:.0}% of the \
+                 account-wide {limit:.0}/s (burst {})",
+                100.0 * per_second / limit,
+                crate::assess::ROUTE53_BURST
+            ),
+            style,
+        )));
+    }
     lines.push(Line::from(Span::styled(
         format!(
             "{:.0} calls/h in all · CloudWatch ≈ ${:.2}/h · Esc or s to close",

@@ -105,6 +105,7 @@ fn fetched(key: SourceKey, payload: Payload) -> Fetched {
         key,
         at: now(),
         calls: 1,
+        route53_calls: 0,
         result: Ok(payload),
         partial: None,
     }

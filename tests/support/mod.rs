@@ -15,7 +15,7 @@ use switchyard::config::Thresholds;
 use switchyard::model::Timestamp;
 use switchyard::source::sim::SimBackend;
 use switchyard::source::sim::scenario::Scenario;
-use switchyard::source::{Backend, Clock, Fetched, SourceKey, SourceKind};
+use switchyard::source::{Backend, Clock, SourceKey, SourceKind};
 use switchyard::state::{Command, Msg, State, update};
 use switchyard::ui::{self, Theme};
 
@@ -42,14 +42,7 @@ pub fn state_at(name: &str, seconds: i64) -> (SimBackend, State, Timestamp) {
 
 /// One source's fetch at `now`, as the poller would send it to the app loop.
 pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
-    let (calls, result) = backend.fetch_now(key, now);
-    Msg::Fetched(Box::new(Fetched {
-        key: key.clone(),
-        at: now,
-        calls,
-        result,
-        partial: None,
-    }))
+    backend.fetch_now(key, now).into()
 }
 
 /// Fetches every source of the plan at `now` and feeds the results through `update`, as a round
@@ -166,7 +159,7 @@ pub fn refetch(backend: &Backend, state: &mut State, now: Timestamp) {
     block_on(async {
         for spec in backend.schedule() {
             let fetched = backend.fetch(&spec.key, now).await;
-            update(state, Msg::Fetched(Box::new(fetched)), now);
+            update(state, fetched.into(), now);
         }
     });
 }

@@ -3,11 +3,13 @@
 //! are shared with every unit test, in `fleet::testing`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod calls;
 mod findings;
 mod replication;
 mod serving;
 
 use super::*;
+use crate::fleet::Fleet;
 use crate::fleet::testing::fleet_with;
 use crate::fleet::testing::*;
 use crate::model::*;

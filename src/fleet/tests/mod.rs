@@ -53,6 +53,7 @@ fn health_fetch(
         key: SourceKey::new(SourceKind::Health, region),
         at,
         calls: 3,
+        route53_calls: 3,
         partial: None,
         result: result
             .map(|entries| {

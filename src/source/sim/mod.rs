@@ -6,7 +6,7 @@ mod ops;
 pub mod scenario;
 pub mod world;
 
-use super::{Entry, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use super::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::model::{Failover, Service, Timestamp};
 use scenario::Scenario;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -120,21 +120,25 @@ impl SimBackend {
         specs
     }
 
-    /// What AWS would answer for one source at simulated time `now`, and how many calls it took.
-    pub async fn fetch(
-        &self,
-        key: &SourceKey,
-        now: Timestamp,
-    ) -> (u32, Result<Payload, SourceError>) {
-        self.fetch_now(key, now)
+    /// What AWS would answer for one source at simulated time `now`, with the calls it took
+    /// (the health source's calls are Route 53's: GetHealthCheck and GetHealthCheckStatus).
+    pub fn fetch_now(&self, key: &SourceKey, now: Timestamp) -> Fetched {
+        let (calls, result) = self.answer(key, now);
+        Fetched {
+            key: key.clone(),
+            at: now,
+            calls,
+            route53_calls: if key.kind == SourceKind::Health {
+                calls
+            } else {
+                0
+            },
+            result,
+            partial: None,
+        }
     }
 
-    /// The synchronous core of [`SimBackend::fetch`].
-    pub fn fetch_now(
-        &self,
-        key: &SourceKey,
-        now: Timestamp,
-    ) -> (u32, Result<Payload, SourceError>) {
+    fn answer(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
         let ops = self.ops();
         let world = World::new(&self.scenario, &ops);
         let region = key.region.as_str();

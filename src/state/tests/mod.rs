@@ -24,15 +24,7 @@ pub(super) fn sim_state(scenario: &str, seconds: i64) -> (State, Timestamp) {
 pub(super) fn refetch(state: &mut State, scenario: &str, at: Timestamp) {
     let backend = sim(scenario);
     for spec in backend.schedule() {
-        let (calls, result) = backend.fetch_now(&spec.key, at);
-        let fetched = crate::source::Fetched {
-            key: spec.key,
-            at,
-            calls,
-            result,
-            partial: None,
-        };
-        update(state, Msg::Fetched(Box::new(fetched)), at);
+        update(state, backend.fetch_now(&spec.key, at).into(), at);
     }
 }
 
