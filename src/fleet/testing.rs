@@ -10,6 +10,8 @@ use crate::model::{
 };
 use crate::source::sim::SimBackend;
 use crate::source::sim::scenario::Scenario;
+use crate::source::{SourceKey, SourceKind, SourceSpec};
+use std::time::Duration;
 
 /// A built-in scenario's simulation.
 pub fn sim(name: &str) -> SimBackend {
@@ -139,4 +141,41 @@ pub fn base_check() -> HealthCheck {
         checker_regions: Vec::new(),
         follows_routing_control: false,
     }
+}
+
+pub fn service(name: &str, regions: &[&str]) -> Service {
+    Service {
+        name: name.into(),
+        domain: format!("{name}.example"),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        functions: vec!["f1".into(), "f2".into()],
+        regional_hostname: "{region}.{domain}".into(),
+        pipeline: Some(format!("{name}-deploy")),
+        artifact_source_region: regions[0].into(),
+        pipeline_region: regions[0].into(),
+        failover: Default::default(),
+    }
+}
+
+/// alpha in us-east-1 and us-west-2, beta in us-east-1 and eu-west-1; one health source per
+/// region, every 15 s with a 5 s timeout.
+pub fn two_services() -> Fleet {
+    let services = vec![
+        service("alpha", &["us-east-1", "us-west-2"]),
+        service("beta", &["us-east-1", "eu-west-1"]),
+    ];
+    let schedule: Vec<SourceSpec> = ["us-east-1", "us-west-2", "eu-west-1"]
+        .iter()
+        .map(|r| SourceSpec {
+            key: SourceKey::new(SourceKind::Health, *r),
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(5),
+            covers: services
+                .iter()
+                .filter(|s| s.regions.iter().any(|x| x == r))
+                .map(|s| (s.name.clone(), r.to_string()))
+                .collect(),
+        })
+        .collect();
+    Fleet::new(services, &schedule, Thresholds::default())
 }

@@ -2,47 +2,10 @@
 //! apart from the data) and freshness.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::testing::{base_check, t};
+use super::testing::{base_check, t, two_services};
 use super::*;
 use crate::model::HealthStatus;
 use crate::source::{Entry, ErrorKind, Fetched, Payload};
-
-fn service(name: &str, regions: &[&str]) -> Service {
-    Service {
-        name: name.into(),
-        domain: format!("{name}.example"),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        functions: vec!["f1".into(), "f2".into()],
-        regional_hostname: "{region}.{domain}".into(),
-        pipeline: Some(format!("{name}-deploy")),
-        artifact_source_region: regions[0].into(),
-        pipeline_region: regions[0].into(),
-        failover: Default::default(),
-    }
-}
-
-/// alpha in us-east-1 and us-west-2, beta in us-east-1 and eu-west-1; one health source per
-/// region, every 15 s with a 5 s timeout.
-fn fleet() -> Fleet {
-    let services = vec![
-        service("alpha", &["us-east-1", "us-west-2"]),
-        service("beta", &["us-east-1", "eu-west-1"]),
-    ];
-    let schedule: Vec<SourceSpec> = ["us-east-1", "us-west-2", "eu-west-1"]
-        .iter()
-        .map(|r| SourceSpec {
-            key: SourceKey::new(SourceKind::Health, *r),
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(5),
-            covers: services
-                .iter()
-                .filter(|s| s.regions.iter().any(|x| x == r))
-                .map(|s| (s.name.clone(), r.to_string()))
-                .collect(),
-        })
-        .collect();
-    Fleet::new(services, &schedule, Thresholds::default())
-}
 
 fn health_fetch(
     region: &str,
@@ -82,7 +45,7 @@ fn east() -> SourceKey {
 
 /// alpha healthy and beta unhealthy in us-east-1, fetched at t(10).
 fn fetched_once() -> Fleet {
-    let mut f = fleet();
+    let mut f = two_services();
     f.apply(health_fetch(
         "us-east-1",
         t(10),
@@ -136,7 +99,7 @@ fn a_failed_fetch_keeps_the_data_and_shows_it_stale_with_the_error() {
 
 #[test]
 fn never_fetched_and_failing_is_missing_with_the_reason() {
-    let mut f = fleet();
+    let mut f = two_services();
     f.apply(health_fetch("eu-west-1", t(25), Err("denied")));
     assert_eq!(
         f.freshness(SourceKind::Health, "beta", "eu-west-1", None, t(40)),
@@ -161,7 +124,7 @@ fn a_success_clears_the_error_and_the_failure_count() {
 
 #[test]
 fn old_data_goes_stale_without_an_error() {
-    let mut f = fleet();
+    let mut f = two_services();
     f.apply(health_fetch(
         "us-east-1",
         t(0),
@@ -181,7 +144,7 @@ fn old_data_goes_stale_without_an_error() {
 
 #[test]
 fn data_for_unknown_services_or_regions_is_ignored() {
-    let mut f = fleet();
+    let mut f = two_services();
     let before = f.services.clone();
     f.apply(health_fetch(
         "us-east-1",

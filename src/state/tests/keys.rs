@@ -2,48 +2,11 @@
 //! `fleet::tests`.)
 
 use super::*;
-use crate::fleet::Fleet;
-use crate::model::Service;
-use crate::source::{SourceKey, SourceKind, SourceSpec};
+use crate::fleet::testing::{t, two_services};
 
-use crate::fleet::testing::t;
-
-fn service(name: &str, regions: &[&str]) -> Service {
-    Service {
-        name: name.into(),
-        domain: format!("{name}.example"),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        functions: vec!["f1".into(), "f2".into()],
-        regional_hostname: "{region}.{domain}".into(),
-        pipeline: Some(format!("{name}-deploy")),
-        artifact_source_region: regions[0].into(),
-        pipeline_region: regions[0].into(),
-        failover: Default::default(),
-    }
-}
-
+/// The console over `fleet::testing::two_services`.
 fn state() -> State {
-    let services = vec![
-        service("alpha", &["us-east-1", "us-west-2"]),
-        service("beta", &["us-east-1", "eu-west-1"]),
-    ];
-    let plan: Vec<SourceSpec> = ["us-east-1", "us-west-2", "eu-west-1"]
-        .iter()
-        .map(|r| SourceSpec {
-            key: SourceKey::new(SourceKind::Health, *r),
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(5),
-            covers: services
-                .iter()
-                .filter(|s| s.regions.iter().any(|x| x == r))
-                .map(|s| (s.name.clone(), r.to_string()))
-                .collect(),
-        })
-        .collect();
-    State::new(
-        "test".into(),
-        Fleet::new(services, &plan, Thresholds::default()),
-    )
+    State::new("test".into(), two_services())
 }
 
 #[test]
