@@ -1,0 +1,180 @@
+//! (a) A silent Lambda endpoint: its sources time out, every other source is complete.
+
+use super::*;
+
+/// A REST custom domain as the snapshot reports it (as in `tests/moto.rs`).
+fn domain(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "api": "rest",
+        "regional_target": target,
+        "dns_target": target,
+        "drift": false,
+        "mappings": paths
+            .iter()
+            .map(|p| json!({ "path": p, "api_id": api_id, "stage": STAGE }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Lambda in every region accepts connections and never answers (`AWS_ENDPOINT_URL_LAMBDA`
+/// points at a [`SilentListener`]); everything else is moto (`AWS_ENDPOINT_URL`), CloudWatch the
+/// [`EmptyCloudWatch`] stand-in. The config has no `endpoint_url`: the endpoints come from the
+/// environment only, as aws-config reads them.
+///
+/// What is asserted: `snapshot` completes (within a generous 90 s; the SDK's operation timeout
+/// is 15 s and a source's budget 20 s) with exit 1; both `lambda` sources report a timeout that
+/// names Lambda, the API and the region, and have no code hashes (unknown, not made up); every
+/// other source has no error and its data is complete: health of both regions, both custom
+/// domains per region with their mappings, the artifacts in both buckets (S3 works with its
+/// endpoint from `AWS_ENDPOINT_URL`, which aws-config puts in `SdkConfig::endpoint_url`, so
+/// switchyard forces path-style addressing; with an IP-address host S3's endpoint rules would
+/// pick path style anyway, so this cannot catch a host name that needs it).
+#[tokio::test]
+async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    for r in REGIONS {
+        moto.create_versioned_bucket(r, &bucket(r)).await;
+    }
+    let key = "builds/sample-1234.zip";
+    let east = moto
+        .put_object(PRIMARY, &bucket(PRIMARY), key, b"build 1234")
+        .await;
+    moto.put_object(SECONDARY, &bucket(SECONDARY), key, b"build 1234")
+        .await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        moto_support::ConfigSpec {
+            artifacts: true,
+            pipeline: false, // moto does not implement GetPipelineState
+        },
+    );
+    // The same config without `endpoint_url`: endpoints come from the environment only.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!without.contains("endpoint_url"), "{without}");
+    std::fs::write(&config, without).unwrap();
+
+    let silent = SilentListener::start();
+    let cloudwatch = EmptyCloudWatch::start();
+    let out = moto_support::switchyard(&config)
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ENDPOINT_URL_LAMBDA", silent.url())
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.url())
+        .args(["snapshot", "--json", "--config"])
+        .arg(&config)
+        .timeout(Duration::from_secs(90))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let snap: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "snapshot did not print JSON ({e}); exit {:?} (None: killed at the 90 s limit)\n\
+             stdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status.code()
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        silent.accepted() >= 1,
+        "the Lambda clients never connected to AWS_ENDPOINT_URL_LAMBDA"
+    );
+    assert!(
+        cloudwatch.requests() >= 3,
+        "GetMetricData for the health history and each region's Lambda metrics went to \
+         AWS_ENDPOINT_URL_CLOUDWATCH ({} requests)",
+        cloudwatch.requests()
+    );
+
+    // Only the Lambda sources failed, each with a timeout naming Lambda, the API and its region.
+    assert_eq!(
+        failed_sources(&snap),
+        vec![
+            ("lambda".to_string(), PRIMARY.to_string()),
+            ("lambda".to_string(), SECONDARY.to_string()),
+        ],
+        "{:#}",
+        snap["sources"]
+    );
+    for r in REGIONS {
+        let lambda = source(&snap, "lambda", r);
+        let error = lambda["error"].as_str().unwrap();
+        // The SDK's operation timeout (15 s) ends the calls before the source's budget (20 s);
+        // should that change, the poller's own timeout names the source instead.
+        let sdk_timeout = error.contains(&format!("Lambda GetFunctionConfiguration in {r}"))
+            && error.contains("timed out");
+        let budget_timeout = error.starts_with(&format!("lambda@{r}: no answer within"));
+        assert!(
+            sdk_timeout || budget_timeout,
+            "a timeout naming Lambda and {r}: {error}"
+        );
+    }
+    for s in snap["sources"].as_array().unwrap() {
+        if s["source"] != "lambda" {
+            assert!(s["error"].is_null() && s["fetched_at"].is_string(), "{s}");
+        }
+    }
+
+    let sample = service(&snap, SERVICE);
+    assert_eq!(sample["serving_region"], PRIMARY);
+    // The build is in both buckets: readiness is told without Lambda.
+    assert_eq!(sample["ready_to_approve"], true);
+    for r in REGIONS {
+        let region = region(sample, r);
+        assert_eq!(
+            region["health"],
+            json!({
+                "health_check_id": world.health_check(r),
+                "status": "healthy",
+                "effective_status": "healthy",
+                "inverted": false,
+                "disabled": false,
+                "checkers_healthy_pct": 100.0,
+            }),
+            "{r}"
+        );
+        let regional = regional_name(r);
+        assert_eq!(
+            region["domains"],
+            json!([
+                domain(
+                    DOMAIN,
+                    world.target(r, DOMAIN),
+                    world.api_id(r),
+                    &["", "v1"]
+                ),
+                domain(
+                    &regional,
+                    world.target(r, &regional),
+                    world.api_id(r),
+                    &[""]
+                ),
+            ]),
+            "{r}"
+        );
+        let artifacts = region["artifacts"].as_array().unwrap();
+        assert_eq!(artifacts.len(), 1, "{r}: {artifacts:?}");
+        assert_eq!(artifacts[0]["key"], key);
+        assert_eq!(artifacts[0]["version_id"], east.version_id);
+        assert_eq!(artifacts[0]["status"], "completed", "{r}");
+        // The functions are listed, their code unknown: Lambda never answered.
+        let functions = region["functions"].as_array().unwrap();
+        let names: Vec<&str> = functions
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, FUNCTIONS, "{r}");
+        for f in functions {
+            assert!(f["code_sha256"].is_null(), "{r}: {f}");
+        }
+    }
+    assert_eq!(findings(sample), vec![]);
+}
