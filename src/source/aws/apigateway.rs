@@ -1,7 +1,7 @@
 //! API Gateway custom domains (v1 REST base path mappings and v2 API mappings) in one region,
 //! joined with the Route 53 records that point at them.
 
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::zone::{self, normalize};
 use super::{AwsBackend, Tally, next_token};
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
@@ -36,7 +36,7 @@ async fn v1_domains(
             .send()
             .await
             .map_err(fail(
-                Call {
+                Operation {
                     service: "API Gateway",
                     api: "GetDomainNames",
                     region,
@@ -95,12 +95,12 @@ async fn v1_mappings(
         {
             Ok(page) => page,
             Err(e) => {
-                let call = Call {
+                let op = Operation {
                     service: "API Gateway",
                     api: "GetBasePathMappings",
                     region,
                 };
-                return (calls, Err(fail(call, b.profile())(e)));
+                return (calls, Err(fail(op, b.profile())(e)));
             }
         };
         for m in page.items() {
@@ -142,7 +142,7 @@ async fn v2_domains(
             .send()
             .await
             .map_err(fail(
-                Call {
+                Operation {
                     service: "API Gateway",
                     api: "GetDomainNames (v2)",
                     region,
@@ -206,12 +206,12 @@ async fn v2_mappings(
         {
             Ok(page) => page,
             Err(e) => {
-                let call = Call {
+                let op = Operation {
                     service: "API Gateway",
                     api: "GetApiMappings",
                     region,
                 };
-                return (calls, Err(fail(call, b.profile())(e)));
+                return (calls, Err(fail(op, b.profile())(e)));
             }
         };
         for m in page.items() {

@@ -1,7 +1,7 @@
 //! CloudWatch GetMetricData: every metric a fetch needs in as few calls as possible (at most 500
 //! queries a call), returned as time series by query ID.
 
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::{Tally, next_token, timestamp};
 use crate::model::Timestamp;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
@@ -52,7 +52,7 @@ pub async fn get_metric_data(
     queries: Vec<MetricDataQuery>,
     start: Timestamp,
     end: Timestamp,
-    call: Call<'_>,
+    op: Operation<'_>,
     profile: Option<&str>,
     tally: &mut Tally,
 ) -> Result<Series, crate::source::SourceError> {
@@ -70,7 +70,7 @@ pub async fn get_metric_data(
                 .set_next_token(token.clone())
                 .send()
                 .await
-                .map_err(fail(call, profile))?;
+                .map_err(fail(op, profile))?;
             for result in out.metric_data_results() {
                 let Some(id) = result.id() else { continue };
                 let points = series.entry(id.to_string()).or_default();

@@ -1,7 +1,7 @@
 //! CodePipeline: the stages, the pending manual approval (with its token) and the artifact
 //! revisions of the execution waiting at it.
 
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::{AwsBackend, Tally, timestamp};
 use crate::model::{ApprovalRevision, PendingApproval, PipelineInfo, StageInfo};
 use crate::source::{Entry, Payload, SourceError};
@@ -27,7 +27,7 @@ pub async fn fetch(
             .send()
             .await
             .map_err(fail(
-                Call {
+                Operation {
                     service: "CodePipeline",
                     api: "GetPipelineState",
                     region,
@@ -108,7 +108,7 @@ pub async fn fetch(
                         .collect();
                 }
                 Err(e) => tally.partial(fail(
-                    Call {
+                    Operation {
                         service: "CodePipeline",
                         api: "GetPipelineExecution",
                         region,

@@ -2,7 +2,7 @@
 //! the same region, batched into as few GetMetricData calls as possible.
 
 use super::cloudwatch::{self, Series};
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::{AwsBackend, Tally};
 use crate::model::{FunctionStats, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
@@ -35,7 +35,7 @@ async fn configuration(
     function: &str,
 ) -> Result<Configuration, SourceError> {
     let clients = b.region(region)?;
-    let call = Call {
+    let op = Operation {
         service: "Lambda",
         api: "GetFunctionConfiguration",
         region,
@@ -46,7 +46,7 @@ async fn configuration(
         .function_name(function)
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     Ok(Configuration {
         code_sha256: out.code_sha256().map(str::to_string),
         memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()),
@@ -88,7 +88,7 @@ pub async fn fetch(
             ));
         }
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region,
@@ -102,7 +102,7 @@ pub async fn fetch(
             queries,
             start,
             now,
-            call,
+            op,
             b.profile(),
             tally,
         )

@@ -3,7 +3,7 @@
 //! `zone.rs`.)
 
 use super::cloudwatch;
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::zone::{record_for, records};
 use super::{AwsBackend, Tally, timestamp};
 use crate::config::ServiceConfig;
@@ -63,7 +63,7 @@ struct CheckConfig {
 }
 
 async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "Route 53",
         api: "GetHealthCheck",
         region: &b.config.aws.control_region,
@@ -74,7 +74,7 @@ async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, Sourc
         .health_check_id(id)
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     let check = out.health_check();
     let config = check.and_then(|h| h.health_check_config());
     Ok(CheckConfig {
@@ -110,7 +110,7 @@ async fn get_status(
     id: &str,
 ) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
     b.health_status_budget.check().ok()?;
-    let call = Call {
+    let op = Operation {
         service: "Route 53",
         api: "GetHealthCheckStatus",
         region: &b.config.aws.control_region,
@@ -123,7 +123,7 @@ async fn get_status(
         .await
     {
         Ok(out) => out,
-        Err(e) => return Some(Err(fail(call, b.profile())(e))),
+        Err(e) => return Some(Err(fail(op, b.profile())(e))),
     };
     Some(Ok(out
         .health_check_observations()
@@ -331,7 +331,7 @@ async fn health_metrics(
             60,
         ));
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region: &b.config.aws.control_region,
@@ -342,7 +342,7 @@ async fn health_metrics(
         queries,
         start,
         now,
-        call,
+        op,
         b.profile(),
         tally,
     )

@@ -2,7 +2,7 @@
 //! bucket the replication status of each (HeadObject `x-amz-replication-status`).
 
 use super::cloudwatch;
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::{AwsBackend, Tally, timestamp};
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
@@ -67,7 +67,7 @@ async fn list_versions(
     prefix: &str,
     tally: &mut Tally,
 ) -> Result<Vec<ArtifactVersion>, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "S3",
         api: "ListObjectVersions",
         region,
@@ -85,7 +85,7 @@ async fn list_versions(
             .send()
             .await
             .map_err(|e| {
-                let mut err = fail(call, b.profile())(e);
+                let mut err = fail(op, b.profile())(e);
                 err.message = format!("{} (bucket {bucket})", err.message);
                 err
             })?;
@@ -130,7 +130,7 @@ async fn replication_status(
     bucket: &str,
     version: &ArtifactVersion,
 ) -> Result<Option<S3Replication>, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "S3",
         api: "HeadObject",
         region,
@@ -142,7 +142,7 @@ async fn replication_status(
         .version_id(&version.version_id)
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     Ok(out.replication_status().and_then(replication))
 }
 
@@ -184,12 +184,12 @@ async fn replication_metrics(
                 .as_service_error()
                 .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::code);
             if code != Some("ReplicationConfigurationNotFoundError") {
-                let call = Call {
+                let op = Operation {
                     service: "S3",
                     api: "GetBucketReplication",
                     region,
                 };
-                tally.partial(fail(call, b.profile())(e));
+                tally.partial(fail(op, b.profile())(e));
             }
             return Vec::new();
         }
@@ -238,7 +238,7 @@ async fn replication_metrics(
             ));
         }
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region,
@@ -249,7 +249,7 @@ async fn replication_metrics(
         queries,
         start,
         now,
-        call,
+        op,
         b.profile(),
         tally,
     )

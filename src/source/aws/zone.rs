@@ -1,7 +1,7 @@
 //! Route 53 hosted zone records: the shared name's failover pair and the regional names, read
 //! for finding health checks (`route53.rs`) and for DNS drift (`apigateway.rs`).
 
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::{AwsBackend, Tally};
 use crate::config::ServiceConfig;
 use crate::source::SourceError;
@@ -30,7 +30,7 @@ pub async fn records(
     zone: &str,
     tally: &mut Tally,
 ) -> Result<Vec<Record>, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "Route 53",
         api: "ListResourceRecordSets",
         region: &b.config.aws.control_region,
@@ -46,7 +46,7 @@ pub async fn records(
                 .set_start_record_type(kind.map(|k| k.as_str().into()))
                 .set_start_record_identifier(id);
         }
-        let page = req.send().await.map_err(fail(call, b.profile()))?;
+        let page = req.send().await.map_err(fail(op, b.profile()))?;
         for r in page.resource_record_sets() {
             let target = r
                 .alias_target()
