@@ -15,6 +15,9 @@ pub struct Operation<'a> {
     pub region: &'a str,
 }
 
+/// The service name of the Route 53 API in messages (and in `Tally`'s count of Route 53 calls).
+pub const ROUTE_53: &str = "Route 53";
+
 /// What a throttled read goes on to do (a mutating call says something else; see `act.rs`).
 pub const THROTTLED_READ: &str = "; backing off, showing the last data fetched";
 
@@ -168,7 +171,7 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
 /// The IAM action an API call needs; mostly `prefix:Api`, but not always.
 fn iam_action(service: &str, api: &str) -> String {
     let prefix = match service {
-        "Route 53" => "route53",
+        ROUTE_53 => "route53",
         "Route 53 ARC" => "route53-recovery-cluster",
         "CloudWatch" => "cloudwatch",
         "S3" => "s3",

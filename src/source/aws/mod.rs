@@ -7,6 +7,7 @@ mod cloudwatch;
 mod codepipeline;
 pub mod errors;
 mod lambda;
+mod pages;
 mod route53;
 mod s3;
 mod sts;
@@ -19,6 +20,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
+use errors::Operation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -30,6 +32,11 @@ const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
 const HEALTH_STATUS_BURST: u32 = 4;
 /// A whole source fetch (several calls) must finish within this.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+/// Calls of one kind a fetch has in flight at once when it fans out (per function, domain,
+/// object version, service, pipeline): enough that a fleet's calls overlap, few enough that a
+/// large fleet does not burst into the request-rate limits of the control-plane APIs read here,
+/// which are far lower than those of the services' data planes.
+const FAN_OUT: usize = 8;
 
 /// Clients for the services that live in each region.
 pub struct RegionClients {
@@ -105,6 +112,10 @@ pub struct AwsBackend {
 #[derive(Debug, Default)]
 pub struct Tally {
     pub calls: u32,
+    /// Of `calls`, those to the Route 53 API. Its request rate is limited for the whole account
+    /// (all Route 53 API calls together: 10 a second sustained, burst 50; Route 53 Developer Guide,
+    /// "Throttling of API requests"), so they are counted apart, to be shown against that limit.
+    pub route53_calls: u32,
     pub partial: Option<SourceError>,
 }
 
@@ -113,9 +124,23 @@ impl Tally {
         self.calls += 1;
     }
 
+    /// One call of `op`.
+    pub fn count(&mut self, op: Operation<'_>) {
+        self.count_n(op, 1);
+    }
+
+    /// `n` calls of `op`.
+    pub fn count_n(&mut self, op: Operation<'_>, n: u32) {
+        self.calls += n;
+        if op.service == errors::ROUTE_53 {
+            self.route53_calls += n;
+        }
+    }
+
     /// Add what a part of the fetch, run concurrently with its own tally, counted.
     pub fn absorb(&mut self, other: Tally) {
         self.calls += other.calls;
+        self.route53_calls += other.route53_calls;
         if let Some(partial) = other.partial {
             self.partial(partial);
         }
@@ -215,6 +240,15 @@ impl AwsBackend {
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
             arc: BTreeMap::new(),
             config,
+        }
+    }
+
+    /// A Route 53 API call: the control plane lives in the control region.
+    fn route53_op<'a>(&'a self, api: &'a str) -> Operation<'a> {
+        Operation {
+            service: errors::ROUTE_53,
+            api,
+            region: &self.config.aws.control_region,
         }
     }
 
@@ -352,15 +386,33 @@ fn service(s: &ServiceConfig) -> Service {
     }
 }
 
-/// The token of the next page, unless there is none or it is the one just used: a service that
-/// repeats its token would otherwise be called until the fetch times out (the SDK's own
-/// paginators stop there too).
-pub fn next_token(next: Option<&str>, used: Option<&str>) -> Option<String> {
-    next.filter(|t| !t.is_empty() && Some(*t) != used)
-        .map(str::to_string)
-}
-
 /// An SDK date-time as a chrono UTC time.
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(service: &'static str) -> Operation<'static> {
+        Operation {
+            service,
+            api: "Any",
+            region: "us-east-1",
+        }
+    }
+
+    #[test]
+    fn route53_calls_are_counted_apart_and_absorbed() {
+        let mut part = Tally::default();
+        part.count(op(errors::ROUTE_53));
+        part.count_n(op("CloudWatch"), 2);
+        assert_eq!((part.calls, part.route53_calls), (3, 1));
+        let mut whole = Tally::default();
+        whole.count_n(op(errors::ROUTE_53), 4);
+        whole.count(op("Route 53 ARC"));
+        whole.absorb(part);
+        assert_eq!((whole.calls, whole.route53_calls), (8, 5));
+    }
 }

@@ -3,7 +3,7 @@
 //! `zone.rs`.)
 
 use super::cloudwatch;
-use super::errors::{Operation, fail};
+use super::errors::{Operation, ROUTE_53, fail};
 use super::zone::{record_for, records};
 use super::{AwsBackend, Tally, timestamp};
 use crate::config::ServiceConfig;
@@ -64,7 +64,7 @@ struct CheckConfig {
 
 async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
     let op = Operation {
-        service: "Route 53",
+        service: ROUTE_53,
         api: "GetHealthCheck",
         region: &b.config.aws.control_region,
     };
@@ -111,7 +111,7 @@ async fn get_status(
 ) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
     b.health_status_budget.check().ok()?;
     let op = Operation {
-        service: "Route 53",
+        service: ROUTE_53,
         api: "GetHealthCheckStatus",
         region: &b.config.aws.control_region,
     };
@@ -203,10 +203,13 @@ pub async fn fetch_health(
             }
         }
     }
-    tally.calls += checks.len() as u32;
+    tally.count_n(b.route53_op("GetHealthCheck"), checks.len() as u32);
     let configs = join_all(checks.iter().map(|(_, _, id)| get_health_check(b, id))).await;
     let statuses = join_all(checks.iter().map(|(_, _, id)| get_status(b, id))).await;
-    tally.calls += statuses.iter().filter(|s| s.is_some()).count() as u32;
+    tally.count_n(
+        b.route53_op("GetHealthCheckStatus"),
+        statuses.iter().filter(|s| s.is_some()).count() as u32,
+    );
 
     // History (and the verdict where the status budget ran out) from CloudWatch in one call.
     let ids: Vec<&str> = checks.iter().map(|(_, _, id)| id.as_str()).collect();

@@ -3,6 +3,7 @@
 
 use super::cloudwatch;
 use super::errors::{Operation, fail};
+use super::pages::{self, Page};
 use super::{AwsBackend, Tally, timestamp};
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
@@ -72,55 +73,54 @@ async fn list_versions(
         api: "ListObjectVersions",
         region,
     };
-    let mut out = Vec::new();
-    let mut markers: (Option<String>, Option<String>) = (None, None);
-    for _ in 0..MAX_PAGES {
-        tally.call();
-        let page = client
+    let profile = b.profile();
+    // The next page is named by a key marker and a version ID marker together.
+    pages::read_all(tally, op, MAX_PAGES, |markers: Option<Markers>| {
+        let (key, version) = markers.unwrap_or_default();
+        let request = client
             .list_object_versions()
             .bucket(bucket)
             .prefix(prefix)
-            .set_key_marker(markers.0.clone())
-            .set_version_id_marker(markers.1.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                let mut err = fail(op, b.profile())(e);
+            .set_key_marker(key)
+            .set_version_id_marker(version);
+        async move {
+            let page = request.send().await.map_err(|e| {
+                let mut err = fail(op, profile)(e);
                 err.message = format!("{} (bucket {bucket})", err.message);
                 err
             })?;
-        for v in page.versions() {
-            let (Some(key), Some(version_id), Some(modified)) = (
-                v.key(),
-                v.version_id(),
-                v.last_modified().and_then(timestamp),
-            ) else {
-                continue;
-            };
-            out.push(ArtifactVersion {
-                key: key.to_string(),
-                version_id: version_id.to_string(),
-                size_bytes: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
-                last_modified: modified,
-                etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
-                replication: None,
-                replicated_at: None,
-            });
+            let next = (
+                pages::token(page.next_key_marker()),
+                pages::token(page.next_version_id_marker()),
+            );
+            let next =
+                (page.is_truncated().unwrap_or(false) && next != (None, None)).then_some(next);
+            Ok(Page {
+                items: page
+                    .versions()
+                    .iter()
+                    .filter_map(artifact_version)
+                    .collect(),
+                next,
+            })
         }
-        if !page.is_truncated().unwrap_or(false) {
-            break;
-        }
-        let following = (
-            page.next_key_marker().map(str::to_string),
-            page.next_version_id_marker().map(str::to_string),
-        );
-        // A repeated marker would list the same page again.
-        if following == markers {
-            break;
-        }
-        markers = following;
-    }
-    Ok(out)
+    })
+    .await
+}
+
+/// ListObjectVersions' position: (NextKeyMarker, NextVersionIdMarker).
+type Markers = (Option<String>, Option<String>);
+
+fn artifact_version(v: &aws_sdk_s3::types::ObjectVersion) -> Option<ArtifactVersion> {
+    Some(ArtifactVersion {
+        key: v.key()?.to_string(),
+        version_id: v.version_id()?.to_string(),
+        size_bytes: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+        last_modified: v.last_modified().and_then(timestamp)?,
+        etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
+        replication: None,
+        replicated_at: None,
+    })
 }
 
 async fn replication_status(

@@ -1,10 +1,12 @@
 //! Route 53 hosted zone records: the shared name's failover pair and the regional names, read
 //! for finding health checks (`route53.rs`) and for DNS drift (`apigateway.rs`).
 
-use super::errors::{Operation, fail};
+use super::errors::fail;
+use super::pages::{self, Page};
 use super::{AwsBackend, Tally};
 use crate::config::ServiceConfig;
 use crate::source::SourceError;
+use aws_sdk_route53::types::RrType;
 
 /// One record of the hosted zone, as far as switchyard cares.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,61 +26,64 @@ pub fn normalize(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// The position ListResourceRecordSets gives for its next page: record name, type and set
+/// identifier.
+type NextRecord = (String, Option<RrType>, Option<String>);
+
 /// Every record of the zone (paginated).
 pub async fn records(
     b: &AwsBackend,
     zone: &str,
     tally: &mut Tally,
 ) -> Result<Vec<Record>, SourceError> {
-    let op = Operation {
-        service: "Route 53",
-        api: "ListResourceRecordSets",
-        region: &b.config.aws.control_region,
-    };
-    let mut out = Vec::new();
-    let mut next: Option<(String, Option<String>, Option<String>)> = None;
-    loop {
-        tally.call();
-        let mut req = b.route53.list_resource_record_sets().hosted_zone_id(zone);
-        if let Some((name, kind, id)) = next.clone() {
-            req = req
-                .start_record_name(name)
-                .set_start_record_type(kind.map(|k| k.as_str().into()))
-                .set_start_record_identifier(id);
+    let op = b.route53_op("ListResourceRecordSets");
+    let profile = b.profile();
+    pages::read_all(tally, op, pages::ALL, |next: Option<NextRecord>| {
+        let (name, kind, id) = next.map_or((None, None, None), |(n, k, i)| (Some(n), k, i));
+        let request = b
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .set_start_record_name(name)
+            .set_start_record_type(kind)
+            .set_start_record_identifier(id);
+        async move {
+            let page = request.send().await.map_err(fail(op, profile))?;
+            let next = page
+                .is_truncated()
+                .then(|| {
+                    page.next_record_name().map(|name| {
+                        (
+                            name.to_string(),
+                            page.next_record_type().cloned(),
+                            page.next_record_identifier().map(str::to_string),
+                        )
+                    })
+                })
+                .flatten();
+            Ok(Page {
+                items: page.resource_record_sets().iter().map(record).collect(),
+                next,
+            })
         }
-        let page = req.send().await.map_err(fail(op, b.profile()))?;
-        for r in page.resource_record_sets() {
-            let target = r
-                .alias_target()
-                .map(|a| a.dns_name().to_string())
-                .or_else(|| r.resource_records().first().map(|v| v.value().to_string()))
-                .map(|t| normalize(&t));
-            out.push(Record {
-                name: normalize(r.name()),
-                record_type: r.r#type().as_str().to_string(),
-                set_identifier: r.set_identifier().map(str::to_string),
-                failover: r.failover().map(|f| f.as_str().to_string()),
-                health_check_id: r.health_check_id().map(str::to_string),
-                target,
-            });
-        }
-        if !page.is_truncated() {
-            break;
-        }
-        let following = page.next_record_name().map(|name| {
-            (
-                name.to_string(),
-                page.next_record_type().map(|t| t.as_str().to_string()),
-                page.next_record_identifier().map(str::to_string),
-            )
-        });
-        // No next record, or the same one again (which would list the same page forever).
-        if following.is_none() || following == next {
-            break;
-        }
-        next = following;
+    })
+    .await
+}
+
+fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
+    let target = r
+        .alias_target()
+        .map(|a| a.dns_name().to_string())
+        .or_else(|| r.resource_records().first().map(|v| v.value().to_string()))
+        .map(|t| normalize(&t));
+    Record {
+        name: normalize(r.name()),
+        record_type: r.r#type().as_str().to_string(),
+        set_identifier: r.set_identifier().map(str::to_string),
+        failover: r.failover().map(|f| f.as_str().to_string()),
+        health_check_id: r.health_check_id().map(str::to_string),
+        target,
     }
-    Ok(out)
 }
 
 /// The record that sends `name` to `region`: for the shared name the failover record whose
