@@ -10,6 +10,7 @@ use crate::source::{Entry, Payload, SourceError};
 use futures::future::join_all;
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const API_GATEWAY: &str = "API Gateway";
 
@@ -303,7 +304,7 @@ pub async fn fetch(
     );
     tally.absorb(t1);
     tally.absorb(t2);
-    let mut records_by_zone: BTreeMap<&str, Result<Vec<zone::Record>, SourceError>> =
+    let mut records_by_zone: BTreeMap<&str, Result<Arc<[zone::Record]>, SourceError>> =
         BTreeMap::new();
     for (zone, t, records) in zones {
         tally.absorb(t);
@@ -324,12 +325,12 @@ pub async fn fetch(
     let records_by_zone = records_by_zone
         .into_iter()
         .map(|(zone, records)| Ok((zone, records?)))
-        .collect::<Result<BTreeMap<&str, Vec<zone::Record>>, SourceError>>()?;
+        .collect::<Result<BTreeMap<&str, Arc<[zone::Record]>>, SourceError>>()?;
     let mut entries = Vec::new();
     for service in services {
         let records = records_by_zone
             .get(service.hosted_zone_id.as_str())
-            .map_or(&[][..], Vec::as_slice);
+            .map_or(&[][..], |records| &records[..]);
         let infos = [
             service.domain.clone(),
             service.regional_hostname_for(region),

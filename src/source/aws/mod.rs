@@ -103,6 +103,8 @@ pub struct AwsBackend {
     health_status_budget: DefaultDirectRateLimiter,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
+    /// Each hosted zone's records, read once for all sources of a refresh.
+    zones: zone::ZoneCache,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
 }
@@ -238,6 +240,7 @@ impl AwsBackend {
             regions,
             health_status_budget: RateLimiter::direct(quota),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
+            zones: zone::ZoneCache::new(zone::reuse_window(&config.refresh)),
             arc: BTreeMap::new(),
             config,
         }

@@ -1,0 +1,344 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The fetch path's economy of calls, over `aws-smithy-mocks` (counting each API's calls with a
+//! rule's `num_calls()` needs the mocks; moto counts nothing): each hosted zone's records read
+//! once for all the sources of a refresh, health check configurations read with the fewest
+//! Route 53 calls, and the Route 53 calls of a fetch counted apart. (The same zone read against
+//! moto, with a real fleet in one zone, is in `tests/moto.rs`.)
+//!
+//! Route 53 limits its API for the whole account: all calls together 10 a second, burst 50
+//! (Route 53 Developer Guide, "Throttling of API requests"). That is why these counts matter.
+
+mod aws_mocks_support;
+
+use aws_mocks_support::{backend, fake_cloudwatch, mocked, now, sdk_time, unused_control};
+use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
+use aws_sdk_route53::types::{
+    AliasTarget, HealthCheck, HealthCheckConfig, HealthCheckType, ResourceRecordSet,
+    ResourceRecordSetFailover, RrType,
+};
+use aws_smithy_mocks::{Rule, RuleMode, mock};
+use futures::future::join_all;
+use switchyard::model::DomainInfo;
+use switchyard::source::aws::{AwsBackend, RegionClients, Tally};
+use switchyard::source::{Entry, Payload, SourceError, SourceKey, SourceKind};
+
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+/// `services` services named s0, s1, … in both regions, all in the hosted zone ZFLEET, their
+/// health checks found from the zone's failover records; refresh intervals of an hour, so that
+/// one zone read serves the whole test (the reuse window is half the shortest of them).
+fn fleet_toml(services: usize) -> String {
+    let mut toml = String::from("[refresh]\nhealth = \"1h\"\ndomains = \"1h\"\n");
+    for i in 0..services {
+        toml.push_str(&format!(
+            "\n[[service]]\nname = \"s{i}\"\ndomain = \"s{i}.example.com\"\n\
+             hosted_zone_id = \"ZFLEET\"\nregions = [\"{EAST}\", \"{WEST}\"]\n\
+             functions = [\"s{i}-fn\"]\n"
+        ));
+    }
+    toml
+}
+
+/// The custom domain target of service `i` in `region`.
+fn target(i: usize, region: &str) -> String {
+    format!("d-s{i}.execute-api.{region}.amazonaws.com")
+}
+
+/// The health check behind service `i`'s failover record in `region`.
+fn check_id(i: usize, region: &str) -> String {
+    format!("hc-s{i}-{region}")
+}
+
+/// The failover pair of each service: PRIMARY in us-east-1, SECONDARY in us-west-2, alias
+/// records to the regional custom domains, each with its health check.
+fn fleet_records(services: usize) -> Vec<ResourceRecordSet> {
+    let mut records = Vec::new();
+    for i in 0..services {
+        for (region, role) in [(EAST, "PRIMARY"), (WEST, "SECONDARY")] {
+            records.push(
+                ResourceRecordSet::builder()
+                    .name(format!("s{i}.example.com."))
+                    .r#type(RrType::A)
+                    .set_identifier(format!("s{i}-{region}"))
+                    .failover(ResourceRecordSetFailover::from(role))
+                    .health_check_id(check_id(i, region))
+                    .alias_target(
+                        AliasTarget::builder()
+                            .hosted_zone_id("Z1UJRXOUMOOFQ8")
+                            .dns_name(format!("{}.", target(i, region)))
+                            .evaluate_target_health(false)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            );
+        }
+    }
+    records
+}
+
+/// ListResourceRecordSets of ZFLEET: the fleet's records on one page.
+fn zone_rule(services: usize) -> Rule {
+    mock!(aws_sdk_route53::Client::list_resource_record_sets)
+        .match_requests(|r| r.hosted_zone_id() == Some("ZFLEET"))
+        .then_output(move || {
+            ListResourceRecordSetsOutput::builder()
+                .set_resource_record_sets(Some(fleet_records(services)))
+                .is_truncated(false)
+                .max_items(300)
+                .build()
+                .unwrap()
+        })
+}
+
+fn health_check(id: &str) -> HealthCheck {
+    HealthCheck::builder()
+        .id(id)
+        .caller_reference(format!("ref-{id}"))
+        .health_check_version(1)
+        .health_check_config(
+            HealthCheckConfig::builder()
+                .r#type(HealthCheckType::Https)
+                .fully_qualified_domain_name("example.com")
+                .inverted(false)
+                .disabled(false)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap()
+}
+
+fn get_health_check_rule() -> Rule {
+    mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(|r| {
+        aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput::builder()
+            .health_check(health_check(r.health_check_id().unwrap_or("")))
+            .build()
+    })
+}
+
+/// ListHealthChecks answering the given checks on one page.
+fn list_health_checks_rule(ids: Vec<String>) -> Rule {
+    mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
+        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
+            .set_health_checks(Some(ids.iter().map(|id| health_check(id)).collect()))
+            .marker("")
+            .is_truncated(false)
+            .max_items(1000)
+            .build()
+            .unwrap()
+    })
+}
+
+fn status_rule() -> Rule {
+    use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
+    mock!(aws_sdk_route53::Client::get_health_check_status).then_output(|| {
+        aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput::builder()
+            .health_check_observations(
+                HealthCheckObservation::builder()
+                    .region(HealthCheckRegion::UsEast1)
+                    .ip_address("15.177.0.1")
+                    .status_report(
+                        StatusReport::builder()
+                            .status("Success: HTTP Status Code 200, OK")
+                            .checked_time(sdk_time(now()))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .unwrap()
+    })
+}
+
+/// API Gateway answering one custom domain, s0's shared name (v1, no mappings), so a domains
+/// fetch reads the listings, that domain's mappings and the zone.
+fn one_domain(region: &'static str) -> RegionClients {
+    use aws_sdk_apigateway::types::DomainName;
+    let v1 = mock!(aws_sdk_apigateway::Client::get_domain_names).then_output(move || {
+        aws_sdk_apigateway::operation::get_domain_names::GetDomainNamesOutput::builder()
+            .items(
+                DomainName::builder()
+                    .domain_name("s0.example.com")
+                    .regional_domain_name(target(0, region))
+                    .build(),
+            )
+            .build()
+    });
+    let mappings = mock!(aws_sdk_apigateway::Client::get_base_path_mappings).then_output(|| {
+        aws_sdk_apigateway::operation::get_base_path_mappings::GetBasePathMappingsOutput::builder()
+            .build()
+    });
+    let v2 = mock!(aws_sdk_apigatewayv2::Client::get_domain_names).then_output(|| {
+        aws_sdk_apigatewayv2::operation::get_domain_names::GetDomainNamesOutput::builder().build()
+    });
+    RegionClients {
+        apigateway: mocked!(aws_sdk_apigateway, RuleMode::MatchAny, [&v1, &mappings]),
+        apigatewayv2: mocked!(aws_sdk_apigatewayv2, RuleMode::MatchAny, [&v2]),
+        ..aws_mocks_support::unused_region()
+    }
+}
+
+/// The fleet's backend: Route 53 answered by `route53`, an empty CloudWatch, one custom domain
+/// in each region.
+fn fleet_backend(services: usize, route53: &[&Rule]) -> AwsBackend {
+    let (cloudwatch, _) = fake_cloudwatch(aws_mocks_support::MetricTable::new());
+    let mut interceptor = aws_smithy_mocks::MockResponseInterceptor::new();
+    for rule in route53 {
+        interceptor = interceptor.with_rule(rule);
+    }
+    let route53 = aws_sdk_route53::Client::from_conf(
+        aws_sdk_route53::Config::builder()
+            .behavior_version(aws_sdk_route53::config::BehaviorVersion::latest())
+            .region(aws_sdk_route53::config::Region::new(EAST))
+            .credentials_provider(aws_sdk_route53::config::Credentials::new(
+                "AKIDMOCK",
+                "mock-secret",
+                None,
+                None,
+                "fetch_path",
+            ))
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(interceptor.rule_mode(RuleMode::MatchAny))
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+            .build(),
+    );
+    backend(
+        &fleet_toml(services),
+        switchyard::source::aws::ControlClients {
+            route53,
+            cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
+            ..unused_control()
+        },
+        vec![(EAST, one_domain(EAST)), (WEST, one_domain(WEST))],
+    )
+}
+
+/// What `snapshot` and a refresh round do: every source's fetch at once.
+async fn fetch_all(
+    b: &AwsBackend,
+    keys: &[SourceKey],
+) -> Vec<(Tally, Result<Payload, SourceError>)> {
+    join_all(keys.iter().map(|k| b.fetch(k, now()))).await
+}
+
+fn zone_readers() -> Vec<SourceKey> {
+    vec![
+        SourceKey::new(SourceKind::Health, EAST),
+        SourceKey::new(SourceKind::Domains, EAST),
+        SourceKey::new(SourceKind::Domains, WEST),
+    ]
+}
+
+fn domains(result: &Result<Payload, SourceError>) -> &[Entry<Vec<DomainInfo>>] {
+    match result {
+        Ok(Payload::Domains(entries)) => entries,
+        other => panic!("expected a Domains payload, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each hosted zone read once per refresh
+// ---------------------------------------------------------------------------------------------
+
+/// Five services in one hosted zone: the health source (which finds every service's health
+/// checks in the zone's failover records) and both regions' domains sources, fetched at once
+/// as `snapshot` does, read the zone's records once; a second round within the reuse window
+/// (half the shortest refresh interval: 30 min here) reads it no more. Every Route 53 call is
+/// counted once, in the tally of the fetch that made it.
+#[tokio::test]
+async fn one_zone_read_serves_the_health_source_and_every_region() {
+    const SERVICES: usize = 5;
+    let zone = zone_rule(SERVICES);
+    let get = get_health_check_rule();
+    let ids: Vec<String> = (0..SERVICES)
+        .flat_map(|i| [check_id(i, EAST), check_id(i, WEST)])
+        .collect();
+    let list = list_health_checks_rule(ids);
+    let status = status_rule();
+    let b = fleet_backend(SERVICES, &[&zone, &get, &list, &status]);
+
+    let round = fetch_all(&b, &zone_readers()).await;
+    assert_eq!(zone.num_calls(), 1, "one ListResourceRecordSets for ZFLEET");
+    for (tally, result) in &round {
+        assert!(result.is_ok(), "{result:?}");
+        assert!(tally.partial.is_none(), "{:?}", tally.partial);
+    }
+    let counted: u32 = round.iter().map(|(t, _)| t.route53_calls).sum();
+    let made = zone.num_calls() + get.num_calls() + list.num_calls() + status.num_calls();
+    assert_eq!(counted as usize, made, "each Route 53 call counted once");
+    // The one read served every source: each health check was found in it, and each region's
+    // record of s0's shared name.
+    let Ok(Payload::Health(checks)) = &round[0].1 else {
+        panic!("{:?}", round[0].1)
+    };
+    assert_eq!(checks.len(), 2 * SERVICES);
+    for (i, region) in [(1, EAST), (2, WEST)] {
+        let entries = domains(&round[i].1);
+        let shared = &entries[0].value[0];
+        assert_eq!(
+            (shared.name.as_str(), shared.dns_target.clone()),
+            ("s0.example.com", Some(target(0, region))),
+            "{region}"
+        );
+    }
+
+    let again = fetch_all(&b, &zone_readers()).await;
+    assert!(again.iter().all(|(_, r)| r.is_ok()));
+    assert_eq!(zone.num_calls(), 1, "reused within the window");
+    assert!(
+        again[1..].iter().all(|(t, _)| t.route53_calls == 0),
+        "the domains sources made no Route 53 call: {:?}",
+        again
+            .iter()
+            .map(|(t, _)| t.route53_calls)
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A failed zone read is not kept: the next fetch asks Route 53 again (within the reuse window,
+/// where a successful read would have been reused). That the sources asking while a read runs
+/// share its failure is a unit test of `ZoneCache`: mocks answer too fast to overlap here.
+#[tokio::test]
+async fn a_failed_zone_read_is_not_reused() {
+    use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsError;
+    let throttled = mock!(aws_sdk_route53::Client::list_resource_record_sets)
+        .sequence()
+        .error(|| {
+            ListResourceRecordSetsError::generic(aws_mocks_support::meta(
+                "Throttling",
+                "Rate exceeded",
+            ))
+        })
+        .output(|| {
+            ListResourceRecordSetsOutput::builder()
+                .set_resource_record_sets(Some(fleet_records(1)))
+                .is_truncated(false)
+                .max_items(300)
+                .build()
+                .unwrap()
+        })
+        .build();
+    let b = fleet_backend(1, &[&throttled]);
+    let key = SourceKey::new(SourceKind::Domains, EAST);
+    let (tally, result) = b.fetch(&key, now()).await;
+    let e = result
+        .err()
+        .unwrap_or_else(|| panic!("the throttled read fails the fetch"));
+    assert!(
+        e.message.contains("Route 53 ListResourceRecordSets"),
+        "{}",
+        e.message
+    );
+    assert_eq!((throttled.num_calls(), tally.route53_calls), (1, 1));
+
+    let (tally, result) = b.fetch(&key, now()).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        (throttled.num_calls(), tally.route53_calls),
+        (2, 1),
+        "read again"
+    );
+}
