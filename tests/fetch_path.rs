@@ -184,6 +184,11 @@ fn one_domain(region: &'static str) -> RegionClients {
 /// The fleet's backend: Route 53 answered by `route53`, an empty CloudWatch, one custom domain
 /// in each region.
 fn fleet_backend(services: usize, route53: &[&Rule]) -> AwsBackend {
+    backend_for(&fleet_toml(services), route53)
+}
+
+/// The backend for `toml`, its clients as [`fleet_backend`]'s.
+fn backend_for(toml: &str, route53: &[&Rule]) -> AwsBackend {
     let (cloudwatch, _) = fake_cloudwatch(aws_mocks_support::MetricTable::new());
     let mut interceptor = aws_smithy_mocks::MockResponseInterceptor::new();
     for rule in route53 {
@@ -206,7 +211,7 @@ fn fleet_backend(services: usize, route53: &[&Rule]) -> AwsBackend {
             .build(),
     );
     backend(
-        &fleet_toml(services),
+        toml,
         switchyard::source::aws::ControlClients {
             route53,
             cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
@@ -341,4 +346,250 @@ async fn a_failed_zone_read_is_not_reused() {
         (2, 1),
         "read again"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health check configurations: ListHealthChecks pages or GetHealthCheck per check
+// ---------------------------------------------------------------------------------------------
+
+/// Like [`fleet_toml`], with every health check ID in the config (no zone read).
+fn configured_toml(services: usize) -> String {
+    let mut toml = fleet_toml(services);
+    for i in 0..services {
+        toml = toml.replace(
+            &format!("functions = [\"s{i}-fn\"]\n"),
+            &format!(
+                "functions = [\"s{i}-fn\"]\nhealth_checks = {{ \"{EAST}\" = \"{}\", \"{WEST}\" = \"{}\" }}\n",
+                check_id(i, EAST),
+                check_id(i, WEST)
+            ),
+        );
+    }
+    toml
+}
+
+/// The backend of [`configured_toml`] with Route 53 answered by `route53`.
+fn configured_backend(services: usize, route53: &[&Rule]) -> AwsBackend {
+    backend_for(&configured_toml(services), route53)
+}
+
+fn all_ids(services: usize) -> Vec<String> {
+    (0..services)
+        .flat_map(|i| [check_id(i, EAST), check_id(i, WEST)])
+        .collect()
+}
+
+/// A ListHealthChecks page: `ids`, then `more` (the marker of the next page) if any.
+fn listing_page(
+    ids: &[String],
+    more: Option<&str>,
+) -> aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput {
+    aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
+        .set_health_checks(Some(ids.iter().map(|id| health_check(id)).collect()))
+        .marker("")
+        .is_truncated(more.is_some())
+        .set_next_marker(more.map(str::to_string))
+        .max_items(1000)
+        .build()
+        .unwrap()
+}
+
+async fn health_fetch(b: &AwsBackend) -> (Tally, Result<Payload, SourceError>) {
+    b.fetch(&SourceKey::new(SourceKind::Health, EAST), now())
+        .await
+}
+
+/// Many checks in a small account: one ListHealthChecks page (up to 1,000 checks a page: Route
+/// 53 API reference, ListHealthChecks `MaxItems`) reads all ten configurations, where
+/// GetHealthCheck would take ten calls; and again on the next refresh.
+#[tokio::test]
+async fn many_checks_in_a_small_account_are_read_with_one_listing() {
+    const SERVICES: usize = 5;
+    let list = mock!(aws_sdk_route53::Client::list_health_checks)
+        .match_requests(|r| r.max_items() == Some(1000) && r.marker().is_none())
+        .then_output(|| {
+            let mut ids = all_ids(SERVICES);
+            ids.extend(["hc-other-1".to_string(), "hc-other-2".to_string()]);
+            listing_page(&ids, None)
+        });
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    for round in 1..=2 {
+        let statuses_before = status.num_calls();
+        let (tally, result) = health_fetch(&b).await;
+        let Ok(Payload::Health(checks)) = result else {
+            panic!("{result:?}")
+        };
+        assert_eq!(checks.len(), 2 * SERVICES);
+        assert!(tally.partial.is_none(), "{:?}", tally.partial);
+        assert_eq!((list.num_calls(), get.num_calls()), (round, 0));
+        let statuses = (status.num_calls() - statuses_before) as u32;
+        assert_eq!(
+            (tally.route53_calls, tally.calls),
+            (1 + statuses, 1 + statuses + 1),
+            "one listing, GetHealthCheckStatus within its budget, one GetMetricData"
+        );
+    }
+}
+
+/// Few checks in a large account: the listing would need more pages than GetHealthCheck needs
+/// calls. The first refresh finds that out (it stops after checks − 1 = 3 pages without having
+/// found them) and reads the four with GetHealthCheck; later refreshes use GetHealthCheck
+/// alone.
+#[tokio::test]
+async fn few_checks_in_a_large_account_are_read_with_get_health_check() {
+    const SERVICES: usize = 2;
+    // Page after page of other checks, as in an account with thousands of them.
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_compute_output(|r| {
+        let page: usize = r
+            .marker()
+            .map_or(0, |m| m.trim_start_matches('m').parse().unwrap());
+        let others: Vec<String> = (0..3).map(|i| format!("hc-other-{page}-{i}")).collect();
+        listing_page(&others, Some(&format!("m{}", page + 1)))
+    });
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    let (_, result) = health_fetch(&b).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!((list.num_calls(), get.num_calls()), (3, 4));
+
+    let statuses_before = status.num_calls();
+    let (tally, result) = health_fetch(&b).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        (list.num_calls(), get.num_calls()),
+        (3, 8),
+        "no listing again"
+    );
+    let statuses = (status.num_calls() - statuses_before) as u32;
+    assert_eq!(tally.route53_calls, 4 + statuses, "four GetHealthCheck");
+}
+
+/// A check the listing does not give (here: deleted since) is read with GetHealthCheck, whose
+/// answer is that check's error, as before listings were used; the others are shown.
+#[tokio::test]
+async fn a_check_missing_from_the_listing_is_read_with_get_health_check() {
+    use aws_sdk_route53::operation::get_health_check::GetHealthCheckError;
+    const SERVICES: usize = 2;
+    let gone = check_id(1, WEST);
+    let listed: Vec<String> = all_ids(SERVICES)
+        .into_iter()
+        .filter(|id| *id != gone)
+        .collect();
+    let list = mock!(aws_sdk_route53::Client::list_health_checks)
+        .then_output(move || listing_page(&listed, None));
+    let missing = gone.clone();
+    let get = mock!(aws_sdk_route53::Client::get_health_check)
+        .match_requests(move |r| r.health_check_id() == Some(missing.as_str()))
+        .then_error(|| {
+            GetHealthCheckError::generic(aws_mocks_support::meta(
+                "NoSuchHealthCheck",
+                "No health check exists with the specified ID",
+            ))
+        });
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    let (tally, result) = health_fetch(&b).await;
+    let Ok(Payload::Health(checks)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!((list.num_calls(), get.num_calls()), (1, 1));
+    assert_eq!(checks.len(), 3, "the other checks are shown");
+    let partial = tally.partial.expect("the missing check's error");
+    assert!(
+        partial
+            .message
+            .starts_with("Route 53 GetHealthCheck in us-east-1: NoSuchHealthCheck"),
+        "{}",
+        partial.message
+    );
+}
+
+/// A listing refused by IAM (a read-only policy that grants route53:GetHealthCheck but not
+/// route53:ListHealthChecks) costs one call once: the checks are read with GetHealthCheck, no
+/// error is shown, and later refreshes do not list.
+#[tokio::test]
+async fn a_refused_listing_falls_back_to_get_health_check_for_good() {
+    use aws_sdk_route53::operation::list_health_checks::ListHealthChecksError;
+    const SERVICES: usize = 2;
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_error(|| {
+        ListHealthChecksError::generic(aws_mocks_support::meta(
+            "AccessDenied",
+            "not authorized to perform: route53:ListHealthChecks",
+        ))
+    });
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    for round in 1..=2 {
+        let (tally, result) = health_fetch(&b).await;
+        let Ok(Payload::Health(checks)) = result else {
+            panic!("{result:?}")
+        };
+        assert_eq!(checks.len(), 4);
+        assert!(tally.partial.is_none(), "{:?}", tally.partial);
+        assert_eq!((list.num_calls(), get.num_calls()), (1, 4 * round));
+    }
+}
+
+/// A throttled listing fails the checks it was to read, as throttled GetHealthCheck calls
+/// would: the fetch fails (and backs off) rather than making one call per check into the
+/// throttle.
+#[tokio::test]
+async fn a_throttled_listing_fails_the_fetch() {
+    use aws_sdk_route53::operation::list_health_checks::ListHealthChecksError;
+    const SERVICES: usize = 2;
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_error(|| {
+        ListHealthChecksError::generic(aws_mocks_support::meta("Throttling", "Rate exceeded"))
+    });
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    let (_, result) = health_fetch(&b).await;
+    let e = result.err().unwrap_or_else(|| panic!("the fetch fails"));
+    assert!(
+        e.message
+            .starts_with("Route 53 ListHealthChecks in us-east-1: Throttling: Rate exceeded"),
+        "{}",
+        e.message
+    );
+    assert_eq!(get.num_calls(), 0);
+}
+
+/// The flags read to verify an action are read now, every time (here through a listing, four
+/// checks): a change between two reads shows.
+#[tokio::test]
+async fn flags_for_verification_are_read_fresh_each_time() {
+    const SERVICES: usize = 2;
+    let ids = all_ids(SERVICES);
+    let (before, after) = (ids.clone(), ids.clone());
+    let list = mock!(aws_sdk_route53::Client::list_health_checks)
+        .sequence()
+        .output(move || listing_page(&before, None))
+        .output(move || {
+            let mut page = listing_page(&after, None);
+            for check in page.health_checks.iter_mut() {
+                if check.id == check_id(0, EAST) {
+                    check.health_check_config.as_mut().unwrap().inverted = Some(true);
+                }
+            }
+            page
+        })
+        .build();
+    let b = configured_backend(SERVICES, &[&list]);
+    let backend = switchyard::source::Backend::Aws(b);
+
+    let first = backend.health_flags(&ids, now()).await.unwrap();
+    let second = backend.health_flags(&ids, now()).await.unwrap();
+    assert_eq!(list.num_calls(), 2);
+    assert_eq!(first[0], (check_id(0, EAST), false, false));
+    assert_eq!(second[0], (check_id(0, EAST), true, false));
+    assert_eq!(second[1..], first[1..]);
 }

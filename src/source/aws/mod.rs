@@ -6,6 +6,7 @@ mod apigateway;
 mod cloudwatch;
 mod codepipeline;
 pub mod errors;
+mod health_config;
 mod lambda;
 mod pages;
 mod route53;
@@ -103,8 +104,11 @@ pub struct AwsBackend {
     health_status_budget: DefaultDirectRateLimiter,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
-    /// Each hosted zone's records, read once for all sources of a refresh.
-    zones: zone::ZoneCache,
+    /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
+    /// mutex and map would make `Backend::Aws` much larger than `Backend::Sim`.)
+    zones: Box<zone::ZoneCache>,
+    /// What listing the account's health checks costs (see `health_config.rs`).
+    health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
 }
@@ -240,7 +244,8 @@ impl AwsBackend {
             regions,
             health_status_budget: RateLimiter::direct(quota),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
-            zones: zone::ZoneCache::new(zone::reuse_window(&config.refresh)),
+            zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
+            health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
             config,
         }
@@ -329,7 +334,7 @@ impl AwsBackend {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, bool, bool)>, SourceError> {
-        route53::flags(self, ids).await
+        health_config::flags(self, ids).await
     }
 
     /// The caller's ARN (STS GetCallerIdentity).

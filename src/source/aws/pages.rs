@@ -93,6 +93,7 @@ pub fn token(next: Option<&str>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::source::ErrorKind;
     use std::cell::RefCell;
@@ -103,56 +104,61 @@ mod tests {
         region: "us-east-1",
     };
 
-    /// A service whose page `i` (asked with token `i`, the first with none) is `pages[i]`:
-    /// (items, next token). Records the tokens asked with.
-    fn service(
+    /// A service whose page `i` (asked with token `pi`, the first with none) is `pages[i]`:
+    /// (items, next token). It records the tokens it was asked with.
+    struct Service {
         pages: Vec<(Vec<u32>, Option<&'static str>)>,
-    ) -> (
-        RefCell<Vec<Option<String>>>,
-        impl Fn(&RefCell<Vec<Option<String>>>, Option<String>) -> Result<Page<u32, String>, SourceError>,
-    ) {
-        let answer = move |asked: &RefCell<Vec<Option<String>>>, token: Option<String>| {
-            asked.borrow_mut().push(token.clone());
-            let i = match token.as_deref() {
-                None => 0,
-                Some(t) => t
-                    .trim_start_matches('p')
-                    .parse::<usize>()
-                    .unwrap_or(usize::MAX),
-            };
-            let (items, next) = pages
-                .get(i)
-                .cloned()
-                .ok_or_else(|| SourceError::new(ErrorKind::Other, format!("no page {token:?}")))?;
-            Ok(Page {
-                items,
-                next: next.map(str::to_string),
-            })
-        };
-        (RefCell::new(Vec::new()), answer)
+        asked: RefCell<Vec<Option<String>>>,
+    }
+
+    impl Service {
+        fn new(pages: Vec<(Vec<u32>, Option<&'static str>)>) -> Service {
+            Service {
+                pages,
+                asked: RefCell::new(Vec::new()),
+            }
+        }
+
+        fn page(
+            &self,
+            token: Option<String>,
+        ) -> std::future::Ready<Result<Page<u32, String>, SourceError>> {
+            self.asked.borrow_mut().push(token.clone());
+            let i = token
+                .as_deref()
+                .map_or(0, |t| t.trim_start_matches('p').parse::<usize>().unwrap());
+            std::future::ready(
+                self.pages
+                    .get(i)
+                    .cloned()
+                    .map(|(items, next)| Page {
+                        items,
+                        next: next.map(str::to_string),
+                    })
+                    .ok_or_else(|| SourceError::new(ErrorKind::Other, format!("no page {i}"))),
+            )
+        }
     }
 
     fn run<T>(f: impl Future<Output = T>) -> T {
         tokio::runtime::Builder::new_current_thread()
             .build()
-            .map(|rt| rt.block_on(f))
-            .unwrap_or_else(|e| panic!("runtime: {e}"))
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
     fn every_page_is_read_in_turn() {
-        let (asked, answer) = service(vec![
+        let service = Service::new(vec![
             (vec![1, 2], Some("p1")),
             (vec![3], Some("p2")),
             (vec![4], None),
         ]);
         let mut tally = Tally::default();
-        let items = run(read_all(&mut tally, OP, ALL, |t| {
-            std::future::ready(answer(&asked, t))
-        }));
-        assert_eq!(items.ok(), Some(vec![1, 2, 3, 4]));
+        let items = run(read_all(&mut tally, OP, ALL, |t| service.page(t))).unwrap();
+        assert_eq!(items, vec![1, 2, 3, 4]);
         assert_eq!(
-            asked.into_inner(),
+            service.asked.into_inner(),
             vec![None, Some("p1".into()), Some("p2".into())]
         );
         assert_eq!(tally.calls, 3);
@@ -171,19 +177,12 @@ mod tests {
         ] {
             let expected: Vec<u32> = pages.iter().flat_map(|(i, _)| i.clone()).collect();
             let n = pages.len();
-            let (asked, answer) = service(pages);
+            let service = Service::new(pages);
             let mut tally = Tally::default();
-            let listing = run(read(
-                &mut tally,
-                OP,
-                ALL,
-                |t| std::future::ready(answer(&asked, t)),
-                |_| false,
-            ));
-            let listing = listing.unwrap_or_else(|e| panic!("{e}"));
+            let listing = run(read(&mut tally, OP, ALL, |t| service.page(t), |_| false)).unwrap();
             assert_eq!(listing.items, expected);
             assert_eq!((listing.pages as usize, listing.cut), (n, false));
-            assert_eq!(asked.borrow().len(), n, "each page asked for once");
+            assert_eq!(service.asked.borrow().len(), n, "each page asked for once");
         }
     }
 
@@ -196,51 +195,36 @@ mod tests {
                 (vec![3], None),
             ]
         };
-        let (asked, answer) = service(pages());
         let mut tally = Tally::default();
-        let cut = run(read(
-            &mut tally,
-            OP,
-            2,
-            |t| std::future::ready(answer(&asked, t)),
-            |_| false,
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
+        let service = Service::new(pages());
+        let cut = run(read(&mut tally, OP, 2, |t| service.page(t), |_| false)).unwrap();
         assert_eq!((cut.items, cut.pages, cut.cut), (vec![1, 2], 2, true));
 
-        let (asked, answer) = service(pages());
+        let service = Service::new(pages());
         let enough = run(read(
             &mut tally,
             OP,
             ALL,
-            |t| std::future::ready(answer(&asked, t)),
+            |t| service.page(t),
             |items| items.contains(&1),
         ))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         assert_eq!(
             (enough.items, enough.pages, enough.cut),
             (vec![1], 1, false)
         );
+
         // The last page is not a cut, even at the limit.
-        let (asked, answer) = service(pages());
-        let whole = run(read(
-            &mut tally,
-            OP,
-            3,
-            |t| std::future::ready(answer(&asked, t)),
-            |_| false,
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
+        let service = Service::new(pages());
+        let whole = run(read(&mut tally, OP, 3, |t| service.page(t), |_| false)).unwrap();
         assert_eq!((whole.pages, whole.cut), (3, false));
     }
 
     #[test]
     fn an_error_ends_the_listing_and_its_call_counts() {
-        let (asked, answer) = service(vec![(vec![1], Some("p7"))]);
+        let service = Service::new(vec![(vec![1], Some("p7"))]);
         let mut tally = Tally::default();
-        let result = run(read_all(&mut tally, OP, ALL, |t| {
-            std::future::ready(answer(&asked, t))
-        }));
+        let result = run(read_all(&mut tally, OP, ALL, |t| service.page(t)));
         assert!(result.is_err());
         assert_eq!(tally.calls, 2);
     }
