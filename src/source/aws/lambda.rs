@@ -3,7 +3,7 @@
 
 use super::cloudwatch::{self, Series};
 use super::errors::{Operation, fail};
-use super::{AwsBackend, Tally};
+use super::{AwsBackend, FAN_OUT, Tally};
 use crate::model::{FunctionStats, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use futures::stream::{self, StreamExt};
@@ -11,8 +11,6 @@ use futures::stream::{self, StreamExt};
 /// The window the counts cover, and how far back the error-rate trend goes.
 pub const WINDOW_S: i64 = 300;
 const TREND_MINUTES: i64 = 30;
-/// GetFunctionConfiguration calls in flight at once per region.
-const CONFIG_CONCURRENCY: usize = 8;
 
 /// The metrics read per function: (suffix, metric, statistic).
 const METRICS: [(&str, &str, &str); 6] = [
@@ -64,16 +62,17 @@ pub async fn fetch(
         .services_in(region)
         .flat_map(|s| s.functions.iter().map(move |f| (s.name.clone(), f.clone())))
         .collect();
-    tally.calls += functions.len() as u32;
+    let configuration_op = Operation {
+        service: "Lambda",
+        api: "GetFunctionConfiguration",
+        region,
+    };
+    tally.count_n(configuration_op, functions.len() as u32);
     // A few at a time: Lambda's control-plane request rate is low.
     let pending: Vec<_> = functions
         .iter()
         .map(|(_, f)| configuration(b, region, f))
         .collect();
-    let configs: Vec<_> = stream::iter(pending)
-        .buffered(CONFIG_CONCURRENCY)
-        .collect()
-        .await;
 
     let mut queries = Vec::new();
     for (i, (_, f)) in functions.iter().enumerate() {
@@ -94,29 +93,36 @@ pub async fn fetch(
         region,
     };
     let start = now - chrono::Duration::minutes(TREND_MINUTES);
-    let (series, metrics_error) = if queries.is_empty() {
-        (Some(Series::new()), None)
-    } else {
-        match cloudwatch::get_metric_data(
-            &clients.cloudwatch,
-            queries,
-            start,
-            now,
-            op,
-            b.profile(),
-            tally,
-        )
-        .await
-        {
-            Ok(series) => (Some(series), None),
-            Err(e) => (
-                None,
-                Some(SourceError::new(
-                    e.kind,
-                    format!("Lambda metrics unavailable: {}", e.message),
-                )),
-            ),
-        }
+    // The configurations and the metrics do not depend on each other.
+    let mut metrics_tally = Tally::default();
+    let (configs, metrics) = tokio::join!(
+        stream::iter(pending).buffered(FAN_OUT).collect::<Vec<_>>(),
+        async {
+            if queries.is_empty() {
+                return Ok(Series::new());
+            }
+            cloudwatch::get_metric_data(
+                &clients.cloudwatch,
+                queries,
+                start,
+                now,
+                op,
+                b.profile(),
+                &mut metrics_tally,
+            )
+            .await
+        },
+    );
+    tally.absorb(metrics_tally);
+    let (series, metrics_error) = match metrics {
+        Ok(series) => (Some(series), None),
+        Err(e) => (
+            None,
+            Some(SourceError::new(
+                e.kind,
+                format!("Lambda metrics unavailable: {}", e.message),
+            )),
+        ),
     };
     // Nothing at all arrived: a failed fetch (kept data, marked stale, backed off), not a
     // success full of unknowns.

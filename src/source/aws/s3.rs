@@ -4,11 +4,12 @@
 use super::cloudwatch;
 use super::errors::{Operation, fail};
 use super::pages::{self, Page};
-use super::{AwsBackend, Tally, timestamp};
+use super::{AwsBackend, FAN_OUT, Tally, timestamp};
+use crate::config::ArtifactsConfig;
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use aws_sdk_s3::types::ReplicationStatus;
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 
 /// Pages of ListObjectVersions read at most (1,000 versions a page).
 const MAX_PAGES: usize = 10;
@@ -20,44 +21,93 @@ pub async fn fetch(
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.s3;
+    let services: Vec<(&str, &ArtifactsConfig)> = b
+        .services_in(region)
+        .filter_map(|s| Some((s.name.as_str(), s.artifacts.as_ref()?)))
+        .collect();
+    // Each service's bucket at once (a few at a time), the results kept in service order.
+    let pending: Vec<_> = services
+        .iter()
+        .map(|(_, artifacts)| async move {
+            let mut t = Tally::default();
+            let read = bucket(b, client, region, artifacts, now, &mut t).await;
+            (t, read)
+        })
+        .collect();
+    let read: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
     let mut entries = Vec::new();
     let mut metrics = Vec::new();
-    for service in b.services_in(region) {
-        let Some(artifacts) = &service.artifacts else {
-            continue;
-        };
-        let bucket = artifacts.bucket_for(region);
-        let mut versions =
-            list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
-        versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
-        versions.truncate(artifacts.latest);
-        if region == artifacts.source_region {
-            metrics.push(Entry {
-                service: service.name.clone(),
-                region: region.to_string(),
-                value: replication_metrics(b, region, &bucket, now, tally).await,
-            });
-            tally.calls += versions.len() as u32;
-            let heads = join_all(
-                versions
-                    .iter()
-                    .map(|v| replication_status(b, client, region, &bucket, v)),
-            )
-            .await;
-            for (v, head) in versions.iter_mut().zip(heads) {
-                match head {
-                    Ok(status) => v.replication = status,
-                    Err(e) => tally.partial(e),
+    let mut failed = None;
+    for ((service, _), (t, read)) in services.iter().zip(read) {
+        tally.absorb(t);
+        match read {
+            Ok((versions, replication)) => {
+                if let Some(value) = replication {
+                    metrics.push(Entry {
+                        service: service.to_string(),
+                        region: region.to_string(),
+                        value,
+                    });
                 }
+                entries.push(Entry {
+                    service: service.to_string(),
+                    region: region.to_string(),
+                    value: versions,
+                });
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
             }
         }
-        entries.push(Entry {
-            service: service.name.clone(),
-            region: region.to_string(),
-            value: versions,
-        });
     }
-    Ok(Payload::Replication(entries, metrics))
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Payload::Replication(entries, metrics)),
+    }
+}
+
+/// One service's bucket in `region`: its newest versions and, on the source bucket, their
+/// replication status and the replication rules' metrics. The status (HeadObject per version)
+/// needs the listing; the rules and their metrics do not, but are asked only once the listing
+/// answered: when it fails, the fetch fails and they would be thrown away.
+async fn bucket(
+    b: &AwsBackend,
+    client: &aws_sdk_s3::Client,
+    region: &str,
+    artifacts: &ArtifactsConfig,
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Result<(Vec<ArtifactVersion>, Option<Vec<ReplicationMetrics>>), SourceError> {
+    let bucket = artifacts.bucket_for(region);
+    let mut versions = list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
+    versions.truncate(artifacts.latest);
+    if region != artifacts.source_region {
+        return Ok((versions, None));
+    }
+    let head = Operation {
+        service: "S3",
+        api: "HeadObject",
+        region,
+    };
+    let mut metrics_tally = Tally::default();
+    let pending: Vec<_> = versions
+        .iter()
+        .map(|v| replication_status(b, client, region, &bucket, v))
+        .collect();
+    let (metrics, heads) = tokio::join!(
+        replication_metrics(b, region, &bucket, now, &mut metrics_tally),
+        stream::iter(pending).buffered(FAN_OUT).collect::<Vec<_>>(),
+    );
+    tally.absorb(metrics_tally);
+    tally.count_n(head, heads.len() as u32);
+    for (v, head) in versions.iter_mut().zip(heads) {
+        match head {
+            Ok(status) => v.replication = status,
+            Err(e) => tally.partial(e),
+        }
+    }
+    Ok((versions, Some(metrics)))
 }
 
 async fn list_versions(
@@ -170,7 +220,11 @@ async fn replication_metrics(
     let Ok(clients) = b.region(region) else {
         return Vec::new();
     };
-    tally.call();
+    tally.count(Operation {
+        service: "S3",
+        api: "GetBucketReplication",
+        region,
+    });
     let config = match clients
         .s3
         .get_bucket_replication()
