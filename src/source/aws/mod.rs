@@ -21,6 +21,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
+use aws_sdk_sts::config::SharedHttpClient;
 use errors::Operation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::BTreeMap;
@@ -182,12 +183,20 @@ impl AwsBackend {
         if let Some(endpoint) = &config.aws.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let sdk = loader.load().await;
+        let sdk = loader.http_client(shared_http_client()).load().await;
         AwsBackend::with_sdk_config(config, &sdk)
     }
 
-    /// Clients from a given SDK configuration.
+    /// Clients from a given SDK configuration, all through one HTTP client (the configuration's,
+    /// else one made here).
     pub fn with_sdk_config(config: Config, sdk: &SdkConfig) -> AwsBackend {
+        let shared;
+        let sdk = if sdk.http_client().is_some() {
+            sdk
+        } else {
+            shared = sdk.to_builder().http_client(shared_http_client()).build();
+            &shared
+        };
         // Path-style S3 for any custom endpoint: the global one, or S3's own variable (which
         // aws-config resolves per service, so it does not show in `endpoint_url()`).
         let s3_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty())
@@ -366,6 +375,27 @@ impl AwsBackend {
             .iter()
             .filter(move |s| s.regions.iter().any(|r| r == region))
     }
+}
+
+/// One HTTP client for every SDK client of the backend: one connection pool, one TLS setup. An
+/// `SdkConfig` without an HTTP client makes each service client build its own default one, each
+/// with its own pool (counted on a local keep-alive server: four calls in turn through four
+/// clients opened four connections, one with this). This is that default (hyper 1, rustls with aws-lc, the proxy from the
+/// environment, as for the SDK's current behavior version), which the SDK does not expose. Its
+/// pool is keyed by the connect and read timeouts, which every client here shares.
+fn shared_http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 fn service(s: &ServiceConfig) -> Service {
