@@ -3,6 +3,7 @@
 
 mod act;
 mod apigateway;
+mod clients;
 mod cloudwatch;
 mod codepipeline;
 pub mod errors;
@@ -12,7 +13,11 @@ mod pages;
 mod route53;
 mod s3;
 mod sts;
+mod tally;
 mod zone;
+
+pub use clients::{ControlClients, RegionClients};
+pub use tally::Tally;
 
 use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::config::{Config, Mechanism, ServiceConfig};
@@ -21,7 +26,6 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
-use aws_sdk_sts::config::SharedHttpClient;
 use errors::Operation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::BTreeMap;
@@ -40,61 +44,6 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 /// which are far lower than those of the services' data planes.
 const FAN_OUT: usize = 8;
 
-/// Clients for the services that live in each region.
-pub struct RegionClients {
-    pub apigateway: aws_sdk_apigateway::Client,
-    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
-    pub lambda: aws_sdk_lambda::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub codepipeline: aws_sdk_codepipeline::Client,
-}
-
-impl RegionClients {
-    pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
-        RegionClients {
-            apigateway: aws_sdk_apigateway::Client::from_conf(
-                aws_sdk_apigateway::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
-                aws_sdk_apigatewayv2::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            lambda: aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .force_path_style(path_style)
-                    .build(),
-            ),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            codepipeline: aws_sdk_codepipeline::Client::from_conf(
-                aws_sdk_codepipeline::config::Builder::from(sdk)
-                    .region(region)
-                    .build(),
-            ),
-        }
-    }
-}
-
-/// Clients for what lives in the control region.
-pub struct ControlClients {
-    pub route53: aws_sdk_route53::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub sts: aws_sdk_sts::Client,
-}
-
 pub struct AwsBackend {
     config: Config,
     /// Route 53 and its metrics live in the control region.
@@ -112,54 +61,6 @@ pub struct AwsBackend {
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
-}
-
-/// What a fetch adds up besides its result: API calls made, and a part that failed while the
-/// rest succeeded (e.g. CloudWatch metrics missing while the function configurations arrived).
-#[derive(Debug, Default)]
-pub struct Tally {
-    pub calls: u32,
-    /// Of `calls`, those to the Route 53 API. Its request rate is limited for the whole account
-    /// (all Route 53 API calls together: 10 a second sustained, burst 50; Route 53 Developer Guide,
-    /// "Throttling of API requests"), so they are counted apart, to be shown against that limit.
-    pub route53_calls: u32,
-    pub partial: Option<SourceError>,
-}
-
-impl Tally {
-    pub fn call(&mut self) {
-        self.calls += 1;
-    }
-
-    /// One call of `op`.
-    pub fn count(&mut self, op: Operation<'_>) {
-        self.count_n(op, 1);
-    }
-
-    /// `n` calls of `op`.
-    pub fn count_n(&mut self, op: Operation<'_>, n: u32) {
-        self.calls += n;
-        if op.service == errors::ROUTE_53 {
-            self.route53_calls += n;
-        }
-    }
-
-    /// Add what a part of the fetch, run concurrently with its own tally, counted.
-    pub fn absorb(&mut self, other: Tally) {
-        self.calls += other.calls;
-        self.route53_calls += other.route53_calls;
-        if let Some(partial) = other.partial {
-            self.partial(partial);
-        }
-    }
-
-    /// Record a failed part; the first one is kept.
-    pub fn partial(&mut self, error: SourceError) {
-        tracing::warn!(%error, "partial fetch");
-        if self.partial.is_none() {
-            self.partial = Some(error);
-        }
-    }
 }
 
 impl AwsBackend {
@@ -183,7 +84,10 @@ impl AwsBackend {
         if let Some(endpoint) = &config.aws.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let sdk = loader.http_client(shared_http_client()).load().await;
+        let sdk = loader
+            .http_client(clients::shared_http_client())
+            .load()
+            .await;
         AwsBackend::with_sdk_config(config, &sdk)
     }
 
@@ -194,7 +98,10 @@ impl AwsBackend {
         let sdk = if sdk.http_client().is_some() {
             sdk
         } else {
-            shared = sdk.to_builder().http_client(shared_http_client()).build();
+            shared = sdk
+                .to_builder()
+                .http_client(clients::shared_http_client())
+                .build();
             &shared
         };
         // Path-style S3 for any custom endpoint: the global one, or S3's own variable (which
@@ -377,27 +284,6 @@ impl AwsBackend {
     }
 }
 
-/// One HTTP client for every SDK client of the backend: one connection pool, one TLS setup. An
-/// `SdkConfig` without an HTTP client makes each service client build its own default one, each
-/// with its own pool (counted on a local keep-alive server: four calls in turn through four
-/// clients opened four connections, one with this). This is that default (hyper 1, rustls with aws-lc, the proxy from the
-/// environment, as for the SDK's current behavior version), which the SDK does not expose. Its
-/// pool is keyed by the connect and read timeouts, which every client here shares.
-fn shared_http_client() -> SharedHttpClient {
-    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
-    Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector =
-            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
-    })
-}
-
 fn service(s: &ServiceConfig) -> Service {
     Service {
         name: s.name.clone(),
@@ -427,30 +313,4 @@ fn service(s: &ServiceConfig) -> Service {
 /// An SDK date-time as a chrono UTC time.
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn op(service: &'static str) -> Operation<'static> {
-        Operation {
-            service,
-            api: "Any",
-            region: "us-east-1",
-        }
-    }
-
-    #[test]
-    fn route53_calls_are_counted_apart_and_absorbed() {
-        let mut part = Tally::default();
-        part.count(op(errors::ROUTE_53));
-        part.count_n(op("CloudWatch"), 2);
-        assert_eq!((part.calls, part.route53_calls), (3, 1));
-        let mut whole = Tally::default();
-        whole.count_n(op(errors::ROUTE_53), 4);
-        whole.count(op("Route 53 ARC"));
-        whole.absorb(part);
-        assert_eq!((whole.calls, whole.route53_calls), (8, 5));
-    }
 }
