@@ -593,3 +593,63 @@ async fn flags_for_verification_are_read_fresh_each_time() {
     assert_eq!(second[0], (check_id(0, EAST), true, false));
     assert_eq!(second[1..], first[1..]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pagination (every listing goes through one helper; its unit tests are in src/source/aws/pages.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// Four checks over three ListHealthChecks pages (Marker / NextMarker, IsTruncated): every page
+/// is read, in turn, each asked with the marker the one before gave.
+#[tokio::test]
+async fn every_page_of_a_listing_is_read() {
+    const SERVICES: usize = 2;
+    let ids = all_ids(SERVICES);
+    let pages = vec![
+        (None, vec![ids[0].clone()], Some("m1")),
+        (Some("m1"), vec![ids[1].clone(), ids[2].clone()], Some("m2")),
+        (Some("m2"), vec![ids[3].clone()], None),
+    ];
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_compute_output(move |r| {
+        let (_, checks, next) = pages
+            .iter()
+            .find(|(marker, _, _)| r.marker() == *marker)
+            .unwrap_or_else(|| panic!("asked with marker {:?}", r.marker()));
+        listing_page(checks, *next)
+    });
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    let (_, result) = health_fetch(&b).await;
+    let Ok(Payload::Health(checks)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(checks.len(), 4);
+    assert_eq!((list.num_calls(), get.num_calls()), (3, 0));
+}
+
+/// A listing whose NextMarker names a page already read stops there (it would otherwise list
+/// the same page until the fetch's budget ran out); the checks it did not give are read with
+/// GetHealthCheck.
+#[tokio::test]
+async fn a_listing_that_repeats_its_marker_stops() {
+    const SERVICES: usize = 2;
+    let ids = all_ids(SERVICES);
+    let first_two = ids[..2].to_vec();
+    let list = mock!(aws_sdk_route53::Client::list_health_checks)
+        .then_output(move || listing_page(&first_two, Some("m1")));
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let b = configured_backend(SERVICES, &[&list, &get, &status]);
+
+    let (_, result) = health_fetch(&b).await;
+    let Ok(Payload::Health(checks)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(checks.len(), 4);
+    assert_eq!(
+        (list.num_calls(), get.num_calls()),
+        (2, 2),
+        "the first page, the page of m1 (which names m1 again), then GetHealthCheck for two"
+    );
+}
