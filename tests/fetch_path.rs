@@ -604,7 +604,7 @@ async fn flags_for_verification_are_read_fresh_each_time() {
 async fn every_page_of_a_listing_is_read() {
     const SERVICES: usize = 2;
     let ids = all_ids(SERVICES);
-    let pages = vec![
+    let pages = [
         (None, vec![ids[0].clone()], Some("m1")),
         (Some("m1"), vec![ids[1].clone(), ids[2].clone()], Some("m2")),
         (Some("m2"), vec![ids[3].clone()], None),
