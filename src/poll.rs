@@ -111,6 +111,7 @@ pub async fn fetch_with_timeout(backend: &Backend, spec: &SourceSpec, clock: &Cl
             key: spec.key.clone(),
             at: now,
             calls: 0,
+            route53_calls: 0,
             result: Err(SourceError::new(
                 ErrorKind::Timeout,
                 format!(

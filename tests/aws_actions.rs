@@ -101,6 +101,7 @@ fn fetched(key: SourceKey, payload: Payload) -> Msg {
         key,
         at: now(),
         calls: 1,
+        route53_calls: 0,
         result: Ok(payload),
         partial: None,
     }))

@@ -902,6 +902,7 @@ fn state_from(
             key,
             at: now(),
             calls: tally.calls,
+            route53_calls: tally.route53_calls,
             result,
             partial: tally.partial,
         }));
@@ -1192,6 +1193,7 @@ name = "api-deploy"
             key: pipeline_key.clone(),
             at: now(),
             calls: 2,
+            route53_calls: 0,
             result: pipeline_payload(&["v-b"]),
             partial: None,
         })),
@@ -1210,6 +1212,7 @@ name = "api-deploy"
             key: pipeline_key,
             at: now(),
             calls: 2,
+            route53_calls: 0,
             result: pipeline_payload(&["v-a"]),
             partial: None,
         })),

@@ -653,3 +653,49 @@ async fn a_listing_that_repeats_its_marker_stops() {
         "the first page, the page of m1 (which names m1 again), then GetHealthCheck for two"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Route 53 calls handed to the console
+// ---------------------------------------------------------------------------------------------
+
+/// `Backend::fetch` gives the console each fetch's Route 53 calls apart from the others
+/// (`Fetched::route53_calls`), to be shown against Route 53's account-wide limit: the health
+/// source's zone read, GetHealthCheck and GetHealthCheckStatus are Route 53, its GetMetricData
+/// is not; a domains fetch's only Route 53 call is the zone read (here made by the health
+/// fetch before it, within the reuse window, so none). The simulation reports none.
+#[tokio::test]
+async fn route53_calls_are_handed_over_in_fetched() {
+    use switchyard::source::Backend;
+    use switchyard::source::sim::SimBackend;
+    use switchyard::source::sim::scenario::Scenario;
+
+    let zone = zone_rule(1);
+    let get = get_health_check_rule();
+    let status = status_rule();
+    let backend = Backend::Aws(fleet_backend(1, &[&zone, &get, &status]));
+
+    let health = backend
+        .fetch(&SourceKey::new(SourceKind::Health, EAST), now())
+        .await;
+    assert!(health.result.is_ok(), "{:?}", health.result);
+    assert_eq!(
+        (health.route53_calls, health.calls),
+        (1 + 2 + 2, 1 + 2 + 2 + 1),
+        "zone, 2 GetHealthCheck, 2 GetHealthCheckStatus; and GetMetricData"
+    );
+    let domains = backend
+        .fetch(&SourceKey::new(SourceKind::Domains, WEST), now())
+        .await;
+    assert!(domains.result.is_ok(), "{:?}", domains.result);
+    assert_eq!(
+        (domains.route53_calls, domains.calls),
+        (0, 3),
+        "v1 and v2 GetDomainNames, GetBasePathMappings; the zone read reused"
+    );
+
+    let sim = Backend::Sim(SimBackend::new(Scenario::built_in("steady").unwrap()));
+    for spec in sim.plan() {
+        let fetched = sim.fetch(&spec.key, now()).await;
+        assert_eq!(fetched.route53_calls, 0, "{}", spec.key);
+    }
+}

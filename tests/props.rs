@@ -1749,6 +1749,7 @@ fn consume(
         key: key.clone(),
         at: now(),
         calls: tally.calls,
+        route53_calls: tally.route53_calls,
         result,
         partial: tally.partial,
     };

@@ -601,6 +601,7 @@ fn expired_credentials_show_one_banner_with_the_fix() {
             key,
             at: now,
             calls: 1,
+            route53_calls: 0,
             result: Err(error),
             partial: None,
         };

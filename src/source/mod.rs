@@ -136,6 +136,9 @@ pub struct Fetched {
     pub at: Timestamp,
     /// API calls this fetch made (for the status bar's call and cost counters).
     pub calls: u32,
+    /// Of `calls`, those to the Route 53 API, whose request rate is limited for the whole
+    /// account (10 a second, burst 50: Route 53 Developer Guide, "Throttling of API requests").
+    pub route53_calls: u32,
     pub result: Result<Payload, SourceError>,
     /// A part of the data that could not be fetched while the rest was (e.g. metrics missing
     /// while configurations arrived); the missing values stay unknown.
@@ -181,20 +184,22 @@ impl Backend {
 
     /// Fetch one source. `now` is the backend's clock reading (simulated time in the demo).
     pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> Fetched {
-        let (calls, result, partial) = match self {
+        let (calls, route53_calls, result, partial) = match self {
+            // The simulation counts calls, not which API they go to.
             Backend::Sim(sim) => {
                 let (calls, result) = sim.fetch(key, now).await;
-                (calls, result, None)
+                (calls, 0, result, None)
             }
             Backend::Aws(aws) => {
                 let (tally, result) = aws.fetch(key, now).await;
-                (tally.calls, result, tally.partial)
+                (tally.calls, tally.route53_calls, result, tally.partial)
             }
         };
         Fetched {
             key: key.clone(),
             at: now,
             calls,
+            route53_calls,
             result,
             partial,
         }

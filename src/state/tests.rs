@@ -69,6 +69,7 @@ fn health_fetch(
         key: SourceKey::new(SourceKind::Health, region),
         at,
         calls: 3,
+        route53_calls: 0,
         partial: None,
         result: result
             .map(|entries| {

@@ -24,6 +24,7 @@ pub(super) fn refetch(state: &mut State, scenario: &str, at: Timestamp) {
             key: spec.key,
             at,
             calls,
+            route53_calls: 0,
             result,
             partial: None,
         };

@@ -144,6 +144,7 @@ fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {
         key,
         at,
         calls,
+        route53_calls: _,
         result,
         partial,
     } = fetched;

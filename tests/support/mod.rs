@@ -47,6 +47,7 @@ pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
         key: key.clone(),
         at: now,
         calls,
+        route53_calls: 0,
         result,
         partial: None,
     }))

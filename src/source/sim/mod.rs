@@ -255,6 +255,7 @@ impl SimBackend {
                 key: spec.key.clone(),
                 at,
                 calls,
+                route53_calls: 0,
                 result,
                 partial: None,
             };
