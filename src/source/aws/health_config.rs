@@ -3,10 +3,9 @@
 //! costs fewer calls.
 //!
 //! A ListHealthChecks page holds up to 1,000 checks (API reference, ListHealthChecks
-//! `MaxItems`), and most accounts have fewer than that (the default quota is 200), so one call
-//! can read what GetHealthCheck needs a call per check for. But the listing reads every check of
-//! the account: in an account with several thousand checks, finding a few of them may take more
-//! pages than there are checks to read. The rule:
+//! `MaxItems`), so for most accounts one call reads what GetHealthCheck needs a call per check
+//! for. But the listing reads every check of the account: in an account with several thousand
+//! checks, finding a few of them may take more pages than there are checks to read. The rule:
 //!
 //! - Under [`LIST_FROM`] checks, GetHealthCheck per check: at most three calls a refresh, made
 //!   concurrently (one round trip where a listing may take several in turn), reading a few KB
