@@ -748,14 +748,27 @@ regions = ["us-east-1", "us-west-2", "eu-west-1"]
 functions = ["two-fn"]
 health_checks = { "us-east-1" = "hc-2a", "us-west-2" = "hc-2b", "eu-west-1" = "hc-2c" }
 "#;
-    let get_check = mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(|r| {
-        let id = r.health_check_id().unwrap_or("");
-        match id {
-            "hc-1a" => get_health_check_output(id, false, true),
-            "hc-1b" => get_health_check_output(id, true, false),
-            "hc-1c" => get_health_check_output(id, true, true),
-            _ => get_health_check_output(id, false, false),
-        }
+    let config = |id: &str| match id {
+        "hc-1a" => get_health_check_output(id, false, true),
+        "hc-1b" => get_health_check_output(id, true, false),
+        "hc-1c" => get_health_check_output(id, true, true),
+        _ => get_health_check_output(id, false, false),
+    };
+    // Six checks: one ListHealthChecks page reads their configurations (see
+    // tests/fetch_path.rs for when GetHealthCheck per check is used instead).
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
+        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
+            .set_health_checks(Some(
+                ["hc-1a", "hc-1b", "hc-1c", "hc-2a", "hc-2b", "hc-2c"]
+                    .into_iter()
+                    .filter_map(|id| config(id).health_check)
+                    .collect(),
+            ))
+            .marker("")
+            .is_truncated(false)
+            .max_items(1000)
+            .build()
+            .unwrap()
     });
     let status = mock!(aws_sdk_route53::Client::get_health_check_status).then_compute_output(|r| {
         match r.health_check_id() {
@@ -786,7 +799,7 @@ health_checks = { "us-east-1" = "hc-2a", "us-west-2" = "hc-2b", "eu-west-1" = "h
     let b = backend(
         toml,
         ControlClients {
-            route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&get_check, &status]),
+            route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&list, &status]),
             cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
             ..unused_control()
         },
@@ -801,7 +814,11 @@ health_checks = { "us-east-1" = "hc-2a", "us-west-2" = "hc-2b", "eu-west-1" = "h
         4,
         "GetHealthCheckStatus within its burst of 4"
     );
-    assert_eq!(tally.calls, 6 + 4 + 1);
+    assert_eq!(
+        tally.calls,
+        1 + 4 + 1,
+        "one listing, 4 status, 1 GetMetricData"
+    );
 
     let c = |s, r| check(&entries, s, r);
     // Disabled: Route 53 counts it healthy whatever the checkers say.
@@ -887,7 +904,7 @@ fn state_from(
             key,
             at: now(),
             calls: tally.calls,
-            route53_calls: 0,
+            route53_calls: tally.route53_calls,
             result,
             partial: tally.partial,
         }));

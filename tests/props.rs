@@ -1751,7 +1751,7 @@ fn consume(
         key: key.clone(),
         at: now(),
         calls: tally.calls,
-        route53_calls: 0,
+        route53_calls: tally.route53_calls,
         result,
         partial: tally.partial,
     };

@@ -140,7 +140,8 @@ pub struct Fetched {
     pub at: Timestamp,
     /// API calls this fetch made (for the status bar's call and cost counters).
     pub calls: u32,
-    /// How many of them went to the Route 53 API, whose limit is the whole account's.
+    /// Of `calls`, those to the Route 53 API, whose request rate is limited for the whole
+    /// account (10 a second, burst 50: Route 53 Developer Guide, "Throttling of API requests").
     pub route53_calls: u32,
     pub result: Result<Payload, SourceError>,
     /// A part of the data that could not be fetched while the rest was (e.g. metrics missing
@@ -196,7 +197,7 @@ impl Backend {
                     key: key.clone(),
                     at: now,
                     calls: tally.calls,
-                    route53_calls: 0,
+                    route53_calls: tally.route53_calls,
                     result,
                     partial: tally.partial,
                 }

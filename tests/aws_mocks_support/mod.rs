@@ -1,7 +1,10 @@
 //! Plumbing for `tests/aws_mocks.rs`: SDK clients answered by `aws-smithy-mocks` rules, clients
 //! that must not be called, a config from TOML, a fixed clock and a small fake of CloudWatch
-//! GetMetricData that answers each query from a table keyed by what the query asks for.
+//! GetMetricData that answers each query from a table keyed by what the query asks for; and
+//! (`waves`) which calls a fetch makes at the same time.
 #![allow(dead_code)]
+
+pub mod waves;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! PutApprovalResult. Reached only through `Backend::execute`, which refuses in read-only mode.
 
 use super::AwsBackend;
-use super::errors::{Call as Where, THROTTLED_READ, describe};
+use super::errors::{Operation, THROTTLED_READ, describe};
 use crate::config::Config;
 use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
 use crate::source::{ErrorKind, SourceError};
@@ -262,7 +262,7 @@ impl AwsBackend {
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let described = describe(
-            Where {
+            Operation {
                 service,
                 api,
                 region,

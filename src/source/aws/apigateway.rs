@@ -1,13 +1,18 @@
 //! API Gateway custom domains (v1 REST base path mappings and v2 API mappings) in one region,
 //! joined with the Route 53 records that point at them.
 
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
+use super::pages::{self, Page};
 use super::zone::{self, normalize};
-use super::{AwsBackend, Tally, next_token};
+use super::{AwsBackend, FAN_OUT, Tally};
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
 use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const API_GATEWAY: &str = "API Gateway";
 
 /// A custom domain as API Gateway reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,216 +22,224 @@ struct Found {
     mappings: Vec<DomainMapping>,
 }
 
-async fn v1_domains(
-    b: &AwsBackend,
-    region: &str,
-    wanted: &[String],
-    tally: &mut Tally,
-) -> Result<BTreeMap<String, Found>, SourceError> {
-    let client = &b.region(region)?.apigateway;
-    let profile = b.profile();
-    let mut found = BTreeMap::new();
-    let mut position: Option<String> = None;
-    loop {
-        tally.call();
-        let page = client
-            .get_domain_names()
-            .limit(500)
-            .set_position(position.clone())
-            .send()
-            .await
-            .map_err(fail(
-                Call {
-                    service: "API Gateway",
-                    api: "GetDomainNames",
-                    region,
-                },
-                profile,
-            ))?;
-        for d in page.items() {
-            let Some(name) = d.domain_name().map(normalize) else {
-                continue;
-            };
-            if wanted.contains(&name) {
-                found.insert(
-                    name,
-                    Found {
-                        api: ApiKind::Rest,
-                        regional_target: d.regional_domain_name().map(normalize),
-                        mappings: Vec::new(),
-                    },
-                );
-            }
-        }
-        match next_token(page.position(), position.as_deref()) {
-            Some(p) => position = Some(p),
-            None => break,
-        }
-    }
-    let mappings = join_all(found.keys().map(|name| v1_mappings(b, region, name))).await;
-    for ((_, domain), (calls, result)) in found.iter_mut().zip(mappings) {
-        tally.calls += calls;
-        domain.mappings = result?;
-    }
-    Ok(found)
+/// A custom domain as one page of a listing names it: (name, regional target), normalized.
+type Listed = (String, Option<String>);
+
+/// What differs between API Gateway's two management APIs (v1 for REST APIs; v2 for HTTP APIs,
+/// and REST domains mapped through it): the calls and how their answers read. Listing, picking
+/// the wanted names and reading their mappings is the same for both (`custom_domains`).
+trait DomainApi {
+    const KIND: ApiKind;
+    /// The API names in messages.
+    const LIST: &'static str;
+    const MAPPINGS: &'static str;
+
+    async fn domains_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        token: Option<String>,
+    ) -> Result<Page<Listed, String>, SourceError>;
+
+    async fn mappings_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        domain: &str,
+        token: Option<String>,
+    ) -> Result<Page<DomainMapping, String>, SourceError>;
 }
 
-async fn v1_mappings(
-    b: &AwsBackend,
-    region: &str,
-    name: &str,
-) -> (u32, Result<Vec<DomainMapping>, SourceError>) {
-    let mut calls = 0;
-    let mut mappings = Vec::new();
-    let client = match b.region(region) {
-        Ok(c) => &c.apigateway,
-        Err(e) => return (calls, Err(e)),
-    };
-    let mut position: Option<String> = None;
-    loop {
-        calls += 1;
-        let page = match client
+impl DomainApi for aws_sdk_apigateway::Client {
+    const KIND: ApiKind = ApiKind::Rest;
+    const LIST: &'static str = "GetDomainNames";
+    const MAPPINGS: &'static str = "GetBasePathMappings";
+
+    async fn domains_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        token: Option<String>,
+    ) -> Result<Page<Listed, String>, SourceError> {
+        let page = self
+            .get_domain_names()
+            .limit(500)
+            .set_position(token)
+            .send()
+            .await
+            .map_err(fail(op, profile))?;
+        Ok(Page {
+            items: page
+                .items()
+                .iter()
+                .filter_map(|d| {
+                    let name = normalize(d.domain_name()?);
+                    Some((name, d.regional_domain_name().map(normalize)))
+                })
+                .collect(),
+            next: pages::token(page.position()),
+        })
+    }
+
+    async fn mappings_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        domain: &str,
+        token: Option<String>,
+    ) -> Result<Page<DomainMapping, String>, SourceError> {
+        let page = self
             .get_base_path_mappings()
-            .domain_name(name)
+            .domain_name(domain)
             .limit(500)
-            .set_position(position.clone())
+            .set_position(token)
             .send()
             .await
-        {
-            Ok(page) => page,
-            Err(e) => {
-                let call = Call {
-                    service: "API Gateway",
-                    api: "GetBasePathMappings",
-                    region,
-                };
-                return (calls, Err(fail(call, b.profile())(e)));
-            }
-        };
-        for m in page.items() {
-            let path = m.base_path().unwrap_or("");
-            mappings.push(DomainMapping {
-                path: if path == "(none)" {
-                    String::new()
-                } else {
-                    path.to_string()
-                },
-                api_id: m.rest_api_id().unwrap_or("").to_string(),
-                stage: m.stage().unwrap_or("").to_string(),
-            });
-        }
-        match next_token(page.position(), position.as_deref()) {
-            Some(p) => position = Some(p),
-            None => break,
-        }
+            .map_err(fail(op, profile))?;
+        Ok(Page {
+            items: page
+                .items()
+                .iter()
+                .map(|m| {
+                    // The root mapping's base path reads "(none)".
+                    let path = m.base_path().unwrap_or("");
+                    DomainMapping {
+                        path: if path == "(none)" {
+                            String::new()
+                        } else {
+                            path.to_string()
+                        },
+                        api_id: m.rest_api_id().unwrap_or("").to_string(),
+                        stage: m.stage().unwrap_or("").to_string(),
+                    }
+                })
+                .collect(),
+            next: pages::token(page.position()),
+        })
     }
-    (calls, Ok(mappings))
 }
 
-async fn v2_domains(
-    b: &AwsBackend,
+impl DomainApi for aws_sdk_apigatewayv2::Client {
+    const KIND: ApiKind = ApiKind::Http;
+    const LIST: &'static str = "GetDomainNames (v2)";
+    const MAPPINGS: &'static str = "GetApiMappings";
+
+    async fn domains_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        token: Option<String>,
+    ) -> Result<Page<Listed, String>, SourceError> {
+        let page = self
+            .get_domain_names()
+            .max_results("500")
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(fail(op, profile))?;
+        Ok(Page {
+            items: page
+                .items()
+                .iter()
+                .filter_map(|d| {
+                    let name = normalize(d.domain_name()?);
+                    let target = d
+                        .domain_name_configurations()
+                        .iter()
+                        .find_map(|c| c.api_gateway_domain_name())
+                        .map(normalize);
+                    Some((name, target))
+                })
+                .collect(),
+            next: pages::token(page.next_token()),
+        })
+    }
+
+    async fn mappings_page(
+        &self,
+        op: Operation<'_>,
+        profile: Option<&str>,
+        domain: &str,
+        token: Option<String>,
+    ) -> Result<Page<DomainMapping, String>, SourceError> {
+        let page = self
+            .get_api_mappings()
+            .domain_name(domain)
+            .max_results("500")
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(fail(op, profile))?;
+        Ok(Page {
+            items: page
+                .items()
+                .iter()
+                .map(|m| DomainMapping {
+                    path: m.api_mapping_key().unwrap_or("").to_string(),
+                    api_id: m.api_id().unwrap_or("").to_string(),
+                    stage: m.stage().unwrap_or("").to_string(),
+                })
+                .collect(),
+            next: pages::token(page.next_token()),
+        })
+    }
+}
+
+/// The wanted custom domains of one API with their mappings: the listing, then the mappings of
+/// each wanted domain (a few at a time).
+async fn custom_domains<A: DomainApi>(
+    api: &A,
     region: &str,
+    profile: Option<&str>,
     wanted: &[String],
     tally: &mut Tally,
 ) -> Result<BTreeMap<String, Found>, SourceError> {
-    let client = &b.region(region)?.apigatewayv2;
-    let profile = b.profile();
+    let list = Operation {
+        service: API_GATEWAY,
+        api: A::LIST,
+        region,
+    };
+    let listed = pages::read_all(tally, list, pages::ALL, |token| {
+        api.domains_page(list, profile, token)
+    })
+    .await?;
+    let targets: BTreeMap<String, Option<String>> = listed
+        .into_iter()
+        .filter(|(name, _)| wanted.contains(name))
+        .collect();
+    let op = Operation {
+        service: API_GATEWAY,
+        api: A::MAPPINGS,
+        region,
+    };
+    // The futures are made before they go into the stream: a stream `map` closure over borrowed
+    // names makes the fetch's future not `Send` (rustc cannot prove it for every lifetime).
+    let pending: Vec<_> = targets
+        .keys()
+        .map(|name| async move {
+            let mut t = Tally::default();
+            let mappings = pages::read_all(&mut t, op, pages::ALL, |token| {
+                api.mappings_page(op, profile, name, token)
+            })
+            .await;
+            (t, mappings)
+        })
+        .collect();
+    let mappings: Vec<(Tally, Result<Vec<DomainMapping>, SourceError>)> =
+        stream::iter(pending).buffered(FAN_OUT).collect().await;
     let mut found = BTreeMap::new();
-    let mut token: Option<String> = None;
-    loop {
-        tally.call();
-        let page = client
-            .get_domain_names()
-            .max_results("500")
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(fail(
-                Call {
-                    service: "API Gateway",
-                    api: "GetDomainNames (v2)",
-                    region,
-                },
-                profile,
-            ))?;
-        for d in page.items() {
-            let Some(name) = d.domain_name().map(normalize) else {
-                continue;
-            };
-            if wanted.contains(&name) {
-                let target = d
-                    .domain_name_configurations()
-                    .iter()
-                    .find_map(|c| c.api_gateway_domain_name())
-                    .map(normalize);
-                found.insert(
-                    name,
-                    Found {
-                        api: ApiKind::Http,
-                        regional_target: target,
-                        mappings: Vec::new(),
-                    },
-                );
-            }
-        }
-        match next_token(page.next_token(), token.as_deref()) {
-            Some(t) => token = Some(t),
-            None => break,
-        }
-    }
-    let mappings = join_all(found.keys().map(|name| v2_mappings(b, region, name))).await;
-    for ((_, domain), (calls, result)) in found.iter_mut().zip(mappings) {
-        tally.calls += calls;
-        domain.mappings = result?;
+    for ((name, regional_target), (t, mappings)) in targets.into_iter().zip(mappings) {
+        tally.absorb(t);
+        found.insert(
+            name,
+            Found {
+                api: A::KIND,
+                regional_target,
+                mappings: mappings?,
+            },
+        );
     }
     Ok(found)
-}
-
-async fn v2_mappings(
-    b: &AwsBackend,
-    region: &str,
-    name: &str,
-) -> (u32, Result<Vec<DomainMapping>, SourceError>) {
-    let mut calls = 0;
-    let mut mappings = Vec::new();
-    let client = match b.region(region) {
-        Ok(c) => &c.apigatewayv2,
-        Err(e) => return (calls, Err(e)),
-    };
-    let mut token: Option<String> = None;
-    loop {
-        calls += 1;
-        let page = match client
-            .get_api_mappings()
-            .domain_name(name)
-            .max_results("500")
-            .set_next_token(token.clone())
-            .send()
-            .await
-        {
-            Ok(page) => page,
-            Err(e) => {
-                let call = Call {
-                    service: "API Gateway",
-                    api: "GetApiMappings",
-                    region,
-                };
-                return (calls, Err(fail(call, b.profile())(e)));
-            }
-        };
-        for m in page.items() {
-            mappings.push(DomainMapping {
-                path: m.api_mapping_key().unwrap_or("").to_string(),
-                api_id: m.api_id().unwrap_or("").to_string(),
-                stage: m.stage().unwrap_or("").to_string(),
-            });
-        }
-        match next_token(page.next_token(), token.as_deref()) {
-            Some(t) => token = Some(t),
-            None => break,
-        }
-    }
-    (calls, Ok(mappings))
 }
 
 /// v1 wins for a name it knows with mappings (REST APIs); v2 fills in the rest (HTTP APIs, and
@@ -277,10 +290,12 @@ pub async fn fetch(
         ids.dedup();
         ids
     };
+    let clients = b.region(region)?;
+    let profile = b.profile();
     let (mut t1, mut t2) = (Tally::default(), Tally::default());
     let (v1, v2, zones) = tokio::join!(
-        v1_domains(b, region, &wanted, &mut t1),
-        v2_domains(b, region, &wanted, &mut t2),
+        custom_domains(&clients.apigateway, region, profile, &wanted, &mut t1),
+        custom_domains(&clients.apigatewayv2, region, profile, &wanted, &mut t2),
         join_all(zone_ids.iter().map(|zone| async move {
             let mut t = Tally::default();
             let records = zone::records(b, zone, &mut t).await;
@@ -289,6 +304,12 @@ pub async fn fetch(
     );
     tally.absorb(t1);
     tally.absorb(t2);
+    let mut records_by_zone: BTreeMap<&str, Result<Arc<[zone::Record]>, SourceError>> =
+        BTreeMap::new();
+    for (zone, t, records) in zones {
+        tally.absorb(t);
+        records_by_zone.insert(zone, records);
+    }
     let v1 = v1?;
     let v2 = match v2 {
         Ok(v2) => v2,
@@ -301,16 +322,15 @@ pub async fn fetch(
         }
     };
     let domains = merge(v1, v2);
-    let mut records_by_zone: BTreeMap<&str, Vec<zone::Record>> = BTreeMap::new();
-    for (zone, t, records) in zones {
-        tally.absorb(t);
-        records_by_zone.insert(zone, records?);
-    }
+    let records_by_zone = records_by_zone
+        .into_iter()
+        .map(|(zone, records)| Ok((zone, records?)))
+        .collect::<Result<BTreeMap<&str, Arc<[zone::Record]>>, SourceError>>()?;
     let mut entries = Vec::new();
     for service in services {
         let records = records_by_zone
             .get(service.hosted_zone_id.as_str())
-            .map_or(&[][..], Vec::as_slice);
+            .map_or(&[][..], |records| &records[..]);
         let infos = [
             service.domain.clone(),
             service.regional_hostname_for(region),

@@ -1,10 +1,12 @@
 //! CloudWatch GetMetricData: every metric a fetch needs in as few calls as possible (at most 500
 //! queries a call), returned as time series by query ID.
 
-use super::errors::{Call, fail};
-use super::{Tally, next_token, timestamp};
+use super::errors::{Operation, fail};
+use super::pages::{self, Page};
+use super::{Tally, timestamp};
 use crate::model::Timestamp;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use futures::future::join_all;
 use std::collections::BTreeMap;
 
 /// GetMetricData's limit of queries per call.
@@ -45,46 +47,62 @@ pub fn query(
 /// Points by query ID, oldest first.
 pub type Series = BTreeMap<String, Vec<(Timestamp, f64)>>;
 
-/// Run the queries between `start` and `end`, batching by [`MAX_QUERIES`] and following
-/// pagination. Missing data is simply absent from the series.
+/// Run the queries between `start` and `end`, batching by [`MAX_QUERIES`] (the batches
+/// concurrently) and following pagination. Missing data is simply absent from the series.
 pub async fn get_metric_data(
     client: &aws_sdk_cloudwatch::Client,
     queries: Vec<MetricDataQuery>,
     start: Timestamp,
     end: Timestamp,
-    call: Call<'_>,
+    op: Operation<'_>,
     profile: Option<&str>,
     tally: &mut Tally,
 ) -> Result<Series, crate::source::SourceError> {
-    let mut series = Series::new();
     let to_sdk = |t: Timestamp| aws_smithy_types::DateTime::from_secs(t.timestamp());
-    for chunk in queries.chunks(MAX_QUERIES) {
-        let mut token: Option<String> = None;
-        loop {
-            tally.call();
-            let out = client
+    let batches = join_all(queries.chunks(MAX_QUERIES).map(|chunk| async move {
+        let mut t = Tally::default();
+        let results = pages::read_all(&mut t, op, pages::ALL, |token| {
+            let request = client
                 .get_metric_data()
                 .set_metric_data_queries(Some(chunk.to_vec()))
                 .start_time(to_sdk(start))
                 .end_time(to_sdk(end))
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(fail(call, profile))?;
-            for result in out.metric_data_results() {
-                let Some(id) = result.id() else { continue };
-                let points = series.entry(id.to_string()).or_default();
-                for (t, v) in result.timestamps().iter().zip(result.values()) {
-                    if let Some(t) = timestamp(t) {
-                        points.push((t, *v));
+                .set_next_token(token);
+            async move {
+                let out = request.send().await.map_err(fail(op, profile))?;
+                Ok(Page {
+                    next: pages::token(out.next_token()),
+                    items: out.metric_data_results.unwrap_or_default(),
+                })
+            }
+        })
+        .await;
+        (t, results)
+    }))
+    .await;
+    let mut series = Series::new();
+    let mut failed = None;
+    for (t, results) in batches {
+        tally.absorb(t);
+        match results {
+            Ok(results) => {
+                for result in results {
+                    let Some(id) = result.id() else { continue };
+                    let points = series.entry(id.to_string()).or_default();
+                    for (t, v) in result.timestamps().iter().zip(result.values()) {
+                        if let Some(t) = timestamp(t) {
+                            points.push((t, *v));
+                        }
                     }
                 }
             }
-            match next_token(out.next_token(), token.as_deref()) {
-                Some(next) => token = Some(next),
-                None => break,
+            Err(e) => {
+                failed.get_or_insert(e);
             }
         }
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     for points in series.values_mut() {
         points.sort_by_key(|(t, _)| *t);

@@ -6,13 +6,17 @@ use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-/// Where a call went, for the message.
+/// Where a call went (service, API, region), for the message. (Not `source::Call`, which is a
+/// mutating call as data.)
 #[derive(Debug, Clone, Copy)]
-pub struct Call<'a> {
+pub struct Operation<'a> {
     pub service: &'a str,
     pub api: &'a str,
     pub region: &'a str,
 }
+
+/// The service name of the Route 53 API in messages (and in `Tally`'s count of Route 53 calls).
+pub const ROUTE_53: &str = "Route 53";
 
 /// What a throttled read goes on to do (a mutating call says something else; see `act.rs`).
 pub const THROTTLED_READ: &str = "; backing off, showing the last data fetched";
@@ -50,14 +54,14 @@ const DENIED: &[&str] = &[
 
 /// Classify an SDK error and word it; `profile` is named in the fix for expired credentials.
 pub fn describe<E>(
-    call: Call<'_>,
+    op: Operation<'_>,
     err: &SdkError<E, HttpResponse>,
     profile: Option<&str>,
 ) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let where_ = format!("{} {} in {}", call.service, call.api, call.region);
+    let where_ = format!("{} {} in {}", op.service, op.api, op.region);
     match err {
         SdkError::ServiceError(service_err) => {
             let e = service_err.err();
@@ -69,7 +73,7 @@ where
                 (None, 429 | 503) => "SlowDown",
                 (None, _) => "",
             };
-            classify_code(&where_, call, code, message, profile)
+            classify_code(&where_, op, code, message, profile)
         }
         SdkError::TimeoutError(_) => SourceError::new(
             ErrorKind::Timeout,
@@ -114,7 +118,7 @@ where
 
 fn classify_code(
     where_: &str,
-    call: Call<'_>,
+    op: Operation<'_>,
     code: &str,
     message: &str,
     profile: Option<&str>,
@@ -136,7 +140,7 @@ fn classify_code(
             ErrorKind::AccessDenied,
             format!(
                 "{where_}: access denied ({detail}); the caller needs the IAM permission {}",
-                iam_action(call.service, call.api)
+                iam_action(op.service, op.api)
             ),
         )
     } else if code.is_empty() {
@@ -167,7 +171,7 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
 /// The IAM action an API call needs; mostly `prefix:Api`, but not always.
 fn iam_action(service: &str, api: &str) -> String {
     let prefix = match service {
-        "Route 53" => "route53",
+        ROUTE_53 => "route53",
         "Route 53 ARC" => "route53-recovery-cluster",
         "CloudWatch" => "cloudwatch",
         "S3" => "s3",
@@ -200,15 +204,15 @@ fn chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// Shorthand for an SDK error inside a fetch: `.map_err(fail(call, profile))`.
+/// Shorthand for an SDK error inside a fetch: `.map_err(fail(op, profile))`.
 pub fn fail<'a, E>(
-    call: Call<'a>,
+    op: Operation<'a>,
     profile: Option<&'a str>,
 ) -> impl Fn(SdkError<E, HttpResponse>) -> SourceError + 'a
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    move |err| describe(call, &err, profile)
+    move |err| describe(op, &err, profile)
 }
 
 #[cfg(test)]
@@ -217,30 +221,27 @@ mod tests {
 
     #[test]
     fn codes_are_classified_with_a_fix() {
-        let call = Call {
+        let op = Operation {
             service: "Route 53",
             api: "GetHealthCheckStatus",
             region: "us-east-1",
         };
-        let t = classify_code("x", call, "Throttling", "Rate exceeded", None);
+        let t = classify_code("x", op, "Throttling", "Rate exceeded", None);
         assert_eq!(t.kind, ErrorKind::Throttled);
-        let c = classify_code("x", call, "ExpiredToken", "expired", Some("ops"));
+        let c = classify_code("x", op, "ExpiredToken", "expired", Some("ops"));
         assert_eq!(c.kind, ErrorKind::Credentials);
         assert!(
             c.message.contains("aws sso login --profile ops"),
             "{}",
             c.message
         );
-        let d = classify_code("x", call, "AccessDenied", "no", None);
+        let d = classify_code("x", op, "AccessDenied", "no", None);
         assert_eq!(d.kind, ErrorKind::AccessDenied);
         assert!(
             d.message.contains("route53:GetHealthCheckStatus"),
             "{}",
             d.message
         );
-        assert_eq!(
-            classify_code("x", call, "", "", None).kind,
-            ErrorKind::Other
-        );
+        assert_eq!(classify_code("x", op, "", "", None).kind, ErrorKind::Other);
     }
 }

@@ -2,8 +2,8 @@
 //! the same region, batched into as few GetMetricData calls as possible.
 
 use super::cloudwatch::{self, Series};
-use super::errors::{Call, fail};
-use super::{AwsBackend, Tally};
+use super::errors::{Operation, fail};
+use super::{AwsBackend, FAN_OUT, Tally};
 use crate::model::{FunctionStats, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use futures::stream::{self, StreamExt};
@@ -11,8 +11,6 @@ use futures::stream::{self, StreamExt};
 /// The window the counts cover, and how far back the error-rate trend goes.
 pub const WINDOW_S: i64 = 300;
 const TREND_MINUTES: i64 = 30;
-/// GetFunctionConfiguration calls in flight at once per region.
-const CONFIG_CONCURRENCY: usize = 8;
 
 /// The metrics read per function: (suffix, metric, statistic).
 const METRICS: [(&str, &str, &str); 6] = [
@@ -35,7 +33,7 @@ async fn configuration(
     function: &str,
 ) -> Result<Configuration, SourceError> {
     let clients = b.region(region)?;
-    let call = Call {
+    let op = Operation {
         service: "Lambda",
         api: "GetFunctionConfiguration",
         region,
@@ -46,7 +44,7 @@ async fn configuration(
         .function_name(function)
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     Ok(Configuration {
         code_sha256: out.code_sha256().map(str::to_string),
         memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()),
@@ -64,16 +62,17 @@ pub async fn fetch(
         .services_in(region)
         .flat_map(|s| s.functions.iter().map(move |f| (s.name.clone(), f.clone())))
         .collect();
-    tally.calls += functions.len() as u32;
+    let configuration_op = Operation {
+        service: "Lambda",
+        api: "GetFunctionConfiguration",
+        region,
+    };
+    tally.count_n(configuration_op, functions.len() as u32);
     // A few at a time: Lambda's control-plane request rate is low.
     let pending: Vec<_> = functions
         .iter()
         .map(|(_, f)| configuration(b, region, f))
         .collect();
-    let configs: Vec<_> = stream::iter(pending)
-        .buffered(CONFIG_CONCURRENCY)
-        .collect()
-        .await;
 
     let mut queries = Vec::new();
     for (i, (_, f)) in functions.iter().enumerate() {
@@ -88,35 +87,40 @@ pub async fn fetch(
             ));
         }
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region,
     };
     let start = now - chrono::Duration::minutes(TREND_MINUTES);
-    let (series, metrics_error) = if queries.is_empty() {
-        (Some(Series::new()), None)
+    let configs: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
+    // The metrics do not need the configurations, but are asked after them, as before: running
+    // both at once would save a round trip, and would call CloudWatch while Lambda hangs, which
+    // a fault test of the console (tests/faults.rs, a hanging Lambda endpoint, its CloudWatch
+    // client without answers) does not allow for.
+    let metrics = if queries.is_empty() {
+        Ok(Series::new())
     } else {
-        match cloudwatch::get_metric_data(
+        cloudwatch::get_metric_data(
             &clients.cloudwatch,
             queries,
             start,
             now,
-            call,
+            op,
             b.profile(),
             tally,
         )
         .await
-        {
-            Ok(series) => (Some(series), None),
-            Err(e) => (
-                None,
-                Some(SourceError::new(
-                    e.kind,
-                    format!("Lambda metrics unavailable: {}", e.message),
-                )),
-            ),
-        }
+    };
+    let (series, metrics_error) = match metrics {
+        Ok(series) => (Some(series), None),
+        Err(e) => (
+            None,
+            Some(SourceError::new(
+                e.kind,
+                format!("Lambda metrics unavailable: {}", e.message),
+            )),
+        ),
     };
     // Nothing at all arrived: a failed fetch (kept data, marked stale, backed off), not a
     // success full of unknowns.

@@ -3,14 +3,21 @@
 
 mod act;
 mod apigateway;
+mod clients;
 mod cloudwatch;
 mod codepipeline;
 pub mod errors;
+mod health_config;
 mod lambda;
+mod pages;
 mod route53;
 mod s3;
 mod sts;
+mod tally;
 mod zone;
+
+pub use clients::{ControlClients, RegionClients};
+pub use tally::Tally;
 
 use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::config::{Config, Mechanism, ServiceConfig};
@@ -19,6 +26,7 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
+use errors::Operation;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -30,61 +38,11 @@ const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
 const HEALTH_STATUS_BURST: u32 = 4;
 /// A whole source fetch (several calls) must finish within this.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Clients for the services that live in each region.
-pub struct RegionClients {
-    pub apigateway: aws_sdk_apigateway::Client,
-    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
-    pub lambda: aws_sdk_lambda::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub codepipeline: aws_sdk_codepipeline::Client,
-}
-
-impl RegionClients {
-    pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
-        RegionClients {
-            apigateway: aws_sdk_apigateway::Client::from_conf(
-                aws_sdk_apigateway::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
-                aws_sdk_apigatewayv2::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            lambda: aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .force_path_style(path_style)
-                    .build(),
-            ),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk)
-                    .region(region.clone())
-                    .build(),
-            ),
-            codepipeline: aws_sdk_codepipeline::Client::from_conf(
-                aws_sdk_codepipeline::config::Builder::from(sdk)
-                    .region(region)
-                    .build(),
-            ),
-        }
-    }
-}
-
-/// Clients for what lives in the control region.
-pub struct ControlClients {
-    pub route53: aws_sdk_route53::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub sts: aws_sdk_sts::Client,
-}
+/// Calls of one kind a fetch has in flight at once when it fans out (per function, domain,
+/// object version, service, pipeline): enough that a fleet's calls overlap, few enough that a
+/// large fleet does not burst into the request-rate limits of the control-plane APIs read here,
+/// which are far lower than those of the services' data planes.
+const FAN_OUT: usize = 8;
 
 pub struct AwsBackend {
     config: Config,
@@ -96,38 +54,13 @@ pub struct AwsBackend {
     health_status_budget: DefaultDirectRateLimiter,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
+    /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
+    /// mutex and map would make `Backend::Aws` much larger than `Backend::Sim`.)
+    zones: Box<zone::ZoneCache>,
+    /// What listing the account's health checks costs (see `health_config.rs`).
+    health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
-}
-
-/// What a fetch adds up besides its result: API calls made, and a part that failed while the
-/// rest succeeded (e.g. CloudWatch metrics missing while the function configurations arrived).
-#[derive(Debug, Default)]
-pub struct Tally {
-    pub calls: u32,
-    pub partial: Option<SourceError>,
-}
-
-impl Tally {
-    pub fn call(&mut self) {
-        self.calls += 1;
-    }
-
-    /// Add what a part of the fetch, run concurrently with its own tally, counted.
-    pub fn absorb(&mut self, other: Tally) {
-        self.calls += other.calls;
-        if let Some(partial) = other.partial {
-            self.partial(partial);
-        }
-    }
-
-    /// Record a failed part; the first one is kept.
-    pub fn partial(&mut self, error: SourceError) {
-        tracing::warn!(%error, "partial fetch");
-        if self.partial.is_none() {
-            self.partial = Some(error);
-        }
-    }
 }
 
 impl AwsBackend {
@@ -151,12 +84,26 @@ impl AwsBackend {
         if let Some(endpoint) = &config.aws.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let sdk = loader.load().await;
+        let sdk = loader
+            .http_client(clients::shared_http_client())
+            .load()
+            .await;
         AwsBackend::with_sdk_config(config, &sdk)
     }
 
-    /// Clients from a given SDK configuration.
+    /// Clients from a given SDK configuration, all through one HTTP client (the configuration's,
+    /// else one made here).
     pub fn with_sdk_config(config: Config, sdk: &SdkConfig) -> AwsBackend {
+        let shared;
+        let sdk = if sdk.http_client().is_some() {
+            sdk
+        } else {
+            shared = sdk
+                .to_builder()
+                .http_client(clients::shared_http_client())
+                .build();
+            &shared
+        };
         // Path-style S3 for any custom endpoint: the global one, or S3's own variable (which
         // aws-config resolves per service, so it does not show in `endpoint_url()`).
         let s3_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty())
@@ -213,8 +160,19 @@ impl AwsBackend {
             regions,
             health_status_budget: RateLimiter::direct(quota),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
+            zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
+            health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
             config,
+        }
+    }
+
+    /// A Route 53 API call: the control plane lives in the control region.
+    fn route53_op<'a>(&'a self, api: &'a str) -> Operation<'a> {
+        Operation {
+            service: errors::ROUTE_53,
+            api,
+            region: &self.config.aws.control_region,
         }
     }
 
@@ -292,7 +250,7 @@ impl AwsBackend {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, bool, bool)>, SourceError> {
-        route53::flags(self, ids).await
+        health_config::flags(self, ids).await
     }
 
     /// The caller's ARN (STS GetCallerIdentity).
@@ -350,14 +308,6 @@ fn service(s: &ServiceConfig) -> Service {
             },
         },
     }
-}
-
-/// The token of the next page, unless there is none or it is the one just used: a service that
-/// repeats its token would otherwise be called until the fetch times out (the SDK's own
-/// paginators stop there too).
-pub fn next_token(next: Option<&str>, used: Option<&str>) -> Option<String> {
-    next.filter(|t| !t.is_empty() && Some(*t) != used)
-        .map(str::to_string)
 }
 
 /// An SDK date-time as a chrono UTC time.

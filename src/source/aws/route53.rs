@@ -1,11 +1,12 @@
-//! Route 53 health checks: their configuration and flags, the checkers' verdicts within the
-//! GetHealthCheckStatus budget, and their last hour from CloudWatch. (The zone's records are in
-//! `zone.rs`.)
+//! Route 53 health checks: found from the failover records, with their configuration and
+//! flags, the checkers' verdicts within the GetHealthCheckStatus budget, and their last hour
+//! from CloudWatch. (The zone's records are in `zone.rs`, the configurations' reads in
+//! `health_config.rs`.)
 
-use super::cloudwatch;
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use super::zone::{record_for, records};
 use super::{AwsBackend, Tally, timestamp};
+use super::{cloudwatch, health_config};
 use crate::config::ServiceConfig;
 use crate::model::{CheckerObservation, HealthCheck, HealthStatus, Timestamp};
 use crate::source::{Entry, ErrorKind, Payload, SourceError};
@@ -53,56 +54,6 @@ async fn health_check_ids(
     Ok(ids)
 }
 
-/// Configuration and flags of one health check.
-struct CheckConfig {
-    inverted: bool,
-    disabled: bool,
-    version: Option<i64>,
-    regions: Vec<String>,
-    recovery_control: bool,
-}
-
-async fn get_health_check(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
-    let call = Call {
-        service: "Route 53",
-        api: "GetHealthCheck",
-        region: &b.config.aws.control_region,
-    };
-    let out = b
-        .route53
-        .get_health_check()
-        .health_check_id(id)
-        .send()
-        .await
-        .map_err(fail(call, b.profile()))?;
-    let check = out.health_check();
-    let config = check.and_then(|h| h.health_check_config());
-    Ok(CheckConfig {
-        inverted: config.and_then(|c| c.inverted()).unwrap_or(false),
-        disabled: config.and_then(|c| c.disabled()).unwrap_or(false),
-        version: check.map(|h| h.health_check_version()),
-        regions: config
-            .map(|c| c.regions().iter().map(|r| r.as_str().to_string()).collect())
-            .unwrap_or_default(),
-        recovery_control: config.is_some_and(|c| {
-            *c.r#type() == aws_sdk_route53::types::HealthCheckType::RecoveryControl
-        }),
-    })
-}
-
-/// The Inverted and Disabled flags of these checks, read now (GetHealthCheck each, which is
-/// not rationed like GetHealthCheckStatus): (id, inverted, disabled).
-pub async fn flags(
-    b: &AwsBackend,
-    ids: &[String],
-) -> Result<Vec<(String, bool, bool)>, SourceError> {
-    let read = join_all(ids.iter().map(|id| get_health_check(b, id))).await;
-    ids.iter()
-        .zip(read)
-        .map(|(id, c)| c.map(|c| (id.clone(), c.inverted, c.disabled)))
-        .collect()
-}
-
 /// The checkers' observations; `None` when the budget has no call left (the caller falls back
 /// to CloudWatch).
 async fn get_status(
@@ -110,11 +61,7 @@ async fn get_status(
     id: &str,
 ) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
     b.health_status_budget.check().ok()?;
-    let call = Call {
-        service: "Route 53",
-        api: "GetHealthCheckStatus",
-        region: &b.config.aws.control_region,
-    };
+    let op = b.route53_op("GetHealthCheckStatus");
     let out = match b
         .route53
         .get_health_check_status()
@@ -123,7 +70,7 @@ async fn get_status(
         .await
     {
         Ok(out) => out,
-        Err(e) => return Some(Err(fail(call, b.profile())(e))),
+        Err(e) => return Some(Err(fail(op, b.profile())(e))),
     };
     Some(Ok(out
         .health_check_observations()
@@ -187,9 +134,21 @@ pub async fn fetch_health(
     now: Timestamp,
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
+    // Every service's IDs at once; those read from the same zone share one read of it.
+    let found = join_all(b.config.services.iter().map(|service| async move {
+        let mut t = Tally::default();
+        let ids = health_check_ids(b, service, &mut t).await;
+        (t, ids)
+    }))
+    .await;
+    let mut ids_by_service = Vec::new();
+    for (t, ids) in found {
+        tally.absorb(t);
+        ids_by_service.push(ids);
+    }
     let mut checks: Vec<(String, String, String)> = Vec::new(); // (service, region, id)
-    for service in &b.config.services {
-        let ids = health_check_ids(b, service, tally).await?;
+    for (service, ids) in b.config.services.iter().zip(ids_by_service) {
+        let ids = ids?;
         for region in &service.regions {
             match ids.get(region) {
                 Some(id) => checks.push((service.name.clone(), region.clone(), id.clone())),
@@ -203,14 +162,22 @@ pub async fn fetch_health(
             }
         }
     }
-    tally.calls += checks.len() as u32;
-    let configs = join_all(checks.iter().map(|(_, _, id)| get_health_check(b, id))).await;
-    let statuses = join_all(checks.iter().map(|(_, _, id)| get_status(b, id))).await;
-    tally.calls += statuses.iter().filter(|s| s.is_some()).count() as u32;
-
-    // History (and the verdict where the status budget ran out) from CloudWatch in one call.
-    let ids: Vec<&str> = checks.iter().map(|(_, _, id)| id.as_str()).collect();
-    let metrics = health_metrics(b, &ids, now, tally).await;
+    // The configurations, the checkers' verdicts and the history (which also gives the verdict
+    // where the status budget ran out) need only the IDs: all at once.
+    let ids: Vec<String> = checks.iter().map(|(_, _, id)| id.clone()).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (mut configs_tally, mut metrics_tally) = (Tally::default(), Tally::default());
+    let (configs, statuses, metrics) = tokio::join!(
+        health_config::read(b, &ids, &mut configs_tally),
+        join_all(ids.iter().map(|id| get_status(b, id))),
+        health_metrics(b, &id_refs, now, &mut metrics_tally),
+    );
+    tally.absorb(configs_tally);
+    tally.count_n(
+        b.route53_op("GetHealthCheckStatus"),
+        statuses.iter().filter(|s| s.is_some()).count() as u32,
+    );
+    tally.absorb(metrics_tally);
 
     let mut entries = Vec::new();
     let mut config_errors = Vec::new();
@@ -331,7 +298,7 @@ async fn health_metrics(
             60,
         ));
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region: &b.config.aws.control_region,
@@ -342,7 +309,7 @@ async fn health_metrics(
         queries,
         start,
         now,
-        call,
+        op,
         b.profile(),
         tally,
     )

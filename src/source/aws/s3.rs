@@ -2,12 +2,14 @@
 //! bucket the replication status of each (HeadObject `x-amz-replication-status`).
 
 use super::cloudwatch;
-use super::errors::{Call, fail};
-use super::{AwsBackend, Tally, timestamp};
+use super::errors::{Operation, fail};
+use super::pages::{self, Page};
+use super::{AwsBackend, FAN_OUT, Tally, timestamp};
+use crate::config::ArtifactsConfig;
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use aws_sdk_s3::types::ReplicationStatus;
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 
 /// Pages of ListObjectVersions read at most (1,000 versions a page).
 const MAX_PAGES: usize = 10;
@@ -19,44 +21,93 @@ pub async fn fetch(
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.s3;
+    let services: Vec<(&str, &ArtifactsConfig)> = b
+        .services_in(region)
+        .filter_map(|s| Some((s.name.as_str(), s.artifacts.as_ref()?)))
+        .collect();
+    // Each service's bucket at once (a few at a time), the results kept in service order.
+    let pending: Vec<_> = services
+        .iter()
+        .map(|(_, artifacts)| async move {
+            let mut t = Tally::default();
+            let read = bucket(b, client, region, artifacts, now, &mut t).await;
+            (t, read)
+        })
+        .collect();
+    let read: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
     let mut entries = Vec::new();
     let mut metrics = Vec::new();
-    for service in b.services_in(region) {
-        let Some(artifacts) = &service.artifacts else {
-            continue;
-        };
-        let bucket = artifacts.bucket_for(region);
-        let mut versions =
-            list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
-        versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
-        versions.truncate(artifacts.latest);
-        if region == artifacts.source_region {
-            metrics.push(Entry {
-                service: service.name.clone(),
-                region: region.to_string(),
-                value: replication_metrics(b, region, &bucket, now, tally).await,
-            });
-            tally.calls += versions.len() as u32;
-            let heads = join_all(
-                versions
-                    .iter()
-                    .map(|v| replication_status(b, client, region, &bucket, v)),
-            )
-            .await;
-            for (v, head) in versions.iter_mut().zip(heads) {
-                match head {
-                    Ok(status) => v.replication = status,
-                    Err(e) => tally.partial(e),
+    let mut failed = None;
+    for ((service, _), (t, read)) in services.iter().zip(read) {
+        tally.absorb(t);
+        match read {
+            Ok((versions, replication)) => {
+                if let Some(value) = replication {
+                    metrics.push(Entry {
+                        service: service.to_string(),
+                        region: region.to_string(),
+                        value,
+                    });
                 }
+                entries.push(Entry {
+                    service: service.to_string(),
+                    region: region.to_string(),
+                    value: versions,
+                });
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
             }
         }
-        entries.push(Entry {
-            service: service.name.clone(),
-            region: region.to_string(),
-            value: versions,
-        });
     }
-    Ok(Payload::Replication(entries, metrics))
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Payload::Replication(entries, metrics)),
+    }
+}
+
+/// One service's bucket in `region`: its newest versions and, on the source bucket, their
+/// replication status and the replication rules' metrics. The status (HeadObject per version)
+/// needs the listing; the rules and their metrics do not, but are asked only once the listing
+/// answered: when it fails, the fetch fails and they would be thrown away.
+async fn bucket(
+    b: &AwsBackend,
+    client: &aws_sdk_s3::Client,
+    region: &str,
+    artifacts: &ArtifactsConfig,
+    now: Timestamp,
+    tally: &mut Tally,
+) -> Result<(Vec<ArtifactVersion>, Option<Vec<ReplicationMetrics>>), SourceError> {
+    let bucket = artifacts.bucket_for(region);
+    let mut versions = list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
+    versions.truncate(artifacts.latest);
+    if region != artifacts.source_region {
+        return Ok((versions, None));
+    }
+    let head = Operation {
+        service: "S3",
+        api: "HeadObject",
+        region,
+    };
+    let mut metrics_tally = Tally::default();
+    let pending: Vec<_> = versions
+        .iter()
+        .map(|v| replication_status(b, client, region, &bucket, v))
+        .collect();
+    let (metrics, heads) = tokio::join!(
+        replication_metrics(b, region, &bucket, now, &mut metrics_tally),
+        stream::iter(pending).buffered(FAN_OUT).collect::<Vec<_>>(),
+    );
+    tally.absorb(metrics_tally);
+    tally.count_n(head, heads.len() as u32);
+    for (v, head) in versions.iter_mut().zip(heads) {
+        match head {
+            Ok(status) => v.replication = status,
+            Err(e) => tally.partial(e),
+        }
+    }
+    Ok((versions, Some(metrics)))
 }
 
 async fn list_versions(
@@ -67,60 +118,59 @@ async fn list_versions(
     prefix: &str,
     tally: &mut Tally,
 ) -> Result<Vec<ArtifactVersion>, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "S3",
         api: "ListObjectVersions",
         region,
     };
-    let mut out = Vec::new();
-    let mut markers: (Option<String>, Option<String>) = (None, None);
-    for _ in 0..MAX_PAGES {
-        tally.call();
-        let page = client
+    let profile = b.profile();
+    // The next page is named by a key marker and a version ID marker together.
+    pages::read_all(tally, op, MAX_PAGES, |markers: Option<Markers>| {
+        let (key, version) = markers.unwrap_or_default();
+        let request = client
             .list_object_versions()
             .bucket(bucket)
             .prefix(prefix)
-            .set_key_marker(markers.0.clone())
-            .set_version_id_marker(markers.1.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                let mut err = fail(call, b.profile())(e);
+            .set_key_marker(key)
+            .set_version_id_marker(version);
+        async move {
+            let page = request.send().await.map_err(|e| {
+                let mut err = fail(op, profile)(e);
                 err.message = format!("{} (bucket {bucket})", err.message);
                 err
             })?;
-        for v in page.versions() {
-            let (Some(key), Some(version_id), Some(modified)) = (
-                v.key(),
-                v.version_id(),
-                v.last_modified().and_then(timestamp),
-            ) else {
-                continue;
-            };
-            out.push(ArtifactVersion {
-                key: key.to_string(),
-                version_id: version_id.to_string(),
-                size_bytes: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
-                last_modified: modified,
-                etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
-                replication: None,
-                replicated_at: None,
-            });
+            let next = (
+                pages::token(page.next_key_marker()),
+                pages::token(page.next_version_id_marker()),
+            );
+            let next =
+                (page.is_truncated().unwrap_or(false) && next != (None, None)).then_some(next);
+            Ok(Page {
+                items: page
+                    .versions()
+                    .iter()
+                    .filter_map(artifact_version)
+                    .collect(),
+                next,
+            })
         }
-        if !page.is_truncated().unwrap_or(false) {
-            break;
-        }
-        let following = (
-            page.next_key_marker().map(str::to_string),
-            page.next_version_id_marker().map(str::to_string),
-        );
-        // A repeated marker would list the same page again.
-        if following == markers {
-            break;
-        }
-        markers = following;
-    }
-    Ok(out)
+    })
+    .await
+}
+
+/// ListObjectVersions' position: (NextKeyMarker, NextVersionIdMarker).
+type Markers = (Option<String>, Option<String>);
+
+fn artifact_version(v: &aws_sdk_s3::types::ObjectVersion) -> Option<ArtifactVersion> {
+    Some(ArtifactVersion {
+        key: v.key()?.to_string(),
+        version_id: v.version_id()?.to_string(),
+        size_bytes: v.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+        last_modified: v.last_modified().and_then(timestamp)?,
+        etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
+        replication: None,
+        replicated_at: None,
+    })
 }
 
 async fn replication_status(
@@ -130,7 +180,7 @@ async fn replication_status(
     bucket: &str,
     version: &ArtifactVersion,
 ) -> Result<Option<S3Replication>, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "S3",
         api: "HeadObject",
         region,
@@ -142,7 +192,7 @@ async fn replication_status(
         .version_id(&version.version_id)
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     Ok(out.replication_status().and_then(replication))
 }
 
@@ -170,7 +220,11 @@ async fn replication_metrics(
     let Ok(clients) = b.region(region) else {
         return Vec::new();
     };
-    tally.call();
+    tally.count(Operation {
+        service: "S3",
+        api: "GetBucketReplication",
+        region,
+    });
     let config = match clients
         .s3
         .get_bucket_replication()
@@ -184,12 +238,12 @@ async fn replication_metrics(
                 .as_service_error()
                 .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::code);
             if code != Some("ReplicationConfigurationNotFoundError") {
-                let call = Call {
+                let op = Operation {
                     service: "S3",
                     api: "GetBucketReplication",
                     region,
                 };
-                tally.partial(fail(call, b.profile())(e));
+                tally.partial(fail(op, b.profile())(e));
             }
             return Vec::new();
         }
@@ -238,7 +292,7 @@ async fn replication_metrics(
             ));
         }
     }
-    let call = Call {
+    let op = Operation {
         service: "CloudWatch",
         api: "GetMetricData",
         region,
@@ -249,7 +303,7 @@ async fn replication_metrics(
         queries,
         start,
         now,
-        call,
+        op,
         b.profile(),
         tally,
     )

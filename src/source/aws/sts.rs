@@ -1,11 +1,11 @@
 //! STS: who the console acts as.
 
 use super::AwsBackend;
-use super::errors::{Call, fail};
+use super::errors::{Operation, fail};
 use crate::source::SourceError;
 
 pub async fn caller(b: &AwsBackend) -> Result<String, SourceError> {
-    let call = Call {
+    let op = Operation {
         service: "STS",
         api: "GetCallerIdentity",
         region: &b.config.aws.control_region,
@@ -15,6 +15,6 @@ pub async fn caller(b: &AwsBackend) -> Result<String, SourceError> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(fail(call, b.profile()))?;
+        .map_err(fail(op, b.profile()))?;
     Ok(out.arn().unwrap_or("unknown caller").to_string())
 }

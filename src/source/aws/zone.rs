@@ -1,10 +1,19 @@
 //! Route 53 hosted zone records: the shared name's failover pair and the regional names, read
-//! for finding health checks (`route53.rs`) and for DNS drift (`apigateway.rs`).
+//! for finding health checks (`route53.rs`) and for DNS drift (`apigateway.rs`), each zone once
+//! for all the sources that need it at about the same time (`ZoneCache`).
 
-use super::errors::{Call, fail};
+use super::errors::fail;
+use super::pages::{self, Page};
 use super::{AwsBackend, Tally};
-use crate::config::ServiceConfig;
+use crate::config::{RefreshConfig, ServiceConfig};
 use crate::source::SourceError;
+use aws_sdk_route53::types::RrType;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
 
 /// One record of the hosted zone, as far as switchyard cares.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,61 +33,70 @@ pub fn normalize(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Every record of the zone (paginated).
+/// The position ListResourceRecordSets gives for its next page: record name, type and set
+/// identifier.
+type NextRecord = (String, Option<RrType>, Option<String>);
+
+/// Every record of the zone: read now, or the read another source of this refresh made or is
+/// making (see `ZoneCache`). The calls count in the tally of the fetch that made the read.
 pub async fn records(
     b: &AwsBackend,
     zone: &str,
     tally: &mut Tally,
-) -> Result<Vec<Record>, SourceError> {
-    let call = Call {
-        service: "Route 53",
-        api: "ListResourceRecordSets",
-        region: &b.config.aws.control_region,
-    };
-    let mut out = Vec::new();
-    let mut next: Option<(String, Option<String>, Option<String>)> = None;
-    loop {
-        tally.call();
-        let mut req = b.route53.list_resource_record_sets().hosted_zone_id(zone);
-        if let Some((name, kind, id)) = next.clone() {
-            req = req
-                .start_record_name(name)
-                .set_start_record_type(kind.map(|k| k.as_str().into()))
-                .set_start_record_identifier(id);
+) -> Result<Arc<[Record]>, SourceError> {
+    b.zones.records(zone, read(b, zone, tally)).await
+}
+
+/// Every record of the zone, read now (paginated).
+async fn read(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Record>, SourceError> {
+    let op = b.route53_op("ListResourceRecordSets");
+    let profile = b.profile();
+    pages::read_all(tally, op, pages::ALL, |next: Option<NextRecord>| {
+        let (name, kind, id) = next.map_or((None, None, None), |(n, k, i)| (Some(n), k, i));
+        let request = b
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .set_start_record_name(name)
+            .set_start_record_type(kind)
+            .set_start_record_identifier(id);
+        async move {
+            let page = request.send().await.map_err(fail(op, profile))?;
+            let next = page
+                .is_truncated()
+                .then(|| {
+                    page.next_record_name().map(|name| {
+                        (
+                            name.to_string(),
+                            page.next_record_type().cloned(),
+                            page.next_record_identifier().map(str::to_string),
+                        )
+                    })
+                })
+                .flatten();
+            Ok(Page {
+                items: page.resource_record_sets().iter().map(record).collect(),
+                next,
+            })
         }
-        let page = req.send().await.map_err(fail(call, b.profile()))?;
-        for r in page.resource_record_sets() {
-            let target = r
-                .alias_target()
-                .map(|a| a.dns_name().to_string())
-                .or_else(|| r.resource_records().first().map(|v| v.value().to_string()))
-                .map(|t| normalize(&t));
-            out.push(Record {
-                name: normalize(r.name()),
-                record_type: r.r#type().as_str().to_string(),
-                set_identifier: r.set_identifier().map(str::to_string),
-                failover: r.failover().map(|f| f.as_str().to_string()),
-                health_check_id: r.health_check_id().map(str::to_string),
-                target,
-            });
-        }
-        if !page.is_truncated() {
-            break;
-        }
-        let following = page.next_record_name().map(|name| {
-            (
-                name.to_string(),
-                page.next_record_type().map(|t| t.as_str().to_string()),
-                page.next_record_identifier().map(str::to_string),
-            )
-        });
-        // No next record, or the same one again (which would list the same page forever).
-        if following.is_none() || following == next {
-            break;
-        }
-        next = following;
+    })
+    .await
+}
+
+fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
+    let target = r
+        .alias_target()
+        .map(|a| a.dns_name().to_string())
+        .or_else(|| r.resource_records().first().map(|v| v.value().to_string()))
+        .map(|t| normalize(&t));
+    Record {
+        name: normalize(r.name()),
+        record_type: r.r#type().as_str().to_string(),
+        set_identifier: r.set_identifier().map(str::to_string),
+        failover: r.failover().map(|f| f.as_str().to_string()),
+        health_check_id: r.health_check_id().map(str::to_string),
+        target,
     }
-    Ok(out)
 }
 
 /// The record that sends `name` to `region`: for the shared name the failover record whose
@@ -112,4 +130,186 @@ pub fn record_for<'a>(
         })
         .or_else(|| candidates.iter().find(|r| r.failover.is_none()))
         .copied()
+}
+
+/// Each hosted zone's records, read once for all the sources that ask at about the same time:
+/// the health source (every service, to find health checks) and every region's domains source
+/// (DNS drift) read the same zone, and Route 53 limits its API for the whole account.
+///
+/// A zone being read is not read again: whoever asks meanwhile waits for that read and gets its
+/// answer, an error included. A read that succeeded is reused while it is younger than
+/// `reuse` ([`reuse_window`]); a failed one is not kept once it is answered, so the next fetch
+/// asks Route 53 again.
+pub struct ZoneCache {
+    reuse: Duration,
+    zones: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+type ZoneRead = Result<Arc<[Record]>, SourceError>;
+
+/// One read of a zone: empty while it runs, then when it finished and what it gave.
+#[derive(Default)]
+struct Slot(OnceCell<(Instant, ZoneRead)>);
+
+/// How long one read of a zone serves: half the shortest refresh interval of the sources that
+/// read zones (health and domains; 7.5 s with the default 15 s and 5 min). Long enough for the
+/// sources of one refresh round, which do not all ask at the same instant (a snapshot's
+/// fetches start together; the console's pollers start together, are spaced by up to 2 s on a
+/// user's refresh and drift apart by their fetch times), to share one read. Short enough that
+/// every source still gets records read during its own cycle, never one read for an earlier
+/// cycle, and that pressing refresh after fixing a record shows the fix.
+pub fn reuse_window(refresh: &RefreshConfig) -> Duration {
+    refresh.health.min(refresh.domains) / 2
+}
+
+impl ZoneCache {
+    pub fn new(reuse: Duration) -> ZoneCache {
+        ZoneCache {
+            reuse,
+            zones: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The zone's records: from a read that is running or recent enough, else from `read`
+    /// (which is dropped unpolled when it is not needed).
+    pub async fn records(
+        &self,
+        zone: &str,
+        read: impl Future<Output = Result<Vec<Record>, SourceError>>,
+    ) -> ZoneRead {
+        let slot = self.slot(zone);
+        let (_, records) = slot
+            .0
+            .get_or_init(|| async {
+                let records = read.await.map(Arc::from);
+                (Instant::now(), records)
+            })
+            .await;
+        records.clone()
+    }
+
+    /// The slot to read the zone through: the current one if it is being read or holds a read
+    /// to reuse, else a new one.
+    fn slot(&self, zone: &str) -> Arc<Slot> {
+        let mut zones = self.zones.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = zones.get(zone) {
+            let reusable = match slot.0.get() {
+                None => true,
+                Some((at, Ok(_))) => at.elapsed() < self.reuse,
+                Some((_, Err(_))) => false,
+            };
+            if reusable {
+                return Arc::clone(slot);
+            }
+        }
+        let slot = Arc::new(Slot::default());
+        zones.insert(zone.to_string(), Arc::clone(&slot));
+        slot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::ErrorKind;
+    use futures::FutureExt;
+    use std::cell::Cell;
+
+    fn record(name: &str) -> Record {
+        Record {
+            name: name.to_string(),
+            record_type: "A".to_string(),
+            set_identifier: None,
+            failover: None,
+            health_check_id: None,
+            target: None,
+        }
+    }
+
+    /// A read that counts itself in `reads`, lets other tasks run once, then answers.
+    async fn counted(
+        reads: &Cell<u32>,
+        answer: Result<&str, &str>,
+    ) -> Result<Vec<Record>, SourceError> {
+        reads.set(reads.get() + 1);
+        tokio::task::yield_now().await;
+        answer
+            .map(|name| vec![record(name)])
+            .map_err(|e| SourceError::new(ErrorKind::Throttled, e))
+    }
+
+    fn names(read: &ZoneRead) -> Vec<String> {
+        read.as_ref()
+            .map(|r| r.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn asks_while_a_zone_is_read_share_that_read() {
+        let cache = ZoneCache::new(Duration::from_secs(3600));
+        let (a, b) = (Cell::new(0), Cell::new(0));
+        let (first, second) = tokio::join!(
+            cache.records("Z1", counted(&a, Ok("first"))),
+            cache.records("Z1", counted(&b, Ok("second"))),
+        );
+        assert_eq!((a.get(), b.get()), (1, 0), "one read for both");
+        assert_eq!(names(&first), vec!["first"]);
+        assert_eq!(names(&second), vec!["first"]);
+        // Another zone is its own read.
+        let other = cache.records("Z2", counted(&b, Ok("other"))).await;
+        assert_eq!((b.get(), names(&other)), (1, vec!["other".to_string()]));
+    }
+
+    #[tokio::test]
+    async fn a_read_is_reused_within_the_window_only() {
+        let reads = Cell::new(0);
+        let long = ZoneCache::new(Duration::from_secs(3600));
+        long.records("Z", counted(&reads, Ok("a"))).await.ok();
+        let again = long.records("Z", counted(&reads, Ok("b"))).await;
+        assert_eq!((reads.get(), names(&again)), (1, vec!["a".to_string()]));
+
+        let reads = Cell::new(0);
+        let none = ZoneCache::new(Duration::ZERO);
+        none.records("Z", counted(&reads, Ok("a"))).await.ok();
+        let again = none.records("Z", counted(&reads, Ok("b"))).await;
+        assert_eq!((reads.get(), names(&again)), (2, vec!["b".to_string()]));
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_answers_those_waiting_and_is_not_kept() {
+        let cache = ZoneCache::new(Duration::from_secs(3600));
+        let (a, b) = (Cell::new(0), Cell::new(0));
+        let (first, second) = tokio::join!(
+            cache.records("Z", counted(&a, Err("Throttling"))),
+            cache.records("Z", counted(&b, Ok("unused"))),
+        );
+        assert_eq!((a.get(), b.get()), (1, 0));
+        assert!(first.is_err() && second.is_err(), "{first:?} {second:?}");
+        let later = cache.records("Z", counted(&b, Ok("later"))).await;
+        assert_eq!((b.get(), names(&later)), (1, vec!["later".to_string()]));
+    }
+
+    #[tokio::test]
+    async fn a_read_given_up_on_is_made_by_the_next_ask() {
+        let cache = ZoneCache::new(Duration::from_secs(3600));
+        let reads = Cell::new(0);
+        // A fetch that timed out mid-read: polled once, then dropped.
+        let abandoned = cache
+            .records("Z", async {
+                reads.set(reads.get() + 1);
+                std::future::pending::<Result<Vec<Record>, SourceError>>().await
+            })
+            .now_or_never();
+        assert!(abandoned.is_none());
+        let next = cache.records("Z", counted(&reads, Ok("next"))).await;
+        assert_eq!((reads.get(), names(&next)), (2, vec!["next".to_string()]));
+    }
+
+    #[test]
+    fn the_window_is_half_the_shortest_interval_of_the_sources_reading_zones() {
+        let mut refresh = RefreshConfig::default();
+        assert_eq!(reuse_window(&refresh), Duration::from_millis(7500));
+        refresh.domains = Duration::from_secs(4);
+        assert_eq!(reuse_window(&refresh), Duration::from_secs(2));
+    }
 }

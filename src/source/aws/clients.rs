@@ -1,0 +1,82 @@
+//! The SDK clients: per region, and for the control region (Route 53, its CloudWatch, STS), all
+//! through one HTTP client.
+
+use aws_config::{Region, SdkConfig};
+use aws_sdk_sts::config::SharedHttpClient;
+
+/// Clients for the services that live in each region.
+pub struct RegionClients {
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub codepipeline: aws_sdk_codepipeline::Client,
+}
+
+impl RegionClients {
+    pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
+        RegionClients {
+            apigateway: aws_sdk_apigateway::Client::from_conf(
+                aws_sdk_apigateway::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
+                aws_sdk_apigatewayv2::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .force_path_style(path_style)
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(sdk)
+                    .region(region.clone())
+                    .build(),
+            ),
+            codepipeline: aws_sdk_codepipeline::Client::from_conf(
+                aws_sdk_codepipeline::config::Builder::from(sdk)
+                    .region(region)
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// Clients for what lives in the control region.
+pub struct ControlClients {
+    pub route53: aws_sdk_route53::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+/// One HTTP client for every SDK client of the backend: one connection pool, one TLS setup. An
+/// `SdkConfig` without an HTTP client makes each service client build its own default one, each
+/// with its own pool (counted on a local keep-alive server: four calls in turn through four
+/// clients opened four connections, one with this). This is that default (hyper 1, rustls with
+/// aws-lc, the proxy from the environment, as for the SDK's current behavior version), which the
+/// SDK does not expose. Its pool is keyed by the connect and read timeouts, which every client
+/// here shares.
+pub(super) fn shared_http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}

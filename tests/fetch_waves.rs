@@ -1,0 +1,518 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Calls that do not depend on each other are made at the same time, and a call that needs
+//! another's answer starts once that answer is in, whatever the fleet's size. Measured without
+//! a clock: the mocked clients hold every request until the test lets it through, in waves
+//! (`tests/aws_mocks_support/waves.rs`); the waves a fetch takes are its longest chain of
+//! dependent calls. (moto answers too fast, and counts nothing, to show this; the answers here
+//! are `aws-smithy-mocks` rules.)
+
+mod aws_mocks_support;
+
+use aws_mocks_support::waves::{Gate, gated, in_waves};
+use aws_mocks_support::{MetricTable, backend, fake_cloudwatch, meta, now, sdk_time};
+use aws_sdk_route53::types::{
+    AliasTarget, HealthCheck, HealthCheckConfig, HealthCheckType, ResourceRecordSet,
+    ResourceRecordSetFailover, RrType,
+};
+use aws_smithy_mocks::{Rule, mock};
+use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use futures::future::join_all;
+use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients};
+use switchyard::source::{Payload, SourceKey, SourceKind};
+
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+/// `services` services s0, s1, … in both regions, in one hosted zone, each with two functions,
+/// artifacts (source bucket in us-east-1) and a pipeline in us-east-1.
+fn fleet_toml(services: usize) -> String {
+    let mut toml = String::new();
+    for i in 0..services {
+        toml.push_str(&format!(
+            r#"
+[[service]]
+name = "s{i}"
+domain = "s{i}.example.com"
+hosted_zone_id = "ZFLEET"
+regions = ["{EAST}", "{WEST}"]
+functions = ["s{i}-api", "s{i}-worker"]
+
+[service.artifacts]
+bucket = "s{i}-artifacts-{{region}}"
+prefix = "builds/"
+latest = 2
+
+[service.pipeline]
+name = "s{i}-deploy"
+"#
+        ));
+    }
+    toml
+}
+
+fn target(i: usize, region: &str) -> String {
+    format!("d-s{i}.execute-api.{region}.amazonaws.com")
+}
+
+fn check_id(i: usize, region: &str) -> String {
+    format!("hc-s{i}-{region}")
+}
+
+/// Route 53: the zone's failover records, the health checks (listed or one by one) and their
+/// status.
+fn route53_rules(services: usize) -> Vec<Rule> {
+    use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
+    use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
+    let records =
+        mock!(aws_sdk_route53::Client::list_resource_record_sets).then_output(move || {
+            let mut out = ListResourceRecordSetsOutput::builder()
+                .is_truncated(false)
+                .max_items(300);
+            for i in 0..services {
+                for (region, role) in [(EAST, "PRIMARY"), (WEST, "SECONDARY")] {
+                    out = out.resource_record_sets(
+                        ResourceRecordSet::builder()
+                            .name(format!("s{i}.example.com."))
+                            .r#type(RrType::A)
+                            .set_identifier(region)
+                            .failover(ResourceRecordSetFailover::from(role))
+                            .health_check_id(check_id(i, region))
+                            .alias_target(
+                                AliasTarget::builder()
+                                    .hosted_zone_id("Z1UJRXOUMOOFQ8")
+                                    .dns_name(target(i, region))
+                                    .evaluate_target_health(false)
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    );
+                }
+            }
+            out.build().unwrap()
+        });
+    let check = |id: &str| {
+        HealthCheck::builder()
+            .id(id)
+            .caller_reference(id)
+            .health_check_version(1)
+            .health_check_config(
+                HealthCheckConfig::builder()
+                    .r#type(HealthCheckType::Https)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
+        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
+            .set_health_checks(Some(
+                (0..services)
+                    .flat_map(|i| [check(&check_id(i, EAST)), check(&check_id(i, WEST))])
+                    .collect(),
+            ))
+            .marker("")
+            .is_truncated(false)
+            .max_items(1000)
+            .build()
+            .unwrap()
+    });
+    let get = mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(move |r| {
+        aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput::builder()
+            .health_check(check(r.health_check_id().unwrap_or("")))
+            .build()
+    });
+    let status = mock!(aws_sdk_route53::Client::get_health_check_status).then_output(|| {
+        aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput::builder()
+            .health_check_observations(
+                HealthCheckObservation::builder()
+                    .region(HealthCheckRegion::UsEast1)
+                    .ip_address("15.177.0.1")
+                    .status_report(
+                        StatusReport::builder()
+                            .status("Success: HTTP Status Code 200, OK")
+                            .checked_time(sdk_time(now()))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .unwrap()
+    });
+    vec![records, list, get, status]
+}
+
+/// API Gateway in `region`: every service's shared name as a v1 domain with one mapping; no v2
+/// domains.
+fn apigateway_rules(services: usize, region: &'static str) -> (Vec<Rule>, Vec<Rule>) {
+    use aws_sdk_apigateway::types::{BasePathMapping, DomainName};
+    let domains = mock!(aws_sdk_apigateway::Client::get_domain_names).then_output(move || {
+        let mut out =
+            aws_sdk_apigateway::operation::get_domain_names::GetDomainNamesOutput::builder();
+        for i in 0..services {
+            out = out.items(
+                DomainName::builder()
+                    .domain_name(format!("s{i}.example.com"))
+                    .regional_domain_name(target(i, region))
+                    .build(),
+            );
+        }
+        out.build()
+    });
+    let mappings = mock!(aws_sdk_apigateway::Client::get_base_path_mappings).then_output(|| {
+        aws_sdk_apigateway::operation::get_base_path_mappings::GetBasePathMappingsOutput::builder()
+            .items(
+                BasePathMapping::builder()
+                    .base_path("(none)")
+                    .rest_api_id("api")
+                    .stage("prod")
+                    .build(),
+            )
+            .build()
+    });
+    let v2 = mock!(aws_sdk_apigatewayv2::Client::get_domain_names).then_output(|| {
+        aws_sdk_apigatewayv2::operation::get_domain_names::GetDomainNamesOutput::builder().build()
+    });
+    (vec![domains, mappings], vec![v2])
+}
+
+fn lambda_rule() -> Rule {
+    mock!(aws_sdk_lambda::Client::get_function_configuration).then_compute_output(|r| {
+        aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput::builder()
+            .function_name(r.function_name().unwrap_or(""))
+            .code_sha256("sha")
+            .memory_size(512)
+            .build()
+    })
+}
+
+/// S3: two versions in every bucket, each COMPLETED; the source buckets' replication rules
+/// publish metrics when `metrics`, else there is no replication configuration.
+fn s3_rules(metrics: bool) -> Vec<Rule> {
+    use aws_sdk_s3::operation::get_bucket_replication::{
+        GetBucketReplicationError, GetBucketReplicationOutput,
+    };
+    use aws_sdk_s3::types::{
+        Destination, Metrics, MetricsStatus, ObjectVersion, ReplicationConfiguration,
+        ReplicationRule, ReplicationRuleStatus,
+    };
+    let list = mock!(aws_sdk_s3::Client::list_object_versions).then_output(|| {
+        let version = |id: &str, minutes: i64| {
+            ObjectVersion::builder()
+                .key(format!("builds/{id}.zip"))
+                .version_id(id)
+                .last_modified(sdk_time(now() - chrono::Duration::minutes(minutes)))
+                .e_tag("\"e\"")
+                .build()
+        };
+        aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput::builder()
+            .versions(version("v1", 20))
+            .versions(version("v2", 10))
+            .is_truncated(false)
+            .build()
+    });
+    let head = mock!(aws_sdk_s3::Client::head_object).then_http_response(|| {
+        let mut response = HttpResponse::new(StatusCode::try_from(200).unwrap(), SdkBody::empty());
+        response
+            .headers_mut()
+            .insert("x-amz-replication-status", "COMPLETED");
+        response
+    });
+    let replication = if metrics {
+        mock!(aws_sdk_s3::Client::get_bucket_replication).then_output(|| {
+            GetBucketReplicationOutput::builder()
+                .replication_configuration(
+                    ReplicationConfiguration::builder()
+                        .role("arn:aws:iam::1:role/r")
+                        .rules(
+                            ReplicationRule::builder()
+                                .id("to-west")
+                                .status(ReplicationRuleStatus::Enabled)
+                                .destination(
+                                    Destination::builder()
+                                        .bucket("arn:aws:s3:::destination")
+                                        .metrics(
+                                            Metrics::builder()
+                                                .status(MetricsStatus::Enabled)
+                                                .build()
+                                                .unwrap(),
+                                        )
+                                        .build()
+                                        .unwrap(),
+                                )
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        })
+    } else {
+        mock!(aws_sdk_s3::Client::get_bucket_replication).then_error(|| {
+            GetBucketReplicationError::generic(meta(
+                "ReplicationConfigurationNotFoundError",
+                "The replication configuration was not found",
+            ))
+        })
+    };
+    vec![list, head, replication]
+}
+
+/// CodePipeline: every pipeline waits at a manual approval of its latest execution.
+fn codepipeline_rules() -> Vec<Rule> {
+    use aws_sdk_codepipeline::types::{
+        ActionExecution, ActionExecutionStatus, ActionState, ArtifactRevision, PipelineExecution,
+        StageExecution, StageExecutionStatus, StageState,
+    };
+    let state = mock!(aws_sdk_codepipeline::Client::get_pipeline_state).then_compute_output(|r| {
+        let name = r.name().unwrap_or("");
+        aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput::builder()
+            .pipeline_name(name)
+            .stage_states(
+                StageState::builder()
+                    .stage_name("Approve")
+                    .latest_execution(
+                        StageExecution::builder()
+                            .pipeline_execution_id(format!("{name}-exec"))
+                            .status(StageExecutionStatus::InProgress)
+                            .build()
+                            .unwrap(),
+                    )
+                    .action_states(
+                        ActionState::builder()
+                            .action_name("ManualApproval")
+                            .latest_execution(
+                                ActionExecution::builder()
+                                    .status(ActionExecutionStatus::InProgress)
+                                    .token("token")
+                                    .last_status_change(sdk_time(now()))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let execution =
+        mock!(aws_sdk_codepipeline::Client::get_pipeline_execution).then_compute_output(|r| {
+            aws_sdk_codepipeline::operation::get_pipeline_execution::GetPipelineExecutionOutput::builder()
+                .pipeline_execution(
+                    PipelineExecution::builder()
+                        .pipeline_name(r.pipeline_name().unwrap_or(""))
+                        .artifact_revisions(
+                            ArtifactRevision::builder()
+                                .name("SourceArtifact")
+                                .revision_id("v2")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    vec![state, execution]
+}
+
+/// The whole fleet's backend, every client's requests held at `gate`.
+fn fleet(services: usize, gate: &Gate, replication_metrics: bool) -> AwsBackend {
+    let route53 = route53_rules(services);
+    let (cloudwatch, _) = fake_cloudwatch(MetricTable::new());
+    let region = |region: &'static str| {
+        let (v1, v2) = apigateway_rules(services, region);
+        let (cloudwatch, _) = fake_cloudwatch(MetricTable::new());
+        let lambda = lambda_rule();
+        let s3 = s3_rules(replication_metrics);
+        let pipelines = codepipeline_rules();
+        RegionClients {
+            apigateway: gated!(aws_sdk_apigateway, gate, [&v1[0], &v1[1]]),
+            apigatewayv2: gated!(aws_sdk_apigatewayv2, gate, [&v2[0]]),
+            lambda: gated!(aws_sdk_lambda, gate, [&lambda]),
+            s3: gated!(aws_sdk_s3, gate, [&s3[0], &s3[1], &s3[2]]),
+            cloudwatch: gated!(aws_sdk_cloudwatch, gate, [&cloudwatch]),
+            codepipeline: gated!(aws_sdk_codepipeline, gate, [&pipelines[0], &pipelines[1]]),
+        }
+    };
+    backend(
+        &fleet_toml(services),
+        ControlClients {
+            route53: gated!(
+                aws_sdk_route53,
+                gate,
+                [&route53[0], &route53[1], &route53[2], &route53[3]]
+            ),
+            cloudwatch: gated!(aws_sdk_cloudwatch, gate, [&cloudwatch]),
+            sts: gated!(aws_sdk_sts, gate, []),
+        },
+        vec![(EAST, region(EAST)), (WEST, region(WEST))],
+    )
+}
+
+/// `n` times `name`.
+fn times(n: usize, name: &str) -> Vec<String> {
+    vec![name.to_string(); n]
+}
+
+fn wave(parts: Vec<Vec<String>>) -> Vec<String> {
+    let mut wave: Vec<String> = parts.into_iter().flatten().collect();
+    wave.sort();
+    wave
+}
+
+async fn fetch_in_waves(
+    b: &AwsBackend,
+    gate: &Gate,
+    kind: SourceKind,
+    region: &str,
+) -> Vec<Vec<String>> {
+    let (waves, (tally, result)) =
+        in_waves(gate, b.fetch(&SourceKey::new(kind, region), now())).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert!(tally.partial.is_none(), "{:?}", tally.partial);
+    waves
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each source
+// ---------------------------------------------------------------------------------------------
+
+/// S3 in the source region, three services: every bucket listed at once; then each listed
+/// version's replication status (HeadObject) and each bucket's replication rules
+/// (GetBucketReplication) at once; then the rules' metrics. GetBucketReplication does not need
+/// the listing's data, but is asked once the listing answered: when the listing fails, the fetch
+/// fails and the rules would be thrown away.
+#[tokio::test]
+async fn s3_buckets_at_once_then_statuses_and_rules_at_once() {
+    let gate = Gate::default();
+    let b = fleet(3, &gate, true);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Replication, EAST).await;
+    assert_eq!(
+        waves,
+        vec![
+            times(3, "S3 ListObjectVersions"),
+            wave(vec![
+                times(3, "S3 GetBucketReplication"),
+                times(6, "S3 HeadObject")
+            ]),
+            times(3, "CloudWatch GetMetricData"),
+        ]
+    );
+}
+
+/// Lambda: every function's configuration at once (8 at a time), then the region's metrics
+/// in one call. (The metrics do not need the configurations; they wait for them because a fault
+/// test of the console, in tests/faults.rs, builds a hanging Lambda source whose CloudWatch
+/// client must not be called.)
+#[tokio::test]
+async fn lambda_configurations_at_once_then_the_metrics() {
+    let gate = Gate::default();
+    let b = fleet(2, &gate, false);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Lambda, WEST).await;
+    assert_eq!(
+        waves,
+        vec![
+            times(4, "Lambda GetFunctionConfiguration"),
+            vec!["CloudWatch GetMetricData".to_string()],
+        ]
+    );
+}
+
+/// Domains: both API Gateway listings and the zone's records at once; then every custom
+/// domain's mappings at once.
+#[tokio::test]
+async fn domain_listings_and_records_at_once_then_every_domains_mappings() {
+    let gate = Gate::default();
+    let b = fleet(3, &gate, false);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Domains, EAST).await;
+    assert_eq!(
+        waves,
+        vec![
+            wave(vec![vec![
+                "API Gateway GetDomainNames".to_string(),
+                "ApiGatewayV2 GetDomainNames".to_string(),
+                "Route 53 ListResourceRecordSets".to_string(),
+            ]]),
+            times(3, "API Gateway GetBasePathMappings"),
+        ]
+    );
+}
+
+/// Health, the checks found from the zone's records: the zone once for every service; then
+/// the configurations (one listing for six checks), the checkers' verdicts (within the budget
+/// of 4) and the history at once.
+#[tokio::test]
+async fn health_records_once_then_configurations_verdicts_and_history_at_once() {
+    let gate = Gate::default();
+    let b = fleet(3, &gate, false);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Health, EAST).await;
+    assert_eq!(
+        waves,
+        vec![
+            vec!["Route 53 ListResourceRecordSets".to_string()],
+            wave(vec![
+                vec![
+                    "CloudWatch GetMetricData".to_string(),
+                    "Route 53 ListHealthChecks".to_string(),
+                ],
+                times(4, "Route 53 GetHealthCheckStatus"),
+            ]),
+        ]
+    );
+}
+
+/// CodePipeline: every pipeline's state at once; then each pending approval's execution.
+#[tokio::test]
+async fn pipelines_at_once_then_each_execution() {
+    let gate = Gate::default();
+    let b = fleet(3, &gate, false);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Pipeline, EAST).await;
+    assert_eq!(
+        waves,
+        vec![
+            times(3, "CodePipeline GetPipelineState"),
+            times(3, "CodePipeline GetPipelineExecution"),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole snapshot
+// ---------------------------------------------------------------------------------------------
+
+/// Every source of the schedule fetched at once, as `snapshot` does: two waves of calls, for one
+/// service as for four (the fleet's size adds calls to a wave, not waves). The first wave holds
+/// one zone read for the health source and both regions.
+#[tokio::test]
+async fn a_snapshot_takes_two_waves_of_calls_whatever_the_fleet_size() {
+    for services in [1, 4] {
+        let gate = Gate::default();
+        let b = fleet(services, &gate, false);
+        let schedule = b.schedule();
+        let (waves, results) = in_waves(
+            &gate,
+            join_all(schedule.iter().map(|spec| b.fetch(&spec.key, now()))),
+        )
+        .await;
+        for (tally, result) in &results {
+            assert!(result.is_ok(), "{result:?}");
+            assert!(tally.partial.is_none(), "{:?}", tally.partial);
+        }
+        let Some(Ok(Payload::Health(checks))) = results
+            .iter()
+            .find(|(_, r)| matches!(r, Ok(Payload::Health(_))))
+            .map(|(_, r)| r.clone())
+        else {
+            panic!("no health payload")
+        };
+        assert_eq!(checks.len(), 2 * services);
+        assert_eq!(waves.len(), 2, "{services} services: {waves:#?}");
+        let zone_reads = waves[0]
+            .iter()
+            .filter(|c| *c == "Route 53 ListResourceRecordSets")
+            .count();
+        assert_eq!(zone_reads, 1, "{services} services");
+    }
+}
