@@ -2000,16 +2000,20 @@ async fn access_denied_names_the_iam_action_route53_cloudwatch_codepipeline() {
 /// action `s3:ListBucketVersions` (the S3 API reference: "Be aware of the name difference").
 #[tokio::test]
 async fn access_denied_s3_list_object_versions_names_s3_list_bucket_versions() {
+    use aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationError;
     use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsError;
     let list = mock!(aws_sdk_s3::Client::list_object_versions)
         .then_error(|| ListObjectVersionsError::generic(meta("AccessDenied", "Access Denied")));
+    // Asked at the same time as the listing; denied as well, and not what the error names.
+    let rules = mock!(aws_sdk_s3::Client::get_bucket_replication)
+        .then_error(|| GetBucketReplicationError::generic(meta("AccessDenied", "Access Denied")));
     let b = backend(
         ONE_REGION,
         unused_control(),
         vec![(
             "us-east-1",
             RegionClients {
-                s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&list]),
+                s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&list, &rules]),
                 ..unused_region()
             },
         )],

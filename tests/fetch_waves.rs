@@ -379,25 +379,26 @@ async fn fetch_in_waves(
 // Each source
 // ---------------------------------------------------------------------------------------------
 
-/// S3 in the source region, three services: every bucket listed at once; then each listed
-/// version's replication status (HeadObject) and each bucket's replication rules
-/// (GetBucketReplication) at once; then the rules' metrics. GetBucketReplication does not need
-/// the listing's data, but is asked once the listing answered: when the listing fails, the fetch
-/// fails and the rules would be thrown away.
+/// S3 in the source region, three services: every bucket listed at once, and with the listings
+/// each bucket's replication rules (GetBucketReplication does not need the listing); then each
+/// listed version's replication status (HeadObject) and the rules' metrics at once. Two waves,
+/// as for every other source.
 #[tokio::test]
-async fn s3_buckets_at_once_then_statuses_and_rules_at_once() {
+async fn s3_buckets_and_rules_at_once_then_statuses_and_metrics_at_once() {
     let gate = Gate::default();
     let b = fleet(3, &gate, true);
     let waves = fetch_in_waves(&b, &gate, SourceKind::Replication, EAST).await;
     assert_eq!(
         waves,
         vec![
-            times(3, "S3 ListObjectVersions"),
             wave(vec![
                 times(3, "S3 GetBucketReplication"),
+                times(3, "S3 ListObjectVersions")
+            ]),
+            wave(vec![
+                times(3, "CloudWatch GetMetricData"),
                 times(6, "S3 HeadObject")
             ]),
-            times(3, "CloudWatch GetMetricData"),
         ]
     );
 }

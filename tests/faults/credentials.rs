@@ -19,6 +19,7 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
     use aws_sdk_route53::operation::get_health_check::GetHealthCheckError;
     use aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusError;
     use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsError;
+    use aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationError;
     use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsError;
 
     let expired = || {
@@ -49,13 +50,16 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
         .then_error(move || GetFunctionConfigurationError::generic(expired_exception()));
     let versions = mock!(aws_sdk_s3::Client::list_object_versions)
         .then_error(move || ListObjectVersionsError::generic(expired()));
+    // Asked at the same time as the listing, on the source bucket.
+    let rules = mock!(aws_sdk_s3::Client::get_bucket_replication)
+        .then_error(move || GetBucketReplicationError::generic(expired()));
     let pipeline = mock!(aws_sdk_codepipeline::Client::get_pipeline_state)
         .then_error(move || GetPipelineStateError::generic(expired_exception()));
     let region_clients = || RegionClients {
         apigateway: mocked!(aws_sdk_apigateway, RuleMode::MatchAny, [&v1]),
         apigatewayv2: mocked!(aws_sdk_apigatewayv2, RuleMode::MatchAny, [&v2]),
         lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
-        s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&versions]),
+        s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&versions, &rules]),
         cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
         codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&pipeline]),
     };

@@ -68,8 +68,8 @@ pub async fn fetch(
 
 /// One service's bucket in `region`: its newest versions and, on the source bucket, their
 /// replication status and the replication rules' metrics. The status (HeadObject per version)
-/// needs the listing; the rules and their metrics do not, but are asked only once the listing
-/// answered: when it fails, the fetch fails and they would be thrown away.
+/// needs the listing; the rules (GetBucketReplication, then their metrics) do not, so they are
+/// asked at the same time as the listing (and thrown away if the listing fails).
 async fn bucket(
     b: &AwsBackend,
     client: &aws_sdk_s3::Client,
@@ -79,27 +79,52 @@ async fn bucket(
     tally: &mut Tally,
 ) -> Result<(Vec<ArtifactVersion>, Option<Vec<ReplicationMetrics>>), SourceError> {
     let bucket = artifacts.bucket_for(region);
-    let mut versions = list_versions(b, client, region, &bucket, &artifacts.prefix, tally).await?;
+    let source = region == artifacts.source_region;
+    let mut rules_tally = Tally::default();
+    let (versions, metrics) = tokio::join!(
+        versions_with_status(b, client, region, &bucket, artifacts, source, tally),
+        async {
+            if source {
+                Some(replication_metrics(b, region, &bucket, now, &mut rules_tally).await)
+            } else {
+                None
+            }
+        },
+    );
+    tally.absorb(rules_tally);
+    Ok((versions?, metrics))
+}
+
+/// The newest versions of the bucket and, on the source bucket, each one's replication status
+/// (HeadObject per version, started as soon as the listing answers).
+async fn versions_with_status(
+    b: &AwsBackend,
+    client: &aws_sdk_s3::Client,
+    region: &str,
+    bucket: &str,
+    artifacts: &ArtifactsConfig,
+    source: bool,
+    tally: &mut Tally,
+) -> Result<Vec<ArtifactVersion>, SourceError> {
+    let mut versions = list_versions(b, client, region, bucket, &artifacts.prefix, tally).await?;
     versions.sort_by_key(|v| std::cmp::Reverse(v.last_modified));
     versions.truncate(artifacts.latest);
-    if region != artifacts.source_region {
-        return Ok((versions, None));
+    if !source {
+        return Ok(versions);
     }
     let head = Operation {
         service: "S3",
         api: "HeadObject",
         region,
     };
-    let mut metrics_tally = Tally::default();
     let pending: Vec<_> = versions
         .iter()
-        .map(|v| replication_status(b, client, region, &bucket, v))
+        .map(|v| replication_status(b, client, region, bucket, v))
         .collect();
-    let (metrics, heads) = tokio::join!(
-        replication_metrics(b, region, &bucket, now, &mut metrics_tally),
-        stream::iter(pending).buffered(FAN_OUT).collect::<Vec<_>>(),
-    );
-    tally.absorb(metrics_tally);
+    let heads = stream::iter(pending)
+        .buffered(FAN_OUT)
+        .collect::<Vec<_>>()
+        .await;
     tally.count_n(head, heads.len() as u32);
     for (v, head) in versions.iter_mut().zip(heads) {
         match head {
@@ -107,7 +132,7 @@ async fn bucket(
             Err(e) => tally.partial(e),
         }
     }
-    Ok((versions, Some(metrics)))
+    Ok(versions)
 }
 
 async fn list_versions(
