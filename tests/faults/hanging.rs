@@ -3,7 +3,7 @@
 use super::*;
 
 /// Lambda in us-east-1 answers nothing (its client points at a silent listener) while Route 53
-/// and CloudWatch answer at once (mocks). Both sources poll every 100 ms; the Lambda fetch has a
+/// and CloudWatch (the control region's and us-east-1's) answer at once (mocks). Both sources poll every 100 ms; the Lambda fetch has a
 /// 1 s budget. Asserted over 3 s: health keeps arriving on its schedule (never a gap near the
 /// hang's length), every Lambda result is a timeout naming the source, and the poller gave up
 /// on the hang at its budget instead of waiting for it. The console's keys run on the app loop,
@@ -63,6 +63,8 @@ async fn a_hanging_source_does_not_hold_up_the_others() {
             "us-east-1",
             RegionClients {
                 lambda,
+                // The region's metrics are asked with the configurations, and answer.
+                cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
                 ..unused_region()
             },
         )],

@@ -3,10 +3,13 @@
 
 use super::cloudwatch::{self, Series};
 use super::errors::{Operation, fail};
-use super::{AwsBackend, FAN_OUT, Tally};
+use super::{AwsBackend, Tally};
 use crate::model::{FunctionStats, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use futures::stream::{self, StreamExt};
+
+/// GetFunctionConfiguration calls in flight at once (see `fetch`).
+const LAMBDA_FAN_OUT: usize = 15;
 
 /// The window the counts cover, and how far back the error-rate trend goes.
 pub const WINDOW_S: i64 = 300;
@@ -68,7 +71,8 @@ pub async fn fetch(
         region,
     };
     tally.count_n(configuration_op, functions.len() as u32);
-    // A few at a time: Lambda's control-plane request rate is low.
+    // At most a second's worth at once: Lambda allows 15 control-plane requests a second
+    // across all its APIs, GetFunctionConfiguration included (Lambda quotas, "API requests").
     let pending: Vec<_> = functions
         .iter()
         .map(|(_, f)| configuration(b, region, f))
@@ -93,25 +97,28 @@ pub async fn fetch(
         region,
     };
     let start = now - chrono::Duration::minutes(TREND_MINUTES);
-    let configs: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
-    // The metrics do not need the configurations, but are asked after them, as before: running
-    // both at once would save a round trip, and would call CloudWatch while Lambda hangs, which
-    // a fault test of the console (tests/faults.rs, a hanging Lambda endpoint, its CloudWatch
-    // client without answers) does not allow for.
-    let metrics = if queries.is_empty() {
-        Ok(Series::new())
-    } else {
-        cloudwatch::get_metric_data(
-            &clients.cloudwatch,
-            queries,
-            start,
-            now,
-            op,
-            b.profile(),
-            tally,
-        )
-        .await
-    };
+    // The metrics need only the functions' names, so they are asked with the configurations.
+    let (configs, metrics) = tokio::join!(
+        stream::iter(pending)
+            .buffered(LAMBDA_FAN_OUT)
+            .collect::<Vec<_>>(),
+        async {
+            if queries.is_empty() {
+                Ok(Series::new())
+            } else {
+                cloudwatch::get_metric_data(
+                    &clients.cloudwatch,
+                    queries,
+                    start,
+                    now,
+                    op,
+                    b.profile(),
+                    tally,
+                )
+                .await
+            }
+        },
+    );
     let (series, metrics_error) = match metrics {
         Ok(series) => (Some(series), None),
         Err(e) => (

@@ -38,10 +38,10 @@ const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
 const HEALTH_STATUS_BURST: u32 = 4;
 /// A whole source fetch (several calls) must finish within this.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
-/// Calls of one kind a fetch has in flight at once when it fans out (per function, domain,
-/// object version, service, pipeline): enough that a fleet's calls overlap, few enough that a
-/// large fleet does not burst into the request-rate limits of the control-plane APIs read here,
-/// which are far lower than those of the services' data planes.
+/// Calls of one kind a fetch has in flight at once when it fans out (per domain, pipeline,
+/// health check): enough that a fleet's calls overlap, few enough that a large fleet does not
+/// burst into the request-rate limits of the control-plane APIs read here, which are far lower
+/// than those of the services' data planes. Lambda and S3 have their own, from their quotas.
 const FAN_OUT: usize = 8;
 
 pub struct AwsBackend {

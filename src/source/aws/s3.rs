@@ -4,12 +4,17 @@
 use super::cloudwatch;
 use super::errors::{Operation, fail};
 use super::pages::{self, Page};
-use super::{AwsBackend, FAN_OUT, Tally, timestamp};
+use super::{AwsBackend, Tally, timestamp};
 use crate::config::ArtifactsConfig;
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use aws_sdk_s3::types::ReplicationStatus;
 use futures::stream::{self, StreamExt};
+
+/// S3 calls of one kind in flight at once: S3 serves thousands of GET and HEAD requests a
+/// second per prefix (S3 User Guide, "Best practices design patterns: optimizing Amazon S3
+/// performance"), so this bounds only the sockets a large fleet opens.
+const S3_FAN_OUT: usize = 32;
 
 /// Pages of ListObjectVersions read at most (1,000 versions a page).
 const MAX_PAGES: usize = 10;
@@ -34,7 +39,7 @@ pub async fn fetch(
             (t, read)
         })
         .collect();
-    let read: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
+    let read: Vec<_> = stream::iter(pending).buffered(S3_FAN_OUT).collect().await;
     let mut entries = Vec::new();
     let mut metrics = Vec::new();
     let mut failed = None;
@@ -122,7 +127,7 @@ async fn versions_with_status(
         .map(|v| replication_status(b, client, region, bucket, v))
         .collect();
     let heads = stream::iter(pending)
-        .buffered(FAN_OUT)
+        .buffered(S3_FAN_OUT)
         .collect::<Vec<_>>()
         .await;
     tally.count_n(head, heads.len() as u32);
