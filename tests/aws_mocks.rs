@@ -527,11 +527,21 @@ fn ns_record(name: &str) -> aws_sdk_route53::types::ResourceRecordSet {
         .unwrap()
 }
 
+/// A service whose failover records span two pages (the secondary first, so the region is told
+/// by the alias target) next to a regional record with a check of its own; hc-east has 2 of 8
+/// checkers healthy, hc-west 1 of 8 and is inverted; CloudWatch has hc-east's last hour.
+///
 /// Why not moto: moto's GetHealthCheckStatus always answers one observation, "Success…", from
 /// us-east-1, whatever the endpoint does, so mixed checker verdicts (and the 18 % rule) cannot
 /// be produced; its CloudWatch does not answer the Rust SDK either.
-#[tokio::test]
-async fn health_mixed_checker_verdicts_flags_and_ids_from_failover_records() {
+struct MixedHealth {
+    b: AwsBackend,
+    page1: aws_smithy_mocks::Rule,
+    page2: aws_smithy_mocks::Rule,
+    metrics: std::sync::Arc<std::sync::Mutex<Vec<aws_mocks_support::SeenCall>>>,
+}
+
+fn mixed_health() -> MixedHealth {
     use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
     use aws_sdk_route53::types::RrType;
     let toml = r#"
@@ -641,34 +651,66 @@ functions = ["api-fn"]
         },
         vec![],
     );
+    MixedHealth {
+        b,
+        page1,
+        page2,
+        metrics: log,
+    }
+}
 
-    let (tally, result) = fetch(&b, SourceKind::Health, "us-east-1").await;
-    let entries = health(result);
+/// The mixed-health fleet fetched once: its checks by region, and the calls the fetch made.
+async fn mixed_health_fetched() -> (MixedHealth, Vec<Entry<HealthCheck>>, Tally) {
+    let m = mixed_health();
+    let (tally, result) = fetch(&m.b, SourceKind::Health, "us-east-1").await;
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
+    let entries = health(result);
+    (m, entries, tally)
+}
+
+/// The health checks are the failover pair's (ResourceRecordSet `Failover`, `HealthCheckId`),
+/// read across both pages of records, each region's by its alias target, not the regional
+/// record's check.
+#[tokio::test]
+async fn health_check_ids_come_from_the_failover_records_on_every_page() {
+    let (m, entries, _) = mixed_health_fetched().await;
     assert_eq!(
-        (page1.num_calls(), page2.num_calls()),
+        (m.page1.num_calls(), m.page2.num_calls()),
         (1, 1),
         "both pages read"
     );
     assert_eq!(
-        tally.calls,
-        2 + 2 + 2 + 1,
-        "2 record pages, 2 GetHealthCheck, 2 status, 1 GetMetricData"
-    );
-
-    let east = check(&entries, "api", "us-east-1");
-    assert_eq!(
-        east.id, "hc-east",
+        check(&entries, "api", "us-east-1").id,
+        "hc-east",
         "the PRIMARY record targeting us-east-1, not the regional record's check"
     );
+    assert_eq!(check(&entries, "api", "us-west-2").id, "hc-west");
+}
+
+/// Route 53 Developer Guide, "How Route 53 determines whether a health check is healthy": healthy
+/// when more than 18 % of the checkers report healthy.
+#[tokio::test]
+async fn the_checkers_verdict_is_healthy_above_18_percent() {
+    let (_, entries, _) = mixed_health_fetched().await;
+    let east = check(&entries, "api", "us-east-1");
     assert_eq!(
-        east.raw,
-        HealthStatus::Healthy,
+        (east.raw, east.checkers_healthy_pct),
+        (HealthStatus::Healthy, Some(25.0)),
         "25 % of checkers healthy is above 18 %"
     );
-    assert_eq!(east.checkers_healthy_pct, Some(25.0));
-    assert_eq!((east.inverted, east.disabled), (false, false));
-    assert_eq!(east.effective(), HealthStatus::Healthy);
+    let west = check(&entries, "api", "us-west-2");
+    assert_eq!(
+        (west.raw, west.checkers_healthy_pct),
+        (HealthStatus::Unhealthy, Some(12.5)),
+        "1 of 8 checkers is 12.5 %, not above 18 %"
+    );
+}
+
+/// GetHealthCheckStatus: each checker's region, verdict and time, and the last failure's text.
+#[tokio::test]
+async fn each_checkers_observation_and_the_last_failure_are_kept() {
+    let (_, entries, _) = mixed_health_fetched().await;
+    let east = check(&entries, "api", "us-east-1");
     assert_eq!(east.observations.len(), 8);
     assert_eq!(east.observations[0].checker_region, "us-east-1");
     assert_eq!(east.observations[0].status, HealthStatus::Healthy);
@@ -678,32 +720,40 @@ functions = ["api-fn"]
         east.last_failure.as_deref(),
         Some(format!("us-west-2: {FAILURE}").as_str())
     );
-    // One point a minute over the last hour, oldest first.
-    assert_eq!(east.history.len(), 60);
-    assert_eq!(
-        (east.history[1], east.history[58], east.history[59]),
-        (Some(100.0), Some(25.0), Some(25.0))
-    );
-    assert_eq!(east.history[30], None);
+}
 
+/// GetHealthCheck's flags: hc-east neither inverted nor disabled; hc-west inverted, which flips
+/// its raw verdict (Route 53 Developer Guide, "Inverting health checks").
+#[tokio::test]
+async fn the_flags_come_from_get_health_check_and_inversion_flips_the_verdict() {
+    let (_, entries, _) = mixed_health_fetched().await;
+    let east = check(&entries, "api", "us-east-1");
+    assert_eq!((east.inverted, east.disabled), (false, false));
+    assert_eq!(east.effective(), HealthStatus::Healthy);
     let west = check(&entries, "api", "us-west-2");
-    assert_eq!(west.id, "hc-west");
-    assert_eq!(
-        west.raw,
-        HealthStatus::Unhealthy,
-        "1 of 8 checkers is 12.5 %, not above 18 %"
-    );
-    assert_eq!(west.checkers_healthy_pct, Some(12.5));
     assert!(west.inverted);
     assert_eq!(
         west.effective(),
         HealthStatus::Healthy,
         "inverted flips the raw verdict"
     );
-    assert_eq!(west.history, vec![None; 60], "no metrics for hc-west");
+}
 
-    // The metrics: one call for both checks, HealthCheckStatus and PercentageHealthy each.
-    let log = log.lock().unwrap().clone();
+/// The last hour from one GetMetricData for every check (HealthCheckStatus and
+/// HealthCheckPercentageHealthy each, per minute), one point a minute, oldest first.
+#[tokio::test]
+async fn the_last_hour_comes_from_one_get_metric_data_a_point_a_minute() {
+    let (m, entries, _) = mixed_health_fetched().await;
+    let east = check(&entries, "api", "us-east-1");
+    assert_eq!(east.history.len(), 60);
+    assert_eq!(
+        (east.history[1], east.history[58], east.history[59]),
+        (Some(100.0), Some(25.0), Some(25.0))
+    );
+    assert_eq!(east.history[30], None);
+    let west = check(&entries, "api", "us-west-2");
+    assert_eq!(west.history, vec![None; 60], "no metrics for hc-west");
+    let log = m.metrics.lock().unwrap().clone();
     assert_eq!(log.len(), 1);
     let asked_for: BTreeSet<Asked> = log[0].queries.iter().map(asked).collect();
     assert_eq!(asked_for.len(), 4);
@@ -714,12 +764,21 @@ functions = ["api-fn"]
         "{asked_for:?}"
     );
     assert_eq!(log[0].start, Some(sdk_time(ago(60))));
+}
 
-    // The IDs are remembered: a second fetch does not list the records again.
-    let (tally, result) = fetch(&b, SourceKind::Health, "us-east-1").await;
+/// The calls one fetch makes, and a second fetch: the IDs found in the records are remembered.
+#[tokio::test]
+async fn the_ids_found_are_remembered_and_the_records_not_read_again() {
+    let (m, _, tally) = mixed_health_fetched().await;
+    assert_eq!(
+        tally.calls,
+        2 + 2 + 2 + 1,
+        "2 record pages, 2 GetHealthCheck, 2 status, 1 GetMetricData"
+    );
+    let (tally, result) = fetch(&m.b, SourceKind::Health, "us-east-1").await;
     assert_eq!(health(result).len(), 2);
     assert_eq!(
-        (page1.num_calls(), page2.num_calls()),
+        (m.page1.num_calls(), m.page2.num_calls()),
         (1, 1),
         "health check IDs cached"
     );
