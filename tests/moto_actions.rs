@@ -6,7 +6,7 @@
 //!   failover preflight's "target error rate" check is UNKNOWN: the failover has to be forced
 //!   with a reason, which is itself what a careful tool should demand.
 //! - moto never checks HealthCheckVersion (a stale version is tested with aws-smithy-mocks in
-//!   tests/aws_actions.rs) and wipes a check's Regions when an update omits them, which is what
+//!   tests/aws_actions/) and wipes a check's Regions when an update omits them, which is what
 //!   the Regions assertions below would catch.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
