@@ -1,5 +1,5 @@
-//! Plumbing for the `aws-smithy-mocks` tests (`tests/aws_mocks/` and others): SDK clients answered by `aws-smithy-mocks` rules, clients
-//! that must not be called, a config from TOML, a fixed clock and a small fake of CloudWatch
+//! Plumbing for the `aws-smithy-mocks` tests (`tests/aws_mocks/` and others): SDK clients
+//! answered by `aws-smithy-mocks` rules, clients that must not be called, a config from TOML, a fixed clock and a small fake of CloudWatch
 //! GetMetricData that answers each query from a table keyed by what the query asks for; and
 //! (`waves`) which calls a fetch makes at the same time.
 #![allow(dead_code)]
