@@ -120,8 +120,8 @@ async fn let_tasks_run() {
     }
 }
 
-/// Four calls, one after another, each through another SDK client (STS, Route 53, S3 in two
-/// regions), open one connection: the backend gives all its clients one HTTP client. (With the
+/// Four calls, one after another, each through another SDK client (STS, Route 53, S3,
+/// CodePipeline), open one connection: the backend gives all its clients one HTTP client. (With the
 /// SDK's default, an `SdkConfig` without an HTTP client, each client builds its own and the
 /// same four calls opened four connections.)
 #[tokio::test]
@@ -138,6 +138,9 @@ health_checks = { "us-east-1" = "hc-1", "us-west-2" = "hc-2" }
 
 [service.artifacts]
 bucket = "pool-artifacts-{region}"
+
+[service.pipeline]
+name = "pool-deploy"
 "#;
     // No retries: a 404 is not retried anyway; this keeps one request per call for sure.
     let sdk = SdkConfig::builder()
@@ -156,12 +159,14 @@ bucket = "pool-artifacts-{region}"
     let_tasks_run().await;
     assert!(b.health_flags(&["hc-1".to_string()]).await.is_err());
     let_tasks_run().await;
-    for region in ["us-west-2", "us-east-1"] {
+    // S3 outside the artifacts' source region (one ListObjectVersions; in the source region
+    // GetBucketReplication goes out at the same time), then CodePipeline (GetPipelineState).
+    for (kind, region) in [
+        (SourceKind::Replication, "us-west-2"),
+        (SourceKind::Pipeline, "us-east-1"),
+    ] {
         let (_, result) = b
-            .fetch(
-                &SourceKey::new(SourceKind::Replication, region),
-                aws_mocks_support::now(),
-            )
+            .fetch(&SourceKey::new(kind, region), aws_mocks_support::now())
             .await;
         assert!(result.is_err(), "{result:?}");
         let_tasks_run().await;

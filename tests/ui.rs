@@ -583,6 +583,32 @@ fn sources_overlay_lists_every_source_with_calls_and_errors() {
     assert!(!state.view.sources);
 }
 
+/// The Route 53 line: the calls of a refresh against the account-wide limit (Route 53 Developer
+/// Guide, "Throttling of API requests": 10 a second, burst 50), in the warning colour at half of
+/// it (the throttled-api demo polls health every 2 s: 10 calls every 2 s is 5/s); at 80×24 it and
+/// the closing hint both fit, each on one line.
+#[test]
+fn sources_overlay_shows_the_route53_share_and_still_fits_80x24() {
+    let (mut state, now) = throttled_at_3m();
+    act(&mut state, KeyIntent::ToggleSources, now);
+    let buffer = render_app(&state, &Theme::color(), 80, 24, now);
+    let text = buffer_to_text(&buffer);
+    let line = "Route 53: 10 calls/refresh, 5.0/s = 50% of the account's 10/s (burst 50)";
+    assert_eq!(lines_with(&text, line).len(), 1, "on one line:\n{text}");
+    assert!(
+        text.contains("Esc or s to close"),
+        "the closing hint:\n{text}"
+    );
+    let found = find_cells(&buffer, "Route 53: 10 calls/refresh");
+    assert_eq!(found.len(), 1, "{text}");
+    assert_style(
+        &found[0],
+        Color::Yellow,
+        Modifier::empty(),
+        "the Route 53 line",
+    );
+}
+
 // ── expired credentials: one banner with the fix, everything else still drawn ───────────────
 
 #[test]

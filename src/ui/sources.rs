@@ -48,9 +48,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             )));
         }
     }
-    lines.push(Line::from(""));
     let (route53, route53_per_hour) = crate::assess::route53_calls(&state.fleet);
-    if route53 > 0 {
+    if route53 == 0 {
+        lines.push(Line::from(""));
+    } else {
+        // In place of the blank line, so that the overlay is no taller at 80×24.
         let limit = f64::from(crate::assess::ROUTE53_REQUESTS_PER_SECOND);
         let per_second = route53_per_hour / 3600.0;
         // Half the account's rate, or a burst's worth in one refresh, leaves little for anyone
@@ -62,8 +64,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         };
         lines.push(Line::from(Span::styled(
             format!(
-                "Route 53: {route53} calls a refresh, {per_second:.1}/s average: {:.0}% of the \
-                 account-wide {limit:.0}/s (burst {})",
+                "Route 53: {route53} calls/refresh, {per_second:.1}/s = {:.0}% of the account's \
+                 {limit:.0}/s (burst {})",
                 100.0 * per_second / limit,
                 crate::assess::ROUTE53_BURST
             ),
