@@ -86,10 +86,18 @@ functions = [{}]
     assert_eq!((first.invocations, first.p99_ms), (Some(50), Some(100.0)));
 }
 
+/// alpha (busy, idle) and beta (sparse) in us-east-1, gamma elsewhere; CloudWatch answers busy
+/// every minute, nothing for idle, and only Invocations for sparse.
+///
 /// Why not moto: no CloudWatch call from the Rust SDK works against moto (CBOR protocol, 404);
 /// even over JSON moto has no percentiles (p99) to return.
-#[tokio::test]
-async fn lambda_stats_p99_zero_invocations_partial_series_and_error_rate_history() {
+struct Stats {
+    b: AwsBackend,
+    configs: aws_smithy_mocks::Rule,
+    metrics: std::sync::Arc<std::sync::Mutex<Vec<aws_mocks_support::SeenCall>>>,
+}
+
+fn stats() -> Stats {
     let toml = r#"
 [[service]]
 name = "alpha"
@@ -175,20 +183,40 @@ functions = ["elsewhere"]
             },
         )],
     );
+    Stats {
+        b,
+        configs,
+        metrics: log,
+    }
+}
 
-    let (tally, result) = fetch(&b, SourceKind::Lambda, "us-east-1").await;
+/// The stats fleet fetched once in us-east-1: the functions by service, and the calls made.
+async fn stats_fetched() -> (Stats, Vec<Entry<Vec<FunctionStats>>>, Tally) {
+    let s = stats();
+    let (tally, result) = fetch(&s.b, SourceKind::Lambda, "us-east-1").await;
     let entries = lambda(result);
+    (s, entries, tally)
+}
+
+/// One GetFunctionConfiguration per function of the region, one GetMetricData for them all.
+#[tokio::test]
+async fn lambda_reads_each_configuration_and_one_batch_of_metrics() {
+    let (s, _, tally) = stats_fetched().await;
     assert_eq!(
         tally.calls,
         3 + 1,
         "3 GetFunctionConfiguration (not gamma's) + 1 GetMetricData"
     );
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
-    assert_eq!(configs.num_calls(), 3);
+    assert_eq!(s.configs.num_calls(), 3);
+}
 
-    // What was asked: per-minute AWS/Lambda metrics by FunctionName over the last 30 minutes,
-    // p99 and Average of Duration, Maximum of ConcurrentExecutions.
-    let log = log.lock().unwrap().clone();
+/// Lambda Developer Guide, "Types of metrics": per-minute AWS/Lambda metrics by FunctionName
+/// over the last 30 minutes, p99 and Average of Duration, Maximum of ConcurrentExecutions.
+#[tokio::test]
+async fn lambda_asks_each_functions_metrics_per_minute_over_30_minutes() {
+    let (s, _, _) = stats_fetched().await;
+    let log = s.metrics.lock().unwrap().clone();
     assert_eq!(log.len(), 1);
     let call = &log[0];
     assert_eq!(call.start, Some(sdk_time(ago(30))));
@@ -226,8 +254,11 @@ functions = ["elsewhere"]
         stats_of("ConcurrentExecutions"),
         ["Maximum"].map(String::from).into()
     );
+}
 
-    // Grouped by service.
+#[tokio::test]
+async fn lambda_functions_are_grouped_by_service() {
+    let (_, entries, _) = stats_fetched().await;
     let services: Vec<(&str, Vec<&str>)> = entries
         .iter()
         .map(|e| {
@@ -241,7 +272,13 @@ functions = ["elsewhere"]
         services,
         vec![("alpha", vec!["busy", "idle"]), ("beta", vec!["sparse"])]
     );
+}
 
+/// The 5-minute window: sums of the counts, the worst minute's p99, the invocation-weighted
+/// mean duration, the peak concurrency; with the configuration's memory and code.
+#[tokio::test]
+async fn lambda_window_stats_of_a_busy_function() {
+    let (_, entries, _) = stats_fetched().await;
     let busy = function(&entries, "alpha", "busy");
     assert_eq!(busy.window_s, 300);
     assert_eq!(busy.invocations, Some(500), "5 minutes × 100");
@@ -261,14 +298,25 @@ functions = ["elsewhere"]
     assert_eq!(busy.memory_mb, Some(512));
     assert_eq!(busy.code_sha256.as_deref(), Some("sha-busy"));
     assert_eq!(assess::error_rate(busy.invocations, busy.errors), Some(3.0));
-    // One value a minute, oldest first: minute i is [11:30 + i, 11:31 + i).
+}
+
+/// One error rate a minute over 30 minutes, oldest first: minute i is [11:30 + i, 11:31 + i).
+#[tokio::test]
+async fn lambda_error_rate_history_is_one_value_a_minute() {
+    let (_, entries, _) = stats_fetched().await;
+    let busy = function(&entries, "alpha", "busy");
     let mut expected = vec![Some(0.0); 30];
     expected[10] = Some(20.0); // 11:40: 20 of 100
     expected[27] = Some(10.0); // 11:57
     expected[29] = Some(5.0); // 11:59
     assert_eq!(busy.error_rate_history, expected);
+}
 
-    // Zero invocations: counts are zero, but there is no error rate (not 0 %).
+/// Lambda Developer Guide, "Types of metrics": zero invocations means no error rate, not 0 %;
+/// Lambda publishes nothing for a function without invocations, so the counts are zero.
+#[tokio::test]
+async fn lambda_zero_invocations_have_no_error_rate() {
+    let (_, entries, _) = stats_fetched().await;
     let idle = function(&entries, "alpha", "idle");
     assert_eq!(
         (idle.invocations, idle.errors, idle.throttles),
@@ -285,8 +333,12 @@ functions = ["elsewhere"]
         Some("sha-idle"),
         "configuration still read"
     );
+}
 
-    // Missing series: absent counts are 0, absent latency/concurrency unknown.
+/// Missing series: absent counts are 0, absent latency and concurrency unknown.
+#[tokio::test]
+async fn lambda_missing_series_count_zero_and_leave_latency_unknown() {
+    let (_, entries, _) = stats_fetched().await;
     let sparse = function(&entries, "beta", "sparse");
     assert_eq!(sparse.invocations, Some(4));
     assert_eq!((sparse.errors, sparse.throttles), (Some(0), Some(0)));
