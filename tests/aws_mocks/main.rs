@@ -33,7 +33,6 @@ use switchyard::model::{
 };
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};
 use switchyard::source::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind};
-use switchyard::state::{Msg, State, update};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -31,24 +31,35 @@ fn head_with_status(status: &'static str) -> HttpResponse {
 /// (region, is the source bucket, status, lag in seconds) of one artifact in one region.
 type RegionRow<'a> = (&'a str, bool, ReplicaStatus, Option<u64>);
 
-fn state_from(
+/// The fleet after these fetches, as `Fleet::apply` records them.
+fn fleet_from(
     b: &AwsBackend,
     fetched: Vec<(SourceKey, Tally, Result<Payload, SourceError>)>,
-) -> State {
-    let fleet = Fleet::new(b.services(), &b.schedule(), Thresholds::default());
-    let mut state = State::new("aws".into(), fleet);
+) -> Fleet {
+    let mut fleet = Fleet::new(b.services(), &b.schedule(), Thresholds::default());
     for (key, tally, result) in fetched {
-        let msg = Msg::Fetched(Box::new(Fetched {
+        fleet.apply(Fetched {
             key,
             at: now(),
             calls: tally.calls,
             route53_calls: tally.route53_calls,
             result,
             partial: tally.partial,
-        }));
-        update(&mut state, msg, now());
+        });
     }
-    state
+    fleet
+}
+
+/// A pending approval deploying these revisions, fetched now.
+fn approval_of(revisions: &[&str]) -> Fetched {
+    Fetched {
+        key: SourceKey::new(SourceKind::Pipeline, "us-east-1"),
+        at: now(),
+        calls: 2,
+        route53_calls: 0,
+        result: pipeline_payload(revisions),
+        partial: None,
+    }
 }
 
 fn pipeline_payload(revisions: &[&str]) -> Result<Payload, SourceError> {
@@ -76,10 +87,18 @@ fn pipeline_payload(revisions: &[&str]) -> Result<Payload, SourceError> {
     }]))
 }
 
+/// A source bucket in us-east-1 with four versions (the newest three tracked: c FAILED, b
+/// COMPLETED, a PENDING by `x-amz-replication-status`), a replication rule with metrics to
+/// us-west-2, whose bucket holds the replicas.
+///
 /// Why not moto: moto replicates nothing and its HeadObject has no `x-amz-replication-status`,
 /// so PENDING / COMPLETED / FAILED on the source bucket cannot be produced.
-#[tokio::test]
-async fn s3_replication_status_to_destination_status_and_readiness() {
+struct Replicated {
+    b: AwsBackend,
+    heads: [aws_smithy_mocks::Rule; 3],
+}
+
+fn replicated() -> Replicated {
     use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
     let toml = r#"
 [[service]]
@@ -214,11 +233,33 @@ name = "api-deploy"
             ),
         ],
     );
+    Replicated {
+        b,
+        heads: [head_a, head_b, head_c],
+    }
+}
 
+type Read = (SourceKey, Tally, Result<Payload, SourceError>);
+
+/// The source and destination buckets fetched once.
+async fn replicated_fetched() -> (Replicated, Read, Read) {
+    let s = replicated();
     let source_key = SourceKey::new(SourceKind::Replication, "us-east-1");
     let dest_key = SourceKey::new(SourceKind::Replication, "us-west-2");
-    let (source_tally, source) = b.fetch(&source_key, now()).await;
-    let (dest_tally, dest) = b.fetch(&dest_key, now()).await;
+    let (source_tally, source) = s.b.fetch(&source_key, now()).await;
+    let (dest_tally, dest) = s.b.fetch(&dest_key, now()).await;
+    (
+        s,
+        (source_key, source_tally, source),
+        (dest_key, dest_tally, dest),
+    )
+}
+
+/// The source bucket: a listing, a HeadObject per tracked version, the rules and their metrics;
+/// the destination: only a listing.
+#[tokio::test]
+async fn s3_calls_on_the_source_and_the_destination_bucket() {
+    let (s, (_, source_tally, _), (_, dest_tally, _)) = replicated_fetched().await;
     assert!(source_tally.partial.is_none(), "{:?}", source_tally.partial);
     assert_eq!(
         source_tally.calls,
@@ -227,11 +268,20 @@ name = "api-deploy"
     );
     assert_eq!(dest_tally.calls, 1);
     assert_eq!(
-        (head_a.num_calls(), head_b.num_calls(), head_c.num_calls()),
+        (
+            s.heads[0].num_calls(),
+            s.heads[1].num_calls(),
+            s.heads[2].num_calls()
+        ),
         (1, 1, 1)
     );
+}
 
-    let Ok(Payload::Replication(entries, metrics)) = &source else {
+/// S3 User Guide, "Replication metrics": the latest latency and backlog, failures summed.
+#[tokio::test]
+async fn s3_replication_metrics_of_the_rule() {
+    let (_, (_, _, source), _) = replicated_fetched().await;
+    let Ok(Payload::Replication(_, metrics)) = &source else {
         panic!("{source:?}")
     };
     assert_eq!(
@@ -246,6 +296,16 @@ name = "api-deploy"
         }],
         "the latest latency and backlog, failures summed over 15 minutes"
     );
+}
+
+/// S3 User Guide, "Replication status": the status of a source object comes from the
+/// `x-amz-replication-status` header of its HeadObject.
+#[tokio::test]
+async fn s3_the_newest_versions_with_their_replication_status() {
+    let (_, (_, _, source), _) = replicated_fetched().await;
+    let Ok(Payload::Replication(entries, _)) = &source else {
+        panic!("{source:?}")
+    };
     let listed: Vec<(&str, Option<S3Replication>)> = entries[0]
         .value
         .iter()
@@ -265,16 +325,16 @@ name = "api-deploy"
         Some("ec"),
         "ETag without quotes"
     );
+}
 
-    let mut state = state_from(
-        &b,
-        vec![
-            (source_key, source_tally, source),
-            (dest_key, dest_tally, dest),
-        ],
-    );
-    let svc = state.fleet.service("api").unwrap().clone();
-    let tracked = assess::tracked_artifacts(&svc, now());
+/// Each tracked build in each region: complete in the source, and in the destination as the
+/// source's status says.
+#[tokio::test]
+async fn s3_each_builds_status_in_each_region() {
+    let (s, source, dest) = replicated_fetched().await;
+    let fleet = fleet_from(&s.b, vec![source, dest]);
+    let svc = fleet.service("api").unwrap();
+    let tracked = assess::tracked_artifacts(svc, now());
     let summary: Vec<(&str, Vec<RegionRow<'_>>)> = tracked
         .iter()
         .map(|a| {
@@ -313,9 +373,14 @@ name = "api-deploy"
             ),
         ]
     );
+}
 
-    // Without a pending approval the newest build decides: c failed to replicate.
-    let r = assess::readiness(&svc, now());
+/// Without a pending approval the newest build decides: c failed to replicate.
+#[tokio::test]
+async fn s3_without_an_approval_the_newest_build_decides_readiness() {
+    let (s, source, dest) = replicated_fetched().await;
+    let fleet = fleet_from(&s.b, vec![source, dest]);
+    let r = assess::readiness(fleet.service("api").unwrap(), now());
     assert_eq!(r.verdict, Verdict::NotReady);
     assert!(
         r.reasons
@@ -324,41 +389,22 @@ name = "api-deploy"
         "{:?}",
         r.reasons
     );
+}
 
-    // A pending approval deploying b (replicated): ready.
-    let pipeline_key = SourceKey::new(SourceKind::Pipeline, "us-east-1");
-    update(
-        &mut state,
-        Msg::Fetched(Box::new(Fetched {
-            key: pipeline_key.clone(),
-            at: now(),
-            calls: 2,
-            route53_calls: 0,
-            result: pipeline_payload(&["v-b"]),
-            partial: None,
-        })),
-        now(),
-    );
-    let r = assess::readiness(state.fleet.service("api").unwrap(), now());
+/// A pending approval deploying b (replicated) is ready; one deploying a (still pending) is not,
+/// and says how long it has waited.
+#[tokio::test]
+async fn s3_a_pending_approval_is_ready_only_when_its_build_replicated() {
+    let (s, source, dest) = replicated_fetched().await;
+    let mut fleet = fleet_from(&s.b, vec![source, dest]);
+    fleet.apply(approval_of(&["v-b"]));
+    let r = assess::readiness(fleet.service("api").unwrap(), now());
     assert_eq!(
         (r.verdict, r.reasons.clone()),
         (Verdict::Ready, Vec::<String>::new())
     );
-
-    // One deploying a (still pending): not ready, and how long it has waited.
-    update(
-        &mut state,
-        Msg::Fetched(Box::new(Fetched {
-            key: pipeline_key,
-            at: now(),
-            calls: 2,
-            route53_calls: 0,
-            result: pipeline_payload(&["v-a"]),
-            partial: None,
-        })),
-        now(),
-    );
-    let r = assess::readiness(state.fleet.service("api").unwrap(), now());
+    fleet.apply(approval_of(&["v-a"]));
+    let r = assess::readiness(fleet.service("api").unwrap(), now());
     assert_eq!(r.verdict, Verdict::NotReady);
     assert!(
         r.reasons
