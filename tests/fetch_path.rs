@@ -3,27 +3,24 @@
 //! rule's `num_calls()` needs the mocks; moto counts nothing): each hosted zone's records read
 //! once for all the sources of a refresh, health check configurations read with the fewest
 //! Route 53 calls, and the Route 53 calls of a fetch counted apart. (The same zone read against
-//! moto, with a real fleet in one zone, is in `tests/moto.rs`.)
+//! moto, with a real fleet in one zone, is in `tests/moto_fetch_path.rs`.)
 //!
 //! Route 53 limits its API for the whole account: all calls together 10 a second, burst 50
 //! (Route 53 Developer Guide, "Throttling of API requests"). That is why these counts matter.
 
 mod aws_mocks_support;
 
-use aws_mocks_support::{backend, fake_cloudwatch, mocked, now, sdk_time, unused_control};
-use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
-use aws_sdk_route53::types::{
-    AliasTarget, HealthCheck, HealthCheckConfig, HealthCheckType, ResourceRecordSet,
-    ResourceRecordSetFailover, RrType,
+use aws_mocks_support::route53_fleet::{
+    EAST, WEST, all_check_ids, check_id, fleet_records, get_health_check_rule, health_check,
+    list_health_checks_rule, status_rule, target, zone_rule,
 };
+use aws_mocks_support::{backend, fake_cloudwatch, mocked, now, unused_control};
+use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use futures::future::join_all;
 use switchyard::model::DomainInfo;
 use switchyard::source::aws::{AwsBackend, RegionClients, Tally};
 use switchyard::source::{Entry, Payload, SourceError, SourceKey, SourceKind};
-
-const EAST: &str = "us-east-1";
-const WEST: &str = "us-west-2";
 
 /// `services` services named s0, s1, … in both regions, all in the hosted zone ZFLEET, their
 /// health checks found from the zone's failover records; refresh intervals of an hour, so that
@@ -38,119 +35,6 @@ fn fleet_toml(services: usize) -> String {
         ));
     }
     toml
-}
-
-/// The custom domain target of service `i` in `region`.
-fn target(i: usize, region: &str) -> String {
-    format!("d-s{i}.execute-api.{region}.amazonaws.com")
-}
-
-/// The health check behind service `i`'s failover record in `region`.
-fn check_id(i: usize, region: &str) -> String {
-    format!("hc-s{i}-{region}")
-}
-
-/// The failover pair of each service: PRIMARY in us-east-1, SECONDARY in us-west-2, alias
-/// records to the regional custom domains, each with its health check.
-fn fleet_records(services: usize) -> Vec<ResourceRecordSet> {
-    let mut records = Vec::new();
-    for i in 0..services {
-        for (region, role) in [(EAST, "PRIMARY"), (WEST, "SECONDARY")] {
-            records.push(
-                ResourceRecordSet::builder()
-                    .name(format!("s{i}.example.com."))
-                    .r#type(RrType::A)
-                    .set_identifier(format!("s{i}-{region}"))
-                    .failover(ResourceRecordSetFailover::from(role))
-                    .health_check_id(check_id(i, region))
-                    .alias_target(
-                        AliasTarget::builder()
-                            .hosted_zone_id("Z1UJRXOUMOOFQ8")
-                            .dns_name(format!("{}.", target(i, region)))
-                            .evaluate_target_health(false)
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            );
-        }
-    }
-    records
-}
-
-/// ListResourceRecordSets of ZFLEET: the fleet's records on one page.
-fn zone_rule(services: usize) -> Rule {
-    mock!(aws_sdk_route53::Client::list_resource_record_sets)
-        .match_requests(|r| r.hosted_zone_id() == Some("ZFLEET"))
-        .then_output(move || {
-            ListResourceRecordSetsOutput::builder()
-                .set_resource_record_sets(Some(fleet_records(services)))
-                .is_truncated(false)
-                .max_items(300)
-                .build()
-                .unwrap()
-        })
-}
-
-fn health_check(id: &str) -> HealthCheck {
-    HealthCheck::builder()
-        .id(id)
-        .caller_reference(format!("ref-{id}"))
-        .health_check_version(1)
-        .health_check_config(
-            HealthCheckConfig::builder()
-                .r#type(HealthCheckType::Https)
-                .fully_qualified_domain_name("example.com")
-                .inverted(false)
-                .disabled(false)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap()
-}
-
-fn get_health_check_rule() -> Rule {
-    mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(|r| {
-        aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput::builder()
-            .health_check(health_check(r.health_check_id().unwrap_or("")))
-            .build()
-    })
-}
-
-/// ListHealthChecks answering the given checks on one page.
-fn list_health_checks_rule(ids: Vec<String>) -> Rule {
-    mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
-        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
-            .set_health_checks(Some(ids.iter().map(|id| health_check(id)).collect()))
-            .marker("")
-            .is_truncated(false)
-            .max_items(1000)
-            .build()
-            .unwrap()
-    })
-}
-
-fn status_rule() -> Rule {
-    use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
-    mock!(aws_sdk_route53::Client::get_health_check_status).then_output(|| {
-        aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput::builder()
-            .health_check_observations(
-                HealthCheckObservation::builder()
-                    .region(HealthCheckRegion::UsEast1)
-                    .ip_address("15.177.0.1")
-                    .status_report(
-                        StatusReport::builder()
-                            .status("Success: HTTP Status Code 200, OK")
-                            .checked_time(sdk_time(now()))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build()
-            .unwrap()
-    })
 }
 
 /// API Gateway answering one custom domain, s0's shared name (v1, no mappings), so a domains
@@ -256,7 +140,7 @@ fn domains(result: &Result<Payload, SourceError>) -> &[Entry<Vec<DomainInfo>>] {
 #[tokio::test]
 async fn one_zone_read_serves_the_health_source_and_every_region() {
     const SERVICES: usize = 5;
-    let zone = zone_rule(SERVICES);
+    let zone = zone_rule("ZFLEET", SERVICES);
     let get = get_health_check_rule();
     let ids: Vec<String> = (0..SERVICES)
         .flat_map(|i| [check_id(i, EAST), check_id(i, WEST)])
@@ -373,12 +257,6 @@ fn configured_backend(services: usize, route53: &[&Rule]) -> AwsBackend {
     backend_for(&configured_toml(services), route53)
 }
 
-fn all_ids(services: usize) -> Vec<String> {
-    (0..services)
-        .flat_map(|i| [check_id(i, EAST), check_id(i, WEST)])
-        .collect()
-}
-
 /// A ListHealthChecks page: `ids`, then `more` (the marker of the next page) if any.
 fn listing_page(
     ids: &[String],
@@ -408,7 +286,7 @@ async fn many_checks_in_a_small_account_are_read_with_one_listing() {
     let list = mock!(aws_sdk_route53::Client::list_health_checks)
         .match_requests(|r| r.max_items() == Some(1000) && r.marker().is_none())
         .then_output(|| {
-            let mut ids = all_ids(SERVICES);
+            let mut ids = all_check_ids(SERVICES);
             ids.extend(["hc-other-1".to_string(), "hc-other-2".to_string()]);
             listing_page(&ids, None)
         });
@@ -476,7 +354,7 @@ async fn a_check_missing_from_the_listing_is_read_with_get_health_check() {
     use aws_sdk_route53::operation::get_health_check::GetHealthCheckError;
     const SERVICES: usize = 2;
     let gone = check_id(1, WEST);
-    let listed: Vec<String> = all_ids(SERVICES)
+    let listed: Vec<String> = all_check_ids(SERVICES)
         .into_iter()
         .filter(|id| *id != gone)
         .collect();
@@ -568,7 +446,7 @@ async fn a_throttled_listing_fails_the_fetch() {
 #[tokio::test]
 async fn flags_for_verification_are_read_fresh_each_time() {
     const SERVICES: usize = 2;
-    let ids = all_ids(SERVICES);
+    let ids = all_check_ids(SERVICES);
     let (before, after) = (ids.clone(), ids.clone());
     let list = mock!(aws_sdk_route53::Client::list_health_checks)
         .sequence()
@@ -603,7 +481,7 @@ async fn flags_for_verification_are_read_fresh_each_time() {
 #[tokio::test]
 async fn every_page_of_a_listing_is_read() {
     const SERVICES: usize = 2;
-    let ids = all_ids(SERVICES);
+    let ids = all_check_ids(SERVICES);
     let pages = [
         (None, vec![ids[0].clone()], Some("m1")),
         (Some("m1"), vec![ids[1].clone(), ids[2].clone()], Some("m2")),
@@ -634,7 +512,7 @@ async fn every_page_of_a_listing_is_read() {
 #[tokio::test]
 async fn a_listing_that_repeats_its_marker_stops() {
     const SERVICES: usize = 2;
-    let ids = all_ids(SERVICES);
+    let ids = all_check_ids(SERVICES);
     let first_two = ids[..2].to_vec();
     let list = mock!(aws_sdk_route53::Client::list_health_checks)
         .then_output(move || listing_page(&first_two, Some("m1")));
@@ -669,7 +547,7 @@ async fn route53_calls_are_handed_over_in_fetched() {
     use switchyard::source::sim::SimBackend;
     use switchyard::source::sim::scenario::Scenario;
 
-    let zone = zone_rule(1);
+    let zone = zone_rule("ZFLEET", 1);
     let get = get_health_check_rule();
     let status = status_rule();
     let backend = Backend::Aws(fleet_backend(1, &[&zone, &get, &status]));

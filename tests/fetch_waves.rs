@@ -8,21 +8,18 @@
 
 mod aws_mocks_support;
 
+use aws_mocks_support::route53_fleet::{
+    EAST, WEST, all_check_ids, get_health_check_rule, list_health_checks_rule, status_rule, target,
+    zone_rule,
+};
 use aws_mocks_support::waves::{Gate, gated, in_waves};
 use aws_mocks_support::{MetricTable, backend, fake_cloudwatch, meta, now, sdk_time};
-use aws_sdk_route53::types::{
-    AliasTarget, HealthCheck, HealthCheckConfig, HealthCheckType, ResourceRecordSet,
-    ResourceRecordSetFailover, RrType,
-};
 use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use futures::future::join_all;
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients};
 use switchyard::source::{Payload, SourceKey, SourceKind};
-
-const EAST: &str = "us-east-1";
-const WEST: &str = "us-west-2";
 
 /// `services` services s0, s1, … in both regions, in one hosted zone, each with two functions,
 /// artifacts (source bucket in us-east-1) and a pipeline in us-east-1.
@@ -51,98 +48,15 @@ name = "s{i}-deploy"
     toml
 }
 
-fn target(i: usize, region: &str) -> String {
-    format!("d-s{i}.execute-api.{region}.amazonaws.com")
-}
-
-fn check_id(i: usize, region: &str) -> String {
-    format!("hc-s{i}-{region}")
-}
-
 /// Route 53: the zone's failover records, the health checks (listed or one by one) and their
 /// status.
 fn route53_rules(services: usize) -> Vec<Rule> {
-    use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
-    use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
-    let records =
-        mock!(aws_sdk_route53::Client::list_resource_record_sets).then_output(move || {
-            let mut out = ListResourceRecordSetsOutput::builder()
-                .is_truncated(false)
-                .max_items(300);
-            for i in 0..services {
-                for (region, role) in [(EAST, "PRIMARY"), (WEST, "SECONDARY")] {
-                    out = out.resource_record_sets(
-                        ResourceRecordSet::builder()
-                            .name(format!("s{i}.example.com."))
-                            .r#type(RrType::A)
-                            .set_identifier(region)
-                            .failover(ResourceRecordSetFailover::from(role))
-                            .health_check_id(check_id(i, region))
-                            .alias_target(
-                                AliasTarget::builder()
-                                    .hosted_zone_id("Z1UJRXOUMOOFQ8")
-                                    .dns_name(target(i, region))
-                                    .evaluate_target_health(false)
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .build()
-                            .unwrap(),
-                    );
-                }
-            }
-            out.build().unwrap()
-        });
-    let check = |id: &str| {
-        HealthCheck::builder()
-            .id(id)
-            .caller_reference(id)
-            .health_check_version(1)
-            .health_check_config(
-                HealthCheckConfig::builder()
-                    .r#type(HealthCheckType::Https)
-                    .build()
-                    .unwrap(),
-            )
-            .build()
-            .unwrap()
-    };
-    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
-        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
-            .set_health_checks(Some(
-                (0..services)
-                    .flat_map(|i| [check(&check_id(i, EAST)), check(&check_id(i, WEST))])
-                    .collect(),
-            ))
-            .marker("")
-            .is_truncated(false)
-            .max_items(1000)
-            .build()
-            .unwrap()
-    });
-    let get = mock!(aws_sdk_route53::Client::get_health_check).then_compute_output(move |r| {
-        aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput::builder()
-            .health_check(check(r.health_check_id().unwrap_or("")))
-            .build()
-    });
-    let status = mock!(aws_sdk_route53::Client::get_health_check_status).then_output(|| {
-        aws_sdk_route53::operation::get_health_check_status::GetHealthCheckStatusOutput::builder()
-            .health_check_observations(
-                HealthCheckObservation::builder()
-                    .region(HealthCheckRegion::UsEast1)
-                    .ip_address("15.177.0.1")
-                    .status_report(
-                        StatusReport::builder()
-                            .status("Success: HTTP Status Code 200, OK")
-                            .checked_time(sdk_time(now()))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build()
-            .unwrap()
-    });
-    vec![records, list, get, status]
+    vec![
+        zone_rule("ZFLEET", services),
+        list_health_checks_rule(all_check_ids(services)),
+        get_health_check_rule(),
+        status_rule(),
+    ]
 }
 
 /// API Gateway in `region`: every service's shared name as a v1 domain with one mapping; no v2

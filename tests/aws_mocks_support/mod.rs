@@ -1,9 +1,11 @@
 //! Plumbing for the `aws-smithy-mocks` tests (`tests/aws_mocks/` and others): SDK clients
-//! answered by `aws-smithy-mocks` rules, clients that must not be called, a config from TOML, a fixed clock and a small fake of CloudWatch
-//! GetMetricData that answers each query from a table keyed by what the query asks for; and
+//! answered by `aws-smithy-mocks` rules, clients that must not be called, a config from TOML, a
+//! fixed clock and a small fake of CloudWatch GetMetricData that answers each query from a table
+//! keyed by what the query asks for; a fleet's Route 53 as rules (`route53_fleet`); and
 //! (`waves`) which calls a fetch makes at the same time.
 #![allow(dead_code)]
 
+pub mod route53_fleet;
 pub mod waves;
 
 use std::collections::BTreeMap;
