@@ -4,7 +4,7 @@
 use crate::assess::{self, preflight, preflight::Preflight};
 use crate::fleet::{Fleet, ServiceState};
 use crate::model::serving_index;
-use crate::model::{Failover, HealthStatus, Timestamp, effective_status};
+use crate::model::{CheckKind, Failover, HealthStatus, Timestamp};
 use crate::source::call::{Call, OnOff, RoutingControlEntry};
 use serde::Serialize;
 
@@ -34,9 +34,12 @@ impl ActionKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Expect {
-    /// Each listed health check's Inverted flag, and the region Route 53 must then serve.
+    /// Each listed health check's Inverted flag (and Disabled flag, where the plan sets it),
+    /// and the region Route 53 must then serve.
     HealthChecks {
         inverted: Vec<(String, bool)>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        disabled: Vec<(String, bool)>,
         serving: String,
         /// Every check of the service in failover order: (region, id, the checkers' verdict
         /// when planned). Inversion does not change the verdict, so verification reads back
@@ -144,10 +147,12 @@ pub fn failover(
             svc.service.domain
         )));
     }
+    let ahead = &regions[..index];
     let mut plan = match &svc.service.failover {
         Failover::InvertHealthCheck => {
-            invert_plan(fleet, svc, &past(svc, &regions[..index], target)?, target)?
+            invert_plan(fleet, svc, &past(svc, ahead, target)?, target)?
         }
+        Failover::PinUnhealthy => invert_plan(fleet, svc, &pin(svc, ahead, target)?, target)?,
         Failover::Arc {
             cluster_endpoints,
             routing_controls,
@@ -155,46 +160,119 @@ pub fn failover(
     };
     plan.action = ActionKind::Failover;
     plan.effect = effect(svc, &plan, target, &serving);
+    if svc.service.failover == Failover::PinUnhealthy {
+        plan.effect.push_str(&format!(
+            "; {} pinned unhealthy (Disabled and Inverted): Route 53 stops checking {}, so \
+             there is no checker data for {} until failback (watch the regional name's error \
+             rate instead)",
+            ahead.join(", "),
+            if ahead.len() == 1 { "it" } else { "them" },
+            if ahead.len() == 1 { "it" } else { "them" },
+        ));
+    }
     plan.preflight = preflight::failover(fleet, svc, target, plan.predicted.as_deref(), now);
     Ok(plan)
+}
+
+/// The flags one region's health check should end up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Want {
+    inverted: bool,
+    /// `None`: left as it is.
+    disabled: Option<bool>,
+}
+
+impl Want {
+    const FOLLOW: Want = Want {
+        inverted: false,
+        disabled: None,
+    };
+    const INVERT: Want = Want {
+        inverted: true,
+        disabled: None,
+    };
+    const PIN: Want = Want {
+        inverted: true,
+        disabled: Some(true),
+    };
+    const UNPIN: Want = Want {
+        inverted: false,
+        disabled: Some(false),
+    };
+}
+
+/// The health check of `region`, which must be one UpdateHealthCheck can change.
+fn updatable<'a>(
+    svc: &'a ServiceState,
+    region: &str,
+    why: &str,
+) -> Result<&'a crate::model::HealthCheck, PlanError> {
+    let Some(check) = svc.region(region).and_then(|r| r.health.as_ref()) else {
+        return Err(PlanError::NotKnown(format!(
+            "the health check of {} in {region} has not been read",
+            svc.service.name
+        )));
+    };
+    match check.value.kind {
+        CheckKind::NoHealthCheck => Err(PlanError::Impossible(format!(
+            "the failover record of {region} has no health check: Route 53 counts it always \
+             healthy, so {why}; give the record a health check, or use ARC routing controls"
+        ))),
+        CheckKind::RecoveryControl => Err(PlanError::Impossible(format!(
+            "the health check of {region} is of type RECOVERY_CONTROL: it follows an ARC \
+             routing control and UpdateHealthCheck cannot change it, so {why}; use mechanism \
+             \"arc\""
+        ))),
+        _ => Ok(&check.value),
+    }
 }
 
 /// The flags that let Route 53 pass over `before` (the regions ahead of `target` in the failover
 /// order) to the target, in the order to set them: the target's own first (un-inverted, so it
 /// can serve), then the regions ahead from the nearest to the primary, so traffic moves once,
 /// straight to the target. A region ahead must count as unhealthy: a healthy one is inverted, a
-/// failing one is left (or made) un-inverted, since an inverted failing check counts healthy.
+/// failing one is left (or made) un-inverted, since an inverted failing check counts healthy;
+/// a Disabled one (always healthy) is inverted, which makes it always unhealthy.
 fn past<'a>(
     svc: &ServiceState,
     before: &'a [String],
     target: &'a str,
-) -> Result<Vec<(&'a str, bool)>, PlanError> {
-    let mut wanted = vec![(target, false)];
+) -> Result<Vec<(&'a str, Want)>, PlanError> {
+    let mut wanted = vec![(target, Want::FOLLOW)];
     for region in before.iter().rev() {
-        let Some(check) = svc.region(region).and_then(|r| r.health.as_ref()) else {
-            return Err(PlanError::NotKnown(format!(
-                "the health check of {} in {region} has not been read",
-                svc.service.name
-            )));
-        };
-        if check.value.disabled {
-            return Err(PlanError::Impossible(format!(
-                "the health check of {region} is Disabled: Route 53 counts it healthy whatever \
-                 its Inverted flag, so traffic cannot be moved past {region} this way; enable \
-                 the check first"
-            )));
-        }
-        let invert = match check.value.raw {
-            HealthStatus::Healthy => true,
-            HealthStatus::Unhealthy => false,
-            HealthStatus::Unknown => {
+        let check = updatable(svc, region, &format!("traffic cannot be moved past {region}"))?;
+        let invert = match (check.disabled, check.raw) {
+            (true, _) => true,
+            (false, HealthStatus::Healthy) => true,
+            (false, HealthStatus::Unhealthy) => false,
+            (false, HealthStatus::Unknown) => {
                 return Err(PlanError::NotKnown(format!(
                     "the checkers' verdict on {region} is unknown: cannot tell whether its check \
                      must be inverted to move traffic past it"
                 )));
             }
         };
-        wanted.push((region.as_str(), invert));
+        wanted.push((region.as_str(), if invert { Want::INVERT } else { Want::FOLLOW }));
+    }
+    Ok(wanted)
+}
+
+/// `pin-unhealthy`: the regions ahead of the target Disabled and Inverted (always unhealthy,
+/// whatever the checkers see, so a recovering or failing endpoint cannot flip the traffic), the
+/// target neither.
+fn pin<'a>(
+    svc: &ServiceState,
+    before: &'a [String],
+    target: &'a str,
+) -> Result<Vec<(&'a str, Want)>, PlanError> {
+    let target_check = svc.region(target).and_then(|r| r.health.as_ref());
+    let mut wanted = Vec::new();
+    if target_check.is_some_and(|h| h.value.kind != CheckKind::NoHealthCheck) {
+        wanted.push((target, Want::UNPIN));
+    }
+    for region in before.iter().rev() {
+        updatable(svc, region, &format!("{region} cannot be pinned unhealthy"))?;
+        wanted.push((region.as_str(), Want::PIN));
     }
     Ok(wanted)
 }
@@ -204,19 +282,30 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
     let svc = service(fleet, name)?;
     let primary = svc.service.primary_region().to_string();
     let mut plan = match &svc.service.failover {
-        Failover::InvertHealthCheck => {
-            let inverted: Vec<(&str, bool)> = svc
+        Failover::InvertHealthCheck | Failover::PinUnhealthy => {
+            // Un-invert every inverted check, and un-pin every pinned one (Disabled and
+            // Inverted); a check that is only Disabled was disabled by someone on purpose.
+            let wanted: Vec<(&str, Want)> = svc
                 .regions
                 .iter()
-                .filter(|r| r.health.as_ref().is_some_and(|h| h.value.inverted))
-                .map(|r| (r.region.as_str(), false))
+                .filter_map(|r| {
+                    let h = &r.health.as_ref()?.value;
+                    let want = if h.pinned_unhealthy() {
+                        Want::UNPIN
+                    } else if h.inverted {
+                        Want::FOLLOW
+                    } else {
+                        return None;
+                    };
+                    Some((r.region.as_str(), want))
+                })
                 .collect();
-            if inverted.is_empty() {
+            if wanted.is_empty() {
                 return Err(PlanError::NothingToDo(format!(
                     "no health check of {name} is inverted; Route 53 already follows the checkers"
                 )));
             }
-            invert_plan(fleet, svc, &inverted, &primary)?
+            invert_plan(fleet, svc, &wanted, &primary)?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -252,17 +341,18 @@ fn effect(svc: &ServiceState, plan: &Plan, wanted: &str, now: &str) -> String {
     }
 }
 
-/// UpdateHealthCheck for each (region, inverted) that differs from what was read.
+/// UpdateHealthCheck for each region whose flags differ from what was read.
 fn invert_plan(
     fleet: &Fleet,
     svc: &ServiceState,
-    wanted: &[(&str, bool)],
+    wanted: &[(&str, Want)],
     goal: &str,
 ) -> Result<Plan, PlanError> {
     let mut calls = Vec::new();
     let mut based_on = Vec::new();
     let mut expect = Vec::new();
-    for (region, inverted) in wanted {
+    let mut expect_disabled = Vec::new();
+    for (region, want) in wanted {
         let Some(read) = svc.region(region).and_then(|r| r.health.as_ref()) else {
             return Err(PlanError::NotKnown(format!(
                 "the health check of {} in {region} has not been read",
@@ -270,8 +360,15 @@ fn invert_plan(
             )));
         };
         let check = &read.value;
-        if check.inverted == *inverted {
+        let disabled = want.disabled.filter(|d| *d != check.disabled);
+        if check.inverted == want.inverted && disabled.is_none() {
             continue;
+        }
+        if !check.kind.flags_updatable() {
+            return Err(PlanError::Impossible(format!(
+                "the health check of {region} ({}) cannot be changed with UpdateHealthCheck",
+                check.kind.label()
+            )));
         }
         let Some(version) = check.version else {
             return Err(PlanError::NotKnown(format!(
@@ -280,30 +377,43 @@ fn invert_plan(
             )));
         };
         based_on.push(format!(
-            "health check {} ({region}): HealthCheckVersion {version}, Inverted={}, read {}",
+            "health check {} ({region}, {}): HealthCheckVersion {version}, Inverted={}{}, read {}",
             check.id,
+            check.kind.label(),
             check.inverted,
+            if check.disabled { ", Disabled" } else { "" },
             read.fetched_at.format("%H:%M:%S UTC")
         ));
         calls.push(Call::UpdateHealthCheck {
             health_check_id: check.id.clone(),
             health_check_version: version,
-            inverted: *inverted,
-            regions: check.checker_regions.clone(),
+            inverted: want.inverted,
+            disabled,
+            // Checker regions apply to endpoint checks only.
+            regions: if check.kind.has_checker_regions() {
+                check.checker_regions.clone()
+            } else {
+                Vec::new()
+            },
         });
-        expect.push((check.id.clone(), *inverted));
+        expect.push((check.id.clone(), want.inverted));
+        if let Some(d) = disabled {
+            expect_disabled.push((check.id.clone(), d));
+        }
     }
-    // Route 53 after the change: each check's raw verdict with its new Inverted flag.
+    // Route 53 after the change: each check's raw verdict with its new flags.
     let after: Vec<HealthStatus> = svc
         .regions
         .iter()
         .map(|r| {
             r.health.as_ref().map_or(HealthStatus::Unknown, |h| {
-                let flag = wanted
-                    .iter()
-                    .find(|(region, _)| *region == r.region)
-                    .map_or(h.value.inverted, |(_, inverted)| *inverted);
-                effective_status(h.value.raw, flag, h.value.disabled)
+                let want = wanted.iter().find(|(region, _)| *region == r.region);
+                let mut check = h.value.clone();
+                if let Some((_, want)) = want {
+                    check.inverted = want.inverted;
+                    check.disabled = want.disabled.unwrap_or(check.disabled);
+                }
+                check.effective()
             })
         })
         .collect();
@@ -336,11 +446,16 @@ fn invert_plan(
         ),
         expect: Expect::HealthChecks {
             inverted: expect,
+            disabled: expect_disabled,
             serving: goal.to_string(),
             checks: svc
                 .regions
                 .iter()
                 .map(|r| match &r.health {
+                    // Always eligible: planned (and verified) as healthy.
+                    Some(h) if h.value.kind == CheckKind::NoHealthCheck => {
+                        (r.region.clone(), String::new(), HealthStatus::Healthy)
+                    }
                     Some(h) => (r.region.clone(), h.value.id.clone(), h.value.raw),
                     // Kept in place so the failover order holds; it reads as unknown.
                     None => (r.region.clone(), String::new(), HealthStatus::Unknown),

@@ -3,7 +3,7 @@
 
 use super::{Verdict, error_rate, findings, readiness};
 use crate::fleet::{Fleet, Freshness, ServiceState};
-use crate::model::{FindingCode, HealthStatus, Timestamp};
+use crate::model::{CheckKind, FindingCode, HealthStatus, Timestamp};
 use crate::source::SourceKind;
 use serde::Serialize;
 
@@ -233,12 +233,30 @@ fn target_health(p: &mut Preflight, region: &crate::fleet::RegionState, target: 
         ),
         // ARC: the record's check follows the routing control (Off until the failover), so
         // it says nothing about the endpoint; the other checks judge the target.
-        Some(h) if h.follows_routing_control => p.add(
+        Some(h) if h.follows_routing_control() => p.add(
             name,
             CheckStatus::Pass,
             format!(
                 "{target}'s check follows its ARC routing control, not the endpoint; judged by \
                  error rate, domains and code instead"
+            ),
+        ),
+        // Route 53 API reference, ResourceRecordSet `HealthCheckId`: a failover record without
+        // a health check is always eligible.
+        Some(h) if h.kind == CheckKind::NoHealthCheck => p.add(
+            name,
+            CheckStatus::Pass,
+            format!(
+                "{target}'s failover record has no health check: always eligible; judged by \
+                 error rate, domains and code instead"
+            ),
+        ),
+        Some(h) if h.disabled && !h.inverted => p.add(
+            name,
+            CheckStatus::Pass,
+            format!(
+                "{target}'s check is Disabled: Route 53 counts it healthy without checking; \
+                 judged by error rate, domains and code instead"
             ),
         ),
         Some(h) => match h.raw {
@@ -339,12 +357,13 @@ pub fn failback(
     let primary = svc.service.primary_region().to_string();
     health_fresh(&mut p, fleet, svc, &primary, now);
     if let Some(region) = svc.primary().filter(|r| {
-        r.health
-            .as_ref()
-            .is_some_and(|h| h.value.follows_routing_control)
+        r.health.as_ref().is_some_and(|h| {
+            h.value.follows_routing_control() || h.value.pinned_unhealthy()
+        })
     }) {
-        // ARC: the primary's check follows its routing control (Off until the failback), so
-        // its error rate on the regional name is the evidence that it can take traffic.
+        // ARC: the primary's check follows its routing control (Off until the failback);
+        // pinned: Route 53 has not checked it since it was pinned. Either way its error rate
+        // on the regional name is the evidence that it can take traffic.
         error_rate_check(&mut p, fleet, svc, region, "primary error rate", now);
         return p;
     }

@@ -22,13 +22,14 @@ pub(super) fn failover(
         None => Mechanism::InvertHealthCheck,
         Some(value) => match value.get_ref().as_str() {
             "invert-health-check" => Mechanism::InvertHealthCheck,
+            "pin-unhealthy" => Mechanism::PinUnhealthy,
             "arc" => Mechanism::Arc,
             other => {
                 check.fail(
                     value.span(),
                     format!(
                         "`failover.mechanism` {of} is {other:?}; expected \
-                         \"invert-health-check\" or \"arc\""
+                         \"invert-health-check\", \"pin-unhealthy\" or \"arc\""
                     ),
                 );
                 Mechanism::InvertHealthCheck
@@ -115,7 +116,7 @@ pub(super) fn failover(
                 );
             }
         }
-        Mechanism::InvertHealthCheck => {
+        Mechanism::InvertHealthCheck | Mechanism::PinUnhealthy => {
             let arc_only = [
                 raw.cluster_endpoints.as_ref().map(Spanned::span),
                 raw.routing_controls.as_ref().map(Spanned::span),

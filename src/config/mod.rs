@@ -176,6 +176,9 @@ impl Default for FailoverConfig {
 pub enum Mechanism {
     /// `"invert-health-check"`: invert the serving region's health check so Route 53 moves.
     InvertHealthCheck,
+    /// `"pin-unhealthy"`: Disabled and Inverted on the regions ahead of the target (always
+    /// unhealthy, whatever the checkers see).
+    PinUnhealthy,
     /// `"arc"`: Route 53 Application Recovery Controller routing controls.
     Arc,
 }

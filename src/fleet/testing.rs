@@ -5,6 +5,7 @@
 use super::{Fleet, RegionState, ServiceState, Stamped};
 use crate::config::Thresholds;
 use crate::model::{
+    CheckKind,
     ApiKind, ApprovalRevision, ArtifactVersion, DomainInfo, DomainMapping, FunctionStats,
     HealthCheck, HealthStatus, PendingApproval, PipelineInfo, S3Replication, Service, Timestamp,
 };
@@ -139,7 +140,8 @@ pub fn base_check() -> HealthCheck {
         last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
-        follows_routing_control: false,
+        kind: CheckKind::Endpoint("HTTPS".into()),
+        ..HealthCheck::default()
     }
 }
 

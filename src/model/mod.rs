@@ -4,7 +4,11 @@ mod health;
 mod release;
 mod traffic;
 
-pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status, serving_index};
+pub use health::{
+    CheckKind, CheckSettings, CheckerObservation, HEALTHY_ABOVE_PCT, HealthCheck, HealthStatus,
+    METRIC_CURRENT_S, MetricVerdict, VerdictFrom, checkers_verdict, effective_status,
+    metric_verdict, observations_verdict, serving_index,
+};
 pub use release::{
     ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
     ReplicationMetrics, S3Replication, StageInfo,
@@ -57,6 +61,11 @@ pub enum Failover {
     /// Invert the serving region's Route 53 health check (a Route 53 control-plane call).
     #[default]
     InvertHealthCheck,
+    /// Pin the regions ahead of the target unhealthy: their health checks Disabled and
+    /// Inverted (always unhealthy, whatever the checkers see), the target's neither. Unlike
+    /// inverting, a pinned region cannot flip back by itself, at the price of no checker data
+    /// for it while pinned (a Route 53 control-plane call, like inverting).
+    PinUnhealthy,
     /// Route 53 ARC routing controls (a data-plane call to a cluster endpoint).
     Arc {
         /// Cluster endpoints (https URLs), tried in turn.

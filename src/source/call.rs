@@ -7,13 +7,17 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "api")]
 pub enum Call {
-    /// Route 53 (control plane): flip a health check's Inverted flag.
+    /// Route 53 (control plane): set a health check's Inverted flag (and Disabled, for the
+    /// `pin-unhealthy` mechanism).
     #[serde(rename_all = "PascalCase")]
     UpdateHealthCheck {
         health_check_id: String,
         /// The version read: Route 53 refuses the update if the check changed since.
         health_check_version: i64,
         inverted: bool,
+        /// Left out (unchanged) unless the plan sets it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        disabled: Option<bool>,
         /// Sent again on every update: some implementations reset an omitted list. Empty
         /// (Route 53's default checkers) is left out, as an empty list is not a valid value.
         #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -86,10 +90,12 @@ impl Call {
                 health_check_id,
                 health_check_version,
                 inverted,
+                disabled,
                 regions,
             } => format!(
                 "Route 53 UpdateHealthCheck HealthCheckId={health_check_id} \
-                 HealthCheckVersion={health_check_version} Inverted={inverted} Regions=[{}]",
+                 HealthCheckVersion={health_check_version} Inverted={inverted}{} Regions=[{}]",
+                disabled.map_or(String::new(), |d| format!(" Disabled={d}")),
                 if regions.is_empty() {
                     "default, unchanged".to_string()
                 } else {

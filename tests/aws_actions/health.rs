@@ -164,6 +164,7 @@ fn invert_plan(fleet: &Fleet) -> Plan {
             health_check_id: "hc-east".into(),
             health_check_version: 7,
             inverted: true,
+            disabled: None,
             regions: EAST_CHECKERS.map(String::from).to_vec(),
         }],
         "only hc-east changes; hc-west is already not inverted"

@@ -40,7 +40,7 @@ fn healthy(id: &str) -> HealthCheck {
         last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
-        follows_routing_control: false,
+        ..HealthCheck::default()
     }
 }
 

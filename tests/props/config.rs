@@ -531,7 +531,7 @@ fn check_loaded(config: &Config, text: &str) -> Result<(), TestCaseError> {
                     why()
                 );
             }
-            Mechanism::InvertHealthCheck => prop_assert!(
+            Mechanism::InvertHealthCheck | Mechanism::PinUnhealthy => prop_assert!(
                 f.cluster_endpoints.is_empty() && f.routing_controls.is_empty(),
                 "arc keys without arc: {}",
                 why()

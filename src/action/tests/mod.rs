@@ -13,7 +13,7 @@ use crate::assess::preflight::CheckStatus;
 use crate::assess::serving_region;
 use crate::config::Thresholds;
 use crate::fleet::Fleet;
-use crate::model::{Failover, HealthStatus, Timestamp};
+use crate::model::{CheckKind, Failover, HealthStatus, Timestamp};
 use crate::source::call::{Call, CallErrorKind, OnOff};
 use crate::source::{Backend, Clock};
 

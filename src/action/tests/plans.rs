@@ -23,6 +23,7 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
             health_check_id: primary.id.clone(),
             health_check_version: 1,
             inverted: true,
+            disabled: None,
             regions: primary.checker_regions.clone(),
         }]
     );
@@ -36,6 +37,7 @@ fn failover_inverts_the_serving_primary_with_its_version_and_checker_regions() {
         p.expect,
         Expect::HealthChecks {
             inverted: vec![(primary.id.clone(), true)],
+            disabled: Vec::new(),
             serving: "us-west-2".into(),
             checks: vec![
                 ("us-east-1".into(), primary.id, HealthStatus::Healthy),
@@ -67,7 +69,7 @@ fn failover_past_two_regions_inverts_the_nearer_first_so_traffic_moves_once() {
 }
 
 #[test]
-fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops_the_plan() {
+fn a_failing_region_ahead_of_the_target_is_not_inverted() {
     let sim = sim("region-outage");
     let now = at(&sim, 60);
     let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
@@ -93,11 +95,152 @@ fn a_failing_region_ahead_of_the_target_is_not_inverted_and_a_disabled_one_stops
         .find(|c| c.name == "lands on target")
         .unwrap();
     assert_eq!(lands.status, CheckStatus::Pass);
+}
 
-    set_health(&mut fleet, 1, 1, |h| h.disabled = true);
+/// Route 53 API reference, UpdateHealthCheck `Disabled`: a disabled check is considered
+/// healthy whatever the checkers see, and "if you want to stop routing traffic to a resource,
+/// change the value of Inverted". So a Disabled region ahead of the target is passed by
+/// inverting it (Disabled and Inverted: always unhealthy), and one already Disabled and
+/// Inverted is left as it is.
+#[test]
+fn a_disabled_region_ahead_of_the_target_is_passed_by_inverting_it() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    // us-west-2 disabled: always healthy, even though its checkers fail.
+    set_health(&mut fleet, 1, 1, |h| {
+        h.disabled = true;
+        h.raw = HealthStatus::Unknown;
+    });
+    let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
+    assert_eq!(
+        flags(&p, &fleet, "billing"),
+        [
+            ("us-west-2".to_string(), true),
+            ("us-east-1".to_string(), true)
+        ]
+    );
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+
+    // Already Disabled and Inverted: always unhealthy, nothing to change there.
+    set_health(&mut fleet, 1, 1, |h| h.inverted = true);
+    let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
+    assert_eq!(flags(&p, &fleet, "billing"), [("us-east-1".to_string(), true)]);
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+}
+
+/// `pin-unhealthy`: the regions ahead get Disabled and Inverted (always unhealthy), the target
+/// neither; failback clears both. The plan says what it costs: no checker data while pinned.
+#[test]
+fn pin_unhealthy_disables_and_inverts_the_regions_ahead_and_failback_unpins_them() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    fleet.services[1].service.failover = Failover::PinUnhealthy;
+    let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
+    let sent: Vec<(bool, Option<bool>)> = p
+        .calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck {
+                inverted, disabled, ..
+            } => (*inverted, *disabled),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sent, [(true, Some(true)), (true, Some(true))]);
+    assert_eq!(
+        flags(&p, &fleet, "billing"),
+        [
+            ("us-west-2".to_string(), true),
+            ("us-east-1".to_string(), true)
+        ]
+    );
+    assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
+    assert!(p.effect.contains("no checker data"), "{}", p.effect);
+    assert!(p.preflight.passed(), "{:?}", p.preflight);
+    let Expect::HealthChecks { disabled, .. } = &p.expect else {
+        panic!("{:?}", p.expect)
+    };
+    assert_eq!(disabled.len(), 2);
+
+    // Pinned (as after the failover): the checkers' verdict is gone, Route 53 serves eu-west-1.
+    for region in [0, 1] {
+        set_health(&mut fleet, 1, region, |h| {
+            h.disabled = true;
+            h.inverted = true;
+            h.raw = HealthStatus::Unknown;
+        });
+    }
+    assert_eq!(
+        serving_region(fleet.service("billing").unwrap()),
+        Some("eu-west-1")
+    );
+    let back = plan::failback(&fleet, "billing", now).unwrap();
+    let sent: Vec<(bool, Option<bool>)> = back
+        .calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck {
+                inverted, disabled, ..
+            } => (*inverted, *disabled),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sent, [(false, Some(false)), (false, Some(false))]);
+}
+
+/// Route 53 API reference, ResourceRecordSet `Failover` and `HealthCheckId`: a failover record
+/// without a health check is always eligible, so a SECONDARY without one answers whenever the
+/// primary is unhealthy. Failing over to it inverts the primary only; nothing can move traffic
+/// past a region without a health check.
+#[test]
+fn a_secondary_without_a_health_check_is_always_eligible() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    set_health(&mut fleet, 0, 1, |h| *h = crate::model::HealthCheck::none());
+    assert_eq!(serving_region(fleet.service("sample").unwrap()), Some("us-east-1"));
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
+    assert_eq!(p.calls.len(), 1);
+    assert_eq!(p.predicted.as_deref(), Some("us-west-2"));
+    let target = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target health check")
+        .unwrap();
+    assert_eq!(target.status, CheckStatus::Pass, "{}", target.detail);
+    assert!(target.detail.contains("always eligible"), "{}", target.detail);
+    // The primary unhealthy: the secondary serves.
+    set_health(&mut fleet, 0, 0, |h| h.raw = HealthStatus::Unhealthy);
+    assert_eq!(serving_region(fleet.service("sample").unwrap()), Some("us-west-2"));
+
+    // A region ahead without a health check cannot be passed.
+    set_health(&mut fleet, 1, 1, |h| *h = crate::model::HealthCheck::none());
     let err = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap_err();
     assert!(matches!(err, PlanError::Impossible(_)), "{err}");
-    assert!(err.to_string().contains("us-west-2 is Disabled"), "{err}");
+    assert!(err.to_string().contains("always healthy"), "{err}");
+}
+
+/// Route 53 API reference, UpdateHealthCheck: a RECOVERY_CONTROL check cannot be changed with
+/// it; CALCULATED and CLOUDWATCH_METRIC checks have no checker regions, so none are sent.
+#[test]
+fn checks_update_health_check_cannot_change_are_refused_in_the_plan() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    set_health(&mut fleet, 0, 0, |h| h.kind = CheckKind::RecoveryControl);
+    let err = plan::failover(&fleet, "sample", "us-west-2", now).unwrap_err();
+    assert!(matches!(err, PlanError::Impossible(_)), "{err}");
+    assert!(err.to_string().contains("RECOVERY_CONTROL"), "{err}");
+
+    set_health(&mut fleet, 0, 0, |h| h.kind = CheckKind::Calculated);
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
+    let Call::UpdateHealthCheck { regions, .. } = &p.calls[0] else {
+        panic!("{:?}", p.calls)
+    };
+    assert!(regions.is_empty(), "{regions:?}");
 }
 
 #[test]
@@ -335,7 +478,7 @@ fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_
     };
     // The target's RECOVERY_CONTROL check reads unhealthy: its routing control is Off.
     set_health(&mut fleet, 0, 1, |h| {
-        h.follows_routing_control = true;
+        h.kind = CheckKind::RecoveryControl;
         h.raw = HealthStatus::Unhealthy;
     });
     let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();

@@ -62,3 +62,109 @@ mod route53 {
         }
     }
 }
+
+/// The verdict Route 53 routes on, by the flags (Route 53 API reference, UpdateHealthCheck
+/// `Disabled`: a disabled check is considered healthy, and "if you want to stop routing traffic
+/// to a resource, change the value of Inverted"; Developer Guide "Inverting health checks").
+#[allow(non_snake_case)]
+mod flags {
+    use crate::model::HealthStatus::{Healthy as H, Unhealthy as U, Unknown as X};
+    use crate::model::effective_status;
+
+    #[test]
+    fn effective_status_follows_inverted_and_disabled() {
+        // (raw, inverted, disabled) -> effective
+        for (raw, inverted, disabled, want) in [
+            (H, false, false, H),
+            (U, false, false, U),
+            (X, false, false, X),
+            (H, true, false, U),
+            (U, true, false, H),
+            (X, true, false, X),
+            // Disabled: always healthy, whatever the checkers saw (or that they did not run).
+            (U, false, true, H),
+            (X, false, true, H),
+            // Disabled and Inverted: always unhealthy.
+            (H, true, true, U),
+            (U, true, true, U),
+            (X, true, true, U),
+        ] {
+            assert_eq!(
+                effective_status(raw, inverted, disabled),
+                want,
+                "raw {raw:?} inverted {inverted} disabled {disabled}"
+            );
+        }
+    }
+}
+
+/// The checkers' verdict from CloudWatch (`AWS/Route53`, Route 53 Developer Guide "Monitoring
+/// health checks using CloudWatch", and "How Amazon Route 53 determines whether a health check is
+/// healthy": healthy when more than 18 % of checkers say so). HealthCheckPercentageHealthy is the
+/// raw share; whether HealthCheckStatus is taken before or after Inverted is not documented, so
+/// it only cross-checks; a data point more than 3 minutes old is not current.
+#[allow(non_snake_case)]
+mod metrics {
+    use crate::fleet::testing::t;
+    use crate::model::HealthStatus::{self, Healthy as H, Unhealthy as U, Unknown as X};
+    use crate::model::{VerdictFrom, effective_status, metric_verdict};
+
+    #[test]
+    fn metric_verdict_table() {
+        let now = t(600);
+        let point = |age: i64, v: f64| Some((now - chrono::Duration::seconds(age), v));
+        // (status metric, percentage metric, inverted, disabled) -> (raw, effective, noted?)
+        type Case = (
+            Option<(crate::model::Timestamp, f64)>,
+            Option<(crate::model::Timestamp, f64)>,
+            bool,
+            bool,
+            HealthStatus,
+            HealthStatus,
+            bool,
+        );
+        let cases: Vec<Case> = vec![
+            // Both current and consistent.
+            (point(60, 1.0), point(60, 100.0), false, false, H, H, false),
+            (point(60, 0.0), point(60, 0.0), false, false, U, U, false),
+            // 18 % is not "more than 18 %".
+            (point(60, 0.0), point(60, 18.0), false, false, U, U, false),
+            (point(60, 1.0), point(60, 25.0), false, false, H, H, false),
+            // Inverted: the status is read as after inversion.
+            (point(60, 0.0), point(60, 100.0), true, false, H, U, false),
+            (point(60, 1.0), point(60, 0.0), true, false, U, H, false),
+            // Inverted, but the status matches the raw share, not the flags: unknown.
+            (point(60, 1.0), point(60, 100.0), true, false, X, X, true),
+            // Not inverted and they disagree: unknown.
+            (point(60, 0.0), point(60, 100.0), false, false, X, X, true),
+            // Only the share: it decides.
+            (None, point(60, 100.0), true, false, H, U, false),
+            // Only the status: enough when not inverted, not when inverted.
+            (point(60, 0.0), None, false, false, U, U, false),
+            (point(60, 0.0), None, true, false, X, X, true),
+            // Older than 3 minutes: not current.
+            (point(240, 1.0), point(240, 100.0), false, false, X, X, true),
+            (point(180, 1.0), point(180, 100.0), false, false, H, H, false),
+            (point(60, 1.0), point(240, 100.0), false, false, H, H, false),
+            (None, None, false, false, X, X, true),
+            // Disabled: not checked; the flags decide.
+            (point(60, 0.0), point(60, 0.0), false, true, X, H, true),
+            (point(60, 1.0), point(60, 100.0), true, true, X, U, true),
+        ];
+        for (i, (status, pct, inverted, disabled, raw, effective, noted)) in
+            cases.into_iter().enumerate()
+        {
+            let v = metric_verdict(status, pct, inverted, disabled, now);
+            assert_eq!(v.raw, raw, "case {i}: {v:?}");
+            assert_eq!(
+                effective_status(v.raw, inverted, disabled),
+                effective,
+                "case {i}: {v:?}"
+            );
+            assert_eq!(v.note.is_some(), noted, "case {i}: {v:?}");
+            if v.raw != X {
+                assert!(matches!(v.from, VerdictFrom::Metrics { .. }), "case {i}");
+            }
+        }
+    }
+}

@@ -68,6 +68,7 @@ impl AwsBackend {
                 health_check_id,
                 health_check_version,
                 inverted,
+                disabled,
                 regions,
             } => {
                 let mut request = self
@@ -75,7 +76,8 @@ impl AwsBackend {
                     .update_health_check()
                     .health_check_id(health_check_id)
                     .health_check_version(*health_check_version)
-                    .inverted(*inverted);
+                    .inverted(*inverted)
+                    .set_disabled(*disabled);
                 for region in regions {
                     request = request.regions(region.as_str().into());
                 }
@@ -83,12 +85,16 @@ impl AwsBackend {
                     self.call_error(&e, "Route 53", "UpdateHealthCheck", &self.control_region())
                 })?;
                 let check = out.health_check();
-                Ok(format!(
-                    "health check {health_check_id}: Inverted={}, HealthCheckVersion={}",
+                let flag = |f: fn(&aws_sdk_route53::types::HealthCheckConfig) -> Option<bool>| {
                     check
                         .and_then(|h| h.health_check_config())
-                        .and_then(|c| c.inverted())
-                        .map_or("?".to_string(), |i| i.to_string()),
+                        .and_then(f)
+                        .map_or("?".to_string(), |i| i.to_string())
+                };
+                Ok(format!(
+                    "health check {health_check_id}: Inverted={}, Disabled={}, HealthCheckVersion={}",
+                    flag(|c| c.inverted()),
+                    flag(|c| c.disabled()),
                     check
                         .map(|h| h.health_check_version())
                         .map_or("?".to_string(), |v| v.to_string()),

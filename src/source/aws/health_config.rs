@@ -25,6 +25,7 @@
 use super::errors::fail;
 use super::pages::{self, Page};
 use super::{AwsBackend, FAN_OUT, Tally};
+use crate::model::{CheckKind, CheckSettings};
 use crate::source::{ErrorKind, SourceError};
 use aws_sdk_route53::types::{HealthCheck, HealthCheckType};
 use futures::stream::{self, StreamExt};
@@ -43,7 +44,8 @@ pub struct CheckConfig {
     pub disabled: bool,
     pub version: Option<i64>,
     pub regions: Vec<String>,
-    pub recovery_control: bool,
+    pub kind: CheckKind,
+    pub settings: CheckSettings,
 }
 
 /// What the account's listing is known to cost, from the last one.
@@ -72,14 +74,32 @@ fn page_budget(checks: usize, known: Listing) -> Option<usize> {
 
 fn config_of(check: &HealthCheck) -> CheckConfig {
     let config = check.health_check_config();
+    let kind = match config.map(|c| c.r#type()) {
+        Some(HealthCheckType::Calculated) => CheckKind::Calculated,
+        Some(HealthCheckType::CloudwatchMetric) => CheckKind::CloudwatchMetric,
+        Some(HealthCheckType::RecoveryControl) => CheckKind::RecoveryControl,
+        Some(other) => CheckKind::Endpoint(other.as_str().to_string()),
+        None => CheckKind::Unknown,
+    };
     CheckConfig {
+        kind,
+        settings: CheckSettings {
+            target: config.and_then(|c| {
+                c.fully_qualified_domain_name()
+                    .or(c.ip_address())
+                    .map(str::to_string)
+            }),
+            port: config.and_then(|c| c.port()),
+            resource_path: config.and_then(|c| c.resource_path()).map(str::to_string),
+            request_interval_s: config.and_then(|c| c.request_interval()),
+            failure_threshold: config.and_then(|c| c.failure_threshold()),
+        },
         inverted: config.and_then(|c| c.inverted()).unwrap_or(false),
         disabled: config.and_then(|c| c.disabled()).unwrap_or(false),
         version: Some(check.health_check_version()),
         regions: config
             .map(|c| c.regions().iter().map(|r| r.as_str().to_string()).collect())
             .unwrap_or_default(),
-        recovery_control: config.is_some_and(|c| *c.r#type() == HealthCheckType::RecoveryControl),
     }
 }
 
@@ -210,7 +230,8 @@ async fn get(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
             disabled: false,
             version: None,
             regions: Vec::new(),
-            recovery_control: false,
+            kind: CheckKind::Unknown,
+            settings: CheckSettings::default(),
         },
         config_of,
     ))

@@ -52,6 +52,11 @@ pub struct AwsBackend {
     sts: aws_sdk_sts::Client,
     regions: BTreeMap<String, RegionClients>,
     health_status_budget: DefaultDirectRateLimiter,
+    /// Where the next refresh starts giving out the GetHealthCheckStatus budget (it rotates
+    /// over every check).
+    status_next: std::sync::atomic::AtomicUsize,
+    /// Checks GetHealthCheckStatus does not serve (CALCULATED): not asked again.
+    no_status: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
     /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
@@ -159,12 +164,24 @@ impl AwsBackend {
             sts: control.sts,
             regions,
             health_status_budget: RateLimiter::direct(quota),
+            status_next: std::sync::atomic::AtomicUsize::new(0),
+            no_status: std::sync::Mutex::default(),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
             zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
             config,
         }
+    }
+
+    /// Give GetHealthCheckStatus another budget: `burst` calls, refilled one per `period`
+    /// (tests use it to refill the budget between refreshes without waiting).
+    pub fn with_status_budget(mut self, burst: u32, period: Duration) -> AwsBackend {
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        if let Some(quota) = Quota::with_period(period) {
+            self.health_status_budget = RateLimiter::direct(quota.allow_burst(burst));
+        }
+        self
     }
 
     /// A Route 53 API call: the control plane lives in the control region.
@@ -302,6 +319,7 @@ fn service(s: &ServiceConfig) -> Service {
             .map_or_else(|| s.primary_region().to_string(), |p| p.region.clone()),
         failover: match s.failover.mechanism {
             Mechanism::InvertHealthCheck => Failover::InvertHealthCheck,
+            Mechanism::PinUnhealthy => Failover::PinUnhealthy,
             Mechanism::Arc => Failover::Arc {
                 cluster_endpoints: s.failover.cluster_endpoints.clone(),
                 routing_controls: s.failover.routing_controls.clone(),

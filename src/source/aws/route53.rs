@@ -8,21 +8,28 @@ use super::zone::{record_for, records};
 use super::{AwsBackend, Tally, timestamp};
 use super::{cloudwatch, health_config};
 use crate::config::ServiceConfig;
-use crate::model::{CheckerObservation, HealthCheck, HealthStatus, Timestamp};
+use crate::model::{
+    CheckKind, CheckerObservation, HealthCheck, HealthStatus, Timestamp, VerdictFrom,
+    metric_verdict, observations_verdict,
+};
 use crate::source::{Entry, ErrorKind, Payload, SourceError};
 use futures::future::join_all;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 
-/// Route 53 counts an endpoint healthy when more than this share of checkers say so.
-const HEALTHY_ABOVE_PCT: f64 = 18.0;
-
-/// Health check IDs per region: from the config, else from the shared name's failover records.
+/// What each region's failover record is judged by: `Some(id)` a health check, `None` a
+/// failover record without one (always eligible). From the config, else from the shared name's
+/// failover records; a region with neither is missing from the map.
 async fn health_check_ids(
     b: &AwsBackend,
     service: &ServiceConfig,
     tally: &mut Tally,
-) -> Result<BTreeMap<String, String>, SourceError> {
-    let mut ids: BTreeMap<String, String> = service.health_checks.clone();
+) -> Result<BTreeMap<String, Option<String>>, SourceError> {
+    let mut ids: BTreeMap<String, Option<String>> = service
+        .health_checks
+        .iter()
+        .map(|(r, id)| (r.clone(), Some(id.clone())))
+        .collect();
     if service.regions.iter().all(|r| ids.contains_key(r)) {
         return Ok(ids);
     }
@@ -30,7 +37,7 @@ async fn health_check_ids(
         let cache = b.health_ids.lock().await;
         for r in &service.regions {
             if let Some(id) = cache.get(&(service.name.clone(), r.clone())) {
-                ids.entry(r.clone()).or_insert_with(|| id.clone());
+                ids.entry(r.clone()).or_insert_with(|| Some(id.clone()));
             }
         }
     }
@@ -43,12 +50,20 @@ async fn health_check_ids(
         if ids.contains_key(region) {
             continue;
         }
-        let found = record_for(&records, service, &service.domain, region)
-            .filter(|r| r.failover.is_some())
-            .and_then(|r| r.health_check_id.clone());
-        if let Some(id) = found {
-            cache.insert((service.name.clone(), region.clone()), id.clone());
-            ids.insert(region.clone(), id);
+        let Some(record) =
+            record_for(&records, service, &service.domain, region).filter(|r| r.failover.is_some())
+        else {
+            continue;
+        };
+        match record.health_check_id.clone() {
+            Some(id) => {
+                cache.insert((service.name.clone(), region.clone()), id.clone());
+                ids.insert(region.clone(), Some(id));
+            }
+            // Not cached: a check added to the record later must be seen.
+            None => {
+                ids.insert(region.clone(), None);
+            }
         }
     }
     Ok(ids)
@@ -108,24 +123,43 @@ pub fn observation_status(report: &str) -> HealthStatus {
     }
 }
 
-/// The checkers' verdict: healthy when more than 18 % of checkers say so.
-pub fn verdict(observations: &[CheckerObservation]) -> (HealthStatus, Option<f64>) {
-    let known: Vec<&CheckerObservation> = observations
-        .iter()
-        .filter(|o| o.status != HealthStatus::Unknown)
+/// The order in which `n` checks ask for the GetHealthCheckStatus budget, starting at `start`:
+/// the budget covers a few checks a refresh, so it rotates over all of them (each refresh starts
+/// where the last one's calls ended) instead of always serving the same first few.
+pub fn status_rotation(n: usize, start: usize) -> Vec<usize> {
+    (0..n).map(|k| (start + k) % n.max(1)).collect()
+}
+
+/// GetHealthCheckStatus for the checks the budget covers this refresh, in rotation; the
+/// answers in the order of `ids` (`None`: not asked).
+async fn statuses(
+    b: &AwsBackend,
+    ids: &[String],
+) -> Vec<Option<Result<Vec<CheckerObservation>, SourceError>>> {
+    let skip = b
+        .no_status
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let askable: Vec<usize> = (0..ids.len()).filter(|i| !skip.contains(&ids[*i])).collect();
+    let start = b.status_next.load(Ordering::Relaxed);
+    let order: Vec<usize> = status_rotation(askable.len(), start)
+        .into_iter()
+        .map(|k| askable[k])
         .collect();
-    if known.is_empty() {
-        return (HealthStatus::Unknown, None);
+    // join_all polls in order, so the budget goes to the first in the rotation.
+    let answers = join_all(order.iter().map(|&i| get_status(b, &ids[i]))).await;
+    let asked = answers.iter().filter(|a| a.is_some()).count();
+    b.status_next.store(
+        (start + asked) % askable.len().max(1),
+        Ordering::Relaxed,
+    );
+    let mut out: Vec<Option<Result<Vec<CheckerObservation>, SourceError>>> =
+        (0..ids.len()).map(|_| None).collect();
+    for (i, answer) in order.into_iter().zip(answers) {
+        out[i] = answer;
     }
-    let healthy = known
-        .iter()
-        .filter(|o| o.status == HealthStatus::Healthy)
-        .count();
-    let pct = 100.0 * healthy as f64 / known.len() as f64;
-    (
-        HealthStatus::from_healthy(Some(pct > HEALTHY_ABOVE_PCT)),
-        Some(pct),
-    )
+    out
 }
 
 /// Every service's health checks, their flags, the checkers' verdicts and the last hour.
@@ -147,11 +181,19 @@ pub async fn fetch_health(
         ids_by_service.push(ids);
     }
     let mut checks: Vec<(String, String, String)> = Vec::new(); // (service, region, id)
+    let mut entries = Vec::new();
     for (service, ids) in b.config.services.iter().zip(ids_by_service) {
         let ids = ids?;
         for region in &service.regions {
             match ids.get(region) {
-                Some(id) => checks.push((service.name.clone(), region.clone(), id.clone())),
+                Some(Some(id)) => checks.push((service.name.clone(), region.clone(), id.clone())),
+                // A failover record without a HealthCheckId is always eligible (Route 53 API
+                // reference, ResourceRecordSet `Failover` and `HealthCheckId`).
+                Some(None) => entries.push(Entry {
+                    service: service.name.clone(),
+                    region: region.clone(),
+                    value: HealthCheck::none(),
+                }),
                 None => tally.partial(SourceError::new(
                     ErrorKind::Other,
                     format!(
@@ -169,7 +211,7 @@ pub async fn fetch_health(
     let (mut configs_tally, mut metrics_tally) = (Tally::default(), Tally::default());
     let (configs, statuses, metrics) = tokio::join!(
         health_config::read(b, &ids, &mut configs_tally),
-        join_all(ids.iter().map(|id| get_status(b, id))),
+        statuses(b, &ids),
         health_metrics(b, &id_refs, now, &mut metrics_tally),
     );
     tally.absorb(configs_tally);
@@ -179,7 +221,6 @@ pub async fn fetch_health(
     );
     tally.absorb(metrics_tally);
 
-    let mut entries = Vec::new();
     let mut config_errors = Vec::new();
     for (((service, region, id), config), status) in checks.iter().zip(configs).zip(statuses) {
         let config = match config {
@@ -191,6 +232,15 @@ pub async fn fetch_health(
             }
         };
         let (observations, status_error) = match status {
+            // GetHealthCheckStatus is not available for CALCULATED checks (API reference):
+            // not asked again, the metrics judge them.
+            Some(Err(_)) if config.kind == CheckKind::Calculated => {
+                b.no_status
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(id.clone());
+                (Vec::new(), None)
+            }
             Some(Ok(obs)) => (obs, None),
             Some(Err(e)) => (Vec::new(), Some(e)),
             None => (Vec::new(), None),
@@ -198,17 +248,26 @@ pub async fn fetch_health(
         if let Some(e) = status_error {
             tally.partial(e);
         }
-        let (mut raw, mut pct) = verdict(&observations);
         let (history, latest) = metrics
             .as_ref()
             .map(|m| m.for_check(id, now))
             .unwrap_or_default();
-        if raw == HealthStatus::Unknown
-            && let Some((healthy, latest_pct)) = latest
-        {
-            raw = HealthStatus::from_healthy(Some(healthy));
-            pct = latest_pct.or(pct);
-        }
+        let (raw, pct, verdict_from, verdict_note) =
+            match (config.disabled, observations_verdict(&observations)) {
+                (false, (raw, pct)) if raw != HealthStatus::Unknown => (
+                    raw,
+                    pct,
+                    VerdictFrom::Checkers {
+                        at: observations.iter().map(|o| o.checked_at).max(),
+                    },
+                    None,
+                ),
+                _ => {
+                    let (status, share) = latest;
+                    let v = metric_verdict(status, share, config.inverted, config.disabled, now);
+                    (v.raw, v.pct, v.from, v.note)
+                }
+            };
         let last_failure = observations
             .iter()
             .find(|o| o.status == HealthStatus::Unhealthy)
@@ -227,7 +286,10 @@ pub async fn fetch_health(
                 last_failure,
                 version: config.version,
                 checker_regions: config.regions,
-                follows_routing_control: config.recovery_control,
+                kind: config.kind,
+                settings: config.settings,
+                verdict_from,
+                verdict_note,
             },
         });
     }
@@ -242,8 +304,8 @@ pub async fn fetch_health(
     Ok(Payload::Health(entries))
 }
 
-/// The latest HealthCheckStatus (healthy?) and HealthCheckPercentageHealthy.
-type Latest = (bool, Option<f64>);
+/// The newest HealthCheckStatus and HealthCheckPercentageHealthy data points: (minute, value).
+type Latest = (Option<(Timestamp, f64)>, Option<(Timestamp, f64)>);
 
 /// Route 53 metrics of the last hour, by health check.
 struct HealthMetrics {
@@ -253,16 +315,14 @@ struct HealthMetrics {
 
 impl HealthMetrics {
     /// The history (percentage healthy per minute) and the latest (status, percentage).
-    fn for_check(&self, id: &str, now: Timestamp) -> (Vec<Option<f64>>, Option<Latest>) {
+    fn for_check(&self, id: &str, now: Timestamp) -> (Vec<Option<f64>>, Latest) {
         let Some(i) = self.index.get(id) else {
-            return (Vec::new(), None);
+            return (Vec::new(), (None, None));
         };
         let empty = Vec::new();
         let pct = self.series.get(&format!("p{i}")).unwrap_or(&empty);
         let status = self.series.get(&format!("s{i}")).unwrap_or(&empty);
-        let latest = status
-            .last()
-            .map(|(_, v)| (*v >= 1.0, pct.last().map(|(_, p)| *p)));
+        let latest = (status.last().copied(), pct.last().copied());
         (cloudwatch::per_minute(pct, now, 60), latest)
     }
 }

@@ -77,7 +77,10 @@ impl SimBackend {
                 pipeline: s.pipeline.clone(),
                 artifact_source_region: s.regions.first().cloned().unwrap_or_default(),
                 pipeline_region: s.regions.first().cloned().unwrap_or_default(),
-                failover: Failover::InvertHealthCheck,
+                failover: match s.failover {
+                    scenario::SimFailover::InvertHealthCheck => Failover::InvertHealthCheck,
+                    scenario::SimFailover::PinUnhealthy => Failover::PinUnhealthy,
+                },
             })
             .collect()
     }

@@ -9,10 +9,12 @@ use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimOp {
-    Invert {
+    /// UpdateHealthCheck: Inverted, and Disabled where the call set it.
+    Flags {
         service: String,
         region: String,
         inverted: bool,
+        disabled: Option<bool>,
         /// Offset from the scenario start.
         at: i64,
     },
@@ -39,7 +41,11 @@ impl SimBackend {
             for region in &service.regions {
                 let id = world.health_check_id(&service.name, region);
                 if ids.contains(&id) {
-                    flags.push((id, world.inverted(&service.name, region, s), false));
+                    flags.push((
+                        id,
+                        world.inverted(&service.name, region, s),
+                        world.disabled(&service.name, region, s),
+                    ));
                 }
             }
         }
@@ -61,6 +67,7 @@ impl SimBackend {
                 health_check_id,
                 health_check_version,
                 inverted,
+                disabled,
                 ..
             } => {
                 let Some((service, region)) = self.scenario().services.iter().find_map(|s| {
@@ -85,10 +92,11 @@ impl SimBackend {
                         ),
                     ));
                 }
-                SimOp::Invert {
+                SimOp::Flags {
                     service,
                     region,
                     inverted: *inverted,
+                    disabled: *disabled,
                     at,
                 }
             }
@@ -140,8 +148,15 @@ impl SimBackend {
             }
         };
         let answer = match &op {
-            SimOp::Invert { inverted, .. } => format!(
-                "health check: Inverted={inverted}, HealthCheckVersion={}",
+            SimOp::Flags {
+                service,
+                region,
+                inverted,
+                disabled,
+                ..
+            } => format!(
+                "health check: Inverted={inverted}, Disabled={}, HealthCheckVersion={}",
+                disabled.unwrap_or_else(|| world.disabled(service, region, at)),
                 match call {
                     Call::UpdateHealthCheck {
                         health_check_version,

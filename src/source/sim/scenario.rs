@@ -116,6 +116,18 @@ pub struct SimService {
     pub shared_traffic: f64,
     #[serde(rename = "function")]
     pub functions: Vec<SimFunction>,
+    /// The failover mechanism (README, "Guarded actions"): `invert-health-check` (default)
+    /// or `pin-unhealthy`. (The simulation has no ARC routing controls.)
+    #[serde(default)]
+    pub failover: SimFailover,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimFailover {
+    #[default]
+    InvertHealthCheck,
+    PinUnhealthy,
 }
 
 fn default_regional_hostname() -> String {

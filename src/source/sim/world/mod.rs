@@ -5,8 +5,9 @@ use super::noise;
 use super::ops::SimOp;
 use super::scenario::{DriftedDomain, Incident, Scenario, SimService};
 use crate::model::{
-    ApiKind, CheckerObservation, DomainInfo, DomainMapping, FunctionStats, HealthCheck,
-    HealthStatus, Timestamp, effective_status,
+    ApiKind, CheckKind, CheckSettings, CheckerObservation, DomainInfo, DomainMapping,
+    FunctionStats, HealthCheck, HealthStatus, Timestamp, VerdictFrom, checkers_verdict,
+    effective_status,
 };
 
 /// The regions Route 53 health checkers probe from.
@@ -20,8 +21,6 @@ pub const CHECKER_REGIONS: [&str; 8] = [
     "ap-northeast-1",
     "sa-east-1",
 ];
-/// Route 53 counts an endpoint healthy when more than this share of checkers say so.
-const HEALTHY_THRESHOLD_PCT: f64 = 18.0;
 /// The window a metrics fetch covers.
 pub const METRICS_WINDOW_S: i64 = 300;
 /// Source and build stages take this long before the approval action starts.
@@ -43,16 +42,34 @@ impl<'a> World<'a> {
 
     /// Whether an operator had inverted the region's health check by offset `s`.
     pub fn inverted(&self, service: &str, region: &str, s: i64) -> bool {
+        self.flag(service, region, s, |inverted, _| Some(inverted))
+    }
+
+    /// Whether an operator had disabled the region's health check by offset `s`.
+    pub fn disabled(&self, service: &str, region: &str, s: i64) -> bool {
+        self.flag(service, region, s, |_, disabled| disabled)
+    }
+
+    /// The last value an update by offset `s` gave a flag (`pick` from Inverted and Disabled;
+    /// `None` where the update left it alone), else off.
+    fn flag(
+        &self,
+        service: &str,
+        region: &str,
+        s: i64,
+        pick: impl Fn(bool, Option<bool>) -> Option<bool>,
+    ) -> bool {
         self.ops
             .iter()
             .rev()
             .find_map(|op| match op {
-                SimOp::Invert {
+                SimOp::Flags {
                     service: sv,
                     region: r,
                     inverted,
+                    disabled,
                     at,
-                } if sv == service && r == region && *at <= s => Some(*inverted),
+                } if sv == service && r == region && *at <= s => pick(*inverted, *disabled),
                 _ => None,
             })
             .unwrap_or(false)
@@ -63,7 +80,7 @@ impl<'a> World<'a> {
         1 + self
             .ops
             .iter()
-            .filter(|op| matches!(op, SimOp::Invert { service: sv, region: r, .. } if sv == service && r == region))
+            .filter(|op| matches!(op, SimOp::Flags { service: sv, region: r, .. } if sv == service && r == region))
             .count() as i64
     }
 
@@ -141,10 +158,9 @@ impl<'a> World<'a> {
         100.0 * healthy as f64 / CHECKER_REGIONS.len() as f64
     }
 
+    /// The checkers' verdict, by Route 53's rule (the same function as the AWS path's).
     fn raw_health(&self, service: &str, region: &str, s: i64) -> HealthStatus {
-        HealthStatus::from_healthy(Some(
-            self.checkers_pct(service, region, s) > HEALTHY_THRESHOLD_PCT,
-        ))
+        checkers_verdict(self.checkers_pct(service, region, s))
     }
 
     pub fn health_check_id(&self, service: &str, region: &str) -> String {
@@ -153,6 +169,45 @@ impl<'a> World<'a> {
 
     pub fn health_check(&self, service: &str, region: &str, at: Timestamp) -> HealthCheck {
         let s = self.offset(at);
+        let disabled = self.disabled(service, region, s);
+        let settings = CheckSettings {
+            target: self.service(service).map(|sv| {
+                sv.regional_hostname
+                    .replace("{region}", region)
+                    .replace("{domain}", &sv.domain)
+            }),
+            port: Some(443),
+            resource_path: Some("/health".into()),
+            request_interval_s: Some(30),
+            failure_threshold: Some(3),
+        };
+        let check = HealthCheck {
+            id: self.health_check_id(service, region),
+            inverted: self.inverted(service, region, s),
+            disabled,
+            version: Some(self.health_check_version(service, region)),
+            checker_regions: CHECKER_REGIONS.iter().map(|r| r.to_string()).collect(),
+            kind: CheckKind::Endpoint("HTTPS".into()),
+            settings,
+            ..HealthCheck::default()
+        };
+        // History: the checkers' share of each minute they were checking.
+        let history = (0..60)
+            .map(|k| {
+                let minute = s - (59 - k) * 60;
+                (!self.disabled(service, region, minute))
+                    .then(|| self.checkers_pct(service, region, minute))
+            })
+            .collect();
+        if disabled {
+            // A disabled check is not checked: no observations, no verdict (the flags decide).
+            return HealthCheck {
+                history,
+                verdict_from: VerdictFrom::NotChecked,
+                verdict_note: Some("Disabled: Route 53 does not check it".into()),
+                ..check
+            };
+        }
         let observations = CHECKER_REGIONS
             .iter()
             .enumerate()
@@ -178,33 +233,30 @@ impl<'a> World<'a> {
             .iter()
             .find(|o| o.status == HealthStatus::Unhealthy)
             .map(|o| format!("{}: {}", o.checker_region, o.report));
-        let history = (0..60)
-            .map(|k| Some(self.checkers_pct(service, region, s - (59 - k) * 60)))
-            .collect();
         HealthCheck {
-            id: self.health_check_id(service, region),
             raw: self.raw_health(service, region, s),
-            inverted: self.inverted(service, region, s),
-            disabled: false,
             checkers_healthy_pct: Some(self.checkers_pct(service, region, s)),
             observations,
             history,
             last_failure,
-            version: Some(self.health_check_version(service, region)),
-            checker_regions: CHECKER_REGIONS.iter().map(|r| r.to_string()).collect(),
-            follows_routing_control: false,
+            verdict_from: VerdictFrom::Simulated,
+            ..check
         }
     }
 
     /// The region Route 53 answers the shared name with, following effective health (the
-    /// checkers' verdict, flipped where an operator inverted the check).
+    /// checkers' verdict with the flags operators set, by the same rule as the AWS path's).
     pub fn serving_region(&self, service: &SimService, s: i64) -> Option<&'a str> {
         let statuses: Vec<HealthStatus> = service
             .regions
             .iter()
             .map(|r| {
                 let raw = self.raw_health(&service.name, r, s);
-                effective_status(raw, self.inverted(&service.name, r, s), false)
+                effective_status(
+                    raw,
+                    self.inverted(&service.name, r, s),
+                    self.disabled(&service.name, r, s),
+                )
             })
             .collect();
         let index = crate::model::serving_index(&statuses)?;
