@@ -149,9 +149,7 @@ pub fn failover(
     }
     let ahead = &regions[..index];
     let mut plan = match &svc.service.failover {
-        Failover::InvertHealthCheck => {
-            invert_plan(fleet, svc, &past(svc, ahead, target)?, target)?
-        }
+        Failover::InvertHealthCheck => invert_plan(fleet, svc, &past(svc, ahead, target)?, target)?,
         Failover::PinUnhealthy => invert_plan(fleet, svc, &pin(svc, ahead, target)?, target)?,
         Failover::Arc {
             cluster_endpoints,
@@ -240,7 +238,11 @@ fn past<'a>(
 ) -> Result<Vec<(&'a str, Want)>, PlanError> {
     let mut wanted = vec![(target, Want::FOLLOW)];
     for region in before.iter().rev() {
-        let check = updatable(svc, region, &format!("traffic cannot be moved past {region}"))?;
+        let check = updatable(
+            svc,
+            region,
+            &format!("traffic cannot be moved past {region}"),
+        )?;
         let invert = match (check.disabled, check.raw) {
             (true, _) => true,
             (false, HealthStatus::Healthy) => true,
@@ -252,7 +254,10 @@ fn past<'a>(
                 )));
             }
         };
-        wanted.push((region.as_str(), if invert { Want::INVERT } else { Want::FOLLOW }));
+        wanted.push((
+            region.as_str(),
+            if invert { Want::INVERT } else { Want::FOLLOW },
+        ));
     }
     Ok(wanted)
 }

@@ -357,9 +357,9 @@ pub fn failback(
     let primary = svc.service.primary_region().to_string();
     health_fresh(&mut p, fleet, svc, &primary, now);
     if let Some(region) = svc.primary().filter(|r| {
-        r.health.as_ref().is_some_and(|h| {
-            h.value.follows_routing_control() || h.value.pinned_unhealthy()
-        })
+        r.health
+            .as_ref()
+            .is_some_and(|h| h.value.follows_routing_control() || h.value.pinned_unhealthy())
     }) {
         // ARC: the primary's check follows its routing control (Off until the failback);
         // pinned: Route 53 has not checked it since it was pinned. Either way its error rate

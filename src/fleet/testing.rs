@@ -5,9 +5,9 @@
 use super::{Fleet, RegionState, ServiceState, Stamped};
 use crate::config::Thresholds;
 use crate::model::{
-    CheckKind,
-    ApiKind, ApprovalRevision, ArtifactVersion, DomainInfo, DomainMapping, FunctionStats,
-    HealthCheck, HealthStatus, PendingApproval, PipelineInfo, S3Replication, Service, Timestamp,
+    ApiKind, ApprovalRevision, ArtifactVersion, CheckKind, DomainInfo, DomainMapping,
+    FunctionStats, HealthCheck, HealthStatus, PendingApproval, PipelineInfo, S3Replication,
+    Service, Timestamp,
 };
 use crate::source::sim::SimBackend;
 use crate::source::sim::scenario::Scenario;

@@ -125,7 +125,10 @@ fn a_disabled_region_ahead_of_the_target_is_passed_by_inverting_it() {
     // Already Disabled and Inverted: always unhealthy, nothing to change there.
     set_health(&mut fleet, 1, 1, |h| h.inverted = true);
     let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
-    assert_eq!(flags(&p, &fleet, "billing"), [("us-east-1".to_string(), true)]);
+    assert_eq!(
+        flags(&p, &fleet, "billing"),
+        [("us-east-1".to_string(), true)]
+    );
     assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
 }
 
@@ -200,7 +203,10 @@ fn a_secondary_without_a_health_check_is_always_eligible() {
     let now = at(&sim, 60);
     let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
     set_health(&mut fleet, 0, 1, |h| *h = crate::model::HealthCheck::none());
-    assert_eq!(serving_region(fleet.service("sample").unwrap()), Some("us-east-1"));
+    assert_eq!(
+        serving_region(fleet.service("sample").unwrap()),
+        Some("us-east-1")
+    );
     let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
     assert_eq!(p.calls.len(), 1);
     assert_eq!(p.predicted.as_deref(), Some("us-west-2"));
@@ -211,10 +217,17 @@ fn a_secondary_without_a_health_check_is_always_eligible() {
         .find(|c| c.name == "target health check")
         .unwrap();
     assert_eq!(target.status, CheckStatus::Pass, "{}", target.detail);
-    assert!(target.detail.contains("always eligible"), "{}", target.detail);
+    assert!(
+        target.detail.contains("always eligible"),
+        "{}",
+        target.detail
+    );
     // The primary unhealthy: the secondary serves.
     set_health(&mut fleet, 0, 0, |h| h.raw = HealthStatus::Unhealthy);
-    assert_eq!(serving_region(fleet.service("sample").unwrap()), Some("us-west-2"));
+    assert_eq!(
+        serving_region(fleet.service("sample").unwrap()),
+        Some("us-west-2")
+    );
 
     // A region ahead without a health check cannot be passed.
     set_health(&mut fleet, 1, 1, |h| *h = crate::model::HealthCheck::none());

@@ -144,7 +144,15 @@ mod metrics {
             (point(60, 0.0), None, true, false, X, X, true),
             // Older than 3 minutes: not current.
             (point(240, 1.0), point(240, 100.0), false, false, X, X, true),
-            (point(180, 1.0), point(180, 100.0), false, false, H, H, false),
+            (
+                point(180, 1.0),
+                point(180, 100.0),
+                false,
+                false,
+                H,
+                H,
+                false,
+            ),
             (point(60, 1.0), point(240, 100.0), false, false, H, H, false),
             (None, None, false, false, X, X, true),
             // Disabled: not checked; the flags decide.

@@ -141,7 +141,9 @@ async fn statuses(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    let askable: Vec<usize> = (0..ids.len()).filter(|i| !skip.contains(&ids[*i])).collect();
+    let askable: Vec<usize> = (0..ids.len())
+        .filter(|i| !skip.contains(&ids[*i]))
+        .collect();
     let start = b.status_next.load(Ordering::Relaxed);
     let order: Vec<usize> = status_rotation(askable.len(), start)
         .into_iter()
@@ -150,10 +152,8 @@ async fn statuses(
     // join_all polls in order, so the budget goes to the first in the rotation.
     let answers = join_all(order.iter().map(|&i| get_status(b, &ids[i]))).await;
     let asked = answers.iter().filter(|a| a.is_some()).count();
-    b.status_next.store(
-        (start + asked) % askable.len().max(1),
-        Ordering::Relaxed,
-    );
+    b.status_next
+        .store((start + asked) % askable.len().max(1), Ordering::Relaxed);
     let mut out: Vec<Option<Result<Vec<CheckerObservation>, SourceError>>> =
         (0..ids.len()).map(|_| None).collect();
     for (i, answer) in order.into_iter().zip(answers) {
