@@ -3,7 +3,9 @@
 
 use crate::assess::{self, Verdict};
 use crate::fleet::{Fleet, ServiceState};
-use crate::model::{ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp};
+use crate::model::{
+    ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp, VerdictFrom,
+};
 use serde::Serialize;
 
 pub const SNAPSHOT_SCHEMA: &str = "switchyard.snapshot/1";
@@ -48,11 +50,22 @@ pub struct HealthReport {
     pub health_check_id: String,
     /// The checkers' verdict.
     pub status: HealthStatus,
-    /// What Route 53 acts on: `status` flipped when inverted, healthy when disabled.
+    /// What Route 53 acts on: `status` flipped when inverted; healthy when disabled, unhealthy
+    /// when disabled and inverted; healthy for a record without a health check.
     pub effective_status: HealthStatus,
     pub inverted: bool,
     pub disabled: bool,
     pub checkers_healthy_pct: Option<f64>,
+    /// Route 53's check type (`HTTPS`, `CALCULATED`, …), `none` for a failover record without
+    /// a health check (always eligible), `unknown` when not read.
+    pub check_type: String,
+    /// Where `status` came from: `get_health_check_status`, `cloudwatch`, `simulated`,
+    /// `not_checked` (disabled, or no check) or `none`.
+    pub status_source: &'static str,
+    /// When the verdict was observed (the newest checker report, or the metric's minute).
+    pub status_at: Option<crate::model::Timestamp>,
+    /// Why `status` is unknown, where it is.
+    pub status_note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -166,6 +179,16 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                 inverted: h.value.inverted,
                 disabled: h.value.disabled,
                 checkers_healthy_pct: h.value.checkers_healthy_pct,
+                check_type: h.value.kind.label().to_string(),
+                status_source: match h.value.verdict_from {
+                    VerdictFrom::Checkers { .. } => "get_health_check_status",
+                    VerdictFrom::Metrics { .. } => "cloudwatch",
+                    VerdictFrom::Simulated => "simulated",
+                    VerdictFrom::NotChecked => "not_checked",
+                    VerdictFrom::None => "none",
+                },
+                status_at: h.value.verdict_from.at(),
+                status_note: h.value.verdict_note.clone(),
             }),
             domains: r.domains.as_ref().map(|d| {
                 d.value

@@ -10,7 +10,7 @@ use ratatui::style::{Color, Modifier};
 use support::{
     buffer_to_text, find_cells, key, lines_with, render_app, render_with, screen, state_at,
 };
-use switchyard::model::Timestamp;
+use switchyard::model::{HealthCheck, HealthStatus, Timestamp};
 use switchyard::source::SourceKind;
 use switchyard::state::{KeyIntent, Msg, Panel, State, update};
 use switchyard::ui::{Theme, panels};
@@ -78,6 +78,69 @@ fn health_panel_region_outage() {
         "{west}"
     );
     insta::assert_snapshot!("health_panel_region_outage", text);
+}
+
+/// A failover record without a health check (always eligible: Route 53 API reference,
+/// ResourceRecordSet `HealthCheckId`) and a check pinned unhealthy (Disabled and Inverted: always
+/// unhealthy, UpdateHealthCheck `Disabled`) read as such, at every width.
+#[test]
+fn health_panel_shows_no_check_and_pinned_regions() {
+    let (_, mut state, now) = state_at("steady", 360);
+    let set = |state: &mut State, service: usize, region: usize, check: HealthCheck| {
+        let mut h = state.fleet.services[service].regions[region]
+            .health
+            .clone()
+            .unwrap();
+        h.value = check;
+        state.fleet.services[service].regions[region].health = Some(h);
+    };
+    set(&mut state, 0, 1, HealthCheck::none());
+    let billing_primary = state.fleet.services[1].regions[0]
+        .health
+        .clone()
+        .unwrap()
+        .value;
+    set(
+        &mut state,
+        1,
+        0,
+        HealthCheck {
+            disabled: true,
+            inverted: true,
+            raw: HealthStatus::Unknown,
+            checkers_healthy_pct: None,
+            ..billing_primary
+        },
+    );
+    let text = buffer_to_text(&render_panel(
+        panels::health::render,
+        &state,
+        &Theme::color(),
+        now,
+    ));
+    let west = line_with_all(&text, &["us-west-2", "eligible"]);
+    assert!(
+        west.contains("NO CHECK") && west.contains("always eligible"),
+        "{west}"
+    );
+    let pinned = line_with_all(&text, &["billing", "us-east-1"]);
+    assert!(
+        pinned.contains("✗ UNHEALTHY") && pinned.contains("PINNED"),
+        "{pinned}"
+    );
+    assert!(
+        !pinned.contains("◀"),
+        "a pinned region does not serve: {pinned}"
+    );
+    let next = lines_with(&text, "us-west-2")[1];
+    assert!(next.contains("◀ serving"), "{next}");
+    insta::assert_snapshot!("health_panel_no_check_and_pinned", text);
+    let small = screen(&state, 80, 24, now);
+    assert!(
+        lines_with(&small, "us-west-2")[0].contains("✓ elig"),
+        "{small}"
+    );
+    assert!(lines_with(&small, "billing")[0].contains("PIN"), "{small}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod resources;
 use super::{Theme, widgets};
 use crate::assess;
 use crate::fleet::ServiceState;
-use crate::model::{Finding, Timestamp};
+use crate::model::{CheckKind, Finding, Timestamp};
 use crate::state::{Panel, Row as StateRow, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -112,9 +112,60 @@ fn health(
     };
     let hc = &h.value;
     let serving = assess::serving_region(svc).map_or("unknown".to_string(), str::to_string);
-    let lines = vec![
+    if hc.kind == CheckKind::NoHealthCheck {
+        let lines = vec![
+            kv(
+                "health check",
+                Span::styled("none: the failover record has no HealthCheckId", theme.warn),
+                theme,
+            ),
+            kv(
+                "Route 53 acts on",
+                Span::styled(
+                    "always eligible (answered whenever the regions ahead are unhealthy)",
+                    theme.ok,
+                ),
+                theme,
+            ),
+            kv("serving now", serving, theme),
+        ];
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let s = &hc.settings;
+    let endpoint = match (&s.target, s.port) {
+        (Some(t), Some(p)) => format!(" {t}:{p}{}", s.resource_path.as_deref().unwrap_or_default()),
+        (Some(t), None) => format!(" {t}{}", s.resource_path.as_deref().unwrap_or_default()),
+        _ => String::new(),
+    };
+    let mut config = format!("{}{endpoint}", hc.kind.label());
+    if let Some(i) = s.request_interval_s {
+        config.push_str(&format!(" · every {i}s"));
+    }
+    if let Some(f) = s.failure_threshold {
+        config.push_str(&format!(" · threshold {f}"));
+    }
+    if !hc.checker_regions.is_empty() {
+        config.push_str(&format!(" · {} checkers", hc.checker_regions.len()));
+    }
+    let verdict_from = match hc.verdict_from.at() {
+        Some(at) => format!(
+            "{}, {} old",
+            hc.verdict_from.label(),
+            widgets::age((now - at).to_std().unwrap_or_default())
+        ),
+        None => hc.verdict_from.label().to_string(),
+    };
+    let mut lines = vec![
         kv("health check", hc.id.clone(), theme),
+        kv("configuration", config, theme),
         kv("checkers say", widgets::health(hc.raw, theme), theme),
+        kv("verdict from", verdict_from, theme),
+    ];
+    if let Some(note) = &hc.verdict_note {
+        lines.push(kv("", Span::styled(note.clone(), theme.warn), theme));
+    }
+    lines.extend([
         kv(
             "Route 53 acts on",
             widgets::health(hc.effective(), theme),
@@ -158,7 +209,7 @@ fn health(
             ),
             theme,
         ),
-    ];
+    ]);
     let header_height = lines.len() as u16 + 1;
     let [head, table] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(0)]).areas(area);

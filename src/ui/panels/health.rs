@@ -3,7 +3,7 @@
 
 use super::PanelTable;
 use crate::assess;
-use crate::model::{RegionRole, Timestamp};
+use crate::model::{CheckKind, RegionRole, Timestamp};
 use crate::source::SourceKind;
 use crate::state::{Panel, Row as StateRow, State};
 use crate::ui::{Theme, widgets};
@@ -50,21 +50,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             };
             let effective =
                 health.map_or(crate::model::HealthStatus::Unknown, |h| h.value.effective());
+            let no_check = health.is_some_and(|h| h.value.kind == CheckKind::NoHealthCheck);
             let mut flags = Vec::new();
             if let Some(h) = health {
-                if h.value.inverted {
+                if no_check {
+                    flags.push(Span::styled(
+                        if flags_wide { "NO CHECK" } else { "—" },
+                        theme.dim,
+                    ));
+                } else if h.value.pinned_unhealthy() {
+                    // Disabled and Inverted: always unhealthy, whatever the endpoint does.
+                    flags.push(Span::styled(
+                        if flags_wide { "PINNED ✗ " } else { "PIN" },
+                        theme.warn,
+                    ));
+                } else if h.value.inverted {
                     flags.push(Span::styled(
                         if flags_wide { "INVERTED " } else { "INV" },
                         theme.warn,
                     ));
                 }
-                if h.value.disabled {
+                if h.value.disabled && !h.value.pinned_unhealthy() {
                     flags.push(Span::styled(
                         if flags_wide { "DISABLED " } else { "DIS" },
                         theme.warn,
                     ));
                 }
-                if flags_wide && (h.value.inverted || h.value.disabled) {
+                if flags_wide && h.value.inverted != h.value.disabled {
                     flags.push(Span::styled(
                         format!("(raw {})", h.value.raw.label()),
                         theme.dim,
@@ -78,21 +90,30 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 None if region == 0 => Span::styled("?", theme.unknown),
                 _ => Span::raw(""),
             };
-            let pct = health
-                .and_then(|h| h.value.checkers_healthy_pct)
-                .map_or("?".to_string(), |p| format!("{p:.0}%"));
-            let history = health.map_or(String::new(), |h| {
-                widgets::spark(&h.value.history, 100.0, history_width, true)
-            });
+            let pct = if no_check {
+                "—".to_string()
+            } else {
+                health
+                    .and_then(|h| h.value.checkers_healthy_pct)
+                    .map_or("?".to_string(), |p| format!("{p:.0}%"))
+            };
+            let history = match health {
+                // Route 53 API reference, ResourceRecordSet `HealthCheckId`; with NO CHECK in
+                // the flags it reads "no check: always eligible".
+                Some(_) if no_check => widgets::head("always eligible", history_width),
+                Some(h) => widgets::spark(&h.value.history, 100.0, history_width, true),
+                None => String::new(),
+            };
             let name = if region == 0 {
                 svc.service.name.clone()
             } else {
                 String::new()
             };
-            let health = if wide {
-                widgets::health(effective, theme)
-            } else {
-                widgets::health_short(effective, theme)
+            let health = match (no_check, wide) {
+                (true, true) => Span::styled("✓ eligible", theme.ok),
+                (true, false) => Span::styled("✓ elig", theme.ok),
+                (false, true) => widgets::health(effective, theme),
+                (false, false) => widgets::health_short(effective, theme),
             };
             let mut cells = vec![Cell::from(name), Cell::from(r.region.clone())];
             if wide {
