@@ -1,5 +1,5 @@
-//! Failover and failback with the `invert-health-check` mechanism end to end against moto,
-//! through the real CLI (`--execute --confirm`), checked in moto afterwards.
+//! Failover and failback with the `invert-health-check` and `pin-unhealthy` mechanisms end to
+//! end against moto, through the real CLI (`--execute --confirm`), checked in moto afterwards.
 //!
 //! What moto 5.2.5 cannot do shapes these tests (see tests/moto.rs for the details):
 //! - CloudWatch GetMetricData fails from the Rust SDK, so Lambda error rates are unknown and the
@@ -182,4 +182,88 @@ async fn invert_health_check_failover_and_failback_through_the_cli() {
     let (out, _, code) = run(&config, &["failback", "--service", SERVICE]);
     assert_eq!(code, 0);
     assert!(out.contains("nothing to do"), "{out}");
+}
+
+/// `pin-unhealthy` (README, "Guarded actions"): failover sets Disabled and Inverted on the
+/// primary (Route 53 API reference, UpdateHealthCheck `Disabled`: disabled counts healthy, "if
+/// you want to stop routing traffic to a resource, change the value of Inverted"; together:
+/// always unhealthy). moto stores both flags as sent, which is what this checks, with the
+/// serving region switchyard then reports; failback clears both.
+#[tokio::test]
+async fn pin_unhealthy_failover_and_failback_through_the_cli() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[service.failover]\nmechanism = \"pin-unhealthy\"\n");
+    std::fs::write(&config, text).unwrap();
+    let primary_check = world.health_check(PRIMARY).to_string();
+
+    let (out, _, code) = run(&config, FAILOVER);
+    assert_eq!(code, 1, "preflight fails: metrics unknown\n{out}");
+    assert!(
+        out.contains(&format!(
+            "Route 53 UpdateHealthCheck HealthCheckId={primary_check} HealthCheckVersion=1 \
+             Inverted=true Disabled=true Regions=[{}]",
+            CHECKER_REGIONS.join(",")
+        )),
+        "{out}"
+    );
+    assert!(out.contains("no checker data"), "the plan states the price: {out}");
+
+    let reason = ["--force", "--reason", "moto serves no CloudWatch metrics"];
+    let confirmed = [
+        FAILOVER,
+        &["--execute", "--confirm", "sample/us-west-2"],
+        &reason,
+    ]
+    .concat();
+    let (out, err, code) = run(&config, &confirmed);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        moto.health_check_flags(&primary_check).await,
+        (true, true),
+        "pinned: Disabled and Inverted"
+    );
+    assert_eq!(
+        moto.health_check_config(&primary_check).await.1,
+        CHECKER_REGIONS.map(String::from).to_vec(),
+        "checker regions kept"
+    );
+    let (snap, _) = snapshot(&config);
+    let sample = service(&snap, SERVICE);
+    assert_eq!(sample["serving_region"], SECONDARY);
+    let health = &region(sample, PRIMARY)["health"];
+    assert_eq!(health["effective_status"], "unhealthy", "{health}");
+    assert_eq!(health["status_source"], "not_checked", "{health}");
+    let records = audit(&config);
+    assert_eq!(records[0]["request"][0]["Disabled"], true);
+
+    // Failback: the pinned primary has no checker data, so its error rate decides, and moto
+    // has no CloudWatch: forced with a reason.
+    let (out, err, code) = run(
+        &config,
+        &[
+            "failback",
+            "--service",
+            SERVICE,
+            "--execute",
+            "--confirm",
+            "sample/us-east-1",
+            "--force",
+            "--reason",
+            "moto serves no CloudWatch metrics",
+        ],
+    );
+    assert!(out.contains("Inverted=false Disabled=false"), "{out}\n{err}");
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("no checkers' verdict yet"), "{out}");
+    assert_eq!(moto.health_check_flags(&primary_check).await, (false, false));
+    let (snap, _) = snapshot(&config);
+    assert_eq!(service(&snap, SERVICE)["serving_region"], PRIMARY);
 }

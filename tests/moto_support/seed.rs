@@ -258,6 +258,22 @@ impl Moto {
         )
     }
 
+    /// A health check's (Inverted, Disabled) flags as moto has them.
+    pub async fn health_check_flags(&self, id: &str) -> (bool, bool) {
+        let out = self
+            .route53()
+            .get_health_check()
+            .health_check_id(id)
+            .send()
+            .await
+            .unwrap();
+        let config = out.health_check().unwrap().health_check_config().unwrap();
+        (
+            config.inverted().unwrap_or(false),
+            config.disabled().unwrap_or(false),
+        )
+    }
+
     /// A failover record of the shared name (UPSERT: moto's DELETE with a SetIdentifier would
     /// delete every record of the zone with that identifier).
     pub async fn upsert_failover(

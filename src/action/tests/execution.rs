@@ -290,3 +290,49 @@ async fn a_failure_after_some_calls_is_recorded_as_partial() {
     assert!(outcome.ends_with("then conflict"), "{outcome}");
     assert_eq!(records.len(), 2, "not applied, so no verification record");
 }
+
+/// `pin-unhealthy` in the simulation (the same rules as the AWS path): failover pins the primary
+/// (Disabled and Inverted), which Route 53 then counts unhealthy whatever the checkers see, so
+/// the secondary serves, and the pinned check has no checkers' verdict; failback un-pins it and
+/// the checkers judge it again.
+#[tokio::test]
+async fn pin_unhealthy_in_the_simulation_moves_traffic_and_failback_unpins() {
+    let mut scenario = crate::source::sim::scenario::Scenario::built_in("steady").unwrap();
+    scenario.services[0].failover = crate::source::sim::scenario::SimFailover::PinUnhealthy;
+    let backend = Backend::Sim(crate::source::sim::SimBackend::new(scenario));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let act_at = at(s, 90);
+    let before = fleet(&backend, act_at);
+    let p = plan::failover(&before, "sample", "us-west-2", act_at).unwrap();
+    let log = temp_log("pin");
+    let clock = Clock::fixed(act_at);
+    let report = exec(&backend, &log, &clock, Some("arn:test".into()))
+        .run(&p, None)
+        .await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+
+    let later = at(s, 200);
+    let pinned = fleet(&backend, later);
+    let svc = pinned.service("sample").unwrap();
+    assert_eq!(serving_region(svc), Some("us-west-2"));
+    let primary = &svc.regions[0].health.as_ref().unwrap().value;
+    assert!(primary.pinned_unhealthy(), "{primary:?}");
+    assert_eq!(primary.raw, HealthStatus::Unknown, "not checked while pinned");
+    assert!(primary.observations.is_empty());
+    assert_eq!(primary.effective(), HealthStatus::Unhealthy);
+
+    let back = plan::failback(&pinned, "sample", later).unwrap();
+    let clock = Clock::fixed(later);
+    let report = exec(&backend, &log, &clock, Some("arn:test".into()))
+        .run(&back, None)
+        .await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    let after = fleet(&backend, at(s, 300));
+    let svc = after.service("sample").unwrap();
+    assert_eq!(serving_region(svc), Some("us-east-1"));
+    let primary = &svc.regions[0].health.as_ref().unwrap().value;
+    assert_eq!((primary.inverted, primary.disabled), (false, false));
+    assert_eq!(primary.raw, HealthStatus::Healthy);
+}
