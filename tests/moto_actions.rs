@@ -214,7 +214,10 @@ async fn pin_unhealthy_failover_and_failback_through_the_cli() {
         )),
         "{out}"
     );
-    assert!(out.contains("no checker data"), "the plan states the price: {out}");
+    assert!(
+        out.contains("no checker data"),
+        "the plan states the price: {out}"
+    );
 
     let reason = ["--force", "--reason", "moto serves no CloudWatch metrics"];
     let confirmed = [
@@ -260,10 +263,16 @@ async fn pin_unhealthy_failover_and_failback_through_the_cli() {
             "moto serves no CloudWatch metrics",
         ],
     );
-    assert!(out.contains("Inverted=false Disabled=false"), "{out}\n{err}");
+    assert!(
+        out.contains("Inverted=false Disabled=false"),
+        "{out}\n{err}"
+    );
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("no checkers' verdict yet"), "{out}");
-    assert_eq!(moto.health_check_flags(&primary_check).await, (false, false));
+    assert_eq!(
+        moto.health_check_flags(&primary_check).await,
+        (false, false)
+    );
     let (snap, _) = snapshot(&config);
     assert_eq!(service(&snap, SERVICE)["serving_region"], PRIMARY);
 }

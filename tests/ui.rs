@@ -12,7 +12,7 @@ use support::{
 };
 use switchyard::model::{HealthCheck, HealthStatus, Timestamp};
 use switchyard::source::SourceKind;
-use switchyard::state::{KeyIntent, Msg, Panel, State, update};
+use switchyard::state::{Command, KeyIntent, Msg, Panel, State, update};
 use switchyard::ui::{Theme, panels};
 
 /// The size every lone panel is drawn at.
@@ -259,12 +259,37 @@ fn help_screen() {
 
 #[test]
 fn health_detail_shows_each_checker() {
-    let (_, mut state, now) = state_at("region-outage", 360);
+    let (sim, mut state, now) = state_at("region-outage", 360);
     act(&mut state, KeyIntent::Focus(Panel::Health), now);
     // Row 0 of Health is sample's primary, us-east-1.
     assert_eq!(state.view.selected[Panel::Health.index()], 0);
-    act(&mut state, KeyIntent::OpenDetail, now);
+    let commands = update(&mut state, Msg::Key(KeyIntent::OpenDetail), now);
+    let [Command::ReadFailureReasons { health_check_id }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let reading = screen(&state, 120, 35, now);
+    assert!(
+        reading.contains("reading GetHealthCheckLastFailureReason"),
+        "{reading}"
+    );
+    // What the event loop does with the command: ask the backend, send the answer back.
+    let backend = switchyard::source::Backend::Sim(sim);
+    let result = support::block_on(backend.last_failure_reasons(health_check_id, now))
+        .map_err(|e| e.message);
+    assert!(result.as_ref().is_ok_and(|r| !r.is_empty()), "{result:?}");
+    update(
+        &mut state,
+        Msg::FailureReasons {
+            health_check_id: health_check_id.clone(),
+            result,
+        },
+        now,
+    );
     let text = screen(&state, 120, 35, now);
+    assert!(
+        text.contains("(GetHealthCheckLastFailureReason, read 0s ago)"),
+        "{text}"
+    );
     assert!(text.contains("Health · sample · us-east-1"), "{text}");
     assert!(
         text.contains("CHECKER") && text.contains("VERDICT"),

@@ -137,7 +137,6 @@ pub fn base_check() -> HealthCheck {
         checkers_healthy_pct: Some(100.0),
         observations: Vec::new(),
         history: Vec::new(),
-        last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
         kind: CheckKind::Endpoint("HTTPS".into()),

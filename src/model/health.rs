@@ -150,7 +150,6 @@ pub struct HealthCheck {
     /// Percentage of checkers healthy, one point a minute over the last hour, oldest first;
     /// `None` where no data point exists.
     pub history: Vec<Option<f64>>,
-    pub last_failure: Option<String>,
     /// HealthCheckVersion as last read: UpdateHealthCheck sends it back for optimistic locking.
     pub version: Option<i64>,
     /// The checker regions configured on the check (empty: Route 53's default set). An update

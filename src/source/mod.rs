@@ -247,6 +247,19 @@ impl Backend {
         }
     }
 
+    /// A health check's last failure per checker (Route 53 GetHealthCheckLastFailureReason),
+    /// read on demand for the Health detail view.
+    pub async fn last_failure_reasons(
+        &self,
+        health_check_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<crate::model::CheckerObservation>, SourceError> {
+        match self {
+            Backend::Sim(sim) => Ok(sim.last_failure_reasons(health_check_id, now)),
+            Backend::Aws(aws) => aws.last_failure_reasons(health_check_id).await,
+        }
+    }
+
     /// Current routing control states (ARC), for verifying a change: (ARN, on).
     pub async fn routing_control_states(
         &self,

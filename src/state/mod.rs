@@ -23,10 +23,10 @@ use crate::action::audit::AuditRecord;
 use crate::action::{Plan, Report};
 use crate::config::Thresholds;
 use crate::fleet::Fleet;
-use crate::model::Timestamp;
+use crate::model::{CheckerObservation, Timestamp};
 use crate::source::Fetched;
 use crate::source::sim::SimBackend;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,12 @@ pub enum Msg {
     /// Who the console acts as, asked for again by an action when the start could not tell (or
     /// why it still cannot be told: that action's audit records have no actor).
     Caller(Result<String, String>),
+    /// GetHealthCheckLastFailureReason for a check, read when its detail view opened (see
+    /// `Command::ReadFailureReasons`).
+    FailureReasons {
+        health_check_id: String,
+        result: Result<Vec<CheckerObservation>, String>,
+    },
 }
 
 impl From<Fetched> for Msg {
@@ -66,7 +72,22 @@ pub enum Command {
         plan: Box<Plan>,
         forced_reason: Option<String>,
     },
+    /// Read the check's last failure per checker (GetHealthCheckLastFailureReason: rationed by
+    /// Route 53, so only on demand) and send `Msg::FailureReasons` back.
+    ReadFailureReasons {
+        health_check_id: String,
+    },
 }
+
+/// A check's last failure per checker, as read on demand (`None` while the read runs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureReasons {
+    pub asked_at: Timestamp,
+    pub result: Option<Result<Vec<CheckerObservation>, String>>,
+}
+
+/// How long a read of the failure reasons is shown before opening the detail reads again.
+pub const FAILURE_REASONS_TTL_S: i64 = 60;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
@@ -84,6 +105,8 @@ pub struct State {
     pub in_flight: BTreeSet<String>,
     /// Banners under the header, oldest first.
     pub notices: Vec<Notice>,
+    /// Health checks' last failure per checker, read when their detail view opened, by ID.
+    pub failure_reasons: BTreeMap<String, FailureReasons>,
 }
 
 impl State {
@@ -99,6 +122,7 @@ impl State {
             closing: None,
             in_flight: BTreeSet::new(),
             notices: Vec::new(),
+            failure_reasons: BTreeMap::new(),
         }
     }
 

@@ -1,6 +1,9 @@
 //! `update`: every change to the state, from key presses and from fetched data.
 
-use super::{Command, FilterKey, KeyIntent, Msg, NoticeKind, Panel, State, actions, dialog_keys};
+use super::{
+    Command, FAILURE_REASONS_TTL_S, FailureReasons, FilterKey, KeyIntent, Msg, NoticeKind, Panel,
+    State, actions, dialog_keys,
+};
 use crate::assess;
 use crate::model::Timestamp;
 use crate::source::{Fetched, SourceKind};
@@ -26,6 +29,10 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             }
             if intent.mutates() {
                 actions::open(state, intent, now)
+            } else if intent == KeyIntent::OpenDetail {
+                let mut commands = act(state, intent);
+                commands.extend(read_failure_reasons(state, now));
+                commands
             } else {
                 act(state, intent)
             }
@@ -47,7 +54,56 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             actions::caller(state, who);
             Vec::new()
         }
+        Msg::FailureReasons {
+            health_check_id,
+            result,
+        } => {
+            if let Some(entry) = state.failure_reasons.get_mut(&health_check_id) {
+                entry.result = Some(result);
+            }
+            Vec::new()
+        }
     }
+}
+
+/// Opening the Health detail of a check reads its last failure per checker, unless a read is
+/// running or younger than [`FAILURE_REASONS_TTL_S`].
+fn read_failure_reasons(state: &mut State, now: Timestamp) -> Vec<Command> {
+    let panel = Panel::Health;
+    if state.view.focused() != panel {
+        return Vec::new();
+    }
+    let rows = super::rows(state, panel);
+    let selected = state.view.selected[panel.index()].min(rows.len().saturating_sub(1));
+    let Some(super::Row::Region { service, region }) = rows.get(selected).cloned() else {
+        return Vec::new();
+    };
+    let Some(check) = state
+        .fleet
+        .services
+        .get(service)
+        .and_then(|s| s.regions.get(region))
+        .and_then(|r| r.health.as_ref())
+        .filter(|h| !h.value.id.is_empty())
+    else {
+        return Vec::new();
+    };
+    let id = check.value.id.clone();
+    if let Some(known) = state.failure_reasons.get(&id)
+        && (known.result.is_none() || (now - known.asked_at).num_seconds() < FAILURE_REASONS_TTL_S)
+    {
+        return Vec::new();
+    }
+    state.failure_reasons.insert(
+        id.clone(),
+        FailureReasons {
+            asked_at: now,
+            result: None,
+        },
+    );
+    vec![Command::ReadFailureReasons {
+        health_check_id: id,
+    }]
 }
 
 /// A one-line answer to a key press lasts until the next key.

@@ -143,21 +143,39 @@ async fn event_loop(
             poller.refresh_all();
         }
         for command in commands {
-            if let Command::Execute {
-                plan,
-                forced_reason,
-            } = command
-            {
-                let actor = state.caller.clone();
-                actions::spawn(
-                    &mut tasks,
-                    &backend,
-                    &clock,
-                    actor,
-                    *plan,
+            match command {
+                Command::Execute {
+                    plan,
                     forced_reason,
-                    tx.clone(),
-                );
+                } => {
+                    let actor = state.caller.clone();
+                    actions::spawn(
+                        &mut tasks,
+                        &backend,
+                        &clock,
+                        actor,
+                        *plan,
+                        forced_reason,
+                        tx.clone(),
+                    );
+                }
+                // A read for the detail view: not an action, so closing does not wait for it.
+                Command::ReadFailureReasons { health_check_id } => {
+                    let (backend, clock, tx) = (Arc::clone(&backend), clock.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let result = backend
+                            .last_failure_reasons(&health_check_id, clock.now())
+                            .await
+                            .map_err(|e| e.message);
+                        let _ = tx
+                            .send(Msg::FailureReasons {
+                                health_check_id,
+                                result,
+                            })
+                            .await;
+                    });
+                }
+                Command::RefreshAll | Command::Quit => {}
             }
         }
         if state.quit {

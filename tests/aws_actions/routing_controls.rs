@@ -37,7 +37,6 @@ fn healthy(id: &str) -> HealthCheck {
         checkers_healthy_pct: Some(100.0),
         observations: Vec::new(),
         history: Vec::new(),
-        last_failure: None,
         version: Some(1),
         checker_regions: Vec::new(),
         ..HealthCheck::default()

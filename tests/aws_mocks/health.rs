@@ -295,9 +295,9 @@ async fn the_checkers_verdict_is_healthy_above_18_percent() {
     );
 }
 
-/// GetHealthCheckStatus: each checker's region, verdict and time, and the last failure's text.
+/// GetHealthCheckStatus: each checker's region, verdict, time and report.
 #[tokio::test]
-async fn each_checkers_observation_and_the_last_failure_are_kept() {
+async fn each_checkers_observation_is_kept() {
     let (_, entries, _) = mixed_health_fetched().await;
     let east = check(&entries, "api", "us-east-1");
     assert_eq!(east.observations.len(), 8);
@@ -305,10 +305,7 @@ async fn each_checkers_observation_and_the_last_failure_are_kept() {
     assert_eq!(east.observations[0].status, HealthStatus::Healthy);
     assert_eq!(east.observations[0].checked_at, ago(1));
     assert_eq!(east.observations[2].status, HealthStatus::Unhealthy);
-    assert_eq!(
-        east.last_failure.as_deref(),
-        Some(format!("us-west-2: {FAILURE}").as_str())
-    );
+    assert_eq!(east.observations[2].report, FAILURE);
 }
 
 /// GetHealthCheck's flags: hc-east neither inverted nor disabled; hc-west inverted, which flips
@@ -484,7 +481,7 @@ health_checks = { "us-east-1" = "hc-2a", "us-west-2" = "hc-2b", "eu-west-1" = "h
         (HealthStatus::Healthy, true, HealthStatus::Unhealthy)
     );
     assert_eq!(b1.checkers_healthy_pct, Some(100.0));
-    assert_eq!(b1.last_failure, None);
+    assert!(b1.observations.iter().all(|o| o.report == SUCCESS));
     assert!(matches!(b1.verdict_from, VerdictFrom::Checkers { at: Some(t) } if t == ago(1)));
     // Disabled and Inverted: always unhealthy ("if you want to stop routing traffic to a
     // resource, change the value of Inverted"). It was modelled as healthy before.
@@ -750,4 +747,66 @@ functions = ["api-fn"]
         1,
         "nothing to ask for the record without a check"
     );
+}
+
+/// GetHealthCheckLastFailureReason (Route 53 API reference): each checker's last failure, read
+/// on demand for the detail view, newest first, within a budget of its own (Route 53 rations it
+/// like GetHealthCheckStatus).
+///
+/// Why mocks: moto does not implement GetHealthCheckLastFailureReason.
+#[tokio::test]
+async fn the_last_failure_reasons_are_read_on_demand_newest_first() {
+    use aws_sdk_route53::operation::get_health_check_last_failure_reason::GetHealthCheckLastFailureReasonOutput;
+    use aws_sdk_route53::types::{HealthCheckObservation, HealthCheckRegion, StatusReport};
+    let reasons = mock!(aws_sdk_route53::Client::get_health_check_last_failure_reason)
+        .match_requests(|r| r.health_check_id() == Some("hc-a"))
+        .then_output(|| {
+            let failure = |region: &str, minutes: i64, text: &str| {
+                HealthCheckObservation::builder()
+                    .region(HealthCheckRegion::from(region))
+                    .status_report(
+                        StatusReport::builder()
+                            .status(text)
+                            .checked_time(sdk_time(ago(minutes)))
+                            .build(),
+                    )
+                    .build()
+            };
+            GetHealthCheckLastFailureReasonOutput::builder()
+                .health_check_observations(failure(
+                    "us-west-1",
+                    40,
+                    "Failure: Connection timed out",
+                ))
+                .health_check_observations(failure("eu-west-1", 2, FAILURE))
+                .build()
+                .unwrap()
+        });
+    let b = backend(
+        "[[service]]\nname = \"one\"\ndomain = \"one.example.com\"\nhosted_zone_id = \"Z\"\nregions = [\"us-east-1\", \"us-west-2\"]\nfunctions = [\"f\"]\n",
+        ControlClients {
+            route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&reasons]),
+            ..unused_control()
+        },
+        vec![],
+    );
+    let list = b.last_failure_reasons("hc-a").await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        (
+            list[0].checker_region.as_str(),
+            list[0].checked_at,
+            list[0].status
+        ),
+        ("eu-west-1", ago(2), HealthStatus::Unhealthy),
+        "newest first"
+    );
+    assert_eq!(list[1].report, "Failure: Connection timed out");
+    // The budget (burst 4) runs out before Route 53's limit would.
+    for _ in 0..3 {
+        b.last_failure_reasons("hc-a").await.unwrap();
+    }
+    let refused = b.last_failure_reasons("hc-a").await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Throttled);
+    assert_eq!(reasons.num_calls(), 4);
 }

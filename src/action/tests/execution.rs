@@ -319,7 +319,11 @@ async fn pin_unhealthy_in_the_simulation_moves_traffic_and_failback_unpins() {
     assert_eq!(serving_region(svc), Some("us-west-2"));
     let primary = &svc.regions[0].health.as_ref().unwrap().value;
     assert!(primary.pinned_unhealthy(), "{primary:?}");
-    assert_eq!(primary.raw, HealthStatus::Unknown, "not checked while pinned");
+    assert_eq!(
+        primary.raw,
+        HealthStatus::Unknown,
+        "not checked while pinned"
+    );
     assert!(primary.observations.is_empty());
     assert_eq!(primary.effective(), HealthStatus::Unhealthy);
 

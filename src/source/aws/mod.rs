@@ -51,12 +51,15 @@ pub struct AwsBackend {
     control_cloudwatch: aws_sdk_cloudwatch::Client,
     sts: aws_sdk_sts::Client,
     regions: BTreeMap<String, RegionClients>,
-    health_status_budget: DefaultDirectRateLimiter,
+    health_status_budget: Box<DefaultDirectRateLimiter>,
+    /// GetHealthCheckLastFailureReason, which Route 53 rations the same way.
+    /// (Boxed, like `zones`, to keep `Backend::Aws` near `Backend::Sim` in size.)
+    failure_reason_budget: Box<DefaultDirectRateLimiter>,
     /// Where the next refresh starts giving out the GetHealthCheckStatus budget (it rotates
     /// over every check).
     status_next: std::sync::atomic::AtomicUsize,
     /// Checks GetHealthCheckStatus does not serve (CALCULATED): not asked again.
-    no_status: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    no_status: Box<std::sync::Mutex<std::collections::BTreeSet<String>>>,
     /// Health check IDs found from the failover records, by (service, region).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
     /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
@@ -163,9 +166,10 @@ impl AwsBackend {
             control_cloudwatch: control.cloudwatch,
             sts: control.sts,
             regions,
-            health_status_budget: RateLimiter::direct(quota),
+            health_status_budget: Box::new(RateLimiter::direct(quota)),
+            failure_reason_budget: Box::new(RateLimiter::direct(quota)),
             status_next: std::sync::atomic::AtomicUsize::new(0),
-            no_status: std::sync::Mutex::default(),
+            no_status: Box::default(),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
             zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
             health_listing: std::sync::Mutex::default(),
@@ -179,7 +183,7 @@ impl AwsBackend {
     pub fn with_status_budget(mut self, burst: u32, period: Duration) -> AwsBackend {
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         if let Some(quota) = Quota::with_period(period) {
-            self.health_status_budget = RateLimiter::direct(quota.allow_burst(burst));
+            self.health_status_budget = Box::new(RateLimiter::direct(quota.allow_burst(burst)));
         }
         self
     }
@@ -260,6 +264,14 @@ impl AwsBackend {
             }
         }
         specs
+    }
+
+    /// A check's last failure per checker (GetHealthCheckLastFailureReason), on demand.
+    pub async fn last_failure_reasons(
+        &self,
+        id: &str,
+    ) -> Result<Vec<crate::model::CheckerObservation>, SourceError> {
+        route53::last_failure_reasons(self, id).await
     }
 
     /// Health check flags read now: (id, inverted, disabled).

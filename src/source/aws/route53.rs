@@ -87,9 +87,13 @@ async fn get_status(
         Ok(out) => out,
         Err(e) => return Some(Err(fail(op, b.profile())(e))),
     };
-    Some(Ok(out
-        .health_check_observations()
-        .iter()
+    Some(Ok(observations(out.health_check_observations())))
+}
+
+fn observations(
+    list: &[aws_sdk_route53::types::HealthCheckObservation],
+) -> Vec<CheckerObservation> {
+    list.iter()
         .map(|o| {
             let report = o
                 .status_report()
@@ -109,7 +113,34 @@ async fn get_status(
                 report,
             }
         })
-        .collect()))
+        .collect()
+}
+
+/// GetHealthCheckLastFailureReason: each checker's last failure, newest first. Route 53
+/// rations it like GetHealthCheckStatus (its own bucket, one a second for the account), so it is
+/// read only when someone opens a check's detail, within a budget of its own.
+pub async fn last_failure_reasons(
+    b: &AwsBackend,
+    id: &str,
+) -> Result<Vec<CheckerObservation>, SourceError> {
+    if b.failure_reason_budget.check().is_err() {
+        return Err(SourceError::new(
+            ErrorKind::Throttled,
+            "GetHealthCheckLastFailureReason: switchyard's budget for it is used up (Route 53 \
+             allows one a second for the whole account); open the detail again in a few seconds",
+        ));
+    }
+    let op = b.route53_op("GetHealthCheckLastFailureReason");
+    let out = b
+        .route53
+        .get_health_check_last_failure_reason()
+        .health_check_id(id)
+        .send()
+        .await
+        .map_err(fail(op, b.profile()))?;
+    let mut list = observations(out.health_check_observations());
+    list.sort_by_key(|o| std::cmp::Reverse(o.checked_at));
+    Ok(list)
 }
 
 /// Route 53's status text starts with "Success" or "Failure".
@@ -268,10 +299,6 @@ pub async fn fetch_health(
                     (v.raw, v.pct, v.from, v.note)
                 }
             };
-        let last_failure = observations
-            .iter()
-            .find(|o| o.status == HealthStatus::Unhealthy)
-            .map(|o| format!("{}: {}", o.checker_region, o.report));
         entries.push(Entry {
             service: service.clone(),
             region: region.clone(),
@@ -283,7 +310,6 @@ pub async fn fetch_health(
                 checkers_healthy_pct: pct,
                 observations,
                 history,
-                last_failure,
                 version: config.version,
                 checker_regions: config.regions,
                 kind: config.kind,

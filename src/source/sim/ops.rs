@@ -52,6 +52,24 @@ impl SimBackend {
         flags
     }
 
+    /// Each checker's last failure of the check within the last hour, newest first.
+    pub(in crate::source) fn last_failure_reasons(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Vec<crate::model::CheckerObservation> {
+        let ops = self.ops();
+        let world = World::new(self.scenario(), &ops);
+        for service in &self.scenario().services {
+            for region in &service.regions {
+                if world.health_check_id(&service.name, region) == id {
+                    return world.last_failures(&service.name, region, now);
+                }
+            }
+        }
+        Vec::new()
+    }
+
     /// A mutating call against the simulation, checked the way AWS checks it (health check
     /// version, approval token).
     pub(in crate::source) fn execute(

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod dialog;
+mod failure_reasons;
 mod keys;
 mod notices;
 mod replan;

@@ -7,12 +7,14 @@ use super::{Theme, widgets};
 use crate::assess;
 use crate::fleet::ServiceState;
 use crate::model::{CheckKind, Finding, Timestamp};
+use crate::state::FailureReasons;
 use crate::state::{Panel, Row as StateRow, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use resources::{domains, release};
+use std::collections::BTreeMap;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let panel = state.view.focused();
@@ -64,7 +66,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let [top, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
     match (panel, row) {
-        (Panel::Health, _) => health(frame, top, svc, region.as_deref(), theme, now),
+        (Panel::Health, _) => health(
+            frame,
+            top,
+            svc,
+            region.as_deref(),
+            &state.failure_reasons,
+            theme,
+            now,
+        ),
         (Panel::Lambda, StateRow::Function { function, .. }) => {
             lambda(frame, top, state, svc, *function, theme)
         }
@@ -97,6 +107,7 @@ fn health(
     area: Rect,
     svc: &ServiceState,
     region: Option<&str>,
+    reasons: &BTreeMap<String, FailureReasons>,
     theme: &Theme,
     now: Timestamp,
 ) {
@@ -165,6 +176,7 @@ fn health(
     if let Some(note) = &hc.verdict_note {
         lines.push(kv("", Span::styled(note.clone(), theme.warn), theme));
     }
+    lines.extend(failure_reason_lines(reasons.get(&hc.id), theme, now));
     lines.extend([
         kv(
             "Route 53 acts on",
@@ -183,11 +195,6 @@ fn health(
             theme,
         ),
         kv("serving now", serving, theme),
-        kv(
-            "last failure",
-            hc.last_failure.clone().unwrap_or_else(|| "none".into()),
-            theme,
-        ),
         kv(
             "fetched",
             format!(
@@ -353,4 +360,58 @@ fn lambda(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), code);
+}
+
+/// GetHealthCheckLastFailureReason as read when the detail opened: the newest failures, one a
+/// line (at most three), with their age.
+fn failure_reason_lines<'a>(
+    reasons: Option<&FailureReasons>,
+    theme: &Theme,
+    now: Timestamp,
+) -> Vec<Line<'a>> {
+    let key = "last failures";
+    let age = |t: Timestamp| widgets::age((now - t).to_std().unwrap_or_default());
+    match reasons.map(|r| (r.asked_at, r.result.as_ref())) {
+        None => vec![kv(key, Span::styled("not read", theme.dim), theme)],
+        Some((_, None)) => vec![kv(
+            key,
+            Span::styled("reading GetHealthCheckLastFailureReason…", theme.dim),
+            theme,
+        )],
+        Some((_, Some(Err(e)))) => vec![kv(
+            key,
+            Span::styled(format!("unavailable: {e}"), theme.warn),
+            theme,
+        )],
+        Some((asked, Some(Ok(list)))) if list.is_empty() => vec![kv(
+            key,
+            format!("none reported (read {} ago)", age(asked)),
+            theme,
+        )],
+        Some((asked, Some(Ok(list)))) => {
+            let mut lines = vec![kv(
+                key,
+                format!(
+                    "{} checker{} (GetHealthCheckLastFailureReason, read {} ago)",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" },
+                    age(asked)
+                ),
+                theme,
+            )];
+            lines.extend(list.iter().take(3).map(|o| {
+                kv(
+                    "",
+                    format!(
+                        "{} {} ago: {}",
+                        o.checker_region,
+                        age(o.checked_at),
+                        o.report
+                    ),
+                    theme,
+                )
+            }));
+            lines
+        }
+    }
 }

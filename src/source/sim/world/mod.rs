@@ -229,19 +229,42 @@ impl<'a> World<'a> {
                 }
             })
             .collect::<Vec<_>>();
-        let last_failure = observations
-            .iter()
-            .find(|o| o.status == HealthStatus::Unhealthy)
-            .map(|o| format!("{}: {}", o.checker_region, o.report));
         HealthCheck {
             raw: self.raw_health(service, region, s),
             checkers_healthy_pct: Some(self.checkers_pct(service, region, s)),
             observations,
             history,
-            last_failure,
             verdict_from: VerdictFrom::Simulated,
             ..check
         }
+    }
+
+    /// What GetHealthCheckLastFailureReason answers: each checker's newest failure within the
+    /// last hour (a minute's resolution), newest first.
+    pub fn last_failures(
+        &self,
+        service: &str,
+        region: &str,
+        at: Timestamp,
+    ) -> Vec<CheckerObservation> {
+        let s = self.offset(at);
+        let mut failures: Vec<CheckerObservation> = CHECKER_REGIONS
+            .iter()
+            .enumerate()
+            .filter_map(|(c, checker)| {
+                let when = (0..60)
+                    .map(|k| s - k * 60)
+                    .find(|&t| !self.checker_healthy(service, region, c, t))?;
+                Some(CheckerObservation {
+                    checker_region: (*checker).to_string(),
+                    status: HealthStatus::Unhealthy,
+                    report: "Failure: HTTP Status Code 503, Service Unavailable".into(),
+                    checked_at: self.time(when),
+                })
+            })
+            .collect();
+        failures.sort_by_key(|o| std::cmp::Reverse(o.checked_at));
+        failures
     }
 
     /// The region Route 53 answers the shared name with, following effective health (the
