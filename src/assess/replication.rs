@@ -1,8 +1,10 @@
 //! Which build artifacts are tracked, where each one has arrived, and whether the pending
 //! approval can be given safely (every artifact present in every region).
 
-use crate::fleet::ServiceState;
-use crate::model::{ArtifactVersion, ReplicaStatus, S3Replication, Timestamp};
+use crate::fleet::{ServiceState, Sighting};
+use crate::model::{
+    ArtifactVersion, LagSource, ReplicaStatus, ReplicationMetrics, S3Replication, Timestamp,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,8 +13,85 @@ pub struct RegionArtifact {
     /// The bucket builds land in (not a replication destination).
     pub is_source: bool,
     pub status: ReplicaStatus,
-    /// Completed: how long replication took; pending: how long it has been waiting.
+    /// Completed: how long replication took; pending: how long it has been waiting. `None`
+    /// when it cannot be told (a completed replica without a metric that the console never saw
+    /// arrive).
     pub lag_s: Option<u64>,
+    /// How `lag_s` was obtained.
+    pub lag_source: Option<LagSource>,
+    /// For an observed completion: the width of the window it arrived in (the time between the
+    /// listing that did not have it, or the source's write if later, and the one that did).
+    pub lag_resolution_s: Option<u64>,
+}
+
+/// What is known of one replica's lag: the figure, how it was obtained, and for an observed
+/// completion its resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReplicaLag {
+    pub secs: Option<u64>,
+    pub source: Option<LagSource>,
+    pub resolution_s: Option<u64>,
+}
+
+fn secs(d: chrono::Duration) -> u64 {
+    u64::try_from(d.num_seconds()).unwrap_or(0)
+}
+
+/// How long a completed replica took to arrive. Never from the replica's LastModified: S3
+/// keeps the source's creation time on a replica (S3 User Guide, "What does Amazon S3
+/// replicate?"), so that difference is 0 s. In order:
+/// - the simulation's own arrival time (`simulated`);
+/// - the replication rule's `ReplicationLatency` (`metric`; S3 User Guide, "Replication
+///   metrics": the most seconds the destination is behind, per rule), where the rule publishes
+///   it and has a recent data point;
+/// - when the console first listed the replica, with the listing before (which did not have it)
+///   bounding it from below (`observed`; its resolution is the refresh interval);
+/// - otherwise unknown: the console's first listing already had it.
+pub fn completed_lag(
+    written: Timestamp,
+    replica: &ArtifactVersion,
+    metric: Option<&ReplicationMetrics>,
+    sighting: Option<&Sighting>,
+) -> ReplicaLag {
+    if let Some(arrived) = replica.replicated_at {
+        return ReplicaLag {
+            secs: Some(secs(arrived - written)),
+            source: Some(LagSource::Simulated),
+            resolution_s: None,
+        };
+    }
+    if let Some(latency) = metric.and_then(|m| m.latency_s) {
+        return ReplicaLag {
+            secs: Some(latency.max(0.0).round() as u64),
+            source: Some(LagSource::Metric),
+            resolution_s: None,
+        };
+    }
+    match sighting {
+        Some(Sighting {
+            first_seen,
+            absent_at: Some(absent_at),
+        }) => ReplicaLag {
+            secs: Some(secs(*first_seen - written)),
+            source: Some(LagSource::Observed),
+            resolution_s: Some(secs(*first_seen - (*absent_at).max(written))),
+        },
+        _ => ReplicaLag::default(),
+    }
+}
+
+/// How long a version not yet replicated has waited: its age since it was written (a source
+/// version's LastModified is when it was written).
+pub fn waiting_lag(version: &ArtifactVersion, now: Timestamp) -> ReplicaLag {
+    ReplicaLag {
+        secs: Some(secs(now - version.last_modified)),
+        source: Some(if version.simulated {
+            LagSource::Simulated
+        } else {
+            LagSource::Observed
+        }),
+        resolution_s: None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +151,11 @@ pub fn tracked_artifacts(svc: &ServiceState, now: Timestamp) -> Vec<ArtifactStat
             })
             .collect()
     };
+    let metrics = svc
+        .region(source_region)
+        .and_then(|r| r.replication_metrics.as_ref())
+        .map(|m| m.value.as_slice())
+        .unwrap_or_default();
     chosen
         .into_iter()
         .map(|(version_id, version, pending_revision)| ArtifactStatus {
@@ -87,14 +171,22 @@ pub fn tracked_artifacts(svc: &ServiceState, now: Timestamp) -> Vec<ArtifactStat
                 .iter()
                 .map(|r| {
                     let is_source = r.region == source_region;
-                    let listing = r.artifacts.as_ref().map(|a| a.value.as_slice());
-                    let (status, lag_s) =
-                        region_status(version, listing, is_source, source.is_some(), now);
+                    let here = Destination {
+                        listing: r.artifacts.as_ref().map(|a| a.value.as_slice()),
+                        metric: metrics
+                            .iter()
+                            .find(|m| m.destination_region.as_deref() == Some(r.region.as_str())),
+                        sightings: &r.sightings,
+                    };
+                    let (status, lag) =
+                        region_status(version, &here, is_source, source.is_some(), now);
                     RegionArtifact {
                         region: r.region.clone(),
                         is_source,
                         status,
-                        lag_s,
+                        lag_s: lag.secs,
+                        lag_source: lag.source,
+                        lag_resolution_s: lag.resolution_s,
                     }
                 })
                 .collect(),
@@ -103,13 +195,22 @@ pub fn tracked_artifacts(svc: &ServiceState, now: Timestamp) -> Vec<ArtifactStat
         .collect()
 }
 
+/// What is known in one region about the tracked version's replica.
+struct Destination<'a> {
+    listing: Option<&'a [ArtifactVersion]>,
+    /// The replication rule's metrics into this region, where it publishes them.
+    metric: Option<&'a ReplicationMetrics>,
+    sightings: &'a std::collections::BTreeMap<String, Sighting>,
+}
+
 fn region_status(
     version: Option<&ArtifactVersion>,
-    listing: Option<&[ArtifactVersion]>,
+    here: &Destination<'_>,
     is_source: bool,
     source_known: bool,
     now: Timestamp,
-) -> (ReplicaStatus, Option<u64>) {
+) -> (ReplicaStatus, ReplicaLag) {
+    let none = ReplicaLag::default();
     let Some(version) = version else {
         // The revision is not among the source objects we listed (or we listed nothing).
         return (
@@ -118,16 +219,15 @@ fn region_status(
             } else {
                 ReplicaStatus::Unknown
             },
-            None,
+            none,
         );
     };
     if is_source {
-        return (ReplicaStatus::Completed, None);
+        return (ReplicaStatus::Completed, none);
     }
-    let Some(listing) = listing else {
-        return (ReplicaStatus::Unknown, None);
+    let Some(listing) = here.listing else {
+        return (ReplicaStatus::Unknown, none);
     };
-    let secs = |d: chrono::Duration| u64::try_from(d.num_seconds()).ok();
     // Replicas keep the source's version ID. A copy made another way (or an emulator that does
     // not replicate) has its own version ID: the same key with the same content counts too.
     let same_content =
@@ -137,19 +237,22 @@ fn region_status(
         .find(|v| v.version_id == version.version_id)
         .or_else(|| listing.iter().find(|v| same_content(v)))
     {
-        let arrived = replica.replicated_at.unwrap_or(replica.last_modified);
         return (
             ReplicaStatus::Completed,
-            secs(arrived - version.last_modified),
+            completed_lag(
+                version.last_modified,
+                replica,
+                here.metric,
+                here.sightings.get(&replica.version_id),
+            ),
         );
     }
-    let waiting = secs(now - version.last_modified);
     match version.replication {
-        Some(S3Replication::Failed) => (ReplicaStatus::Failed, waiting),
+        Some(S3Replication::Failed) => (ReplicaStatus::Failed, waiting_lag(version, now)),
         Some(S3Replication::Pending | S3Replication::Completed) => {
-            (ReplicaStatus::Pending, waiting)
+            (ReplicaStatus::Pending, waiting_lag(version, now))
         }
-        Some(S3Replication::Replica) | None => (ReplicaStatus::Missing, None),
+        Some(S3Replication::Replica) | None => (ReplicaStatus::Missing, none),
     }
 }
 

@@ -49,6 +49,7 @@ pub fn version(
         etag: None,
         replication,
         replicated_at: replicated_at.map(t),
+        simulated: false,
     }
 }
 

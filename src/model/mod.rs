@@ -6,7 +6,7 @@ mod traffic;
 
 pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status, serving_index};
 pub use release::{
-    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
+    ApprovalRevision, ArtifactVersion, LagSource, PendingApproval, PipelineInfo, ReplicaStatus,
     ReplicationMetrics, S3Replication, StageInfo,
 };
 pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};

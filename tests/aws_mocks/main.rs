@@ -28,7 +28,7 @@ use switchyard::assess::{self, Verdict};
 use switchyard::config::Thresholds;
 use switchyard::fleet::Fleet;
 use switchyard::model::{
-    ApiKind, ApprovalRevision, DomainMapping, FunctionStats, HealthCheck, HealthStatus,
+    ApiKind, ApprovalRevision, DomainMapping, FunctionStats, HealthCheck, HealthStatus, LagSource,
     PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo,
 };
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};

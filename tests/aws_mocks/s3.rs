@@ -28,8 +28,9 @@ fn head_with_status(status: &'static str) -> HttpResponse {
     response
 }
 
-/// (region, is the source bucket, status, lag in seconds) of one artifact in one region.
-type RegionRow<'a> = (&'a str, bool, ReplicaStatus, Option<u64>);
+/// (region, is the source bucket, status, lag in seconds, how the lag was obtained) of one
+/// artifact in one region.
+type RegionRow<'a> = (&'a str, bool, ReplicaStatus, Option<u64>, Option<LagSource>);
 
 /// The fleet after these fetches, as `Fleet::apply` records them.
 fn fleet_from(
@@ -142,15 +143,17 @@ name = "api-deploy"
         head("v-b", "COMPLETED"),
         head("v-c", "FAILED"),
     );
-    // The destination has b (a replica keeps the source's version ID, 3 minutes later).
+    // The destination has b. A replica keeps the source's version ID and its metadata,
+    // creation time (LastModified) included (S3 User Guide, "What does Amazon S3
+    // replicate?"): listed in the destination, b says nothing of when it arrived.
     let dest_list = mock!(aws_sdk_s3::Client::list_object_versions)
         .match_requests(|r| {
             r.bucket() == Some("api-artifacts-us-west-2") && r.prefix() == Some("builds/")
         })
         .then_output(|| {
             ListObjectVersionsOutput::builder()
-                .versions(version("builds/b.zip", "v-b", ago(17), "eb"))
-                .versions(version("builds/a.zip", "v-a-old", ago(290), "ea0"))
+                .versions(version("builds/b.zip", "v-b", ago(20), "eb"))
+                .versions(version("builds/a.zip", "v-a-old", ago(300), "ea0"))
                 .is_truncated(false)
                 .build()
         });
@@ -289,12 +292,13 @@ async fn s3_replication_metrics_of_the_rule() {
         vec![switchyard::model::ReplicationMetrics {
             rule_id: "to-west".into(),
             destination_bucket: "api-artifacts-us-west-2".into(),
+            destination_region: Some("us-west-2".into()),
             latency_s: Some(180.0),
             operations_pending: Some(1.0),
             bytes_pending: Some(31_457_280.0),
             operations_failed: Some(2.0),
         }],
-        "the latest latency and backlog, failures summed over 15 minutes"
+        "the latest latency and backlog, failures summed over 15 minutes; the destination bucket is the service's in us-west-2"
     );
 }
 
@@ -342,7 +346,15 @@ async fn s3_each_builds_status_in_each_region() {
                 a.version_id.as_str(),
                 a.regions
                     .iter()
-                    .map(|r| (r.region.as_str(), r.is_source, r.status, r.lag_s))
+                    .map(|r| {
+                        (
+                            r.region.as_str(),
+                            r.is_source,
+                            r.status,
+                            r.lag_s,
+                            r.lag_source,
+                        )
+                    })
                     .collect(),
             )
         })
@@ -353,25 +365,69 @@ async fn s3_each_builds_status_in_each_region() {
             (
                 "v-c",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Failed, Some(600))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Failed,
+                        Some(600),
+                        Some(LagSource::Observed)
+                    )
                 ]
             ),
             (
                 "v-b",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Completed, Some(180))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Completed,
+                        Some(180),
+                        Some(LagSource::Metric)
+                    )
                 ]
             ),
             (
                 "v-a",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Pending, Some(1800))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Pending,
+                        Some(1800),
+                        Some(LagSource::Observed)
+                    )
                 ]
             ),
         ]
+    );
+}
+
+/// S3 User Guide, "What does Amazon S3 replicate?": a replica keeps the source's LastModified,
+/// so "replica LastModified − source LastModified" is 0 s for every completed replica on a real
+/// account. The lag of the completed b comes from the rule's `ReplicationLatency` (S3 User
+/// Guide, "Replication metrics": the maximum seconds the destination is behind, per rule), the
+/// latest point of which is 180 s.
+///
+/// Why a mock: moto replicates nothing, its HeadObject has no `x-amz-replication-status`, and
+/// no CloudWatch call from the Rust SDK works against moto.
+#[tokio::test]
+async fn s3_a_replica_keeps_the_source_last_modified_so_its_lag_is_replication_latency() {
+    let (s, source, dest) = replicated_fetched().await;
+    let fleet = fleet_from(&s.b, vec![source, dest]);
+    let svc = fleet.service("api").unwrap();
+    let b = assess::tracked_artifacts(svc, now())
+        .into_iter()
+        .find(|a| a.version_id == "v-b")
+        .unwrap();
+    let west = b.regions.iter().find(|r| r.region == "us-west-2").unwrap();
+    assert_eq!(west.status, ReplicaStatus::Completed);
+    assert_eq!(
+        (west.lag_s, west.lag_source),
+        (Some(180), Some(LagSource::Metric)),
+        "the rule's ReplicationLatency, not the LastModified difference (0 s)"
     );
 }
 
