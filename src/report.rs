@@ -3,7 +3,9 @@
 
 use crate::assess::{self, Verdict};
 use crate::fleet::{Fleet, ServiceState};
-use crate::model::{ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp};
+use crate::model::{
+    ApiKind, DomainMapping, Finding, HealthStatus, LagSource, ReplicaStatus, Timestamp,
+};
 use serde::Serialize;
 
 pub const SNAPSHOT_SCHEMA: &str = "switchyard.snapshot/1";
@@ -85,6 +87,10 @@ pub struct ArtifactReport {
     pub version_id: String,
     pub status: ReplicaStatus,
     pub lag_s: Option<u64>,
+    /// How `lag_s` was obtained (README, "JSON output").
+    pub lag_source: Option<LagSource>,
+    /// For an observed completion, the window it fell in (about the refresh interval).
+    pub lag_resolution_s: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -216,6 +222,8 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                             version_id: a.version_id.clone(),
                             status: here.status,
                             lag_s: here.lag_s,
+                            lag_source: here.lag_source,
+                            lag_resolution_s: here.lag_resolution_s,
                         })
                     })
                     .collect()
@@ -285,6 +293,10 @@ pub struct CheckRegion {
     pub region: String,
     pub status: ReplicaStatus,
     pub lag_s: Option<u64>,
+    /// How `lag_s` was obtained (README, "JSON output").
+    pub lag_source: Option<LagSource>,
+    /// For an observed completion, the window it fell in (about the refresh interval).
+    pub lag_resolution_s: Option<u64>,
 }
 
 /// The pre-approval check for the named service, or every service.
@@ -317,6 +329,8 @@ pub fn check(fleet: &Fleet, service: Option<&str>, now: Timestamp) -> Check {
                                 region: r.region,
                                 status: r.status,
                                 lag_s: r.lag_s,
+                                lag_source: r.lag_source,
+                                lag_resolution_s: r.lag_resolution_s,
                             })
                             .collect(),
                     })

@@ -80,6 +80,88 @@ pub fn completed_lag(
     }
 }
 
+/// A lag as the console and the text output show it: `~` marks a completion the console
+/// observed (at most this long, to within the refresh interval), in at most six characters
+/// (the panel's column); plain is a metric, the simulation's figure or a pending build's age.
+/// `None` without a figure.
+pub fn fmt_lag(secs: Option<u64>, resolution_s: Option<u64>) -> Option<String> {
+    let secs = secs?;
+    Some(match resolution_s {
+        Some(_) => format!("~{}", compact_secs(secs)),
+        None => super::fmt_secs(secs),
+    })
+}
+
+/// A duration in at most five characters below 100 days: the two largest units without a
+/// space ("1m30s", "4h5m"), only the largest from ten of it ("12m", "15h", "12d").
+fn compact_secs(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let two = |big: u64, bu: &str, small: u64, su: &str| match (big, small) {
+        (b, 0) => format!("{b}{bu}"),
+        (b, _) if b >= 10 => format!("{b}{bu}"),
+        (b, x) => format!("{b}{bu}{x}{su}"),
+    };
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => two(m, "m", s, "s"),
+        (0, h, _) => two(h, "h", m, "m"),
+        (d, h, _) => two(d, "d", h, "h"),
+    }
+}
+
+impl RegionArtifact {
+    /// The lag as the Replication panel shows it: [`fmt_lag`], and `?` for a completed
+    /// replica whose lag cannot be told (never 0 s); empty for the source bucket.
+    pub fn lag_label(&self) -> String {
+        if self.is_source {
+            return String::new();
+        }
+        match fmt_lag(self.lag_s, self.lag_resolution_s) {
+            Some(l) => l,
+            None if self.status == ReplicaStatus::Completed => "?".into(),
+            None => String::new(),
+        }
+    }
+
+    /// How the lag was obtained, in words (the detail view).
+    pub fn lag_explained(&self) -> Option<String> {
+        if self.is_source {
+            return None;
+        }
+        let secs = self.lag_s.map(super::fmt_secs);
+        Some(match (self.status, self.lag_source, secs) {
+            (ReplicaStatus::Completed, Some(LagSource::Metric), Some(s)) => {
+                format!("lag {s} (the rule's ReplicationLatency metric)")
+            }
+            (ReplicaStatus::Completed, Some(LagSource::Observed), Some(s)) => {
+                let resolution = self.lag_resolution_s.unwrap_or(0);
+                let earliest = self.lag_s.unwrap_or(0).saturating_sub(resolution);
+                format!(
+                    "lag ~{s} (observed: arrived {}–{s} after the write; resolution {})",
+                    super::fmt_secs(earliest),
+                    super::fmt_secs(resolution)
+                )
+            }
+            (ReplicaStatus::Completed, Some(LagSource::Simulated), Some(s)) => {
+                format!("lag {s} (simulated)")
+            }
+            (ReplicaStatus::Completed, _, _) => {
+                "lag unknown (no ReplicationLatency metric; already there at the first listing)"
+                    .into()
+            }
+            (ReplicaStatus::Pending | ReplicaStatus::Failed, source, Some(s)) => format!(
+                "waiting {s} since it was written{}",
+                if source == Some(LagSource::Simulated) {
+                    " (simulated)"
+                } else {
+                    ""
+                }
+            ),
+            _ => return None,
+        })
+    }
+}
+
 /// How long a version not yet replicated has waited: its age since it was written (a source
 /// version's LastModified is when it was written).
 pub fn waiting_lag(version: &ArtifactVersion, now: Timestamp) -> ReplicaLag {

@@ -389,3 +389,54 @@ fn failed_replication_operations_are_critical() {
         vec![(Severity::Critical, FindingCode::ReplicationFailed)]
     );
 }
+
+/// The panel's LAG column (README, "Panels"): `~` an observed completion in at most six
+/// characters, `?` a completion whose lag cannot be told, never 0 s for it.
+#[test]
+fn lag_label_table() {
+    let row = |status, lag_s, lag_source, lag_resolution_s, is_source| RegionArtifact {
+        region: "us-west-2".into(),
+        is_source,
+        status,
+        lag_s,
+        lag_source,
+        lag_resolution_s,
+    };
+    use LagSource::*;
+    use ReplicaStatus::*;
+    let cases = [
+        (row(Completed, Some(180), Some(Metric), None, false), "3m"),
+        (
+            row(Completed, Some(95), Some(Metric), None, false),
+            "1m 35s",
+        ),
+        (
+            row(Completed, Some(45), Some(Observed), Some(30), false),
+            "~45s",
+        ),
+        (
+            row(Completed, Some(90), Some(Observed), Some(30), false),
+            "~1m30s",
+        ),
+        (
+            row(Completed, Some(725), Some(Observed), Some(30), false),
+            "~12m",
+        ),
+        (
+            row(Completed, Some(3900), Some(Observed), Some(30), false),
+            "~1h5m",
+        ),
+        (
+            row(Completed, Some(41), Some(Simulated), None, false),
+            "41s",
+        ),
+        (row(Completed, None, None, None, false), "?"),
+        (row(Pending, Some(300), Some(Observed), None, false), "5m"),
+        (row(Missing, None, None, None, false), ""),
+        (row(Completed, None, None, None, true), ""),
+    ];
+    for (r, want) in cases {
+        assert_eq!(r.lag_label(), want, "{r:?}");
+        assert!(r.lag_label().chars().count() <= 6, "{r:?}");
+    }
+}
