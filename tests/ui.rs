@@ -127,7 +127,8 @@ fn replication_panel_slow_replication() {
 
 /// The steady scenario's fleet as a real account would fill it: S3 keeps the source's
 /// LastModified on a replica and tells no arrival time (S3 User Guide, "What does Amazon S3
-/// replicate?"). sample's rule publishes ReplicationLatency (95 s); billing's rules do not: the
+/// replicate?"). sample's rule publishes ReplicationLatency (95 s at most since its build was
+/// written); billing's rules do not: the
 /// console saw its build arrive in us-west-2 between two listings 30 s apart, and eu-west-1's
 /// first listing already had it.
 fn steady_as_on_aws() -> (State, Timestamp) {
@@ -152,12 +153,15 @@ fn steady_as_on_aws() -> (State, Timestamp) {
             .value[0];
         (v.version_id.clone(), v.last_modified)
     };
+    let (_, sample_written) = newest(&state, 0);
     state.fleet.services[0].regions[0].replication_metrics = Some(switchyard::fleet::Stamped {
         value: vec![ReplicationMetrics {
             rule_id: "to-us-west-2".into(),
             destination_bucket: "sample-artifacts-us-west-2".into(),
             destination_region: Some("us-west-2".into()),
-            latency_s: Some(95.0),
+            latency_s: Some(0.0),
+            latency_series: vec![(sample_written, 95.0), (now, 0.0)],
+            latency_since: Some(sample_written - chrono::Duration::minutes(1)),
             operations_pending: Some(0.0),
             bytes_pending: Some(0.0),
             operations_failed: Some(0.0),

@@ -42,8 +42,8 @@ fn secs(d: chrono::Duration) -> u64 {
 /// replicate?"), so that difference is 0 s. In order:
 /// - the simulation's own arrival time (`simulated`);
 /// - the replication rule's `ReplicationLatency` (`metric`; S3 User Guide, "Replication
-///   metrics": the most seconds the destination is behind, per rule), where the rule publishes
-///   it and has a recent data point;
+///   metrics": the most seconds the destination is behind, per rule), its largest value since
+///   the version was written, where the rule publishes it and the metric's window covers that;
 /// - when the console first listed the replica, with the listing before (which did not have it)
 ///   bounding it from below (`observed`; its resolution is the refresh interval);
 /// - otherwise unknown: the console's first listing already had it.
@@ -60,7 +60,7 @@ pub fn completed_lag(
             resolution_s: None,
         };
     }
-    if let Some(latency) = metric.and_then(|m| m.latency_s) {
+    if let Some(latency) = metric.and_then(|m| latency_since_written(m, written, sighting)) {
         return ReplicaLag {
             secs: Some(latency.max(0.0).round() as u64),
             source: Some(LagSource::Metric),
@@ -131,7 +131,7 @@ impl RegionArtifact {
         let secs = self.lag_s.map(super::fmt_secs);
         Some(match (self.status, self.lag_source, secs) {
             (ReplicaStatus::Completed, Some(LagSource::Metric), Some(s)) => {
-                format!("lag {s} (the rule's ReplicationLatency metric)")
+                format!("lag {s} (the rule's ReplicationLatency since the write)")
             }
             (ReplicaStatus::Completed, Some(LagSource::Observed), Some(s)) => {
                 let resolution = self.lag_resolution_s.unwrap_or(0);
@@ -160,6 +160,27 @@ impl RegionArtifact {
             _ => return None,
         })
     }
+}
+
+/// The most the rule was behind (ReplicationLatency, Maximum per minute) from the minute the
+/// version was written until the console first saw the replica (or the last point): the time
+/// it took, when it is the object that was behind. `None` when the metric's window began after
+/// the write (its replication is not in it) or has no point since.
+fn latency_since_written(
+    m: &ReplicationMetrics,
+    written: Timestamp,
+    sighting: Option<&Sighting>,
+) -> Option<f64> {
+    if m.latency_since.is_none_or(|since| since > written) {
+        return None;
+    }
+    let minute = chrono::Duration::seconds(60);
+    m.latency_series
+        .iter()
+        .filter(|(t, _)| *t + minute > written)
+        .filter(|(t, _)| sighting.is_none_or(|s| *t <= s.first_seen))
+        .map(|(_, v)| *v)
+        .reduce(f64::max)
 }
 
 /// How long a version not yet replicated has waited: its age since it was written (a source

@@ -65,6 +65,14 @@ pub struct ReplicationMetrics {
     pub destination_region: Option<String>,
     /// The longest time, in seconds, an object took to replicate lately (ReplicationLatency).
     pub latency_s: Option<f64>,
+    /// ReplicationLatency per minute (Maximum; each point the minute's start), oldest first,
+    /// over a window starting at `latency_since`: one object's lag is read from the minutes
+    /// since it was written, since the latest value says only how far behind the rule is now
+    /// (0 once nothing is pending).
+    #[serde(skip)]
+    pub latency_series: Vec<(Timestamp, f64)>,
+    #[serde(skip)]
+    pub latency_since: Option<Timestamp>,
     pub operations_pending: Option<f64>,
     pub bytes_pending: Option<f64>,
     /// Operations that failed to replicate in the last 15 minutes.

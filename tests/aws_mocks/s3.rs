@@ -125,7 +125,7 @@ name = "api-deploy"
             ListObjectVersionsOutput::builder()
                 .versions(version("builds/a.zip", "v-a", ago(30), "ea"))
                 .versions(version("builds/c.zip", "v-c", ago(10), "ec"))
-                .versions(version("builds/b.zip", "v-b", ago(20), "eb"))
+                .versions(version("builds/b.zip", "v-b", ago(12), "eb"))
                 // Older than the newest 3: never asked about.
                 .versions(version("builds/a.zip", "v-a-old", ago(300), "ea0"))
                 .is_truncated(false)
@@ -152,7 +152,7 @@ name = "api-deploy"
         })
         .then_output(|| {
             ListObjectVersionsOutput::builder()
-                .versions(version("builds/b.zip", "v-b", ago(20), "eb"))
+                .versions(version("builds/b.zip", "v-b", ago(12), "eb"))
                 .versions(version("builds/a.zip", "v-a-old", ago(300), "ea0"))
                 .is_truncated(false)
                 .build()
@@ -195,7 +195,13 @@ name = "api-deploy"
     let mut table = MetricTable::new();
     table.insert(
         key("AWS/S3", "ReplicationLatency", dims, "Maximum"),
-        vec![(ago(3), 95.0), (ago(2), 180.0)],
+        // b (written 12 minutes ago) fell behind up to 180 s; then nothing was pending (0).
+        vec![
+            (ago(11), 60.0),
+            (ago(10), 120.0),
+            (ago(9), 180.0),
+            (ago(8), 0.0),
+        ],
     );
     table.insert(
         key("AWS/S3", "OperationsPendingReplication", dims, "Maximum"),
@@ -293,7 +299,14 @@ async fn s3_replication_metrics_of_the_rule() {
             rule_id: "to-west".into(),
             destination_bucket: "api-artifacts-us-west-2".into(),
             destination_region: Some("us-west-2".into()),
-            latency_s: Some(180.0),
+            latency_s: Some(0.0),
+            latency_series: vec![
+                (ago(11), 60.0),
+                (ago(10), 120.0),
+                (ago(9), 180.0),
+                (ago(8), 0.0)
+            ],
+            latency_since: Some(ago(15)),
             operations_pending: Some(1.0),
             bytes_pending: Some(31_457_280.0),
             operations_failed: Some(2.0),
@@ -408,8 +421,8 @@ async fn s3_each_builds_status_in_each_region() {
 /// S3 User Guide, "What does Amazon S3 replicate?": a replica keeps the source's LastModified,
 /// so "replica LastModified − source LastModified" is 0 s for every completed replica on a real
 /// account. The lag of the completed b comes from the rule's `ReplicationLatency` (S3 User
-/// Guide, "Replication metrics": the maximum seconds the destination is behind, per rule), the
-/// latest point of which is 180 s.
+/// Guide, "Replication metrics": the maximum seconds the destination is behind, per rule): its
+/// largest value since b was written, 180 s (not its latest, 0 s once nothing was pending).
 ///
 /// Why a mock: moto replicates nothing, its HeadObject has no `x-amz-replication-status`, and
 /// no CloudWatch call from the Rust SDK works against moto.

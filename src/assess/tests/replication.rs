@@ -153,13 +153,16 @@ fn lag_is_replication_time_when_done_and_waiting_time_when_pending() {
     );
 }
 
-/// The rule's metrics into `region`, with this latest ReplicationLatency.
-fn latency_into(region: &str, latency_s: Option<f64>) -> ReplicationMetrics {
+/// The rule's metrics into `region`: ReplicationLatency per minute (at offsets from t(0)) over
+/// a window from `since`.
+fn latency_into(region: &str, since: i64, points: &[(i64, f64)]) -> ReplicationMetrics {
     ReplicationMetrics {
         rule_id: format!("to-{region}"),
         destination_bucket: format!("b-{region}"),
         destination_region: Some(region.into()),
-        latency_s,
+        latency_s: points.last().map(|(_, v)| *v),
+        latency_series: points.iter().map(|(at, v)| (t(*at), *v)).collect(),
+        latency_since: Some(t(since)),
         operations_pending: Some(0.0),
         bytes_pending: Some(0.0),
         operations_failed: Some(0.0),
@@ -192,20 +195,33 @@ fn lag_derivation_table() {
         Lag,
     )> = vec![
         (
-            "completed, the rule publishes ReplicationLatency",
+            // The latest point (0: nothing pending any more) is not the build's lag.
+            "completed, the rule publishes ReplicationLatency: its largest since the write",
             Completed,
             true,
-            vec![latency_into("us-west-2", Some(95.4))],
+            vec![latency_into(
+                "us-west-2",
+                -300,
+                &[(-120, 20.0), (0, 30.0), (60, 95.4), (120, 0.0)],
+            )],
             seen(300, None),
             (Some(95), Some(LagSource::Metric), None),
         ),
         (
-            "completed, metric wins over the console's observation",
+            "completed, the metric wins over the console's observation",
             Completed,
             true,
-            vec![latency_into("us-west-2", Some(95.0))],
+            vec![latency_into("us-west-2", -300, &[(60, 95.0)])],
             seen(300, Some(270)),
             (Some(95), Some(LagSource::Metric), None),
+        ),
+        (
+            "completed, points after the console saw it are another object's",
+            Completed,
+            true,
+            vec![latency_into("us-west-2", -300, &[(0, 40.0), (360, 500.0)])],
+            seen(300, Some(270)),
+            (Some(40), Some(LagSource::Metric), None),
         ),
         (
             "completed, observed by the console after a listing without it",
@@ -224,10 +240,18 @@ fn lag_derivation_table() {
             (Some(20), Some(LagSource::Observed), Some(20)),
         ),
         (
-            "completed, the rule has metrics but no recent data point: observed",
+            "completed, the rule has metrics but no point since the write: observed",
             Completed,
             true,
-            vec![latency_into("us-west-2", None)],
+            vec![latency_into("us-west-2", -300, &[(-120, 50.0)])],
+            seen(300, Some(270)),
+            (Some(300), Some(LagSource::Observed), Some(30)),
+        ),
+        (
+            "completed, the metric's window began after the write: observed",
+            Completed,
+            true,
+            vec![latency_into("us-west-2", 120, &[(120, 50.0)])],
             seen(300, Some(270)),
             (Some(300), Some(LagSource::Observed), Some(30)),
         ),
@@ -235,7 +259,7 @@ fn lag_derivation_table() {
             "completed, another destination's metric is not this one's",
             Completed,
             true,
-            vec![latency_into("eu-west-1", Some(95.0))],
+            vec![latency_into("eu-west-1", -300, &[(60, 95.0)])],
             seen(300, Some(270)),
             (Some(300), Some(LagSource::Observed), Some(30)),
         ),
@@ -259,7 +283,7 @@ fn lag_derivation_table() {
             "pending: the age since the source version was written",
             Pending,
             false,
-            vec![latency_into("us-west-2", Some(95.0))],
+            vec![latency_into("us-west-2", -300, &[(60, 95.0)])],
             None,
             (Some(600), Some(LagSource::Observed), None),
         ),
@@ -374,6 +398,8 @@ fn failed_replication_operations_are_critical() {
         destination_bucket: "b-west".into(),
         destination_region: Some("us-west-2".into()),
         latency_s: Some(40.0),
+        latency_series: Vec::new(),
+        latency_since: None,
         operations_pending: Some(0.0),
         bytes_pending: Some(0.0),
         operations_failed: Some(failed),

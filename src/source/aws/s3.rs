@@ -383,6 +383,8 @@ async fn replication_metrics(
                     .map(|(_, r)| r.clone()),
                 destination_bucket,
                 latency_s: latest("lat"),
+                latency_series: points("lat"),
+                latency_since: Some(start),
                 operations_pending: latest("ops"),
                 bytes_pending: latest("bytes"),
                 operations_failed: Some(points("fail").iter().map(|(_, v)| v).sum()),
