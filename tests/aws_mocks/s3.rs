@@ -483,3 +483,168 @@ async fn s3_a_pending_approval_is_ready_only_when_its_build_replicated() {
         r.reasons
     );
 }
+
+/// One build, n, written 5 minutes ago into us-east-1, whose replication rule to us-west-2
+/// publishes no metrics; `arrived`: whether the destination lists it yet (with the source's
+/// LastModified, as S3 keeps it: S3 User Guide, "What does Amazon S3 replicate?").
+///
+/// Why not moto: moto replicates nothing and its HeadObject has no `x-amz-replication-status`.
+fn unmetered(arrived: bool) -> AwsBackend {
+    use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
+    let toml = r#"
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "ZAPI"
+regions = ["us-east-1", "us-west-2"]
+functions = ["api-fn"]
+
+[service.artifacts]
+bucket = "api-artifacts-{region}"
+prefix = "builds/"
+latest = 3
+"#;
+    let listing = move |bucket: &'static str, listed: bool| {
+        mock!(aws_sdk_s3::Client::list_object_versions)
+            .match_requests(move |r| r.bucket() == Some(bucket))
+            .then_output(move || {
+                let out = ListObjectVersionsOutput::builder().is_truncated(false);
+                if listed {
+                    out.versions(version("builds/n.zip", "v-n", ago(5), "en"))
+                        .build()
+                } else {
+                    out.build()
+                }
+            })
+    };
+    let source_list = listing("api-artifacts-us-east-1", true);
+    let dest_list = listing("api-artifacts-us-west-2", arrived);
+    let status = if arrived { "COMPLETED" } else { "PENDING" };
+    let head =
+        mock!(aws_sdk_s3::Client::head_object).then_http_response(move || head_with_status(status));
+    let replication = mock!(aws_sdk_s3::Client::get_bucket_replication).then_output(|| {
+        use aws_sdk_s3::types::{
+            Destination, ReplicationConfiguration, ReplicationRule, ReplicationRuleStatus,
+        };
+        aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput::builder()
+            .replication_configuration(
+                ReplicationConfiguration::builder()
+                    .role("arn:aws:iam::1:role/r")
+                    .rules(
+                        ReplicationRule::builder()
+                            .id("to-west")
+                            .status(ReplicationRuleStatus::Enabled)
+                            .destination(
+                                Destination::builder()
+                                    .bucket("arn:aws:s3:::api-artifacts-us-west-2")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    backend(
+        toml,
+        unused_control(),
+        vec![
+            (
+                "us-east-1",
+                RegionClients {
+                    s3: mocked!(
+                        aws_sdk_s3,
+                        RuleMode::MatchAny,
+                        [&source_list, &head, &replication]
+                    ),
+                    // No CloudWatch rule: a rule without metrics is not asked about.
+                    ..unused_region()
+                },
+            ),
+            (
+                "us-west-2",
+                RegionClients {
+                    s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&dest_list]),
+                    ..unused_region()
+                },
+            ),
+        ],
+    )
+}
+
+/// Both buckets of `b` fetched at `at` into `fleet`.
+async fn refresh_buckets(b: &AwsBackend, fleet: &mut Fleet, at: switchyard::model::Timestamp) {
+    for region in ["us-east-1", "us-west-2"] {
+        let key = SourceKey::new(SourceKind::Replication, region);
+        let (tally, result) = b.fetch(&key, at).await;
+        assert!(result.is_ok(), "{result:?}");
+        fleet.apply(Fetched {
+            key,
+            at,
+            calls: tally.calls,
+            route53_calls: tally.route53_calls,
+            result,
+            partial: tally.partial,
+        });
+    }
+}
+
+/// (status, lag_s, lag_source, lag_resolution_s) of n in us-west-2.
+fn west_lag(fleet: &Fleet) -> (ReplicaStatus, Option<u64>, Option<LagSource>, Option<u64>) {
+    let tracked = assess::tracked_artifacts(fleet.service("api").unwrap(), now());
+    let west = &tracked[0].regions[1];
+    (
+        west.status,
+        west.lag_s,
+        west.lag_source,
+        west.lag_resolution_s,
+    )
+}
+
+/// Without ReplicationLatency, the lag is when the console first listed the replica: n was
+/// written 5 minutes ago, absent from the listing 2 minutes ago and there 1 minute ago, so it
+/// took at most 4 minutes, to a resolution of 1 minute (the refresh interval).
+#[tokio::test]
+async fn s3_without_metrics_the_lag_is_when_the_console_saw_the_replica_arrive() {
+    let (before, after) = (unmetered(false), unmetered(true));
+    let mut fleet = Fleet::new(before.services(), &before.schedule(), Thresholds::default());
+    refresh_buckets(&before, &mut fleet, ago(2)).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (
+            ReplicaStatus::Pending,
+            Some(300),
+            Some(LagSource::Observed),
+            None
+        ),
+        "pending: the age since the write"
+    );
+    refresh_buckets(&after, &mut fleet, ago(1)).await;
+    refresh_buckets(&after, &mut fleet, now()).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (
+            ReplicaStatus::Completed,
+            Some(240),
+            Some(LagSource::Observed),
+            Some(60)
+        ),
+        "the first sighting, kept across the later fetch"
+    );
+}
+
+/// Without ReplicationLatency, a replica already there at the console's first listing has an
+/// unknown lag, not the 0 s its LastModified would give.
+#[tokio::test]
+async fn s3_without_metrics_a_replica_already_there_has_an_unknown_lag() {
+    let after = unmetered(true);
+    let mut fleet = Fleet::new(after.services(), &after.schedule(), Thresholds::default());
+    refresh_buckets(&after, &mut fleet, now()).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (ReplicaStatus::Completed, None, None, None)
+    );
+}
