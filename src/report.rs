@@ -4,7 +4,7 @@
 use crate::assess::{self, Verdict};
 use crate::fleet::{Fleet, ServiceState};
 use crate::model::{
-    ApiKind, DomainMapping, Finding, HealthStatus, ReplicaStatus, Timestamp, VerdictFrom,
+    ApiKind, DomainMapping, Finding, HealthStatus, LagSource, ReplicaStatus, Timestamp, VerdictFrom,
 };
 use serde::Serialize;
 
@@ -98,6 +98,10 @@ pub struct ArtifactReport {
     pub version_id: String,
     pub status: ReplicaStatus,
     pub lag_s: Option<u64>,
+    /// How `lag_s` was obtained (README, "JSON output").
+    pub lag_source: Option<LagSource>,
+    /// For an observed completion, the window it fell in (about the refresh interval).
+    pub lag_resolution_s: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -239,6 +243,8 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                             version_id: a.version_id.clone(),
                             status: here.status,
                             lag_s: here.lag_s,
+                            lag_source: here.lag_source,
+                            lag_resolution_s: here.lag_resolution_s,
                         })
                     })
                     .collect()
@@ -308,6 +314,10 @@ pub struct CheckRegion {
     pub region: String,
     pub status: ReplicaStatus,
     pub lag_s: Option<u64>,
+    /// How `lag_s` was obtained (README, "JSON output").
+    pub lag_source: Option<LagSource>,
+    /// For an observed completion, the window it fell in (about the refresh interval).
+    pub lag_resolution_s: Option<u64>,
 }
 
 /// The pre-approval check for the named service, or every service.
@@ -340,6 +350,8 @@ pub fn check(fleet: &Fleet, service: Option<&str>, now: Timestamp) -> Check {
                                 region: r.region,
                                 status: r.status,
                                 lag_s: r.lag_s,
+                                lag_source: r.lag_source,
+                                lag_resolution_s: r.lag_resolution_s,
                             })
                             .collect(),
                     })

@@ -117,6 +117,8 @@ fn check_waits_for_slow_replication_then_passes() {
         .clone();
     assert_eq!(west["status"], "pending");
     assert_eq!(west["lag_s"], 120);
+    assert_eq!(west["lag_source"], "simulated", "the simulation's figure");
+    assert!(west["lag_resolution_s"].is_null());
 
     let (late, code) = json(&[
         "check",
@@ -138,6 +140,13 @@ fn check_waits_for_slow_replication_then_passes() {
         .filter_map(|r| r["lag_s"].as_i64())
         .collect();
     assert_eq!(lags, vec![300]);
+    let sources: Vec<&str> = late["services"][0]["artifacts"][0]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["lag_source"].as_str())
+        .collect();
+    assert_eq!(sources, vec!["simulated"]);
 }
 
 #[test]

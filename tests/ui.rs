@@ -188,6 +188,120 @@ fn replication_panel_slow_replication() {
     insta::assert_snapshot!("replication_panel_slow_replication", text);
 }
 
+/// The steady scenario's fleet as a real account would fill it: S3 keeps the source's
+/// LastModified on a replica and tells no arrival time (S3 User Guide, "What does Amazon S3
+/// replicate?"). sample's rule publishes ReplicationLatency (95 s at most since its build was
+/// written); billing's rules do not: the
+/// console saw its build arrive in us-west-2 between two listings 30 s apart, and eu-west-1's
+/// first listing already had it.
+fn steady_as_on_aws() -> (State, Timestamp) {
+    use switchyard::fleet::Sighting;
+    use switchyard::model::ReplicationMetrics;
+    let (_, mut state, now) = state_at("steady", 120);
+    for svc in &mut state.fleet.services {
+        for r in &mut svc.regions {
+            for v in r.artifacts.iter_mut().flat_map(|a| a.value.iter_mut()) {
+                v.replicated_at = None;
+                v.simulated = false;
+            }
+            r.sightings.clear();
+            r.replication_metrics = None;
+        }
+    }
+    let newest = |state: &State, s: usize| {
+        let v = &state.fleet.services[s].regions[0]
+            .artifacts
+            .as_ref()
+            .unwrap()
+            .value[0];
+        (v.version_id.clone(), v.last_modified)
+    };
+    let (_, sample_written) = newest(&state, 0);
+    state.fleet.services[0].regions[0].replication_metrics = Some(switchyard::fleet::Stamped {
+        value: vec![ReplicationMetrics {
+            rule_id: "to-us-west-2".into(),
+            destination_bucket: "sample-artifacts-us-west-2".into(),
+            destination_region: Some("us-west-2".into()),
+            latency_s: Some(0.0),
+            latency_series: vec![(sample_written, 95.0), (now, 0.0)],
+            latency_since: Some(sample_written - chrono::Duration::minutes(1)),
+            operations_pending: Some(0.0),
+            bytes_pending: Some(0.0),
+            operations_failed: Some(0.0),
+        }],
+        fetched_at: now,
+    });
+    let (billing_build, written) = newest(&state, 1);
+    state.fleet.services[1].regions[1].sightings.insert(
+        billing_build.clone(),
+        Sighting {
+            first_seen: written + chrono::Duration::seconds(45),
+            absent_at: Some(written + chrono::Duration::seconds(15)),
+        },
+    );
+    state.fleet.services[1].regions[2].sightings.insert(
+        billing_build,
+        Sighting {
+            first_seen: written + chrono::Duration::seconds(45),
+            absent_at: None,
+        },
+    );
+    (state, now)
+}
+
+#[test]
+fn replication_panel_says_how_each_lag_was_obtained() {
+    let (state, now) = steady_as_on_aws();
+    let text = buffer_to_text(&render_panel(
+        panels::replication::render,
+        &state,
+        &Theme::color(),
+        now,
+    ));
+    let rows = lines_with(&text, "✓ completed");
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(
+        rows[0].contains("1m 35s"),
+        "sample: the metric: {}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("~45s"),
+        "billing us-west-2: observed: {}",
+        rows[1]
+    );
+    assert!(
+        rows[2].contains("eu-west-1") && rows[2].split_whitespace().any(|w| w == "?"),
+        "billing eu-west-1: unknown, not 0 s: {}",
+        rows[2]
+    );
+    assert!(
+        !text.contains(" 0s"),
+        "never 0 s for a completed replica: {text}"
+    );
+    insta::assert_snapshot!("replication_panel_lag_sources", text);
+}
+
+#[test]
+fn replication_detail_explains_each_lag() {
+    let (mut state, now) = steady_as_on_aws();
+    act(&mut state, KeyIntent::Focus(Panel::Replication), now);
+    // Rows: sample us-east-1, us-west-2, billing us-east-1, …
+    act(&mut state, KeyIntent::Down, now);
+    act(&mut state, KeyIntent::Down, now);
+    act(&mut state, KeyIntent::OpenDetail, now);
+    let text = screen(&state, 120, 35, now);
+    assert!(
+        text.contains("lag ~45s (observed: arrived 15s–45s after the write; resolution 30s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lag unknown (no ReplicationLatency metric; already there at the first"),
+        "{text}"
+    );
+    insta::assert_snapshot!("replication_detail_lag_sources", text);
+}
+
 #[test]
 fn domains_panel_dns_drift() {
     let text = panel_text(panels::domains::render, "dns-drift", 60);

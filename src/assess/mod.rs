@@ -9,7 +9,8 @@ mod replication;
 pub use findings::findings;
 pub use lambda::{cost_per_hour, error_rate, region_cost_per_hour};
 pub use replication::{
-    ArtifactStatus, Readiness, RegionArtifact, Verdict, readiness, tracked_artifacts,
+    ArtifactStatus, Readiness, RegionArtifact, ReplicaLag, Verdict, completed_lag, fmt_lag,
+    readiness, tracked_artifacts, waiting_lag,
 };
 
 use crate::fleet::{Fleet, ServiceState, SourceStatus};

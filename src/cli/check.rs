@@ -40,9 +40,8 @@ pub async fn run(mut session: Session, service: Option<&str>, json: bool) -> Res
             println!("{}: {verdict} ({what})", s.name);
             for a in s.artifacts.iter().take(1) {
                 for r in &a.regions {
-                    let lag = r
-                        .lag_s
-                        .map(|l| format!(" lag {}", crate::assess::fmt_secs(l)))
+                    let lag = crate::assess::fmt_lag(r.lag_s, r.lag_resolution_s)
+                        .map(|l| format!(" lag {l}"))
                         .unwrap_or_default();
                     println!("  {:<16} {:<10} {}{lag}", r.region, r.status.label(), a.key);
                 }

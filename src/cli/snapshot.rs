@@ -75,9 +75,8 @@ fn text(snapshot: &report::Snapshot) -> String {
                 );
             }
             for a in r.artifacts.iter().flatten().take(1) {
-                let lag = a
-                    .lag_s
-                    .map(|l| format!(", lag {}", crate::assess::fmt_secs(l)))
+                let lag = crate::assess::fmt_lag(a.lag_s, a.lag_resolution_s)
+                    .map(|l| format!(", lag {l}"))
                     .unwrap_or_default();
                 let _ = writeln!(out, "    artifact {} {}{lag}", a.key, a.status.label());
             }

@@ -1,11 +1,33 @@
 //! `Fleet::apply`: a fetched result into the fleet, as the pollers and the headless commands
 //! deliver it; and `Fleet::simulated`, the fleet after one round of simulated fetches.
 
-use super::{Fleet, RegionState, Stamped};
+use super::{Fleet, RegionState, Sighting, Stamped};
 use crate::config::Thresholds;
+use crate::model::ArtifactVersion;
 use crate::model::Timestamp;
 use crate::source::sim::SimBackend;
 use crate::source::{Fetched, Payload};
+
+impl RegionState {
+    /// Record which versions a listing fetched at `at` has: a version not in the previous
+    /// listing was first seen now, and was absent at the previous listing's time; one in the
+    /// console's first listing was there before anyone looked. Versions no longer listed are
+    /// forgotten.
+    fn sight(&mut self, listing: &[ArtifactVersion], at: Timestamp) {
+        let before = self.artifacts.as_ref().map(|a| a.fetched_at);
+        let mut sightings = std::mem::take(&mut self.sightings);
+        sightings.retain(|id, _| listing.iter().any(|v| &v.version_id == id));
+        for v in listing {
+            sightings
+                .entry(v.version_id.clone())
+                .or_insert_with(|| Sighting {
+                    first_seen: at,
+                    absent_at: before,
+                });
+        }
+        self.sightings = sightings;
+    }
+}
 
 impl Fleet {
     /// Record a fetch: the source's status, and on success its values, stamped with when they
@@ -57,6 +79,11 @@ impl Fleet {
             Payload::Lambda(entries) => store!(entries, functions),
             Payload::Domains(entries) => store!(entries, domains),
             Payload::Replication(entries, metrics) => {
+                for e in &entries {
+                    if let Some(region) = self.region_mut(&e.service, &e.region) {
+                        region.sight(&e.value, at);
+                    }
+                }
                 store!(entries, artifacts);
                 store!(metrics, replication_metrics);
             }

@@ -35,6 +35,20 @@ pub struct RegionState {
     /// Replication lag of the tracked artifact into this region, one sample per fetch, oldest
     /// first (seconds; `None` where it could not be told).
     pub lag_history: Vec<Option<f64>>,
+    /// When the console first listed each object version in this region's bucket, by version
+    /// ID, kept across fetches (`Fleet::apply`): the observed arrival of a replica, since S3
+    /// tells none (a replica keeps the source's LastModified).
+    pub sightings: BTreeMap<String, Sighting>,
+}
+
+/// When the console first saw an object version listed in a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    /// The fetch whose listing first had it.
+    pub first_seen: Timestamp,
+    /// The fetch before, whose listing did not have it; `None` when the console's first listing
+    /// already had it (it arrived at some unknown time before).
+    pub absent_at: Option<Timestamp>,
 }
 
 impl RegionState {
@@ -47,6 +61,7 @@ impl RegionState {
             artifacts: None,
             replication_metrics: None,
             lag_history: Vec::new(),
+            sightings: BTreeMap::new(),
         }
     }
 }

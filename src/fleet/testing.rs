@@ -50,6 +50,7 @@ pub fn version(
         etag: None,
         replication,
         replicated_at: replicated_at.map(t),
+        simulated: false,
     }
 }
 

@@ -10,7 +10,7 @@ pub use health::{
     metric_verdict, observations_verdict, serving_index,
 };
 pub use release::{
-    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
+    ApprovalRevision, ArtifactVersion, LagSource, PendingApproval, PipelineInfo, ReplicaStatus,
     ReplicationMetrics, S3Replication, StageInfo,
 };
 pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};

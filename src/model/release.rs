@@ -24,8 +24,35 @@ pub struct ArtifactVersion {
     /// The content hash S3 reports (without quotes); equal content has equal ETags.
     pub etag: Option<String>,
     pub replication: Option<S3Replication>,
-    /// When the replica appeared in this bucket, where the source knows it.
+    /// When the replica appeared in this bucket, where the source knows it: only the simulation
+    /// does. S3 tells no such time: a replica keeps the source's LastModified (S3 User Guide,
+    /// "What does Amazon S3 replicate?").
     pub replicated_at: Option<Timestamp>,
+    /// The version comes from the simulation: figures derived from it are simulated.
+    pub simulated: bool,
+}
+
+/// How a replication lag figure was obtained (the JSON contract's `lag_source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LagSource {
+    /// The rule's `ReplicationLatency` metric (CloudWatch `AWS/S3`).
+    Metric,
+    /// Seen by the console: when it first saw the replica complete (to the resolution of the
+    /// source's refresh), or, pending, the age of the source version.
+    Observed,
+    /// The simulation's own figure.
+    Simulated,
+}
+
+impl LagSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            LagSource::Metric => "metric",
+            LagSource::Observed => "observed",
+            LagSource::Simulated => "simulated",
+        }
+    }
 }
 
 /// What S3 publishes about one replication rule (CloudWatch `AWS/S3`, when the rule has
@@ -34,8 +61,18 @@ pub struct ArtifactVersion {
 pub struct ReplicationMetrics {
     pub rule_id: String,
     pub destination_bucket: String,
+    /// The service's region whose bucket is the destination, where it is one of them.
+    pub destination_region: Option<String>,
     /// The longest time, in seconds, an object took to replicate lately (ReplicationLatency).
     pub latency_s: Option<f64>,
+    /// ReplicationLatency per minute (Maximum; each point the minute's start), oldest first,
+    /// over a window starting at `latency_since`: one object's lag is read from the minutes
+    /// since it was written, since the latest value says only how far behind the rule is now
+    /// (0 once nothing is pending).
+    #[serde(skip)]
+    pub latency_series: Vec<(Timestamp, f64)>,
+    #[serde(skip)]
+    pub latency_since: Option<Timestamp>,
     pub operations_pending: Option<f64>,
     pub bytes_pending: Option<f64>,
     /// Operations that failed to replicate in the last 15 minutes.

@@ -154,6 +154,7 @@ async fn pipeline_state(b: &Backend) -> Fleet {
             etag: Some("e42".into()),
             replication: Some(replication),
             replicated_at: None,
+            simulated: false,
         }],
     };
     for (region, modified, replication) in [

@@ -29,7 +29,7 @@ use switchyard::config::Thresholds;
 use switchyard::fleet::Fleet;
 use switchyard::model::{
     ApiKind, ApprovalRevision, CheckKind, DomainMapping, FunctionStats, HealthCheck, HealthStatus,
-    PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo, VerdictFrom,
+    LagSource, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo, VerdictFrom,
 };
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};
 use switchyard::source::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind};

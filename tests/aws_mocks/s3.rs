@@ -28,8 +28,9 @@ fn head_with_status(status: &'static str) -> HttpResponse {
     response
 }
 
-/// (region, is the source bucket, status, lag in seconds) of one artifact in one region.
-type RegionRow<'a> = (&'a str, bool, ReplicaStatus, Option<u64>);
+/// (region, is the source bucket, status, lag in seconds, how the lag was obtained) of one
+/// artifact in one region.
+type RegionRow<'a> = (&'a str, bool, ReplicaStatus, Option<u64>, Option<LagSource>);
 
 /// The fleet after these fetches, as `Fleet::apply` records them.
 fn fleet_from(
@@ -124,7 +125,7 @@ name = "api-deploy"
             ListObjectVersionsOutput::builder()
                 .versions(version("builds/a.zip", "v-a", ago(30), "ea"))
                 .versions(version("builds/c.zip", "v-c", ago(10), "ec"))
-                .versions(version("builds/b.zip", "v-b", ago(20), "eb"))
+                .versions(version("builds/b.zip", "v-b", ago(12), "eb"))
                 // Older than the newest 3: never asked about.
                 .versions(version("builds/a.zip", "v-a-old", ago(300), "ea0"))
                 .is_truncated(false)
@@ -142,15 +143,17 @@ name = "api-deploy"
         head("v-b", "COMPLETED"),
         head("v-c", "FAILED"),
     );
-    // The destination has b (a replica keeps the source's version ID, 3 minutes later).
+    // The destination has b. A replica keeps the source's version ID and its metadata,
+    // creation time (LastModified) included (S3 User Guide, "What does Amazon S3
+    // replicate?"): listed in the destination, b says nothing of when it arrived.
     let dest_list = mock!(aws_sdk_s3::Client::list_object_versions)
         .match_requests(|r| {
             r.bucket() == Some("api-artifacts-us-west-2") && r.prefix() == Some("builds/")
         })
         .then_output(|| {
             ListObjectVersionsOutput::builder()
-                .versions(version("builds/b.zip", "v-b", ago(17), "eb"))
-                .versions(version("builds/a.zip", "v-a-old", ago(290), "ea0"))
+                .versions(version("builds/b.zip", "v-b", ago(12), "eb"))
+                .versions(version("builds/a.zip", "v-a-old", ago(300), "ea0"))
                 .is_truncated(false)
                 .build()
         });
@@ -192,7 +195,13 @@ name = "api-deploy"
     let mut table = MetricTable::new();
     table.insert(
         key("AWS/S3", "ReplicationLatency", dims, "Maximum"),
-        vec![(ago(3), 95.0), (ago(2), 180.0)],
+        // b (written 12 minutes ago) fell behind up to 180 s; then nothing was pending (0).
+        vec![
+            (ago(11), 60.0),
+            (ago(10), 120.0),
+            (ago(9), 180.0),
+            (ago(8), 0.0),
+        ],
     );
     table.insert(
         key("AWS/S3", "OperationsPendingReplication", dims, "Maximum"),
@@ -289,12 +298,20 @@ async fn s3_replication_metrics_of_the_rule() {
         vec![switchyard::model::ReplicationMetrics {
             rule_id: "to-west".into(),
             destination_bucket: "api-artifacts-us-west-2".into(),
-            latency_s: Some(180.0),
+            destination_region: Some("us-west-2".into()),
+            latency_s: Some(0.0),
+            latency_series: vec![
+                (ago(11), 60.0),
+                (ago(10), 120.0),
+                (ago(9), 180.0),
+                (ago(8), 0.0)
+            ],
+            latency_since: Some(ago(15)),
             operations_pending: Some(1.0),
             bytes_pending: Some(31_457_280.0),
             operations_failed: Some(2.0),
         }],
-        "the latest latency and backlog, failures summed over 15 minutes"
+        "the latest latency and backlog, failures summed over 15 minutes; the destination bucket is the service's in us-west-2"
     );
 }
 
@@ -342,7 +359,15 @@ async fn s3_each_builds_status_in_each_region() {
                 a.version_id.as_str(),
                 a.regions
                     .iter()
-                    .map(|r| (r.region.as_str(), r.is_source, r.status, r.lag_s))
+                    .map(|r| {
+                        (
+                            r.region.as_str(),
+                            r.is_source,
+                            r.status,
+                            r.lag_s,
+                            r.lag_source,
+                        )
+                    })
                     .collect(),
             )
         })
@@ -353,25 +378,69 @@ async fn s3_each_builds_status_in_each_region() {
             (
                 "v-c",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Failed, Some(600))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Failed,
+                        Some(600),
+                        Some(LagSource::Observed)
+                    )
                 ]
             ),
             (
                 "v-b",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Completed, Some(180))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Completed,
+                        Some(180),
+                        Some(LagSource::Metric)
+                    )
                 ]
             ),
             (
                 "v-a",
                 vec![
-                    ("us-east-1", true, ReplicaStatus::Completed, None),
-                    ("us-west-2", false, ReplicaStatus::Pending, Some(1800))
+                    ("us-east-1", true, ReplicaStatus::Completed, None, None),
+                    (
+                        "us-west-2",
+                        false,
+                        ReplicaStatus::Pending,
+                        Some(1800),
+                        Some(LagSource::Observed)
+                    )
                 ]
             ),
         ]
+    );
+}
+
+/// S3 User Guide, "What does Amazon S3 replicate?": a replica keeps the source's LastModified,
+/// so "replica LastModified − source LastModified" is 0 s for every completed replica on a real
+/// account. The lag of the completed b comes from the rule's `ReplicationLatency` (S3 User
+/// Guide, "Replication metrics": the maximum seconds the destination is behind, per rule): its
+/// largest value since b was written, 180 s (not its latest, 0 s once nothing was pending).
+///
+/// Why a mock: moto replicates nothing, its HeadObject has no `x-amz-replication-status`, and
+/// no CloudWatch call from the Rust SDK works against moto.
+#[tokio::test]
+async fn s3_a_replica_keeps_the_source_last_modified_so_its_lag_is_replication_latency() {
+    let (s, source, dest) = replicated_fetched().await;
+    let fleet = fleet_from(&s.b, vec![source, dest]);
+    let svc = fleet.service("api").unwrap();
+    let b = assess::tracked_artifacts(svc, now())
+        .into_iter()
+        .find(|a| a.version_id == "v-b")
+        .unwrap();
+    let west = b.regions.iter().find(|r| r.region == "us-west-2").unwrap();
+    assert_eq!(west.status, ReplicaStatus::Completed);
+    assert_eq!(
+        (west.lag_s, west.lag_source),
+        (Some(180), Some(LagSource::Metric)),
+        "the rule's ReplicationLatency, not the LastModified difference (0 s)"
     );
 }
 
@@ -412,5 +481,170 @@ async fn s3_a_pending_approval_is_ready_only_when_its_build_replicated() {
             .any(|m| m.contains("builds/a.zip in us-west-2: replication pending for 30m")),
         "{:?}",
         r.reasons
+    );
+}
+
+/// One build, n, written 5 minutes ago into us-east-1, whose replication rule to us-west-2
+/// publishes no metrics; `arrived`: whether the destination lists it yet (with the source's
+/// LastModified, as S3 keeps it: S3 User Guide, "What does Amazon S3 replicate?").
+///
+/// Why not moto: moto replicates nothing and its HeadObject has no `x-amz-replication-status`.
+fn unmetered(arrived: bool) -> AwsBackend {
+    use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
+    let toml = r#"
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "ZAPI"
+regions = ["us-east-1", "us-west-2"]
+functions = ["api-fn"]
+
+[service.artifacts]
+bucket = "api-artifacts-{region}"
+prefix = "builds/"
+latest = 3
+"#;
+    let listing = move |bucket: &'static str, listed: bool| {
+        mock!(aws_sdk_s3::Client::list_object_versions)
+            .match_requests(move |r| r.bucket() == Some(bucket))
+            .then_output(move || {
+                let out = ListObjectVersionsOutput::builder().is_truncated(false);
+                if listed {
+                    out.versions(version("builds/n.zip", "v-n", ago(5), "en"))
+                        .build()
+                } else {
+                    out.build()
+                }
+            })
+    };
+    let source_list = listing("api-artifacts-us-east-1", true);
+    let dest_list = listing("api-artifacts-us-west-2", arrived);
+    let status = if arrived { "COMPLETED" } else { "PENDING" };
+    let head =
+        mock!(aws_sdk_s3::Client::head_object).then_http_response(move || head_with_status(status));
+    let replication = mock!(aws_sdk_s3::Client::get_bucket_replication).then_output(|| {
+        use aws_sdk_s3::types::{
+            Destination, ReplicationConfiguration, ReplicationRule, ReplicationRuleStatus,
+        };
+        aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput::builder()
+            .replication_configuration(
+                ReplicationConfiguration::builder()
+                    .role("arn:aws:iam::1:role/r")
+                    .rules(
+                        ReplicationRule::builder()
+                            .id("to-west")
+                            .status(ReplicationRuleStatus::Enabled)
+                            .destination(
+                                Destination::builder()
+                                    .bucket("arn:aws:s3:::api-artifacts-us-west-2")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    backend(
+        toml,
+        unused_control(),
+        vec![
+            (
+                "us-east-1",
+                RegionClients {
+                    s3: mocked!(
+                        aws_sdk_s3,
+                        RuleMode::MatchAny,
+                        [&source_list, &head, &replication]
+                    ),
+                    // No CloudWatch rule: a rule without metrics is not asked about.
+                    ..unused_region()
+                },
+            ),
+            (
+                "us-west-2",
+                RegionClients {
+                    s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&dest_list]),
+                    ..unused_region()
+                },
+            ),
+        ],
+    )
+}
+
+/// Both buckets of `b` fetched at `at` into `fleet`.
+async fn refresh_buckets(b: &AwsBackend, fleet: &mut Fleet, at: switchyard::model::Timestamp) {
+    for region in ["us-east-1", "us-west-2"] {
+        let key = SourceKey::new(SourceKind::Replication, region);
+        let (tally, result) = b.fetch(&key, at).await;
+        assert!(result.is_ok(), "{result:?}");
+        fleet.apply(Fetched {
+            key,
+            at,
+            calls: tally.calls,
+            route53_calls: tally.route53_calls,
+            result,
+            partial: tally.partial,
+        });
+    }
+}
+
+/// (status, lag_s, lag_source, lag_resolution_s) of n in us-west-2.
+fn west_lag(fleet: &Fleet) -> (ReplicaStatus, Option<u64>, Option<LagSource>, Option<u64>) {
+    let tracked = assess::tracked_artifacts(fleet.service("api").unwrap(), now());
+    let west = &tracked[0].regions[1];
+    (
+        west.status,
+        west.lag_s,
+        west.lag_source,
+        west.lag_resolution_s,
+    )
+}
+
+/// Without ReplicationLatency, the lag is when the console first listed the replica: n was
+/// written 5 minutes ago, absent from the listing 2 minutes ago and there 1 minute ago, so it
+/// took at most 4 minutes, to a resolution of 1 minute (the refresh interval).
+#[tokio::test]
+async fn s3_without_metrics_the_lag_is_when_the_console_saw_the_replica_arrive() {
+    let (before, after) = (unmetered(false), unmetered(true));
+    let mut fleet = Fleet::new(before.services(), &before.schedule(), Thresholds::default());
+    refresh_buckets(&before, &mut fleet, ago(2)).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (
+            ReplicaStatus::Pending,
+            Some(300),
+            Some(LagSource::Observed),
+            None
+        ),
+        "pending: the age since the write"
+    );
+    refresh_buckets(&after, &mut fleet, ago(1)).await;
+    refresh_buckets(&after, &mut fleet, now()).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (
+            ReplicaStatus::Completed,
+            Some(240),
+            Some(LagSource::Observed),
+            Some(60)
+        ),
+        "the first sighting, kept across the later fetch"
+    );
+}
+
+/// Without ReplicationLatency, a replica already there at the console's first listing has an
+/// unknown lag, not the 0 s its LastModified would give.
+#[tokio::test]
+async fn s3_without_metrics_a_replica_already_there_has_an_unknown_lag() {
+    let after = unmetered(true);
+    let mut fleet = Fleet::new(after.services(), &after.schedule(), Thresholds::default());
+    refresh_buckets(&after, &mut fleet, now()).await;
+    assert_eq!(
+        west_lag(&fleet),
+        (ReplicaStatus::Completed, None, None, None)
     );
 }

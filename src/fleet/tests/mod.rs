@@ -158,3 +158,73 @@ fn data_for_unknown_services_or_regions_is_ignored() {
     ));
     assert_eq!(f.services, before);
 }
+
+fn listing(region: &str, ids: &[&str], at: Timestamp, ok: bool) -> Fetched {
+    use super::testing::version;
+    Fetched {
+        key: SourceKey::new(SourceKind::Replication, region),
+        at,
+        calls: 1,
+        route53_calls: 0,
+        partial: None,
+        result: if ok {
+            Ok(Payload::Replication(
+                vec![Entry {
+                    service: "alpha".into(),
+                    region: region.into(),
+                    value: ids.iter().map(|id| version(id, 0, None, None)).collect(),
+                }],
+                Vec::new(),
+            ))
+        } else {
+            Err(SourceError::new(ErrorKind::Throttled, "Throttling"))
+        },
+    }
+}
+
+/// The console's sightings of object versions: what its first listing has arrived at an
+/// unknown time; a later arrival lies between the listing before and the one that has it; a
+/// failed fetch is no observation; a version no longer listed is forgotten.
+#[test]
+fn sightings_are_kept_across_fetches() {
+    let mut f = two_services();
+    f.apply(listing("us-west-2", &["v1"], t(10), true));
+    f.apply(listing("us-west-2", &["v1"], t(40), true));
+    f.apply(listing("us-west-2", &["v1"], t(70), false));
+    f.apply(listing("us-west-2", &["v2", "v1"], t(100), true));
+    f.apply(listing("us-west-2", &["v3", "v2"], t(130), true));
+    let sightings = &f.services[0].regions[1].sightings;
+    let got: Vec<(&str, Sighting)> = sightings.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "v2",
+                Sighting {
+                    first_seen: t(100),
+                    absent_at: Some(t(40))
+                }
+            ),
+            (
+                "v3",
+                Sighting {
+                    first_seen: t(130),
+                    absent_at: Some(t(100))
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_version_in_the_first_listing_arrived_at_an_unknown_time() {
+    let mut f = two_services();
+    f.apply(listing("us-west-2", &["v1"], t(10), true));
+    assert_eq!(
+        f.services[0].regions[1].sightings.get("v1"),
+        Some(&Sighting {
+            first_seen: t(10),
+            absent_at: None
+        })
+    );
+}

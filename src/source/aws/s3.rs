@@ -26,16 +26,16 @@ pub async fn fetch(
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
     let client = &b.region(region)?.s3;
-    let services: Vec<(&str, &ArtifactsConfig)> = b
+    let services: Vec<(&str, &ArtifactsConfig, &[String])> = b
         .services_in(region)
-        .filter_map(|s| Some((s.name.as_str(), s.artifacts.as_ref()?)))
+        .filter_map(|s| Some((s.name.as_str(), s.artifacts.as_ref()?, s.regions.as_slice())))
         .collect();
     // Each service's bucket at once (a few at a time), the results kept in service order.
     let pending: Vec<_> = services
         .iter()
-        .map(|(_, artifacts)| async move {
+        .map(|(_, artifacts, regions)| async move {
             let mut t = Tally::default();
-            let read = bucket(b, client, region, artifacts, now, &mut t).await;
+            let read = bucket(b, client, region, artifacts, regions, now, &mut t).await;
             (t, read)
         })
         .collect();
@@ -43,7 +43,7 @@ pub async fn fetch(
     let mut entries = Vec::new();
     let mut metrics = Vec::new();
     let mut failed = None;
-    for ((service, _), (t, read)) in services.iter().zip(read) {
+    for ((service, _, _), (t, read)) in services.iter().zip(read) {
         tally.absorb(t);
         match read {
             Ok((versions, replication)) => {
@@ -80,17 +80,26 @@ async fn bucket(
     client: &aws_sdk_s3::Client,
     region: &str,
     artifacts: &ArtifactsConfig,
+    regions: &[String],
     now: Timestamp,
     tally: &mut Tally,
 ) -> Result<(Vec<ArtifactVersion>, Option<Vec<ReplicationMetrics>>), SourceError> {
     let bucket = artifacts.bucket_for(region);
+    // Which of the service's regions a rule's destination bucket is in.
+    let destinations: Vec<(String, String)> = regions
+        .iter()
+        .map(|r| (artifacts.bucket_for(r), r.clone()))
+        .collect();
     let source = region == artifacts.source_region;
     let mut rules_tally = Tally::default();
     let (versions, metrics) = tokio::join!(
         versions_with_status(b, client, region, &bucket, artifacts, source, tally),
         async {
             if source {
-                Some(replication_metrics(b, region, &bucket, now, &mut rules_tally).await)
+                Some(
+                    replication_metrics(b, region, &bucket, &destinations, now, &mut rules_tally)
+                        .await,
+                )
             } else {
                 None
             }
@@ -200,6 +209,7 @@ fn artifact_version(v: &aws_sdk_s3::types::ObjectVersion) -> Option<ArtifactVers
         etag: v.e_tag().map(|e| e.trim_matches('"').to_string()),
         replication: None,
         replicated_at: None,
+        simulated: false,
     })
 }
 
@@ -240,10 +250,12 @@ pub fn replication(status: &ReplicationStatus) -> Option<S3Replication> {
 
 /// The replication rules of the source bucket that publish metrics, and their latest values
 /// (CloudWatch `AWS/S3`). A bucket without replication rules has none; a failure is partial.
+/// `destinations` names the region of each of the service's buckets (bucket, region).
 async fn replication_metrics(
     b: &AwsBackend,
     region: &str,
     bucket: &str,
+    destinations: &[(String, String)],
     now: Timestamp,
     tally: &mut Tally,
 ) -> Vec<ReplicationMetrics> {
@@ -278,16 +290,20 @@ async fn replication_metrics(
             return Vec::new();
         }
     };
-    // Only rules with replication metrics (or Replication Time Control) enabled publish them.
+    // Only rules with replication metrics or Replication Time Control enabled publish them
+    // (S3 User Guide, "Replication metrics", "Replication Time Control").
     let rules: Vec<(String, String)> = config
         .replication_configuration()
         .map(|c| c.rules())
         .unwrap_or_default()
         .iter()
         .filter(|r| {
-            r.destination()
-                .and_then(|d| d.metrics())
-                .is_some_and(|m| m.status().as_str() == "Enabled")
+            r.destination().is_some_and(|d| {
+                d.metrics()
+                    .is_some_and(|m| m.status().as_str() == "Enabled")
+                    || d.replication_time()
+                        .is_some_and(|t| t.status().as_str() == "Enabled")
+            })
         })
         .filter_map(|r| {
             let arn = r.destination()?.bucket();
@@ -361,8 +377,14 @@ async fn replication_metrics(
             let latest = |suffix: &str| points(suffix).last().map(|(_, v)| *v);
             ReplicationMetrics {
                 rule_id,
+                destination_region: destinations
+                    .iter()
+                    .find(|(b, _)| *b == destination_bucket)
+                    .map(|(_, r)| r.clone()),
                 destination_bucket,
                 latency_s: latest("lat"),
+                latency_series: points("lat"),
+                latency_since: Some(start),
                 operations_pending: latest("ops"),
                 bytes_pending: latest("bytes"),
                 operations_failed: Some(points("fail").iter().map(|(_, v)| v).sum()),

@@ -169,9 +169,7 @@ pub(super) fn release(
             theme.header,
         )));
         for r in &a.regions {
-            let lag = r
-                .lag_s
-                .map_or(String::new(), |l| format!(" lag {}", assess::fmt_secs(l)));
+            let lag = r.lag_explained().map_or(String::new(), |l| format!(" {l}"));
             let status = if r.is_source {
                 Span::styled("◆ source", theme.dim)
             } else {

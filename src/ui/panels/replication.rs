@@ -50,9 +50,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 None if r.artifacts.is_some() => Span::styled("no builds", theme.dim),
                 None => widgets::replica(ReplicaStatus::Unknown, theme),
             };
-            let lag = here
-                .and_then(|h| h.lag_s)
-                .map_or(String::new(), crate::assess::fmt_secs);
+            // `~` an observed completion, `?` a completion whose lag cannot be told (README,
+            // "Panels").
+            let lag = here.map_or(String::new(), |h| h.lag_label());
             let verdict = if region == 0 {
                 match assess::readiness(svc, now).verdict {
                     Verdict::Ready => Span::styled("✓ ready", theme.ok),

@@ -106,6 +106,7 @@ impl<'a> World<'a> {
                     )),
                     replication: None,
                     replicated_at: None,
+                    simulated: true,
                 };
                 if region == source_region {
                     let lags: Vec<Option<i64>> = destinations
@@ -172,7 +173,11 @@ impl<'a> World<'a> {
                 ReplicationMetrics {
                     rule_id: format!("to-{region}"),
                     destination_bucket: service.artifact_bucket.replace("{region}", region),
+                    destination_region: Some(region.clone()),
                     latency_s: latency.map(|l| l as f64),
+                    // The simulation's replicas carry their own arrival (`simulated`).
+                    latency_series: Vec::new(),
+                    latency_since: None,
                     operations_pending: Some(pending.len() as f64),
                     bytes_pending: Some(pending.iter().map(|b| b.size_mb * 1_048_576.0).sum()),
                     operations_failed: Some(failed as f64),
