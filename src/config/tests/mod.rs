@@ -176,6 +176,16 @@ routing_controls = { "us-east-1" = "arn:aws:rc/e", "us-west-2" = "arn:aws:rc/w" 
     assert_eq!(failover.routing_controls["us-west-2"], "arn:aws:rc/w");
 }
 
+#[test]
+fn pin_unhealthy_is_a_mechanism_without_arc_keys() {
+    let config = parse(&minimal_with(
+        "[service.failover]\nmechanism = \"pin-unhealthy\"\n",
+    ));
+    let failover = &config.services[0].failover;
+    assert_eq!(failover.mechanism, Mechanism::PinUnhealthy);
+    assert!(failover.cluster_endpoints.is_empty());
+}
+
 /// (case, profile in the file, read_only in the file, environment, then after apply_env:
 /// profile, endpoint_url, control_region, read_only).
 type EnvCase = (
