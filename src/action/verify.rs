@@ -59,8 +59,12 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
                 .collect();
             match serving_index(&statuses).and_then(|i| checks.get(i)) {
                 Some((now_serving, _, _)) if now_serving == serving => Ok(format!(
-                    "Inverted flags read back as planned; Route 53 should now answer with \
-                     {serving}"
+                    "{} flags read back as planned; Route 53 should now answer with {serving}",
+                    if disabled.is_empty() {
+                        "Inverted"
+                    } else {
+                        "Inverted and Disabled"
+                    }
                 )),
                 Some((other, _, _)) => Err(format!(
                     "flags as planned, but with them Route 53 answers with {other}, not {serving}"

@@ -66,6 +66,30 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                         h.id, r.region
                     ),
                 );
+            } else if h.pinned_unhealthy() {
+                add(
+                    Severity::Warning,
+                    FindingCode::HealthInverted,
+                    region,
+                    format!(
+                        "health check {} is pinned unhealthy (Disabled and Inverted): Route 53 \
+                         treats {} as unhealthy without checking it (manual failover in effect; \
+                         no checker data until failback)",
+                        h.id, r.region
+                    ),
+                );
+            } else if h.disabled {
+                // API reference, UpdateHealthCheck `Disabled`: counted healthy, not checked.
+                add(
+                    Severity::Warning,
+                    FindingCode::HealthInverted,
+                    region,
+                    format!(
+                        "health check {} is Disabled: Route 53 counts {} healthy without checking \
+                         it, whatever the endpoint does",
+                        h.id, r.region
+                    ),
+                );
             } else if h.inverted {
                 add(
                     Severity::Warning,

@@ -43,6 +43,34 @@ fn findings_table() {
             vec![(Warning, HealthInverted)],
         ),
         (
+            // UpdateHealthCheck `Disabled`: Disabled and Inverted is always unhealthy, the
+            // manual failover of `pin-unhealthy`; no checkers' verdict, not a failing endpoint.
+            "pinned unhealthy",
+            |s| {
+                s.regions[0].health = stamped(HealthCheck {
+                    inverted: true,
+                    disabled: true,
+                    raw: HealthStatus::Unknown,
+                    checkers_healthy_pct: None,
+                    ..base_check()
+                })
+            },
+            vec![(Warning, HealthInverted)],
+        ),
+        (
+            // Disabled alone: counted healthy whatever the endpoint does.
+            "disabled",
+            |s| {
+                s.regions[0].health = stamped(HealthCheck {
+                    disabled: true,
+                    raw: HealthStatus::Unknown,
+                    checkers_healthy_pct: None,
+                    ..base_check()
+                })
+            },
+            vec![(Warning, HealthInverted)],
+        ),
+        (
             "errors above warn",
             |s| s.regions[0].functions = stamped(vec![function(1000, 20, "c")]),
             vec![(Warning, ErrorRateHigh)],
