@@ -175,8 +175,11 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    // A panic in a headless command: the crash report goes to the log file (the console
+    // installs its own hook, which restores the terminal first).
+    crate::logging::install_crash_hook(|| {});
     let _log = match crate::logging::init(cli.debug) {
-        Ok(guard) => guard,
+        Ok(flush) => flush,
         Err(e) => {
             eprintln!("switchyard: {e}");
             return ExitCode::from(exit::USAGE);
