@@ -227,14 +227,16 @@ mod poller_tests {
             let fetched = tokio::time::timeout_at(deadline, rx.recv())
                 .await
                 .unwrap_or_else(|_| {
-                    panic!("fetch {n} of {} took longer than {at_speed_1:?}/4", spec.key)
+                    panic!(
+                        "fetch {n} of {} took longer than {at_speed_1:?}/4",
+                        spec.key
+                    )
                 })
                 .unwrap();
             assert!(fetched.result.is_ok(), "{:?}", fetched.result);
         }
         drop(poller);
     }
-
 
     #[test]
     fn a_simulated_duration_on_the_wall_clock() {

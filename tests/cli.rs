@@ -489,6 +489,7 @@ fn audit_prints_the_log_and_flags_unfinished_actions() {
         outcome: None,
         error: None,
         forced_reason: None,
+        drill: false,
     };
     log.append(&record("a1", Phase::Intent)).unwrap();
     log.append(&record("a1", Phase::Result)).unwrap();

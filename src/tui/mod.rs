@@ -67,7 +67,8 @@ async fn event_loop(
     state.read_only = read_only;
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     // Actions that never recorded a result (the process died mid-action) are shown at start.
-    let audit = AuditLog::new(AuditLog::default_path());
+    // A demo reads (and its actions write) the drill log, never the real one.
+    let audit = AuditLog::standard(backend.is_simulation());
     let read = audit.read().map_err(|e| e.to_string());
     update(&mut state, Msg::AuditLog(read), clock.now());
     let poller = Poller::start(Arc::clone(&backend), schedule, clock.clone(), tx.clone());
