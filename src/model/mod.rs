@@ -6,8 +6,9 @@ mod traffic;
 
 pub use health::{CheckerObservation, HealthCheck, HealthStatus, effective_status, serving_index};
 pub use release::{
-    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
-    ReplicationMetrics, S3Replication, StageInfo,
+    ApprovalAnswer, ApprovalRevision, ArtifactVersion, DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+    PendingApproval, PipelineInfo, ReplicaStatus, ReplicationMetrics, S3Replication, StageInfo,
+    approval_expires, is_manual_approval,
 };
 pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
 

@@ -28,8 +28,8 @@ use switchyard::assess::{self, Verdict};
 use switchyard::config::Thresholds;
 use switchyard::fleet::Fleet;
 use switchyard::model::{
-    ApiKind, ApprovalRevision, DomainMapping, FunctionStats, HealthCheck, HealthStatus,
-    PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo,
+    ApiKind, ApprovalAnswer, ApprovalRevision, DomainMapping, FunctionStats, HealthCheck,
+    HealthStatus, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo,
 };
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};
 use switchyard::source::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind};

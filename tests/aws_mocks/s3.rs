@@ -83,6 +83,7 @@ fn pipeline_payload(revisions: &[&str]) -> Result<Payload, SourceError> {
                     })
                     .collect(),
             }),
+            last_answer: None,
         },
     }]))
 }

@@ -20,6 +20,7 @@ pub enum SimOp {
         service: String,
         build: u32,
         approved: bool,
+        summary: String,
         at: i64,
     },
 }
@@ -128,6 +129,7 @@ impl SimBackend {
                     service: service.name.clone(),
                     build,
                     approved: result.status == ApprovalStatus::Approved,
+                    summary: result.summary.clone(),
                     at,
                 }
             }
