@@ -230,7 +230,7 @@ impl<'a> World<'a> {
         let built = s >= build.at + BUILD_DURATION_S;
         let since = build.at + BUILD_DURATION_S;
         // The same rule as the AWS path: the declared timeout, else seven days.
-        let expires = approval_expires(self.time(since), None);
+        let expires = approval_expires(self.time(since), service.approval_timeout_minutes);
         let expired = at >= expires;
         let answered = self.answered(&service.name, build, s);
         let answer = answered.as_ref().map(|a| a.approved);
