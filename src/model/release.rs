@@ -109,7 +109,8 @@ pub struct ApprovalAnswer {
     /// CodePipeline's status: `Succeeded` (approved), `Failed` (rejected, or not answered in
     /// time), `Abandoned`, …
     pub status: String,
-    /// ActionExecution `lastUpdatedBy`: the ARN of whoever answered.
+    /// ActionExecution `lastUpdatedBy` (documented as the ARN of the user who last changed it):
+    /// for an answered manual approval, whoever answered; none for one that timed out.
     pub by: Option<String>,
     /// ActionExecution `summary`: the answer's summary.
     pub summary: Option<String>,
