@@ -109,8 +109,9 @@ fn pipeline_panel_slow_replication() {
 }
 
 /// No approval waiting: the panel says how the last one ended, who answered (the role of an
-/// assumed-role ARN) and what they wrote (ActionExecution `lastUpdatedBy`, `summary`); a
-/// rejection in the critical colour.
+/// assumed-role ARN) and what they wrote (ActionExecution `lastUpdatedBy`, `summary`); a failed
+/// one (rejected, or not answered in time: the status is `Failed` either way) in the critical
+/// colour.
 #[test]
 fn pipeline_panel_shows_who_answered_the_last_approval() {
     let (_, mut state, now) = state_at("steady", 120);
@@ -132,9 +133,9 @@ fn pipeline_panel_shows_who_answered_the_last_approval() {
     });
     let buffer = render_panel(panels::pipeline::render, &state, &Theme::color(), now);
     let text = buffer_to_text(&buffer);
-    line_with_all(&text, &["last rejected 7m ago by ops \"bad canary\""]);
-    let found = find_cells(&buffer, "rejected");
-    assert_style(&found[0], Color::Red, Modifier::BOLD, "rejected");
+    line_with_all(&text, &["last failed 7m ago by ops \"bad canary\""]);
+    let found = find_cells(&buffer, "failed");
+    assert_style(&found[0], Color::Red, Modifier::BOLD, "failed");
 }
 
 #[test]

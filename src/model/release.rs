@@ -110,7 +110,7 @@ pub struct ApprovalAnswer {
     /// time), `Abandoned`, …
     pub status: String,
     /// ActionExecution `lastUpdatedBy` (documented as the ARN of the user who last changed it):
-    /// for an answered manual approval, whoever answered; none for one that timed out.
+    /// for an answered manual approval, whoever answered.
     pub by: Option<String>,
     /// ActionExecution `summary`: the answer's summary.
     pub summary: Option<String>,

@@ -118,12 +118,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 }
 
 /// No approval waiting: how the last one ended, who answered and what they wrote, when
-/// CodePipeline says (a timed-out approval has no author). The detail view has it whole.
+/// CodePipeline says. The detail view has it whole.
 fn last_answer(answer: &ApprovalAnswer, theme: &Theme, now: Timestamp) -> Line<'static> {
     let (verdict, style) = match answer.status.as_str() {
         "Succeeded" => ("approved", theme.ok),
-        "Failed" if answer.by.is_none() => ("failed", theme.crit),
-        "Failed" => ("rejected", theme.crit),
+        // Rejected, or not answered in time: CodePipeline's status does not tell them apart.
+        "Failed" => ("failed", theme.crit),
         other => (other, theme.unknown),
     };
     let ago = widgets::age((now - answer.at).to_std().unwrap_or_default());
