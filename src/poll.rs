@@ -85,7 +85,10 @@ impl<M: From<Fetched>> PollTask<M> {
             if self.tx.send(M::from(fetched)).await.is_err() {
                 return; // the app loop is gone
             }
-            let wait = next_wait(self.spec.interval, failures);
+            // The interval is in the backend's time: at `--speed 10` a simulated 30 s refresh
+            // comes every 3 s of wall-clock time, so the data keeps the age it would have at
+            // speed 1 and stays fresh.
+            let wait = self.clock.wall(next_wait(self.spec.interval, failures));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 changed = self.refresh.changed() => {
@@ -198,5 +201,51 @@ mod poller_tests {
         for (key, (_, ok)) in &seen {
             assert_eq!(*ok, key != "lambda@us-west-2", "{key}");
         }
+    }
+
+    /// `--speed N`: the refresh intervals are simulated time (the fleet's freshness and the
+    /// sources overlay read them so), so the pollers wait 1/N of each on the wall clock, and a
+    /// source is fetched every `interval` of simulated time, as at speed 1. At speed 1000 the
+    /// slowest source's interval (seconds) is milliseconds of wall-clock time: five fetches come
+    /// long before the four intervals they would take if the interval were wall-clock time.
+    #[tokio::test]
+    async fn at_speed_1000_a_source_is_polled_a_thousand_times_as_often() {
+        let scenario = Scenario::built_in("steady").unwrap();
+        let clock = Clock::sim(scenario.start, 1000.0);
+        let backend = Arc::new(Backend::Sim(SimBackend::new(scenario)));
+        let spec = backend
+            .schedule()
+            .into_iter()
+            .max_by_key(|s| s.interval)
+            .unwrap();
+        let at_speed_1 = spec.interval * 4;
+        assert!(at_speed_1 >= Duration::from_secs(8), "{:?}", spec.interval);
+        let (tx, mut rx) = mpsc::channel::<Fetched>(8);
+        let poller = Poller::start(Arc::clone(&backend), vec![spec.clone()], clock, tx);
+        let deadline = tokio::time::Instant::now() + at_speed_1 / 4;
+        for n in 0..5 {
+            let fetched = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "fetch {n} of {} took longer than {at_speed_1:?}/4",
+                        spec.key
+                    )
+                })
+                .unwrap();
+            assert!(fetched.result.is_ok(), "{:?}", fetched.result);
+        }
+        drop(poller);
+    }
+
+    #[test]
+    fn a_simulated_duration_on_the_wall_clock() {
+        let start = chrono::DateTime::UNIX_EPOCH;
+        let s = Duration::from_secs;
+        assert_eq!(Clock::sim(start, 10.0).wall(s(30)), s(3));
+        assert_eq!(Clock::sim(start, 0.5).wall(s(30)), s(60));
+        assert_eq!(Clock::sim(start, 1.0).wall(s(30)), s(30));
+        assert_eq!(Clock::System.wall(s(30)), s(30));
+        assert_eq!(Clock::fixed(start).wall(s(30)), s(30));
     }
 }

@@ -111,6 +111,8 @@ pub struct PipelineReport {
     #[serde(skip)]
     pub known: bool,
     pub pending_approval: Option<ApprovalReport>,
+    /// The last answered approval when none is waiting (who, summary, when), else null.
+    pub last_answer: Option<crate::model::ApprovalAnswer>,
 }
 
 #[derive(Debug, Serialize)]
@@ -119,6 +121,8 @@ pub struct ApprovalReport {
     pub action: String,
     pub since: Timestamp,
     pub expires: Timestamp,
+    /// The approval's timeout (`expires` − `since`): its declared `timeoutInMinutes`, else 7 days.
+    pub timeout_minutes: i64,
     pub revisions: Vec<crate::model::ApprovalRevision>,
 }
 
@@ -274,8 +278,13 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                     action: p.action.clone(),
                     since: p.since,
                     expires: p.expires,
+                    timeout_minutes: (p.expires - p.since).num_minutes(),
                     revisions: p.revisions.clone(),
                 }),
+            last_answer: svc
+                .pipeline
+                .as_ref()
+                .and_then(|p| p.value.last_answer.clone()),
         }),
         findings: assess::findings(fleet, svc, now),
     }

@@ -21,13 +21,19 @@ fn switchyard(state: &Path) -> Command {
     let mut cmd = Command::cargo_bin("switchyard").unwrap();
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-switchyard-test")
         .env("XDG_STATE_HOME", state)
+        .env("HOME", state)
         .env_remove("SWITCHYARD_TEST_DIE_AFTER_INTENT")
         .current_dir(std::env::temp_dir());
     cmd
 }
 
+/// The drill log: every action here is on the simulation.
 fn audit(state: &Path) -> Vec<Value> {
-    match std::fs::read_to_string(state.join("switchyard/audit.jsonl")) {
+    read_log(&state.join("switchyard/drill-audit.jsonl"))
+}
+
+fn read_log(path: &Path) -> Vec<Value> {
+    match std::fs::read_to_string(path) {
         Ok(text) => text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -365,23 +371,25 @@ fn an_action_killed_after_its_intent_is_reported_at_the_next_start() {
         .assert()
         .stderr(predicates::str::contains(format!("unfinished action {id}")));
     switchyard(&state)
-        .args(["audit"])
+        .args(["audit", "--drill"])
         .assert()
         .code(0)
         .stdout(predicates::str::contains(format!("! unfinished: {id}")));
 
     // Someone checks AWS and closes it by hand; then it is no longer reported.
     switchyard(&state)
-        .args(["audit", "--ack", "no-such-id", "--reason", "x"])
+        .args(["audit", "--drill", "--ack", "no-such-id", "--reason", "x"])
         .assert()
         .code(2);
     switchyard(&state)
-        .args(["audit", "--ack", &id])
+        .args(["audit", "--drill", "--ack", &id])
         .assert()
         .code(2);
     switchyard(&state)
         .args([
             "audit",
+            "--sim",
+            "region-outage",
             "--ack",
             &id,
             "--reason",
@@ -404,9 +412,71 @@ fn an_action_killed_after_its_intent_is_reported_at_the_next_start() {
         .assert()
         .stderr(predicates::str::contains("unfinished").not());
     switchyard(&state)
-        .args(["audit"])
+        .args(["audit", "--drill"])
         .assert()
         .stdout(predicates::str::contains("! unfinished").not());
+}
+
+/// A drill (an action on the simulation) never touches the real record: the real audit log is
+/// left as it was, a real action's lock on a service of the same name does not block it, and its
+/// records go to the drill log, marked `drill`, which `audit --drill` shows and `audit` does not.
+#[test]
+fn a_drill_never_touches_the_real_audit_log_or_locks() {
+    use switchyard::action::lock::ServiceLock;
+    let state = state_dir("drill");
+    let real_log = state.join("switchyard/audit.jsonl");
+    std::fs::create_dir_all(real_log.parent().unwrap()).unwrap();
+    let real = r#"{"ts":"2026-11-27T14:02:00Z","id":"real-1","phase":"intent","action":"failover","service":"sample","target":"us-west-2","request":[],"actor":null,"outcome":null,"error":null,"forced_reason":null}"#;
+    std::fs::write(&real_log, format!("{real}\n")).unwrap();
+    // A real action on a service named like the simulation's is running (it holds its lock).
+    let _real_lock =
+        ServiceLock::acquire(&state.join("switchyard/locks"), "sample", "failover (real)").unwrap();
+
+    let args = with(
+        FAILOVER,
+        &["--execute", "--confirm", "sample/us-west-2", "--json"],
+    );
+    let out = switchyard(&state).args(&args).assert().code(0);
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["report"]["status"], "verified", "{json}");
+
+    assert_eq!(
+        std::fs::read_to_string(&real_log).unwrap(),
+        format!("{real}\n"),
+        "the real audit log changed"
+    );
+    let drill = audit(&state);
+    assert_eq!(phases(&drill), ["intent", "result", "verified"]);
+    assert!(drill.iter().all(|r| r["drill"] == true), "{drill:?}");
+    assert!(state.join("switchyard/drill-locks/sample.lock").exists());
+
+    let shown = |args: &[&str]| {
+        let out = switchyard(&state).args(args).assert().code(0);
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let real_view = shown(&["audit"]);
+    assert!(
+        real_view.contains("real-1") && !real_view.contains("verified"),
+        "{real_view}"
+    );
+    let drill_view = shown(&["audit", "--drill"]);
+    assert!(
+        drill_view.contains("drills (actions in the simulation)"),
+        "{drill_view}"
+    );
+    assert!(
+        !drill_view.contains("real-1") && drill_view.contains("verified"),
+        "{drill_view}"
+    );
+    let report: Value = serde_json::from_str(&shown(&["audit", "--drill", "--json"])).unwrap();
+    assert_eq!(report["drill"], true);
+    assert_eq!(report["records"].as_array().unwrap().len(), 3);
+    let report: Value = serde_json::from_str(&shown(&["audit", "--json"])).unwrap();
+    assert_eq!(report["drill"], false);
+    assert!(
+        report["records"][0].get("drill").is_none(),
+        "real records are as before"
+    );
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn an_unfinished_action_is_a_banner_until_dismissed() {
         outcome: None,
         error: None,
         forced_reason: None,
+        drill: false,
     };
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let text = screen(&state, 80, 24, now);

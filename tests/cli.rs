@@ -498,6 +498,7 @@ fn audit_prints_the_log_and_flags_unfinished_actions() {
         outcome: None,
         error: None,
         forced_reason: None,
+        drill: false,
     };
     log.append(&record("a1", Phase::Intent)).unwrap();
     log.append(&record("a1", Phase::Result)).unwrap();
@@ -513,4 +514,37 @@ fn audit_prints_the_log_and_flags_unfinished_actions() {
     assert_eq!(report["schema"], "switchyard.audit/1");
     assert_eq!(report["records"].as_array().unwrap().len(), 3);
     assert_eq!(report["unfinished"], serde_json::json!(["a2"]));
+}
+
+/// The simulation follows the same rule as the AWS path (CodePipeline API reference,
+/// ActionDeclaration `timeoutInMinutes`): a scenario's approval with a 60-minute timeout expires
+/// 60 minutes after it started waiting, and then has failed unanswered (no author).
+#[test]
+fn a_simulated_approval_with_a_60_minute_timeout_fails_after_60_minutes() {
+    let dir = tempdir();
+    let path = dir.join("timeout.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/steady.toml"
+    ))
+    .unwrap()
+    .replace(
+        "pipeline = \"sample-deploy\"",
+        "pipeline = \"sample-deploy\"\napproval_timeout_minutes = 60",
+    );
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap();
+    // Build 1234 lands 25 minutes before the start and waits for approval from a minute later.
+    let (snap, _) = json(&["snapshot", "--scenario-file", path, "--at", "2m", "--json"]);
+    let pending = &snap["services"][0]["pipeline"]["pending_approval"];
+    assert_eq!(pending["timeout_minutes"], 60, "{pending}");
+    assert_eq!(pending["since"], "2026-11-27T13:36:00Z");
+    assert_eq!(pending["expires"], "2026-11-27T14:36:00Z");
+
+    let (snap, _) = json(&["snapshot", "--scenario-file", path, "--at", "40m", "--json"]);
+    let pipeline = &snap["services"][0]["pipeline"];
+    assert_eq!(pipeline["pending_approval"], Value::Null, "{pipeline}");
+    assert_eq!(pipeline["last_answer"]["status"], "Failed", "{pipeline}");
+    assert_eq!(pipeline["last_answer"]["by"], Value::Null, "{pipeline}");
+    assert_eq!(pipeline["last_answer"]["at"], "2026-11-27T14:36:00Z");
 }

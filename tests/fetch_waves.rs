@@ -228,7 +228,9 @@ fn codepipeline_rules() -> Vec<Rule> {
                 )
                 .build()
         });
-    vec![state, execution]
+    let declared =
+        crate::aws_mocks_support::manual_approvals_declared(&[("Approve", "ManualApproval", None)]);
+    vec![state, execution, declared]
 }
 
 /// The whole fleet's backend, every client's requests held at `gate`.
@@ -247,7 +249,11 @@ fn fleet(services: usize, gate: &Gate, replication_metrics: bool) -> AwsBackend 
             lambda: gated!(aws_sdk_lambda, gate, [&lambda]),
             s3: gated!(aws_sdk_s3, gate, [&s3[0], &s3[1], &s3[2]]),
             cloudwatch: gated!(aws_sdk_cloudwatch, gate, [&cloudwatch]),
-            codepipeline: gated!(aws_sdk_codepipeline, gate, [&pipelines[0], &pipelines[1]]),
+            codepipeline: gated!(
+                aws_sdk_codepipeline,
+                gate,
+                [&pipelines[0], &pipelines[1], &pipelines[2]]
+            ),
         }
     };
     backend(
@@ -376,14 +382,23 @@ async fn health_records_once_then_configurations_verdicts_and_history_at_once() 
     );
 }
 
-/// CodePipeline: every pipeline's state at once; then each pending approval's execution.
+/// CodePipeline: every pipeline's state and (the first time) its declaration at once; then
+/// each pending approval's execution. Once read, the declaration is kept while the pipeline's
+/// version holds: the next refresh reads the state alone.
 #[tokio::test]
 async fn pipelines_at_once_then_each_execution() {
     let gate = Gate::default();
     let b = fleet(3, &gate, false);
     let waves = fetch_in_waves(&b, &gate, SourceKind::Pipeline, EAST).await;
+    let mut first = times(3, "CodePipeline GetPipeline");
+    first.extend(times(3, "CodePipeline GetPipelineState"));
     assert_eq!(
         waves,
+        vec![first, times(3, "CodePipeline GetPipelineExecution")]
+    );
+    let again = fetch_in_waves(&b, &gate, SourceKind::Pipeline, EAST).await;
+    assert_eq!(
+        again,
         vec![
             times(3, "CodePipeline GetPipelineState"),
             times(3, "CodePipeline GetPipelineExecution"),

@@ -630,7 +630,7 @@ async fn an_unimplemented_api_fails_only_its_own_source() {
     let sample = service(&snap, SERVICE);
     assert_eq!(
         sample["pipeline"],
-        json!({ "name": PIPELINE, "pending_approval": null })
+        json!({ "name": PIPELINE, "pending_approval": null, "last_answer": null })
     );
     // Everything else arrived.
     assert_eq!(sample["serving_region"], PRIMARY);

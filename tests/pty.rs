@@ -271,6 +271,27 @@ impl Finished {
     fn log_path(&self) -> PathBuf {
         self.dir.0.join("state/switchyard/switchyard.log")
     }
+
+    /// The log file holds the panic's message, its location in the source and a backtrace; the
+    /// log's text is returned.
+    fn assert_crash_report_logged(&self) -> String {
+        let log = std::fs::read_to_string(self.log_path()).unwrap_or_else(|e| {
+            panic!(
+                "no log file {} after the panic: {e}\n{}",
+                self.log_path().display(),
+                tail(&self.bytes)
+            )
+        });
+        for needle in [
+            PANIC_MESSAGE,
+            "The application panicked",
+            "Location: src/tui/mod.rs:",
+            "switchyard::tui::",
+        ] {
+            assert!(log.contains(needle), "{needle:?} is not in the log:\n{log}");
+        }
+        log
+    }
 }
 
 /// rexpect hands out each byte as one `char` (U+0000–U+00FF): back to the bytes.
@@ -335,7 +356,7 @@ fn a_panic_restores_the_terminal_before_its_message() {
     out.assert_drew("Health");
     let message = out.position(PANIC_MESSAGE);
     let hint = out.position(&format!(
-        "switchyard crashed. Please report this. Run with --debug to keep a log at {}",
+        "The crash report is in {}; please report this.",
         out.log_path().display()
     ));
     assert!(message < hint, "the hint comes after the panic message");
@@ -372,6 +393,28 @@ fn a_panic_restores_the_terminal_before_its_message() {
     out.assert_screen_restored();
     out.assert_modes_restored();
     out.assert_exit(101);
+    // Without --debug too, the crash report (color-eyre: message, location, backtrace) is in the
+    // log file once the process has exited.
+    out.assert_crash_report_logged();
+}
+
+/// With --debug the log is written by a non-blocking writer: the panic report, and the lines
+/// logged before it, reach the file before the process exits (the writer is flushed first).
+#[test]
+fn a_panic_with_debug_logging_reaches_the_log_before_the_exit() {
+    let mut run = Run::start("panic-debug", (120, 35), &["--debug", "demo"], true);
+    run.expect(PANIC_MESSAGE);
+    let out = run.finish();
+
+    out.assert_screen_restored();
+    out.assert_modes_restored();
+    out.assert_exit(101);
+    let log = out.assert_crash_report_logged();
+    // A line the console logs at start, before the panic, is flushed ahead of the report.
+    let earlier = log
+        .find("console started")
+        .unwrap_or_else(|| panic!("no line from before the panic in the debug log:\n{log}"));
+    assert!(earlier < log.find(PANIC_MESSAGE).unwrap());
 }
 
 #[test]

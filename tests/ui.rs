@@ -171,6 +171,36 @@ fn pipeline_panel_slow_replication() {
     insta::assert_snapshot!("pipeline_panel_slow_replication", text);
 }
 
+/// No approval waiting: the panel says how the last one ended, who answered (the role of an
+/// assumed-role ARN) and what they wrote (ActionExecution `lastUpdatedBy`, `summary`); a failed
+/// one (rejected, or not answered in time: the status is `Failed` either way) in the critical
+/// colour.
+#[test]
+fn pipeline_panel_shows_who_answered_the_last_approval() {
+    let (_, mut state, now) = state_at("steady", 120);
+    let sample = state
+        .fleet
+        .services
+        .iter_mut()
+        .find(|s| s.service.name == "sample")
+        .unwrap();
+    let pipeline = sample.pipeline.as_mut().unwrap();
+    pipeline.value.pending = None;
+    pipeline.value.last_answer = Some(switchyard::model::ApprovalAnswer {
+        stage: "Approval".into(),
+        action: "ManualApproval".into(),
+        status: "Failed".into(),
+        by: Some("arn:aws:sts::123456789012:assumed-role/ops/alice".into()),
+        summary: Some("bad canary".into()),
+        at: now - chrono::Duration::minutes(7),
+    });
+    let buffer = render_panel(panels::pipeline::render, &state, &Theme::color(), now);
+    let text = buffer_to_text(&buffer);
+    line_with_all(&text, &["last failed 7m ago by ops \"bad canary\""]);
+    let found = find_cells(&buffer, "failed");
+    assert_style(&found[0], Color::Red, Modifier::BOLD, "failed");
+}
+
 #[test]
 fn replication_panel_slow_replication() {
     let text = panel_text(panels::replication::render, "slow-replication", 120);

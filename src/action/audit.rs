@@ -1,6 +1,8 @@
 //! The audit log: JSON Lines, one record per phase of an action (`intent` written and fsynced
 //! before the call, then `result`, then `verified` or `unverified`). An intent without a result
-//! means the process died mid-action, and is reported at the next start.
+//! means the process died mid-action, and is reported at the next start. Drills (actions in the
+//! simulation) have a log and locks of their own, so a drill never mixes into the real record or
+//! blocks a real action on a service of the same name.
 
 use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,10 @@ pub struct AuditRecord {
     pub outcome: Option<String>,
     pub error: Option<String>,
     pub forced_reason: Option<String>,
+    /// An action in the simulation (`demo`, `--sim`), recorded in the drill log. Written only
+    /// when true, so the real log's records are as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,11 +66,32 @@ pub enum AuditError {
 
 pub struct AuditLog {
     path: PathBuf,
+    drill: bool,
 }
 
 impl AuditLog {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        AuditLog { path: path.into() }
+        AuditLog {
+            path: path.into(),
+            drill: false,
+        }
+    }
+
+    /// The drill log at `path`: its records are marked `drill`, its locks are `drill-locks/`.
+    pub fn drill(path: impl Into<PathBuf>) -> Self {
+        AuditLog {
+            path: path.into(),
+            drill: true,
+        }
+    }
+
+    /// The real log at its default place, or the drill log for actions in the simulation.
+    pub fn standard(drill: bool) -> Self {
+        if drill {
+            AuditLog::drill(AuditLog::drill_path())
+        } else {
+            AuditLog::new(AuditLog::default_path())
+        }
     }
 
     /// `$XDG_STATE_HOME/switchyard/audit.jsonl`.
@@ -72,15 +99,35 @@ impl AuditLog {
         crate::paths::state_dir().join("audit.jsonl")
     }
 
+    /// `$XDG_STATE_HOME/switchyard/drill-audit.jsonl`: actions in the simulation.
+    pub fn drill_path() -> PathBuf {
+        crate::paths::state_dir().join("drill-audit.jsonl")
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Where the per-service action locks live: next to the log.
+    pub fn is_drill(&self) -> bool {
+        self.drill
+    }
+
+    /// The command that shows this log, for messages ("see `switchyard audit --drill`").
+    pub fn command(&self) -> &'static str {
+        if self.drill {
+            "switchyard audit --drill"
+        } else {
+            "switchyard audit"
+        }
+    }
+
+    /// Where the per-service action locks live: next to the log (`locks/`, or `drill-locks/`
+    /// for the drill log).
     pub fn lock_dir(&self) -> PathBuf {
+        let name = if self.drill { "drill-locks" } else { "locks" };
         self.path
             .parent()
-            .map_or_else(|| PathBuf::from("locks"), |d| d.join("locks"))
+            .map_or_else(|| PathBuf::from(name), |d| d.join(name))
     }
 
     /// Append one record and fsync it: an action must not start unless its intent is on disk.
@@ -174,6 +221,7 @@ mod tests {
             outcome: None,
             error: None,
             forced_reason: None,
+            drill: false,
         }
     }
 

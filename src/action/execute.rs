@@ -148,6 +148,7 @@ impl Execution<'_> {
                 outcome,
                 error,
                 forced_reason: forced_reason.clone(),
+                drill: self.log.is_drill(),
             };
         if let Err(e) = self.log.append(&record(Phase::Intent, None, None, now)) {
             report.status = Status::Failed;

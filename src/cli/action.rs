@@ -46,7 +46,8 @@ struct Output<'a> {
 }
 
 pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result<u8, Failure> {
-    let log = AuditLog::new(AuditLog::default_path());
+    // A drill (the simulation) has its own log and locks: it never mixes into the real record.
+    let log = AuditLog::standard(session.backend.is_simulation());
     warn_unfinished(&log);
     let backend = std::sync::Arc::clone(&session.backend);
     let clock = session.clock.clone();
@@ -166,12 +167,13 @@ fn warn_unfinished(log: &AuditLog) {
                 }
                 eprintln!(
                     "switchyard: warning: unfinished action {}: {} {} -> {} started {} and never \
-                     recorded a result; check AWS, then `switchyard audit --ack {}`",
+                     recorded a result; check AWS, then `{} --ack {}`",
                     r.id,
                     r.action,
                     r.service,
                     r.target,
                     r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    log.command(),
                     r.id,
                 );
             }

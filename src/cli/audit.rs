@@ -1,4 +1,5 @@
-//! `switchyard audit`: the audit log, and any action that started but never recorded a result.
+//! `switchyard audit`: the audit log, and any action that started but never recorded a result;
+//! `--drill` (or `--sim`): the drill log of actions in the simulation instead.
 
 use super::{Failure, exit};
 use crate::action::audit::{AuditLog, AuditRecord, Phase, unfinished};
@@ -9,6 +10,8 @@ use serde::Serialize;
 struct Report<'a> {
     schema: &'static str,
     path: String,
+    /// The drill log (actions in the simulation), not the real one.
+    drill: bool,
     records: &'a [AuditRecord],
     /// IDs of intents with no result: the process stopped mid-action.
     unfinished: Vec<&'a str>,
@@ -16,8 +19,8 @@ struct Report<'a> {
 
 /// Close an unfinished action by hand: an `acknowledged` record with the same id, saying what
 /// was found. Only an intent without any later record can be acknowledged.
-pub fn acknowledge(id: &str, reason: &str, json: bool) -> Result<u8, Failure> {
-    let log = AuditLog::new(AuditLog::default_path());
+pub fn acknowledge(id: &str, reason: &str, json: bool, drill: bool) -> Result<u8, Failure> {
+    let log = AuditLog::standard(drill);
     let records = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
     let Some(intent) = unfinished(&records)
         .into_iter()
@@ -25,8 +28,9 @@ pub fn acknowledge(id: &str, reason: &str, json: bool) -> Result<u8, Failure> {
         .cloned()
     else {
         return Err(Failure::usage(format!(
-            "no unfinished action {id:?} in {} (see `switchyard audit`)",
-            log.path().display()
+            "no unfinished action {id:?} in {} (see `{}`)",
+            log.path().display(),
+            log.command()
         )));
     };
     if let Some(holder) = ServiceLock::holder(&log.lock_dir(), &intent.service) {
@@ -55,14 +59,15 @@ pub fn acknowledge(id: &str, reason: &str, json: bool) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-pub fn run(json: bool) -> Result<u8, Failure> {
-    let log = AuditLog::new(AuditLog::default_path());
+pub fn run(json: bool, drill: bool) -> Result<u8, Failure> {
+    let log = AuditLog::standard(drill);
     let records = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
     let open = unfinished(&records);
     if json {
         let report = Report {
             schema: "switchyard.audit/1",
             path: log.path().display().to_string(),
+            drill: log.is_drill(),
             records: &records,
             unfinished: open.iter().map(|r| r.id.as_str()).collect(),
         };
@@ -75,6 +80,12 @@ pub fn run(json: bool) -> Result<u8, Failure> {
         println!("no actions recorded in {}", log.path().display());
         return Ok(exit::OK);
     }
+    if log.is_drill() {
+        println!(
+            "drills (actions in the simulation), from {}",
+            log.path().display()
+        );
+    }
     for r in &open {
         let started = r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         match ServiceLock::holder(&log.lock_dir(), &r.service) {
@@ -84,8 +95,13 @@ pub fn run(json: bool) -> Result<u8, Failure> {
             ),
             None => println!(
                 "! unfinished: {} {} {} -> {} started {started} and never recorded a result; \
-                 check AWS before retrying, then `switchyard audit --ack {} --reason TEXT`",
-                r.id, r.action, r.service, r.target, r.id
+                 check AWS before retrying, then `{} --ack {} --reason TEXT`",
+                r.id,
+                r.action,
+                r.service,
+                r.target,
+                log.command(),
+                r.id
             ),
         }
     }

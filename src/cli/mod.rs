@@ -108,6 +108,9 @@ pub enum Command {
     Audit {
         #[arg(long)]
         json: bool,
+        /// The drill log instead: actions in the simulation (drill-audit.jsonl; also with --sim)
+        #[arg(long)]
+        drill: bool,
         /// Close an unfinished action by hand after checking AWS (needs --reason)
         #[arg(long, value_name = "ID", requires = "reason")]
         ack: Option<String>,
@@ -140,6 +143,11 @@ pub struct GuardArgs {
 }
 
 impl Cli {
+    /// `--sim` or `--scenario-file`: actions are drills, `audit` reads the drill log.
+    fn is_simulation(&self) -> bool {
+        self.sim.is_some() || self.scenario_file.is_some()
+    }
+
     /// The global options a session is opened with.
     fn options(&self) -> Options {
         Options {
@@ -175,8 +183,11 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    // A panic in a headless command: the crash report goes to the log file (the console
+    // installs its own hook, which restores the terminal first).
+    crate::logging::install_crash_hook(|| {});
     let _log = match crate::logging::init(cli.debug) {
-        Ok(guard) => guard,
+        Ok(flush) => flush,
         Err(e) => {
             eprintln!("switchyard: {e}");
             return ExitCode::from(exit::USAGE);
@@ -240,9 +251,17 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Scenarios) => scenarios::run(),
         Some(Command::Audit {
             json,
+            drill,
             ack: Some(id),
             reason,
-        }) => audit::acknowledge(id, reason.as_deref().unwrap_or_default(), *json),
-        Some(Command::Audit { json, .. }) => audit::run(*json),
+        }) => audit::acknowledge(
+            id,
+            reason.as_deref().unwrap_or_default(),
+            *json,
+            *drill || cli.is_simulation(),
+        ),
+        Some(Command::Audit { json, drill, .. }) => {
+            audit::run(*json, *drill || cli.is_simulation())
+        }
     }
 }

@@ -90,6 +90,7 @@ pub fn pending(revisions: &[&str]) -> Option<Stamped<PipelineInfo>> {
                 })
                 .collect(),
         }),
+        last_answer: None,
     })
 }
 

@@ -10,8 +10,9 @@ pub use health::{
     metric_verdict, observations_verdict, serving_index,
 };
 pub use release::{
-    ApprovalRevision, ArtifactVersion, LagSource, PendingApproval, PipelineInfo, ReplicaStatus,
-    ReplicationMetrics, S3Replication, StageInfo,
+    ApprovalAnswer, ApprovalRevision, ArtifactVersion, DEFAULT_APPROVAL_TIMEOUT_MINUTES, LagSource,
+    PendingApproval, PipelineInfo, ReplicaStatus, ReplicationMetrics, S3Replication, StageInfo,
+    approval_expires, is_manual_approval,
 };
 pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
 

@@ -116,6 +116,45 @@ pub struct ApprovalRevision {
     pub revision_id: String,
 }
 
+/// A manual approval not answered within its timeout fails: the action declaration's
+/// `timeoutInMinutes` (CodePipeline API reference, ActionDeclaration; GetPipeline), else the
+/// default of seven days (CodePipeline quotas).
+pub const DEFAULT_APPROVAL_TIMEOUT_MINUTES: i64 = 7 * 24 * 60;
+
+/// When an approval waiting since `since` fails unanswered, given its declared timeout.
+pub fn approval_expires(since: Timestamp, timeout_minutes: Option<i64>) -> Timestamp {
+    let minutes = timeout_minutes
+        .filter(|m| *m > 0)
+        .unwrap_or(DEFAULT_APPROVAL_TIMEOUT_MINUTES);
+    since
+        .checked_add_signed(chrono::Duration::minutes(minutes))
+        .unwrap_or(since)
+}
+
+/// Whether an action type is a manual approval (CodePipeline API reference, ActionTypeId:
+/// category `Approval`, provider `Manual`), the only kind that waits for PutApprovalResult.
+pub fn is_manual_approval(category: &str, provider: &str) -> bool {
+    category == "Approval" && provider == "Manual"
+}
+
+/// How the approval action's latest run ended, when it is not waiting (GetPipelineState, the
+/// action's latest execution): who answered and what they wrote, when CodePipeline says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApprovalAnswer {
+    pub stage: String,
+    pub action: String,
+    /// CodePipeline's status: `Succeeded` (approved), `Failed` (rejected, or not answered in
+    /// time), `Abandoned`, …
+    pub status: String,
+    /// ActionExecution `lastUpdatedBy` (documented as the ARN of the user who last changed it):
+    /// for an answered manual approval, whoever answered.
+    pub by: Option<String>,
+    /// ActionExecution `summary`: the answer's summary.
+    pub summary: Option<String>,
+    /// When it was answered (ActionExecution `lastStatusChange`).
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingApproval {
     pub stage: String,
@@ -131,4 +170,7 @@ pub struct PipelineInfo {
     pub name: String,
     pub stages: Vec<StageInfo>,
     pub pending: Option<PendingApproval>,
+    /// The last answered approval, when none is waiting (CodePipeline keeps only the latest run
+    /// of each action in GetPipelineState).
+    pub last_answer: Option<ApprovalAnswer>,
 }

@@ -2,7 +2,7 @@
 //! chosen speed from a chosen start, or a fixed moment.
 
 use crate::model::Timestamp;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub enum Clock {
@@ -42,6 +42,18 @@ impl Clock {
                 *origin + chrono::Duration::milliseconds((elapsed * 1000.0) as i64)
             }
             Clock::Fixed(at) => *at,
+        }
+    }
+
+    /// How long `simulated` takes on the wall clock: simulated time runs `speed` times faster,
+    /// so a wait measured in simulated time (a source's refresh interval) is divided by the speed.
+    /// The wall clock and a fixed clock take it as it is.
+    pub fn wall(&self, simulated: Duration) -> Duration {
+        match self {
+            Clock::Sim { speed, .. } if *speed > 0.0 && speed.is_finite() => {
+                simulated.div_f64(*speed)
+            }
+            _ => simulated,
         }
     }
 }

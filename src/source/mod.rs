@@ -207,6 +207,11 @@ impl Backend {
 }
 
 impl Backend {
+    /// Actions on the simulation are drills: they have their own audit log and locks.
+    pub fn is_simulation(&self) -> bool {
+        matches!(self, Backend::Sim(_))
+    }
+
     /// Read-only mode (`--read-only` or `read_only = true`): every mutating call is refused here.
     pub fn read_only(&self) -> bool {
         match self {

@@ -192,12 +192,17 @@ pub(super) fn audit_loaded(state: &mut State, read: Result<Vec<AuditRecord>, Str
                     Tone::Crit,
                     format!(
                         "▲ no result recorded yet for {} {} → {} (started {}, id {}): if no other \
-                         switchyard is running it, check AWS; see `switchyard audit`",
+                         switchyard is running it, check AWS; see `{}`",
                         r.action,
                         r.service,
                         r.target,
                         r.ts.format("%Y-%m-%d %H:%M:%S UTC"),
-                        r.id
+                        r.id,
+                        if r.drill {
+                            "switchyard audit --drill"
+                        } else {
+                            "switchyard audit"
+                        },
                     ),
                 ));
             }

@@ -19,7 +19,8 @@ pub const CALLER_TIMEOUT: Duration = Duration::from_secs(10);
 const REDRAW: Duration = Duration::from_secs(1);
 
 /// Start a confirmed plan on its own task; the report comes back as `Msg::ActionDone`. The audit
-/// log is opened there, at the moment of acting, from the same place `switchyard audit` reads.
+/// log is opened there, at the moment of acting, from the same place `switchyard audit` reads
+/// (the drill log, `switchyard audit --drill`, for the simulation).
 pub fn spawn(
     tasks: &mut JoinSet<()>,
     backend: &Arc<Backend>,
@@ -32,7 +33,7 @@ pub fn spawn(
     let backend = Arc::clone(backend);
     let clock = clock.clone();
     tasks.spawn(async move {
-        let log = AuditLog::new(AuditLog::default_path());
+        let log = AuditLog::standard(backend.is_simulation());
         let task = Task {
             backend: &backend,
             log: &log,

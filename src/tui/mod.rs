@@ -37,22 +37,14 @@ fn force_panic() -> ! {
     panic!("SWITCHYARD_TEST_PANIC is set: a forced panic for the terminal-restore test")
 }
 
-/// On panic, anywhere (a poller task too): restore the terminal (ratatui::restore leaves the
-/// alternate screen and raw mode; the cursor is shown here), say where the log is, and end the
-/// process, so a crashed console never keeps drawing on a restored terminal.
+/// On panic, anywhere (a poller task too): the terminal is restored before the crash report
+/// (`logging::install_crash_hook`). ratatui::restore leaves the alternate screen and raw mode; the
+/// cursor is shown here.
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+    logging::install_crash_hook(|| {
         ratatui::restore();
         let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
-        tracing::error!(%info, "panic");
-        previous(info);
-        eprintln!(
-            "switchyard crashed. Please report this. Run with --debug to keep a log at {}",
-            logging::log_path().display()
-        );
-        std::process::exit(101);
-    }));
+    });
 }
 
 async fn event_loop(
@@ -69,12 +61,14 @@ async fn event_loop(
         caller,
         read_only,
     } = session;
+    tracing::info!(%title, sources = schedule.len(), "console started");
     let mut state = State::new(title, fleet);
     state.caller = caller;
     state.read_only = read_only;
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     // Actions that never recorded a result (the process died mid-action) are shown at start.
-    let audit = AuditLog::new(AuditLog::default_path());
+    // A demo reads (and its actions write) the drill log, never the real one.
+    let audit = AuditLog::standard(backend.is_simulation());
     let read = audit.read().map_err(|e| e.to_string());
     update(&mut state, Msg::AuditLog(read), clock.now());
     let poller = Poller::start(Arc::clone(&backend), schedule, clock.clone(), tx.clone());

@@ -113,6 +113,8 @@ fn pipeline_backend(
     put: &aws_smithy_mocks::Rule,
 ) -> (AwsBackend, aws_smithy_mocks::Rule) {
     let execution = execution_rule();
+    let declared =
+        crate::aws_mocks_support::manual_approvals_declared(&[("Approve", "ManualApproval", None)]);
     let b = backend(
         PIPELINE_TOML,
         unused_control(),
@@ -123,7 +125,7 @@ fn pipeline_backend(
                     codepipeline: mocked!(
                         aws_sdk_codepipeline,
                         RuleMode::MatchAny,
-                        [state_rule, &execution, put]
+                        [state_rule, &execution, put, &declared]
                     ),
                     ..unused_region()
                 },

@@ -1,6 +1,12 @@
-//! CodePipeline pending approval.
+//! CodePipeline pending approval: recognised from the pipeline's declaration (GetPipeline:
+//! category Approval, provider Manual, `timeoutInMinutes`), waiting in GetPipelineState, and the
+//! last answer when none waits.
+//!
+//! Why mocks: moto implements GetPipeline but not GetPipelineState (nor PutApprovalResult), and
+//! its executions are "Succeeded" the moment they start, so no approval is ever pending there.
 
 use super::*;
+use crate::aws_mocks_support::manual_approvals_declared;
 
 fn stage(
     name: &str,
@@ -78,6 +84,8 @@ functions = ["web-fn"]
 name = "web-deploy"
 "#;
     let since = now() - chrono::Duration::hours(26);
+    // No timeoutInMinutes declared: the default, seven days.
+    let declared = manual_approvals_declared(&[("Approve", "ManualApproval", None)]);
     let api_state = mock!(aws_sdk_codepipeline::Client::get_pipeline_state)
         .match_requests(|r| r.name() == Some("api-deploy"))
         .then_output(move || {
@@ -160,7 +168,7 @@ name = "web-deploy"
                 codepipeline: mocked!(
                     aws_sdk_codepipeline,
                     RuleMode::MatchAny,
-                    [&api_state, &web_state, &execution]
+                    [&api_state, &web_state, &execution, &declared]
                 ),
                 ..unused_region()
             },
@@ -172,8 +180,8 @@ name = "web-deploy"
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
     assert_eq!(
         tally.calls,
-        2 + 1,
-        "two GetPipelineState, one GetPipelineExecution"
+        2 + 2 + 1,
+        "two GetPipelineState, two GetPipeline (the first refresh), one GetPipelineExecution"
     );
     assert_eq!(execution.num_calls(), 1);
 
@@ -237,6 +245,8 @@ functions = ["api-fn"]
 name = "api-deploy"
 approval_action = "ProdApproval"
 "#;
+    let declared =
+        manual_approvals_declared(&[("QA", "QAApproval", None), ("Prod", "ProdApproval", None)]);
     let state = mock!(aws_sdk_codepipeline::Client::get_pipeline_state).then_output(|| {
         GetPipelineStateOutput::builder()
             .stage_states(stage(
@@ -283,7 +293,7 @@ approval_action = "ProdApproval"
                 codepipeline: mocked!(
                     aws_sdk_codepipeline,
                     RuleMode::MatchAny,
-                    [&state, &execution]
+                    [&state, &execution, &declared]
                 ),
                 ..unused_region()
             },
@@ -314,5 +324,153 @@ approval_action = "ProdApproval"
             name: "SourceArtifact".into(),
             revision_id: "v-prod".into()
         }]
+    );
+}
+
+/// One pipeline "api-deploy" in us-east-1 whose GetPipelineState is `state`, declared by
+/// `declared`, its waiting execution "exec-1" deploying revision "v-1".
+async fn fetch_one(
+    state: aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput,
+    declared: aws_smithy_mocks::Rule,
+) -> PipelineInfo {
+    use aws_sdk_codepipeline::operation::get_pipeline_execution::GetPipelineExecutionOutput;
+    use aws_sdk_codepipeline::types::{ArtifactRevision, PipelineExecution};
+    let toml = r#"
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "ZAPI"
+regions = ["us-east-1"]
+functions = ["api-fn"]
+[service.pipeline]
+name = "api-deploy"
+"#;
+    let state =
+        mock!(aws_sdk_codepipeline::Client::get_pipeline_state).then_output(move || state.clone());
+    let execution = mock!(aws_sdk_codepipeline::Client::get_pipeline_execution).then_output(|| {
+        GetPipelineExecutionOutput::builder()
+            .pipeline_execution(
+                PipelineExecution::builder()
+                    .artifact_revisions(
+                        ArtifactRevision::builder()
+                            .name("SourceArtifact")
+                            .revision_id("v-1")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let b = backend(
+        toml,
+        unused_control(),
+        vec![(
+            "us-east-1",
+            RegionClients {
+                codepipeline: mocked!(
+                    aws_sdk_codepipeline,
+                    RuleMode::MatchAny,
+                    [&state, &execution, &declared]
+                ),
+                ..unused_region()
+            },
+        )],
+    );
+    let (tally, result) = fetch(&b, SourceKind::Pipeline, "us-east-1").await;
+    assert!(tally.partial.is_none(), "{:?}", tally.partial);
+    pipeline(result).remove(0).value
+}
+
+/// CodePipeline API reference, ActionDeclaration `timeoutInMinutes`: a manual approval declared
+/// with a 60-minute timeout fails 60 minutes after it started waiting, not after the default
+/// seven days.
+#[tokio::test]
+async fn an_approval_declared_with_timeout_in_minutes_60_expires_60_minutes_after_it_started() {
+    use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput;
+    use aws_sdk_codepipeline::types::{ActionExecutionStatus as A, StageExecutionStatus as S};
+    let since = ago(10);
+    let state = GetPipelineStateOutput::builder()
+        .pipeline_version(1)
+        .stage_states(stage(
+            "Approve",
+            S::InProgress,
+            "exec-1",
+            vec![action(
+                "ManualApproval",
+                A::InProgress,
+                Some("tok-1"),
+                since,
+            )],
+        ))
+        .build();
+    let declared = manual_approvals_declared(&[("Approve", "ManualApproval", Some(60))]);
+    let pending = fetch_one(state, declared).await.pending.unwrap();
+    assert_eq!(pending.since, since);
+    assert_eq!(pending.expires, since + chrono::Duration::minutes(60));
+}
+
+/// CodePipeline API reference, ActionTypeId: only an action of category Approval, provider
+/// Manual waits for PutApprovalResult. An action of another category in progress with a token
+/// (a custom or third-party action's job carries one too) is not a pending approval.
+#[tokio::test]
+async fn an_in_progress_action_with_a_token_that_is_not_a_manual_approval_is_not_an_approval() {
+    use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput;
+    use aws_sdk_codepipeline::types::{ActionExecutionStatus as A, StageExecutionStatus as S};
+    let state = GetPipelineStateOutput::builder()
+        .pipeline_version(1)
+        .stage_states(stage(
+            "Build",
+            S::InProgress,
+            "exec-1",
+            vec![action("Build", A::InProgress, Some("job-token"), ago(3))],
+        ))
+        .stage_states(stage("Approve", S::InProgress, "exec-0", Vec::new()))
+        .build();
+    // "Build" is declared as a CodeBuild action; the only manual approval is in "Approve".
+    let declared = manual_approvals_declared(&[("Approve", "ManualApproval", None)]);
+    let info = fetch_one(state, declared).await;
+    assert_eq!(
+        info.pending, None,
+        "a Build action's token is not an approval"
+    );
+}
+
+/// CodePipeline API reference, ActionExecution: `lastUpdatedBy` (the ARN of who last changed it)
+/// and `summary`. With no approval waiting, the approval action's latest execution is the last
+/// answer: who gave it, what they wrote, when, and how it ended.
+#[tokio::test]
+async fn the_last_answer_says_who_answered_and_what_they_wrote() {
+    use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput;
+    use aws_sdk_codepipeline::types::{
+        ActionExecution, ActionExecutionStatus as A, ActionState, StageExecutionStatus as S,
+    };
+    let answered = ActionState::builder()
+        .action_name("ManualApproval")
+        .latest_execution(
+            ActionExecution::builder()
+                .status(A::Succeeded)
+                .summary("CHG-1234 canary clean")
+                .last_updated_by("arn:aws:sts::123456789012:assumed-role/release/alice")
+                .last_status_change(sdk_time(ago(90)))
+                .build(),
+        )
+        .build();
+    let state = GetPipelineStateOutput::builder()
+        .pipeline_version(1)
+        .stage_states(stage("Approve", S::Succeeded, "exec-1", vec![answered]))
+        .build();
+    let declared = manual_approvals_declared(&[("Approve", "ManualApproval", None)]);
+    let info = fetch_one(state, declared).await;
+    assert_eq!(info.pending, None);
+    assert_eq!(
+        info.last_answer,
+        Some(ApprovalAnswer {
+            stage: "Approve".into(),
+            action: "ManualApproval".into(),
+            status: "Succeeded".into(),
+            by: Some("arn:aws:sts::123456789012:assumed-role/release/alice".into()),
+            summary: Some("CHG-1234 canary clean".into()),
+            at: ago(90),
+        })
     );
 }

@@ -166,7 +166,14 @@ async fn throttling_is_classified_and_names_service_api_and_region() {
         vec![(
             "us-east-1",
             RegionClients {
-                codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&state]),
+                codepipeline: mocked!(
+                    aws_sdk_codepipeline,
+                    RuleMode::MatchAny,
+                    [
+                        &state,
+                        &crate::aws_mocks_support::manual_approvals_declared(&[])
+                    ]
+                ),
                 ..unused_region()
             },
         )],
@@ -250,7 +257,14 @@ async fn access_denied_names_the_iam_action_route53_cloudwatch_codepipeline() {
         vec![(
             "us-east-1",
             RegionClients {
-                codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&state]),
+                codepipeline: mocked!(
+                    aws_sdk_codepipeline,
+                    RuleMode::MatchAny,
+                    [
+                        &state,
+                        &crate::aws_mocks_support::manual_approvals_declared(&[])
+                    ]
+                ),
                 ..unused_region()
             },
         )],

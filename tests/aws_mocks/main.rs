@@ -28,8 +28,9 @@ use switchyard::assess::{self, Verdict};
 use switchyard::config::Thresholds;
 use switchyard::fleet::Fleet;
 use switchyard::model::{
-    ApiKind, ApprovalRevision, CheckKind, DomainMapping, FunctionStats, HealthCheck, HealthStatus,
-    LagSource, PendingApproval, PipelineInfo, ReplicaStatus, S3Replication, StageInfo, VerdictFrom,
+    ApiKind, ApprovalAnswer, ApprovalRevision, CheckKind, DomainMapping, FunctionStats,
+    HealthCheck, HealthStatus, LagSource, PendingApproval, PipelineInfo, ReplicaStatus,
+    S3Replication, StageInfo, VerdictFrom,
 };
 use switchyard::source::aws::{AwsBackend, ControlClients, RegionClients, Tally};
 use switchyard::source::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind};

@@ -84,6 +84,7 @@ fn pipeline_payload(revisions: &[&str]) -> Result<Payload, SourceError> {
                     })
                     .collect(),
             }),
+            last_answer: None,
         },
     }]))
 }

@@ -216,3 +216,63 @@ pub fn meta(code: &str, message: &str) -> aws_smithy_types::error::ErrorMetadata
         .message(message)
         .build()
 }
+
+/// CodePipeline GetPipeline: every pipeline asked for declares the given manual approvals
+/// (stage, action, timeoutInMinutes; category Approval, provider Manual), each in a stage of its
+/// own, after a Build stage whose action is of another category. Its version is 1.
+pub fn manual_approvals_declared(approvals: &[(&str, &str, Option<i32>)]) -> Rule {
+    use aws_sdk_codepipeline::operation::get_pipeline::GetPipelineOutput;
+    use aws_sdk_codepipeline::types::{
+        ActionCategory, ActionDeclaration, ActionOwner, ActionTypeId, PipelineDeclaration,
+        StageDeclaration,
+    };
+    let approvals: Vec<(String, String, Option<i32>)> = approvals
+        .iter()
+        .map(|(s, a, t)| (s.to_string(), a.to_string(), *t))
+        .collect();
+    mock!(aws_sdk_codepipeline::Client::get_pipeline).then_compute_output(move |r| {
+        let kind = |category, provider: &str| {
+            ActionTypeId::builder()
+                .category(category)
+                .owner(ActionOwner::Aws)
+                .provider(provider)
+                .version("1")
+                .build()
+                .unwrap()
+        };
+        let build = ActionDeclaration::builder()
+            .name("Build")
+            .action_type_id(kind(ActionCategory::Build, "CodeBuild"))
+            .build()
+            .unwrap();
+        let mut declared = PipelineDeclaration::builder()
+            .name(r.name().unwrap_or(""))
+            .role_arn("arn:aws:iam::123456789012:role/pipeline")
+            .version(1)
+            .stages(
+                StageDeclaration::builder()
+                    .name("Build")
+                    .actions(build)
+                    .build()
+                    .unwrap(),
+            );
+        for (stage, action, timeout) in &approvals {
+            let mut approval = ActionDeclaration::builder()
+                .name(action)
+                .action_type_id(kind(ActionCategory::Approval, "Manual"));
+            if let Some(minutes) = timeout {
+                approval = approval.timeout_in_minutes(*minutes);
+            }
+            declared = declared.stages(
+                StageDeclaration::builder()
+                    .name(stage)
+                    .actions(approval.build().unwrap())
+                    .build()
+                    .unwrap(),
+            );
+        }
+        GetPipelineOutput::builder()
+            .pipeline(declared.build().unwrap())
+            .build()
+    })
+}

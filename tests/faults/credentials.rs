@@ -55,13 +55,18 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
         .then_error(move || GetBucketReplicationError::generic(expired()));
     let pipeline = mock!(aws_sdk_codepipeline::Client::get_pipeline_state)
         .then_error(move || GetPipelineStateError::generic(expired_exception()));
+    let declared = crate::aws_mocks_support::manual_approvals_declared(&[]);
     let region_clients = || RegionClients {
         apigateway: mocked!(aws_sdk_apigateway, RuleMode::MatchAny, [&v1]),
         apigatewayv2: mocked!(aws_sdk_apigatewayv2, RuleMode::MatchAny, [&v2]),
         lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
         s3: mocked!(aws_sdk_s3, RuleMode::MatchAny, [&versions, &rules]),
         cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-        codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&pipeline]),
+        codepipeline: mocked!(
+            aws_sdk_codepipeline,
+            RuleMode::MatchAny,
+            [&pipeline, &declared]
+        ),
     };
     let toml = TWO_REGIONS.replace(
         "control_region = \"us-east-1\"",

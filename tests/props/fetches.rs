@@ -3,8 +3,8 @@
 use super::replies::{
     APIGW_V1_DOMAINS, APIGW_V1_MAPPINGS, APIGW_V2_DOMAINS, APIGW_V2_MAPPINGS, CHRONO_MAX_SECS,
     GET_HEALTH_CHECK, GET_HEALTH_CHECK_STATUS, LAMBDA_CONFIGURATION, LIST_RECORDS,
-    PIPELINE_EXECUTION, PIPELINE_STATE, Proto, Reply, S3_GET_REPLICATION, S3_LIST_VERSIONS,
-    head_object_reply, metric_data_body, reply, templated,
+    PIPELINE_DECLARATION, PIPELINE_EXECUTION, PIPELINE_STATE, Proto, Reply, S3_GET_REPLICATION,
+    S3_LIST_VERSIONS, head_object_reply, metric_data_body, reply, templated,
 };
 use super::*;
 
@@ -121,9 +121,13 @@ fn check_outcome(
             ],
         ),
         SourceKind::Pipeline => (
-            &[("CodePipeline", "GetPipelineState")],
             &[
                 ("CodePipeline", "GetPipelineState"),
+                ("CodePipeline", "GetPipeline"),
+            ],
+            &[
+                ("CodePipeline", "GetPipelineState"),
+                ("CodePipeline", "GetPipeline"),
                 ("CodePipeline", "GetPipelineExecution"),
             ],
         ),
@@ -487,6 +491,7 @@ fn replication_fetch_survives_any_response() {
 #[derive(Debug, Clone)]
 struct PipelineInput {
     state: Reply,
+    declaration: Reply,
     execution: Reply,
 }
 
@@ -494,13 +499,22 @@ struct PipelineInput {
 fn pipeline_fetch_survives_any_response() {
     let strategy = (
         reply(Proto::AwsJson, templated(PIPELINE_STATE)),
+        reply(Proto::AwsJson, templated(PIPELINE_DECLARATION)),
         reply(Proto::AwsJson, templated(PIPELINE_EXECUTION)),
     )
-        .prop_map(|(state, execution)| PipelineInput { state, execution });
+        .prop_map(|(state, declaration, execution)| PipelineInput {
+            state,
+            declaration,
+            execution,
+        });
     fetch_property(strategy, SourceKind::Pipeline, |input| {
         let state = answers!(
             aws_sdk_codepipeline::Client::get_pipeline_state,
             input.state
+        );
+        let declaration = answers!(
+            aws_sdk_codepipeline::Client::get_pipeline,
+            input.declaration
         );
         let execution = answers!(
             aws_sdk_codepipeline::Client::get_pipeline_execution,
@@ -510,7 +524,7 @@ fn pipeline_fetch_survives_any_response() {
             codepipeline: mocked!(
                 aws_sdk_codepipeline,
                 RuleMode::MatchAny,
-                [&state, &execution]
+                [&state, &declaration, &execution]
             ),
             ..unused_region()
         };
@@ -531,18 +545,24 @@ fn pipeline_approval_in_the_last_week_of_time_does_not_panic() {
         status: 200,
         headers: Vec::new(),
         body: format!(
-            r#"{{"stageStates":[{{"actionStates":[{{"latestExecution":{{"status":"InProgress","token":"t","lastStatusChange":{CHRONO_MAX_SECS}}}}}]}}]}}"#
+            r#"{{"stageStates":[{{"stageName":"Approve","actionStates":[{{"actionName":"Approve","latestExecution":{{"status":"InProgress","token":"t","lastStatusChange":{CHRONO_MAX_SECS}}}}}]}}]}}"#
         )
         .into_bytes(),
     };
     let state = answers!(aws_sdk_codepipeline::Client::get_pipeline_state, state);
+    // The action is a declared manual approval, so its expiry is computed (and saturates).
+    let declared = aws_mocks_support::manual_approvals_declared(&[("Approve", "Approve", None)]);
     let b = backend(
         CONFIG,
         unused_control(),
         vec![(
             "us-east-1",
             RegionClients {
-                codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&state]),
+                codepipeline: mocked!(
+                    aws_sdk_codepipeline,
+                    RuleMode::MatchAny,
+                    [&state, &declared]
+                ),
                 ..unused_region()
             },
         )],

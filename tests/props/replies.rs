@@ -592,6 +592,16 @@ pub(crate) const PIPELINE_STATE: &[&str] = &[
     r#"{"stageStates":[{"actionStates":[{"latestExecution":{"status":"InProgress","token":"{s}"}}]},{}]}"#,
 ];
 
+pub(crate) const PIPELINE_DECLARATION: &[&str] = &[
+    r#"{"pipeline":{"name":"api-deploy","roleArn":"arn:aws:iam::1:role/p","version":{n},"stages":[
+{"name":"Source","actions":[{"name":"Source","actionTypeId":{"category":"Source","owner":"AWS","provider":"S3","version":"1"}}]},
+{"name":"{s}","actions":[{"name":"{s}","actionTypeId":{"category":"{s}","owner":"AWS","provider":"{s}","version":"1"},"timeoutInMinutes":{n}}]},
+{"name":"Approve","actions":[{"name":"Approve","actionTypeId":{"category":"Approval","owner":"AWS","provider":"Manual","version":"1"},"timeoutInMinutes":{n}}]}
+]},"metadata":{"pipelineArn":"{s}"}}"#,
+    r#"{"pipeline":{"name":"{s}","roleArn":"r","stages":[{"name":"{s}","actions":[]}]}}"#,
+    r#"{}"#,
+];
+
 pub(crate) const PIPELINE_EXECUTION: &[&str] = &[
     r#"{"pipelineExecution":{"pipelineName":"api-deploy","pipelineVersion":1,"pipelineExecutionId":"e1","status":"{s}","artifactRevisions":[{"name":"SourceArtifact","revisionId":"{s}","revisionSummary":"{s}","created":{t}},{"name":"{s}"},{}]}}"#,
     r#"{"pipelineExecution":{}}"#,

@@ -1,15 +1,15 @@
-//! CodePipeline: the stages, the pending manual approval (with its token) and the artifact
-//! revisions of the execution waiting at it.
+//! CodePipeline: the stages, the pending manual approval (with its token and its declared
+//! timeout) or the last answer, and the artifact revisions of the execution waiting at it.
 
 use super::errors::{Operation, fail};
 use super::{AwsBackend, FAN_OUT, Tally, timestamp};
 use crate::config::PipelineConfig;
-use crate::model::{ApprovalRevision, PendingApproval, PipelineInfo, StageInfo};
+use crate::model::{
+    ApprovalAnswer, ApprovalRevision, PendingApproval, PipelineInfo, StageInfo, approval_expires,
+    is_manual_approval,
+};
 use crate::source::{Entry, Payload, SourceError};
 use futures::stream::{self, StreamExt};
-
-/// An approval not answered in seven days fails the action.
-const APPROVAL_EXPIRY_DAYS: i64 = 7;
 
 pub async fn fetch(
     b: &AwsBackend,
@@ -55,8 +55,66 @@ pub async fn fetch(
     }
 }
 
-/// One pipeline's stages and pending approval (GetPipelineState), then the revisions of the
-/// execution waiting at it (GetPipelineExecution).
+/// A pipeline's manual approval actions as declared (GetPipeline), and the pipeline version
+/// they were read at. Kept between refreshes: a declaration changes only when the pipeline is
+/// edited, which GetPipelineState's `pipelineVersion` shows.
+#[derive(Debug, Clone, Default)]
+pub struct Declaration {
+    version: Option<i32>,
+    /// (stage, action, timeoutInMinutes) of each action of category Approval, provider Manual.
+    approvals: Vec<(String, String, Option<i64>)>,
+}
+
+/// The declarations read so far, by (region, pipeline name).
+pub type Declarations = std::sync::Mutex<std::collections::BTreeMap<(String, String), Declaration>>;
+
+async fn declaration(
+    b: &AwsBackend,
+    client: &aws_sdk_codepipeline::Client,
+    region: &str,
+    pipeline: &PipelineConfig,
+    tally: &mut Tally,
+) -> Result<Declaration, SourceError> {
+    let op = Operation {
+        service: "CodePipeline",
+        api: "GetPipeline",
+        region,
+    };
+    tally.count(op);
+    let out = client
+        .get_pipeline()
+        .name(&pipeline.name)
+        .send()
+        .await
+        .map_err(fail(op, b.profile()))?;
+    let Some(declared) = out.pipeline() else {
+        return Ok(Declaration::default());
+    };
+    let approvals = declared
+        .stages()
+        .iter()
+        .flat_map(|stage| {
+            stage.actions().iter().filter_map(|action| {
+                let kind = action.action_type_id()?;
+                is_manual_approval(kind.category().as_str(), kind.provider()).then(|| {
+                    (
+                        stage.name().to_string(),
+                        action.name().to_string(),
+                        action.timeout_in_minutes().map(i64::from),
+                    )
+                })
+            })
+        })
+        .collect();
+    Ok(Declaration {
+        version: declared.version(),
+        approvals,
+    })
+}
+
+/// One pipeline's stages, its pending manual approval or the last answer (GetPipelineState, with
+/// the declaration from GetPipeline: read with it the first time, and again when the pipeline's
+/// version changes), then the revisions of the execution waiting at it (GetPipelineExecution).
 async fn pipeline_info(
     b: &AwsBackend,
     client: &aws_sdk_codepipeline::Client,
@@ -69,17 +127,37 @@ async fn pipeline_info(
         api: "GetPipelineState",
         region,
     };
+    let cache_key = (region.to_string(), pipeline.name.clone());
+    let cached = b
+        .pipeline_declarations
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&cache_key).cloned());
+    let read_state = client.get_pipeline_state().name(&pipeline.name).send();
     tally.count(op);
-    let state = client
-        .get_pipeline_state()
-        .name(&pipeline.name)
-        .send()
-        .await
-        .map_err(fail(op, b.profile()))?;
+    let (state, declared) = match cached {
+        Some(declared) => (read_state.await, Ok(declared)),
+        None => {
+            let mut t = Tally::default();
+            let read = tokio::join!(read_state, declaration(b, client, region, pipeline, &mut t));
+            tally.absorb(t);
+            read
+        }
+    };
+    let state = state.map_err(fail(op, b.profile()))?;
+    // Without the declaration an approval cannot be told from another action: no guess.
+    let mut declared = declared?;
+    if state.pipeline_version().is_some() && state.pipeline_version() != declared.version {
+        declared = declaration(b, client, region, pipeline, tally).await?;
+    }
+    if let Ok(mut cache) = b.pipeline_declarations.lock() {
+        cache.insert(cache_key, declared.clone());
+    }
     let mut info = PipelineInfo {
         name: pipeline.name.clone(),
         stages: Vec::new(),
         pending: None,
+        last_answer: None,
     };
     let mut pending_execution: Option<String> = None;
     for stage in state.stage_states() {
@@ -95,35 +173,61 @@ async fn pipeline_info(
         }
         for action in stage.action_states() {
             let action_name = action.action_name().unwrap_or("");
+            // Only a manual approval as declared waits for an answer; another action in
+            // progress may carry a token too.
+            let Some((_, _, timeout)) = declared
+                .approvals
+                .iter()
+                .find(|(s, a, _)| *s == name && a == action_name)
+            else {
+                continue;
+            };
             let wanted = pipeline
                 .approval_action
                 .as_deref()
                 .is_none_or(|a| a == action_name);
-            let Some(exec) = action.latest_execution() else {
+            let Some(exec) = action.latest_execution().filter(|_| wanted) else {
                 continue;
             };
-            let in_progress = exec.status().is_some_and(|s| s.as_str() == "InProgress");
-            let Some(token) = exec.token().filter(|_| in_progress && wanted) else {
-                continue;
-            };
-            let since = exec
+            let changed = exec
                 .last_status_change()
                 .and_then(timestamp)
                 .unwrap_or_default();
-            info.pending = Some(PendingApproval {
-                stage: name.clone(),
-                action: action_name.to_string(),
-                token: token.to_string(),
-                since,
-                expires: since
-                    .checked_add_signed(chrono::Duration::days(APPROVAL_EXPIRY_DAYS))
-                    .unwrap_or(since),
-                revisions: Vec::new(),
-            });
-            pending_execution = stage
-                .latest_execution()
-                .map(|e| e.pipeline_execution_id().to_string());
-            break;
+            let status = exec.status().map(|s| s.as_str().to_string());
+            let token = exec
+                .token()
+                .filter(|_| status.as_deref() == Some("InProgress"));
+            match (status, token) {
+                (Some(status), Some(token)) if status == "InProgress" => {
+                    info.pending = Some(PendingApproval {
+                        stage: name.clone(),
+                        action: action_name.to_string(),
+                        token: token.to_string(),
+                        since: changed,
+                        expires: approval_expires(changed, *timeout),
+                        revisions: Vec::new(),
+                    });
+                    info.last_answer = None;
+                    pending_execution = stage
+                        .latest_execution()
+                        .map(|e| e.pipeline_execution_id().to_string());
+                    break;
+                }
+                (Some(status), _) if status != "InProgress" => {
+                    let newer = info.last_answer.as_ref().is_none_or(|a| a.at < changed);
+                    if newer {
+                        info.last_answer = Some(ApprovalAnswer {
+                            stage: name.clone(),
+                            action: action_name.to_string(),
+                            status,
+                            by: exec.last_updated_by().map(str::to_string),
+                            summary: exec.summary().map(str::to_string),
+                            at: changed,
+                        });
+                    }
+                }
+                _ => {}
+            }
         }
     }
     if let (Some(pending), Some(id)) = (info.pending.as_mut(), pending_execution) {

@@ -138,10 +138,17 @@ fn classify_code(
     } else if DENIED.contains(&code) {
         SourceError::new(
             ErrorKind::AccessDenied,
-            format!(
-                "{where_}: access denied ({detail}); the caller needs the IAM permission {}",
-                iam_action(op.service, op.api)
-            ),
+            match iam_action(op.service, op.api) {
+                Some(action) => format!(
+                    "{where_}: access denied ({detail}); the caller needs the IAM permission \
+                     {action}"
+                ),
+                None => format!(
+                    "{where_}: access denied ({detail}); the caller needs the IAM permission for \
+                     {} {}",
+                    op.service, op.api
+                ),
+            },
         )
     } else if code.is_empty() {
         SourceError::new(
@@ -168,26 +175,147 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
     )
 }
 
-/// The IAM action an API call needs; mostly `prefix:Api`, but not always.
-fn iam_action(service: &str, api: &str) -> String {
-    let prefix = match service {
-        ROUTE_53 => "route53",
-        "Route 53 ARC" => "route53-recovery-cluster",
-        "CloudWatch" => "cloudwatch",
-        "S3" => "s3",
-        // API Gateway's IAM actions are HTTP verbs on resources.
-        "API Gateway" => return "apigateway:GET".to_string(),
-        "Lambda" => "lambda",
-        "CodePipeline" => "codepipeline",
-        "STS" => "sts",
-        _ => "?",
+/// What an API is called for: the read path (the README's read-only policy), the guarded
+/// actions (the README's action policy), or neither because it needs no permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Read,
+    Act,
+    /// STS GetCallerIdentity: "No permissions are required to perform this operation" (STS API
+    /// reference); a policy cannot deny it.
+    Nothing,
+}
+
+/// Any API of the service (`"*"` in the table).
+const ANY_API: &str = "*";
+
+/// Every AWS API switchyard calls (service as in messages, API), the IAM action it needs, and
+/// what for. The IAM action names are the Service Authorization Reference's (Actions, resources,
+/// and condition keys for each service): they are not always `prefix:Api` (S3's
+/// GetBucketReplication needs `s3:GetReplicationConfiguration`; API Gateway's are HTTP verbs on
+/// resources). Access-denied messages name the action from here; a test holds the README's
+/// policies to it.
+pub const IAM_ACTIONS: &[(&str, &str, &str, Need)] = &[
+    (
+        ROUTE_53,
+        "ListResourceRecordSets",
+        "route53:ListResourceRecordSets",
+        Need::Read,
+    ),
+    (
+        ROUTE_53,
+        "GetHealthCheck",
+        "route53:GetHealthCheck",
+        Need::Read,
+    ),
+    (
+        ROUTE_53,
+        "GetHealthCheckStatus",
+        "route53:GetHealthCheckStatus",
+        Need::Read,
+    ),
+    (
+        ROUTE_53,
+        "ListHealthChecks",
+        "route53:ListHealthChecks",
+        Need::Read,
+    ),
+    (
+        ROUTE_53,
+        "GetHealthCheckLastFailureReason",
+        "route53:GetHealthCheckLastFailureReason",
+        Need::Read,
+    ),
+    (
+        "CloudWatch",
+        "GetMetricData",
+        "cloudwatch:GetMetricData",
+        Need::Read,
+    ),
+    // With or without a Qualifier (an alias or version): the same action.
+    (
+        "Lambda",
+        "GetFunctionConfiguration",
+        "lambda:GetFunctionConfiguration",
+        Need::Read,
+    ),
+    (
+        "S3",
+        "ListObjectVersions",
+        "s3:ListBucketVersions",
+        Need::Read,
+    ),
+    // HeadObject of a given versionId.
+    ("S3", "HeadObject", "s3:GetObjectVersion", Need::Read),
+    (
+        "S3",
+        "GetBucketReplication",
+        "s3:GetReplicationConfiguration",
+        Need::Read,
+    ),
+    // Every API Gateway read, v1 and v2 (domain names, mappings, integrations): GET.
+    ("API Gateway", ANY_API, "apigateway:GET", Need::Read),
+    (
+        "CodePipeline",
+        "GetPipeline",
+        "codepipeline:GetPipeline",
+        Need::Read,
+    ),
+    (
+        "CodePipeline",
+        "GetPipelineState",
+        "codepipeline:GetPipelineState",
+        Need::Read,
+    ),
+    (
+        "CodePipeline",
+        "GetPipelineExecution",
+        "codepipeline:GetPipelineExecution",
+        Need::Read,
+    ),
+    (
+        "STS",
+        "GetCallerIdentity",
+        "sts:GetCallerIdentity",
+        Need::Nothing,
+    ),
+    (
+        ROUTE_53,
+        "UpdateHealthCheck",
+        "route53:UpdateHealthCheck",
+        Need::Act,
+    ),
+    (
+        "CodePipeline",
+        "PutApprovalResult",
+        "codepipeline:PutApprovalResult",
+        Need::Act,
+    ),
+    (
+        "Route 53 ARC",
+        "UpdateRoutingControlStates",
+        "route53-recovery-cluster:UpdateRoutingControlStates",
+        Need::Act,
+    ),
+    (
+        "Route 53 ARC",
+        "GetRoutingControlState",
+        "route53-recovery-cluster:GetRoutingControlState",
+        Need::Act,
+    ),
+];
+
+/// The IAM action an API call needs (from `IAM_ACTIONS`), for access-denied messages.
+pub fn iam_action(service: &str, api: &str) -> Option<&'static str> {
+    let exact = IAM_ACTIONS
+        .iter()
+        .find(|(s, a, _, _)| *s == service && *a == api);
+    let any = || {
+        IAM_ACTIONS
+            .iter()
+            .find(|(s, a, _, _)| *s == service && *a == ANY_API)
     };
-    let action = match (service, api) {
-        ("S3", "ListObjectVersions") => "ListBucketVersions",
-        ("S3", "HeadObject") => "GetObjectVersion",
-        _ => api,
-    };
-    format!("{prefix}:{action}")
+    exact.or_else(any).map(|(_, _, action, _)| *action)
 }
 
 /// The error and its causes on one line.
@@ -217,6 +345,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]
@@ -243,5 +372,200 @@ mod tests {
             d.message
         );
         assert_eq!(classify_code("x", op, "", "", None).kind, ErrorKind::Other);
+    }
+
+    /// What each API needs, from the Service Authorization Reference ("Actions, resources, and
+    /// condition keys" for Route 53, CloudWatch, Lambda, S3, API Gateway, CodePipeline, STS and
+    /// Route 53 Recovery Cluster), written here from the reference rather than from the table.
+    #[test]
+    fn each_api_needs_the_iam_action_the_service_authorization_reference_names() {
+        let cases = [
+            (
+                ROUTE_53,
+                "ListResourceRecordSets",
+                "route53:ListResourceRecordSets",
+            ),
+            (ROUTE_53, "GetHealthCheck", "route53:GetHealthCheck"),
+            (
+                ROUTE_53,
+                "GetHealthCheckStatus",
+                "route53:GetHealthCheckStatus",
+            ),
+            (ROUTE_53, "ListHealthChecks", "route53:ListHealthChecks"),
+            (
+                ROUTE_53,
+                "GetHealthCheckLastFailureReason",
+                "route53:GetHealthCheckLastFailureReason",
+            ),
+            (ROUTE_53, "UpdateHealthCheck", "route53:UpdateHealthCheck"),
+            ("CloudWatch", "GetMetricData", "cloudwatch:GetMetricData"),
+            (
+                "Lambda",
+                "GetFunctionConfiguration",
+                "lambda:GetFunctionConfiguration",
+            ),
+            // S3: the actions are not named like the APIs.
+            ("S3", "ListObjectVersions", "s3:ListBucketVersions"),
+            ("S3", "HeadObject", "s3:GetObjectVersion"),
+            (
+                "S3",
+                "GetBucketReplication",
+                "s3:GetReplicationConfiguration",
+            ),
+            // API Gateway (v1 and v2): HTTP verbs on resources.
+            ("API Gateway", "GetDomainNames", "apigateway:GET"),
+            ("API Gateway", "GetBasePathMappings", "apigateway:GET"),
+            ("API Gateway", "GetDomainNames (v2)", "apigateway:GET"),
+            ("API Gateway", "GetApiMappings", "apigateway:GET"),
+            ("API Gateway", "GetIntegration", "apigateway:GET"),
+            ("API Gateway", "GetIntegrations", "apigateway:GET"),
+            ("CodePipeline", "GetPipeline", "codepipeline:GetPipeline"),
+            (
+                "CodePipeline",
+                "GetPipelineState",
+                "codepipeline:GetPipelineState",
+            ),
+            (
+                "CodePipeline",
+                "GetPipelineExecution",
+                "codepipeline:GetPipelineExecution",
+            ),
+            (
+                "CodePipeline",
+                "PutApprovalResult",
+                "codepipeline:PutApprovalResult",
+            ),
+            ("STS", "GetCallerIdentity", "sts:GetCallerIdentity"),
+            (
+                "Route 53 ARC",
+                "UpdateRoutingControlStates",
+                "route53-recovery-cluster:UpdateRoutingControlStates",
+            ),
+            (
+                "Route 53 ARC",
+                "GetRoutingControlState",
+                "route53-recovery-cluster:GetRoutingControlState",
+            ),
+        ];
+        for (service, api, action) in cases {
+            assert_eq!(iam_action(service, api), Some(action), "{service} {api}");
+        }
+        assert_eq!(iam_action("S3", "GetObject"), None, "not in the table");
+    }
+
+    /// `s3:GetBucketReplication` does not exist (Service Authorization Reference, Amazon S3):
+    /// GetBucketReplication needs `s3:GetReplicationConfiguration`.
+    #[test]
+    fn access_denied_on_get_bucket_replication_names_s3_get_replication_configuration() {
+        let op = Operation {
+            service: "S3",
+            api: "GetBucketReplication",
+            region: "us-east-1",
+        };
+        let d = classify_code("x", op, "AccessDenied", "Access Denied", None);
+        assert_eq!(d.kind, ErrorKind::AccessDenied);
+        assert!(
+            d.message.contains("s3:GetReplicationConfiguration")
+                && !d.message.contains("s3:GetBucketReplication"),
+            "{}",
+            d.message
+        );
+    }
+
+    /// The IAM actions of the README code block that follows the line starting with `lead`.
+    fn readme_policy(readme: &str, lead: &str) -> std::collections::BTreeSet<String> {
+        let start = readme
+            .find(lead)
+            .unwrap_or_else(|| panic!("no {lead:?} in README.md"));
+        let block = readme[start..]
+            .split("```")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no code block after {lead:?}"));
+        block
+            .split_whitespace()
+            .filter(|w| w.contains(':'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn table(need: Need) -> std::collections::BTreeSet<String> {
+        IAM_ACTIONS
+            .iter()
+            .filter(|(_, _, _, n)| *n == need)
+            .map(|(_, _, action, _)| action.to_string())
+            .collect()
+    }
+
+    /// README "Against AWS": the read-only policy lists every IAM action the read path needs and
+    /// no other; the guarded actions' policy likewise. (Service Authorization Reference names.)
+    #[test]
+    fn the_readme_policies_list_exactly_the_actions_of_the_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let read = readme_policy(&readme, "The IAM permissions switchyard needs to read");
+        assert_eq!(read, table(Need::Read), "README's read-only policy");
+        let act = readme_policy(&readme, "And, only for the guarded actions");
+        assert_eq!(
+            act,
+            table(Need::Act),
+            "README's policy for the guarded actions"
+        );
+    }
+
+    /// Every API the AWS sources name (`Operation { service, api, .. }`, `route53_op("…")`, a
+    /// mutating call's error) has its IAM action in the table, so no access-denied message
+    /// guesses one.
+    #[test]
+    fn every_api_named_in_the_aws_sources_is_in_the_table() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/source/aws");
+        let literal = |text: &str| text.split('"').nth(1).map(str::to_string);
+        let mut named: Vec<(String, String)> = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("route53_op(\"") {
+                named.push((ROUTE_53.into(), literal(&text[i..]).unwrap()));
+            }
+            for (i, found) in text.match_indices("call_error(&e, \"") {
+                let rest = &text[i + found.len()..];
+                let Some((service, rest)) = rest.split_once('"') else {
+                    continue;
+                };
+                // The API as a literal (a variable's calls are in the table by other names).
+                if let Some(api) = rest.strip_prefix(", \"").and_then(|r| r.split('"').next()) {
+                    named.push((service.into(), api.into()));
+                }
+            }
+            for (i, _) in text.match_indices("api: \"") {
+                let before = &text[i.saturating_sub(120)..i];
+                let Some(at) = before.rfind("service: ") else {
+                    continue;
+                };
+                let service = &before[at + "service: ".len()..];
+                let service = match literal(service) {
+                    Some(s) if service.starts_with('"') => s,
+                    _ if service.starts_with("API_GATEWAY") => "API Gateway".into(),
+                    _ => ROUTE_53.into(),
+                };
+                named.push((service, literal(&text[i..]).unwrap()));
+            }
+        }
+        // Made-up names in this module's own tests and in the pagination helper's.
+        named.retain(|(s, a)| {
+            !matches!(
+                (s.as_str(), a.as_str()),
+                ("Test", _) | (_, "Any" | "ListThings" | "…")
+            )
+        });
+        assert!(named.len() >= 10, "the scan found too little: {named:?}");
+        for (service, api) in &named {
+            assert!(
+                iam_action(service, api).is_some(),
+                "{service} {api} is not in IAM_ACTIONS"
+            );
+        }
     }
 }

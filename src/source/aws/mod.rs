@@ -69,6 +69,8 @@ pub struct AwsBackend {
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
+    /// Each pipeline's declared manual approvals (GetPipeline), kept while its version holds.
+    pipeline_declarations: Box<codepipeline::Declarations>,
 }
 
 impl AwsBackend {
@@ -174,6 +176,7 @@ impl AwsBackend {
             zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
+            pipeline_declarations: Box::default(),
             config,
         }
     }

@@ -22,6 +22,7 @@ pub enum SimOp {
         service: String,
         build: u32,
         approved: bool,
+        summary: String,
         at: i64,
     },
 }
@@ -154,6 +155,7 @@ impl SimBackend {
                     service: service.name.clone(),
                     build,
                     approved: result.status == ApprovalStatus::Approved,
+                    summary: result.summary.clone(),
                     at,
                 }
             }

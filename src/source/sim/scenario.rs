@@ -107,6 +107,9 @@ pub struct SimService {
     #[serde(default = "default_regional_hostname")]
     pub regional_hostname: String,
     pub pipeline: Option<String>,
+    /// The approval action's `timeoutInMinutes` (absent: CodePipeline's default, 7 days).
+    #[serde(default)]
+    pub approval_timeout_minutes: Option<i64>,
     #[serde(default = "default_bucket")]
     pub artifact_bucket: String,
     #[serde(default = "default_prefix")]

@@ -286,6 +286,7 @@ fn the_audit_log_at_start_shows_unfinished_actions() {
         outcome: None,
         error: None,
         forced_reason: None,
+        drill: false,
     };
     let records = vec![
         record("done", Phase::Intent),

@@ -71,6 +71,7 @@ fn an_unfinished_action_is_not_called_dead() {
         outcome: None,
         error: None,
         forced_reason: None,
+        drill: false,
     };
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let [notice] = state.notices.as_slice() else {
@@ -90,6 +91,35 @@ fn an_unfinished_action_is_not_called_dead() {
     for dead in ["unfinished", "died", "✗"] {
         assert!(!notice.text.contains(dead), "{dead}: {}", notice.text);
     }
+}
+
+/// In a demo the console reads the drill log: an unfinished drill points at `audit --drill`.
+#[test]
+fn an_unfinished_drill_points_at_the_drill_log() {
+    let (mut state, now) = sim_state("steady", 60);
+    let intent = AuditRecord {
+        ts: now,
+        id: "d-1".into(),
+        phase: Phase::Intent,
+        action: "failover".into(),
+        service: "sample".into(),
+        target: "us-west-2".into(),
+        request: serde_json::Value::Null,
+        actor: None,
+        outcome: None,
+        error: None,
+        forced_reason: None,
+        drill: true,
+    };
+    update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
+    let [notice] = state.notices.as_slice() else {
+        panic!("{:?}", state.notices)
+    };
+    assert!(
+        notice.text.ends_with("see `switchyard audit --drill`"),
+        "{}",
+        notice.text
+    );
 }
 
 #[test]

@@ -121,6 +121,14 @@ pub(super) fn release(
                 ),
                 theme,
             ));
+            lines.push(kv(
+                "timeout",
+                format!(
+                    "{} (the action's timeoutInMinutes, else 7 days)",
+                    widgets::age((a.expires - a.since).to_std().unwrap_or_default())
+                ),
+                theme,
+            ));
             for rev in &a.revisions {
                 lines.push(kv(
                     "revision",
@@ -128,6 +136,24 @@ pub(super) fn release(
                     theme,
                 ));
             }
+        }
+        if let Some(a) = &p.value.last_answer {
+            lines.push(kv(
+                "last answer",
+                format!(
+                    "{}/{} {} at {} by {}{}",
+                    a.stage,
+                    a.action,
+                    a.status,
+                    a.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    a.by.as_deref().unwrap_or("(CodePipeline does not say)"),
+                    a.summary
+                        .as_deref()
+                        .map(|s| format!(": \"{s}\""))
+                        .unwrap_or_default()
+                ),
+                theme,
+            ));
         }
     }
     let readiness = assess::readiness(svc, now);

@@ -3,7 +3,7 @@
 
 use super::PanelTable;
 use crate::assess::{self, Verdict};
-use crate::model::Timestamp;
+use crate::model::{ApprovalAnswer, Timestamp};
 use crate::source::SourceKind;
 use crate::state::{Panel, Row as StateRow, State};
 use crate::ui::{Theme, widgets};
@@ -83,10 +83,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                         )),
                     ])
                 }
-                None if fetched.is_some() => {
-                    Line::from(Span::styled("  no approval pending", theme.dim))
-                }
-                None => Line::from(""),
+                None => match fetched.and_then(|p| p.value.last_answer.as_ref()) {
+                    Some(answer) => last_answer(answer, theme, now),
+                    None if fetched.is_some() => {
+                        Line::from(Span::styled("  no approval pending", theme.dim))
+                    }
+                    None => Line::from(""),
+                },
             };
             first.push(Span::raw(" "));
             first.push(widgets::freshness(&fresh, theme));
@@ -112,4 +115,34 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         empty: "no pipelines configured",
     }
     .render(frame, area, state, theme);
+}
+
+/// No approval waiting: how the last one ended, who answered and what they wrote, when
+/// CodePipeline says. The detail view has it whole.
+fn last_answer(answer: &ApprovalAnswer, theme: &Theme, now: Timestamp) -> Line<'static> {
+    let (verdict, style) = match answer.status.as_str() {
+        "Succeeded" => ("approved", theme.ok),
+        // Rejected, or not answered in time: CodePipeline's status does not tell them apart.
+        "Failed" => ("failed", theme.crit),
+        other => (other, theme.unknown),
+    };
+    let ago = widgets::age((now - answer.at).to_std().unwrap_or_default());
+    let mut spans = vec![
+        Span::styled("  last ", theme.dim),
+        Span::styled(verdict.to_string(), style),
+        Span::raw(format!(" {ago} ago")),
+    ];
+    if let Some(by) = &answer.by {
+        // The role (assumed-role/ROLE/SESSION) or the user at the end of the ARN; the detail view
+        // has the whole ARN.
+        let who = match by.split_once(":assumed-role/") {
+            Some((_, rest)) => rest.split('/').next().unwrap_or(rest),
+            None => by.rsplit('/').next().unwrap_or(by),
+        };
+        spans.push(Span::raw(format!(" by {who}")));
+    }
+    if let Some(summary) = answer.summary.as_deref().filter(|s| !s.is_empty()) {
+        spans.push(Span::styled(format!(" \"{summary}\""), theme.dim));
+    }
+    Line::from(spans)
 }

@@ -25,7 +25,6 @@ pub const CHECKER_REGIONS: [&str; 8] = [
 pub const METRICS_WINDOW_S: i64 = 300;
 /// Source and build stages take this long before the approval action starts.
 const BUILD_DURATION_S: i64 = 60;
-const APPROVAL_EXPIRY_S: i64 = 7 * 24 * 3600;
 
 mod release;
 

@@ -1,29 +1,57 @@
 //! The release side of the simulated world: builds landing, their replication to the other
 //! regions (objects, replication metrics) and the pipeline waiting for approval.
 
-use super::{APPROVAL_EXPIRY_S, BUILD_DURATION_S, World};
+use super::{BUILD_DURATION_S, World};
 use crate::model::{
-    ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicationMetrics,
-    S3Replication, StageInfo, Timestamp,
+    ApprovalAnswer, ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo,
+    ReplicationMetrics, S3Replication, StageInfo, Timestamp, approval_expires,
 };
 use crate::source::sim::noise;
 use crate::source::sim::ops::SimOp;
 use crate::source::sim::scenario::{SimBuild, SimService};
 
+/// Who approved the builds a scenario starts with approved.
+const RELEASE_MANAGER: &str = "arn:aws:sts::000000000000:assumed-role/release-manager/simulated";
+/// Who answers from the console or `approve` (the simulation's caller).
+const SIM_OPERATOR: &str = "arn:aws:sts::000000000000:assumed-role/switchyard-demo/simulated";
+
+struct SimAnswer {
+    approved: bool,
+    by: String,
+    summary: Option<String>,
+    at: i64,
+}
+
 impl<'a> World<'a> {
     /// How a build's approval was answered by offset `s`: approved in the scenario or by an
     /// operator (`Some(true)`), rejected by an operator (`Some(false)`), or not yet (`None`).
     pub(super) fn answer(&self, service: &str, build: &SimBuild, s: i64) -> Option<bool> {
+        self.answered(service, build, s).map(|a| a.approved)
+    }
+
+    /// The answer to a build's approval by offset `s`, with who gave it, its summary and when.
+    fn answered(&self, service: &str, build: &SimBuild, s: i64) -> Option<SimAnswer> {
         if build.approved {
-            return Some(true);
+            return Some(SimAnswer {
+                approved: true,
+                by: RELEASE_MANAGER.to_string(),
+                summary: None,
+                at: build.at + BUILD_DURATION_S,
+            });
         }
         self.ops.iter().find_map(|op| match op {
             SimOp::Answer {
                 service: sv,
                 build: b,
                 approved,
+                summary,
                 at,
-            } if sv == service && *b == build.number && *at <= s => Some(*approved),
+            } if sv == service && *b == build.number && *at <= s => Some(SimAnswer {
+                approved: *approved,
+                by: SIM_OPERATOR.to_string(),
+                summary: Some(summary.clone()),
+                at: *at,
+            }),
             _ => None,
         })
     }
@@ -201,12 +229,16 @@ impl<'a> World<'a> {
                     .map(|n| stage(n, None))
                     .collect(),
                 pending: None,
+                last_answer: None,
             });
         };
         let built = s >= build.at + BUILD_DURATION_S;
         let since = build.at + BUILD_DURATION_S;
-        let expired = s >= since + APPROVAL_EXPIRY_S;
-        let answer = self.answer(&service.name, build, s);
+        // The same rule as the AWS path: the declared timeout, else seven days.
+        let expires = approval_expires(self.time(since), service.approval_timeout_minutes);
+        let expired = at >= expires;
+        let answered = self.answered(&service.name, build, s);
+        let answer = answered.as_ref().map(|a| a.approved);
         let (approval, deploy) = if answer == Some(true) {
             (Some("Succeeded"), Some("Succeeded"))
         } else if answer == Some(false) {
@@ -226,7 +258,7 @@ impl<'a> World<'a> {
                 &[&service.name, "token", &build.number.to_string()],
             ),
             since: self.time(since),
-            expires: self.time(since + APPROVAL_EXPIRY_S),
+            expires,
             revisions: vec![ApprovalRevision {
                 name: "SourceArtifact".into(),
                 revision_id: self.version_id(&service.name, build.number),
@@ -243,6 +275,25 @@ impl<'a> World<'a> {
                 stage("Approval", approval),
                 stage("Deploy", deploy),
             ],
+            last_answer: match (&answered, approval) {
+                (Some(a), _) => Some(ApprovalAnswer {
+                    stage: "Approval".into(),
+                    action: "ManualApproval".into(),
+                    status: if a.approved { "Succeeded" } else { "Failed" }.into(),
+                    by: Some(a.by.clone()),
+                    summary: a.summary.clone(),
+                    at: self.time(a.at),
+                }),
+                (None, Some("Failed")) => Some(ApprovalAnswer {
+                    stage: "Approval".into(),
+                    action: "ManualApproval".into(),
+                    status: "Failed".into(),
+                    by: None,
+                    summary: None,
+                    at: expires,
+                }),
+                _ => None,
+            },
             pending,
         })
     }
