@@ -9,7 +9,9 @@ pub use release::{
     ApprovalRevision, ArtifactVersion, PendingApproval, PipelineInfo, ReplicaStatus,
     ReplicationMetrics, S3Replication, StageInfo,
 };
-pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
+pub use traffic::{
+    ApiKind, Architecture, DomainInfo, DomainMapping, FunctionStats, QualifierSource,
+};
 
 use serde::Serialize;
 

@@ -8,6 +8,7 @@ mod cloudwatch;
 mod codepipeline;
 pub mod errors;
 mod health_config;
+mod integrations;
 mod lambda;
 mod pages;
 mod route53;
@@ -61,6 +62,9 @@ pub struct AwsBackend {
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
+    /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
+    /// like `zones`).
+    invoked: Box<integrations::InvokedCache>,
 }
 
 impl AwsBackend {
@@ -163,6 +167,7 @@ impl AwsBackend {
             zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
+            invoked: Box::default(),
             config,
         }
     }
