@@ -273,14 +273,24 @@ async fn the_configs_qualifier_wins_and_needs_no_integrations() {
 async fn a_stage_variable_in_the_integration_is_resolved_from_the_mapped_stage() {
     let (configs, _) = versioned_configurations();
     let uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:api-fn:${stageVariables.lambdaAlias}/invocations";
-    let b = backend_with(SERVICE, rest_api(vec![uri]), &configs);
+    let worker =
+        "arn:aws:lambda:us-east-1:123456789012:function:worker-fn:${stageVariables.lambdaAlias}";
+    let b = backend_with(SERVICE, rest_api(vec![uri, worker]), &configs);
     let (tally, result) = fetch(&b, SourceKind::Lambda, "us-east-1").await;
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
-    let api = function(&lambda(result), "api", "api-fn").clone();
+    let entries = lambda(result);
+    let api = function(&entries, "api", "api-fn");
     assert_eq!(
         (api.qualifier.as_deref(), api.code_sha256.as_deref()),
         (Some("live"), Some("sha-old-build"))
     );
+    assert_eq!(
+        function(&entries, "api", "worker-fn").qualifier.as_deref(),
+        Some("live")
+    );
+    // v1 and v2 GetDomainNames, GetBasePathMappings, GetResources, one GetStage for both URIs;
+    // 2 configurations; metrics.
+    assert_eq!(tally.calls, 2 + 1 + 1 + 1 + 2 + 1);
 }
 
 /// API Gateway v2 (HTTP APIs): GetIntegrations gives the function ARN itself as the
@@ -479,4 +489,22 @@ functions = ["api-fn:live"]
     // The trend's last minute is 14:04, the last complete one.
     assert_eq!(api.error_rate_history.len(), 30);
     assert_eq!(api.error_rate_history.last(), Some(&Some(5.0)));
+}
+
+/// Two routes invoking the function as two different qualifiers: one is compared (the first
+/// alias or version by name) and the source says so, naming the config form that settles it.
+#[tokio::test]
+async fn several_invoked_qualifiers_are_reported() {
+    let (configs, _) = versioned_configurations();
+    let unqualified = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:api-fn/invocations";
+    let b = backend_with(SERVICE, rest_api(vec![REST_URI, unqualified]), &configs);
+    let (tally, result) = fetch(&b, SourceKind::Lambda, "us-east-1").await;
+    let partial = tally.partial.expect("the ambiguity is reported");
+    assert_eq!(
+        partial.message,
+        "API Gateway invokes api-fn in us-east-1 as $LATEST, live: the code shown is the \
+         first alias or version; name one in `functions` as \"api-fn:QUALIFIER\""
+    );
+    let api = function(&lambda(result), "api", "api-fn").clone();
+    assert_eq!(api.qualifier.as_deref(), Some("live"));
 }

@@ -210,11 +210,19 @@ async fn api_targets(
         },
     };
     let mut targets = Vec::new();
+    // Each mapped stage's variables, read once, and only if a URI uses them.
+    let mut variables_of: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
     for uri in uris {
         if uri.contains("${stageVariables.") {
             for stage in stages {
-                let variables = stage_variables(b, region, api, stage, tally).await?;
-                if let Some(t) = with_stage_variables(&uri, &variables)
+                if !variables_of.contains_key(stage.as_str()) {
+                    let read = stage_variables(b, region, api, stage, tally).await?;
+                    variables_of.insert(stage, read);
+                }
+                let Some(variables) = variables_of.get(stage.as_str()) else {
+                    continue;
+                };
+                if let Some(t) = with_stage_variables(&uri, variables)
                     .as_deref()
                     .and_then(parse_uri)
                 {

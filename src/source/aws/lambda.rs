@@ -161,7 +161,7 @@ pub async fn fetch(
                     crate::source::ErrorKind::Other,
                     format!(
                         "API Gateway invokes {f} in {region} as {}: the code shown is the \
-                         first; name one in `functions` as \"{f}:QUALIFIER\"",
+                         first alias or version; name one in `functions` as \"{f}:QUALIFIER\"",
                         names.join(", ")
                     ),
                 ));
@@ -346,6 +346,82 @@ pub fn stats_from(series: &Series, i: usize, name: &str, now: Timestamp) -> Func
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The config's qualifier wins; else what the integrations invoke; `$LATEST` when they name
+    /// none; unknown when they could not be read.
+    #[test]
+    fn which_qualifier_is_compared() {
+        let invoked: Invoked = [
+            ("a", vec![Some("live")]),
+            ("b", vec![None]),
+            ("c", vec![None, Some("blue"), Some("green")]),
+        ]
+        .into_iter()
+        .map(|(f, qs)| {
+            (
+                f.to_string(),
+                qs.into_iter()
+                    .map(|q| q.map(str::to_string))
+                    .collect::<BTreeSet<_>>(),
+            )
+        })
+        .collect();
+        let some = |q: &str| Some(q.to_string());
+        let cases = [
+            (
+                Some("7"),
+                Some(&invoked),
+                "a",
+                (some("7"), QualifierSource::Config),
+            ),
+            (Some("7"), None, "a", (some("7"), QualifierSource::Config)),
+            (
+                None,
+                Some(&invoked),
+                "a",
+                (some("live"), QualifierSource::Integration),
+            ),
+            (
+                None,
+                Some(&invoked),
+                "b",
+                (None, QualifierSource::Unqualified),
+            ),
+            (
+                None,
+                Some(&invoked),
+                "c",
+                (some("blue"), QualifierSource::Integration),
+            ),
+            (
+                None,
+                Some(&invoked),
+                "zz",
+                (None, QualifierSource::Unqualified),
+            ),
+            (None, None, "a", (None, QualifierSource::Unknown)),
+        ];
+        for (configured, integrations, function, expected) in cases {
+            assert_eq!(
+                qualifier_for(configured, integrations, function),
+                expected,
+                "{configured:?} {function}"
+            );
+        }
+    }
+
+    /// Lambda API reference, FunctionConfiguration `Architectures`: default x86_64.
+    #[test]
+    fn the_architecture_is_lambdas_default_when_none_is_named() {
+        use aws_sdk_lambda::types::Architecture as Sdk;
+        assert_eq!(architecture(&[]), Some(Architecture::X86_64));
+        assert_eq!(architecture(&[Sdk::X8664]), Some(Architecture::X86_64));
+        assert_eq!(architecture(&[Sdk::Arm64]), Some(Architecture::Arm64));
+        assert_eq!(architecture(&[Sdk::from("riscv")]), None);
+    }
+
     #[test]
     fn the_cost_estimate_counts_the_metrics_we_read() {
         assert_eq!(
