@@ -147,7 +147,7 @@ pub async fn fetch(
             .iter()
             .map(|(_, f, q)| qualifier_for(q.as_deref(), invoked.as_deref(), f))
             .collect();
-        for (_, f, _) in &functions {
+        for (_, f, _) in functions.iter().filter(|(_, _, q)| q.is_none()) {
             let several = invoked
                 .as_deref()
                 .and_then(|i| i.get(f))
@@ -217,6 +217,11 @@ pub async fn fetch(
             .await
         }
     },);
+    // Its calls count now (also if the fetch fails below); its partial comes after the
+    // functions' own errors.
+    let mut config_tally = config_tally;
+    let qualifier_problem = config_tally.partial.take();
+    tally.absorb(config_tally);
     let (series, metrics_error) = match metrics {
         Ok(series) => (Some(series), None),
         Err(e) => (
@@ -274,7 +279,9 @@ pub async fn fetch(
         }
     }
     // The functions' own errors first: they say more than missing metrics.
-    tally.absorb(config_tally);
+    if let Some(e) = qualifier_problem {
+        tally.partial(e);
+    }
     if let Some(e) = metrics_error {
         tally.partial(e);
     }
