@@ -2,7 +2,7 @@
 //!
 //! The cost is an estimate at AWS Lambda's public list price (AWS Lambda pricing, first tier):
 //! no free tier, no volume tiers, no Savings Plans, and only requests and compute time (not
-//! provisioned concurrency, ephemeral storage or data transfer). README, "Lambda panel".
+//! provisioned concurrency, ephemeral storage or data transfer). README, "The console".
 
 use crate::model::{Architecture, FunctionStats};
 

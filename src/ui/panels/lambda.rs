@@ -150,7 +150,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Constraint::Length(7),
     ];
     if wide {
-        // ≈: an estimate at the list price (README, "Lambda panel").
+        // ≈: an estimate at the list price (README, "The console").
         header.extend(["THR", "CODE", "≈$/h"]);
         widths.extend([
             Constraint::Length(4),
