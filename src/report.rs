@@ -87,9 +87,23 @@ pub struct FunctionReport {
     pub error_rate_pct: Option<f64>,
     pub throttles: Option<u64>,
     pub p99_ms: Option<f64>,
+    /// Of the alias or version in `qualifier`: what API Gateway invokes.
     pub code_sha256: Option<String>,
     pub code_matches_primary: Option<bool>,
+    /// An estimate at the list price for `architecture` (see `cost_basis`).
     pub cost_per_hour_usd: Option<f64>,
+    /// The end of the metrics window (the start of the minute the figures were read in): the
+    /// counts cover the `window_s` seconds before it, complete minutes only.
+    pub window_end: Option<Timestamp>,
+    /// `x86_64` or `arm64` (null: not read).
+    pub architecture: Option<crate::model::Architecture>,
+    /// The alias or version whose code is compared (null: the unqualified function, $LATEST).
+    pub qualifier: Option<String>,
+    /// `config`, `integration`, `unqualified` or `unknown` (null: not read).
+    pub qualifier_source: Option<crate::model::QualifierSource>,
+    /// How `cost_per_hour_usd` is priced: always `list_price` (AWS Lambda public price, first
+    /// tier, no free tier, no volume tiers or Savings Plans; requests and compute time only).
+    pub cost_basis: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -232,6 +246,11 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                                 _ => None,
                             },
                             cost_per_hour_usd: assess::cost_per_hour(f),
+                            window_end: f.window_end,
+                            architecture: f.architecture,
+                            qualifier: f.qualifier.clone(),
+                            qualifier_source: f.qualifier_source,
+                            cost_basis: "list_price",
                         }
                     })
                     .collect()

@@ -71,6 +71,18 @@ fn region_outage_snapshot_shows_the_primary_down_and_the_secondary_serving() {
         assert!(f.get(field).is_some(), "missing {field} in {f}");
     }
     assert!(f["error_rate_pct"].as_f64().unwrap() > 5.0);
+    // Additive fields: which minutes the figures cover (complete ones, ending where the
+    // snapshot's minute starts), which alias's code, and how the cost is priced.
+    assert_eq!(f["window_end"], "2026-11-27T14:06:00Z");
+    assert_eq!(f["qualifier"], "live");
+    assert_eq!(f["qualifier_source"], "integration");
+    assert_eq!(f["architecture"], "x86_64");
+    assert_eq!(f["cost_basis"], "list_price");
+    let worker = &primary["functions"][1];
+    assert_eq!(worker["name"], "sample-worker");
+    assert_eq!(worker["architecture"], "arm64");
+    assert_eq!(worker["qualifier"], serde_json::Value::Null);
+    assert_eq!(worker["qualifier_source"], "unqualified");
     for s in snap["sources"].as_array().unwrap() {
         assert!(s["error"].is_null(), "{s}");
         assert!(s["fetched_at"].is_string(), "{s}");

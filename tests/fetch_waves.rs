@@ -90,7 +90,11 @@ fn apigateway_rules(services: usize, region: &'static str) -> (Vec<Rule>, Vec<Ru
     let v2 = mock!(aws_sdk_apigatewayv2::Client::get_domain_names).then_output(|| {
         aws_sdk_apigatewayv2::operation::get_domain_names::GetDomainNamesOutput::builder().build()
     });
-    (vec![domains, mappings], vec![v2])
+    // The mapped API's integrations (the Lambda source reads them for the invoked alias).
+    let resources = mock!(aws_sdk_apigateway::Client::get_resources).then_output(|| {
+        aws_sdk_apigateway::operation::get_resources::GetResourcesOutput::builder().build()
+    });
+    (vec![domains, mappings, resources], vec![v2])
 }
 
 fn lambda_rule() -> Rule {
@@ -244,7 +248,7 @@ fn fleet(services: usize, gate: &Gate, replication_metrics: bool) -> AwsBackend 
         let s3 = s3_rules(replication_metrics);
         let pipelines = codepipeline_rules();
         RegionClients {
-            apigateway: gated!(aws_sdk_apigateway, gate, [&v1[0], &v1[1]]),
+            apigateway: gated!(aws_sdk_apigateway, gate, [&v1[0], &v1[1], &v1[2]]),
             apigatewayv2: gated!(aws_sdk_apigatewayv2, gate, [&v2[0]]),
             lambda: gated!(aws_sdk_lambda, gate, [&lambda]),
             s3: gated!(aws_sdk_s3, gate, [&s3[0], &s3[1], &s3[2]]),
@@ -323,12 +327,28 @@ async fn s3_buckets_and_rules_at_once_then_statuses_and_metrics_at_once() {
     );
 }
 
-/// Lambda: every function's configuration and the region's metrics (one call: they need only
-/// the functions' names) at once: one wave.
+/// Lambda, the first time (and once every ten minutes): the custom domains listed with the
+/// metrics (which need only the functions' names), then their mappings, then the mapped API's
+/// integrations (which alias API Gateway invokes), then every function's configuration of that
+/// alias. Then, with the integrations kept: the configurations and the metrics at once, one wave.
 #[tokio::test]
 async fn lambda_configurations_and_metrics_at_once() {
     let gate = Gate::default();
     let b = fleet(2, &gate, false);
+    let waves = fetch_in_waves(&b, &gate, SourceKind::Lambda, WEST).await;
+    assert_eq!(
+        waves,
+        vec![
+            wave(vec![vec![
+                "API Gateway GetDomainNames".to_string(),
+                "ApiGatewayV2 GetDomainNames".to_string(),
+                "CloudWatch GetMetricData".to_string(),
+            ]]),
+            times(2, "API Gateway GetBasePathMappings"),
+            vec!["API Gateway GetResources".to_string()],
+            times(4, "Lambda GetFunctionConfiguration"),
+        ]
+    );
     let waves = fetch_in_waves(&b, &gate, SourceKind::Lambda, WEST).await;
     assert_eq!(
         waves,
@@ -410,11 +430,13 @@ async fn pipelines_at_once_then_each_execution() {
 // A whole snapshot
 // ---------------------------------------------------------------------------------------------
 
-/// Every source of the schedule fetched at once, as `snapshot` does: two waves of calls, for one
-/// service as for four (the fleet's size adds calls to a wave, not waves). The first wave holds
-/// one zone read for the health source and both regions.
+/// Every source of the schedule fetched at once, as `snapshot` does: four waves of calls, for
+/// one service as for four (the fleet's size adds calls to a wave, not waves). Every source but
+/// Lambda is done in two; Lambda's first fetch also reads which alias API Gateway invokes
+/// (domains, mappings, integrations) before the configurations. The first wave holds one zone
+/// read for the health source and both regions.
 #[tokio::test]
-async fn a_snapshot_takes_two_waves_of_calls_whatever_the_fleet_size() {
+async fn a_snapshot_takes_four_waves_of_calls_whatever_the_fleet_size() {
     for services in [1, 4] {
         let gate = Gate::default();
         let b = fleet(services, &gate, false);
@@ -436,7 +458,14 @@ async fn a_snapshot_takes_two_waves_of_calls_whatever_the_fleet_size() {
             panic!("no health payload")
         };
         assert_eq!(checks.len(), 2 * services);
-        assert_eq!(waves.len(), 2, "{services} services: {waves:#?}");
+        assert_eq!(waves.len(), 4, "{services} services: {waves:#?}");
+        assert!(
+            waves[2..]
+                .iter()
+                .flatten()
+                .all(|c| c == "API Gateway GetResources" || c == "Lambda GetFunctionConfiguration"),
+            "only the Lambda source's integrations and configurations after two waves: {waves:#?}"
+        );
         let zone_reads = waves[0]
             .iter()
             .filter(|c| *c == "Route 53 ListResourceRecordSets")

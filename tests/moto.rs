@@ -440,6 +440,12 @@ async fn different_code_in_a_region_is_a_mismatch_even_without_metrics() {
             "code_sha256": world.code(r, name),
             "code_matches_primary": matches,
             "cost_per_hour_usd": null,
+            "window_end": null,
+            "architecture": "x86_64",
+            // The seeded API's only integration is a MOCK: nothing names an alias.
+            "qualifier": null,
+            "qualifier_source": "unqualified",
+            "cost_basis": "list_price",
         })
     };
     assert_eq!(
@@ -470,6 +476,64 @@ async fn different_code_in_a_region_is_a_mismatch_even_without_metrics() {
                 &east[..8]
             ),
         )]
+    );
+}
+
+/// API Gateway invokes alias `live` (its REST integration URI ends in `:live/invocations`, API
+/// Gateway Developer Guide, "Lambda proxy integrations"), which points at the build published in
+/// both regions; `$LATEST` of the primary has newer code, not yet published. The code compared
+/// is the alias's (GetFunctionConfiguration with `Qualifier`, Lambda API reference), so the
+/// regions run the same code and there is no mismatch; `$LATEST` would have reported one.
+/// moto stores versions, aliases and REST integrations faithfully.
+#[tokio::test]
+async fn the_code_compared_is_that_of_the_alias_api_gateway_invokes() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    for r in REGIONS {
+        moto.publish_alias(r, "sample-api", "live").await;
+        let uri = format!(
+            "arn:aws:apigateway:{r}:lambda:path/2015-03-31/functions/arn:aws:lambda:{r}:123456789012:function:sample-api:live/invocations"
+        );
+        moto.add_lambda_integration(r, world.api_id(r), &uri).await;
+    }
+    let newer = moto
+        .update_code(
+            PRIMARY,
+            "sample-api",
+            lambda_zip("# sample-api, build 1235 (not published)\n"),
+        )
+        .await;
+    let published = world.code(PRIMARY, "sample-api").to_string();
+    assert_ne!(newer, published);
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+
+    let (snap, _) = snapshot(&config);
+    assert_only_cloudwatch_failed(&snap);
+    let sample = service(&snap, SERVICE);
+    for r in REGIONS {
+        let api = &region(sample, r)["functions"][0];
+        assert_eq!(api["name"], "sample-api");
+        assert_eq!(
+            api["code_sha256"],
+            published.as_str(),
+            "{r}: the alias's code"
+        );
+        assert_eq!(api["qualifier"], "live", "{r}");
+        assert_eq!(api["qualifier_source"], "integration", "{r}");
+        assert_eq!(api["code_matches_primary"], true, "{r}");
+        let worker = &region(sample, r)["functions"][1];
+        assert_eq!(worker["qualifier"], Value::Null, "{r}");
+        assert_eq!(worker["qualifier_source"], "unqualified", "{r}");
+    }
+    assert!(
+        findings(sample).iter().all(|f| f.1 != "code_mismatch"),
+        "{:?}",
+        findings(sample)
     );
 }
 

@@ -749,20 +749,20 @@ fn a_small_panel_scrolls_to_the_selection_and_counts_its_rows() {
     let (_, mut state, now) = state_at("steady", 120);
     update(&mut state, Msg::Key(KeyIntent::Focus(Panel::Lambda)), now);
     let text = screen(&state, 80, 24, now);
-    assert!(text.contains("3 Lambda 1–3/7"), "{text}");
+    assert!(text.contains("3 Lambda · 5m to 14:02 UTC 1–3/7"), "{text}");
     assert!(!text.contains("eu-west-1      billing-api"), "{text}");
     for _ in 0..6 {
         update(&mut state, Msg::Key(KeyIntent::Down), now);
     }
     let text = screen(&state, 80, 24, now);
-    assert!(text.contains("3 Lambda 5–7/7"), "{text}");
+    assert!(text.contains("3 Lambda · 5m to 14:02 UTC 5–7/7"), "{text}");
     let last = text
         .lines()
         .find(|l| l.contains("eu-west-1") && l.contains("billing-api"));
     assert!(last.is_some(), "the selected last row is in view:\n{text}");
     // At 120×35 all seven rows fit: no count.
     let text = screen(&state, 120, 35, now);
-    assert!(text.contains("3 Lambda ━"), "{text}");
+    assert!(text.contains("3 Lambda · 5m to 14:02 UTC ━"), "{text}");
 }
 
 // ── unknown is shown as unknown, never as 0 or as "no traffic" ───────────────────────────────

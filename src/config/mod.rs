@@ -101,6 +101,9 @@ pub struct ServiceConfig {
     pub regional_hostname: String,
     /// Lambda function names, the same in every region.
     pub functions: Vec<String>,
+    /// Function name -> the alias or version whose code to compare (`"NAME:QUALIFIER"` in
+    /// `functions`); it wins over the qualifier the API Gateway integrations name.
+    pub qualifiers: BTreeMap<String, String>,
     /// Region -> Route 53 health check id; regions left out are found from the failover records.
     pub health_checks: BTreeMap<String, String>,
     pub artifacts: Option<ArtifactsConfig>,

@@ -77,12 +77,7 @@ fn service(check: &mut Checker, raw: &RawService) -> ServiceConfig {
             template.get_ref().clone()
         },
     );
-    let functions = distinct(
-        check,
-        &raw.functions,
-        &format!("`functions` {of}"),
-        "a Lambda function name",
-    );
+    let (functions, qualifiers) = functions(check, &raw.functions, &of);
     let health_checks = raw
         .health_checks
         .as_ref()
@@ -116,8 +111,67 @@ fn service(check: &mut Checker, raw: &RawService) -> ServiceConfig {
         regions,
         regional_hostname,
         functions,
+        qualifiers,
         health_checks,
     }
+}
+
+/// What a `functions` item may say: `"NAME"`, or `"NAME:QUALIFIER"` (an alias or version, the
+/// form Lambda's FunctionName takes).
+const FUNCTION_EXPECTED: &str =
+    "a Lambda function name, or NAME:ALIAS or NAME:VERSION for the code API Gateway invokes";
+
+/// The function names (distinct) and the qualifiers some of them carry. An ARN is taken whole,
+/// as before qualifiers existed.
+fn functions(
+    check: &mut Checker,
+    raw: &SpannedList,
+    of: &str,
+) -> (Vec<String>, BTreeMap<String, String>) {
+    let what = format!("`functions` {of}");
+    let mut seen = BTreeSet::new();
+    let mut qualifiers = BTreeMap::new();
+    let names = raw
+        .get_ref()
+        .iter()
+        .map(|item| {
+            let value = check.non_empty(item, &format!("an item of {what}"), FUNCTION_EXPECTED);
+            let (name, qualifier) = match value.split_once(':') {
+                Some((name, qualifier)) if !value.starts_with("arn:") => {
+                    if !valid_qualifier(qualifier) || name.trim().is_empty() {
+                        check.fail(
+                            item.span(),
+                            format!(
+                                "{what} has {value:?}; expected {FUNCTION_EXPECTED} (a \
+                                 qualifier is 1 to 128 letters, digits, `-`, `_` or `$`)"
+                            ),
+                        );
+                    }
+                    (name.to_owned(), Some(qualifier.to_owned()))
+                }
+                _ => (value, None),
+            };
+            if !name.trim().is_empty() && !seen.insert(name.clone()) {
+                check.fail(
+                    item.span(),
+                    format!("{what} lists {name:?} twice; expected each once"),
+                );
+            }
+            if let Some(qualifier) = qualifier {
+                qualifiers.insert(name.clone(), qualifier);
+            }
+            name
+        })
+        .collect();
+    (names, qualifiers)
+}
+
+/// Lambda's Qualifier: an alias name, a version number or `$LATEST` (Lambda API reference,
+/// GetFunctionConfiguration, `Qualifier`: 1 to 128 of `[a-zA-Z0-9$_-]`).
+fn valid_qualifier(q: &str) -> bool {
+    (1..=128).contains(&q.len())
+        && q.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '_' | '-'))
 }
 
 fn regions(check: &mut Checker, raw: &SpannedList, of: &str) -> Vec<String> {

@@ -14,7 +14,9 @@ pub use release::{
     PendingApproval, PipelineInfo, ReplicaStatus, ReplicationMetrics, S3Replication, StageInfo,
     approval_expires, is_manual_approval,
 };
-pub use traffic::{ApiKind, DomainInfo, DomainMapping, FunctionStats};
+pub use traffic::{
+    ApiKind, Architecture, DomainInfo, DomainMapping, FunctionStats, QualifierSource,
+};
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! What serves requests: API Gateway custom domains and their DNS records, and Lambda functions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,12 +47,53 @@ fn same_host(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
+/// The instruction set a function runs on (GetFunctionConfiguration `Architectures`): it sets
+/// the price of its compute time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Architecture {
+    /// Lambda's default when a function names none.
+    #[default]
+    #[serde(rename = "x86_64")]
+    X86_64,
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+impl Architecture {
+    /// Lambda's own name for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+/// Where the qualifier of the code compared across regions came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualifierSource {
+    /// The function's `qualifier` in the config (it wins over the integrations).
+    Config,
+    /// The API Gateway integration that invokes the function names an alias or version.
+    Integration,
+    /// The integrations were read and name the function without a qualifier (or not at all):
+    /// the unqualified function, `$LATEST`, is what runs.
+    Unqualified,
+    /// The integrations could not be read: the code shown is `$LATEST`'s, which may not be
+    /// what API Gateway invokes.
+    Unknown,
+}
+
 /// One function in one region over a metrics window.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionStats {
     pub name: String,
     /// Length of the window the counts cover, in seconds.
     pub window_s: u64,
+    /// The end of that window: the start of the minute the fetch ran in, so that the counts
+    /// cover complete minutes only (`None` without metrics).
+    pub window_end: Option<super::Timestamp>,
     pub invocations: Option<u64>,
     pub errors: Option<u64>,
     pub throttles: Option<u64>,
@@ -60,7 +101,13 @@ pub struct FunctionStats {
     pub avg_ms: Option<f64>,
     pub concurrent: Option<u64>,
     pub memory_mb: Option<u32>,
+    /// From the invoked version's configuration, like the memory (`None`: not read).
+    pub architecture: Option<Architecture>,
     pub code_sha256: Option<String>,
+    /// The alias or version whose configuration and code these are (`None`: the unqualified
+    /// function, `$LATEST`), and where that came from (`None`: not read).
+    pub qualifier: Option<String>,
+    pub qualifier_source: Option<QualifierSource>,
     /// Error rate per minute, oldest first; `None` for minutes with no invocations.
     pub error_rate_history: Vec<Option<f64>>,
 }

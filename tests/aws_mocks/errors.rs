@@ -110,7 +110,7 @@ async fn throttling_is_classified_and_names_service_api_and_region() {
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );
@@ -145,7 +145,7 @@ async fn throttling_is_classified_and_names_service_api_and_region() {
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cw]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );
@@ -231,7 +231,7 @@ async fn access_denied_names_the_iam_action_route53_cloudwatch_codepipeline() {
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );

@@ -45,7 +45,7 @@ functions = [{}]
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );
@@ -69,8 +69,9 @@ functions = [{}]
     assert_eq!(configs.num_calls(), 84);
     assert_eq!(
         tally.calls,
-        84 + 2,
-        "84 GetFunctionConfiguration + 2 GetMetricData"
+        84 + 2 + 2,
+        "84 GetFunctionConfiguration + 2 GetMetricData + API Gateway v1 and v2 GetDomainNames \
+         (no custom domain, so no integrations to read)"
     );
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
 
@@ -179,7 +180,7 @@ functions = ["elsewhere"]
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );
@@ -204,8 +205,9 @@ async fn lambda_reads_each_configuration_and_one_batch_of_metrics() {
     let (s, _, tally) = stats_fetched().await;
     assert_eq!(
         tally.calls,
-        3 + 1,
-        "3 GetFunctionConfiguration (not gamma's) + 1 GetMetricData"
+        3 + 1 + 2,
+        "3 GetFunctionConfiguration (not gamma's) + 1 GetMetricData + API Gateway v1 and v2 \
+         GetDomainNames (no custom domain, so no integrations to read)"
     );
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
     assert_eq!(s.configs.num_calls(), 3);

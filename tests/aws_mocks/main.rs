@@ -11,14 +11,15 @@ mod codepipeline;
 mod errors;
 mod health;
 mod lambda;
+mod lambda_code;
 mod s3;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_mocks_support::{
-    Asked, MetricTable, ago, asked, backend, fake_cloudwatch, key, meta, mocked, now, sdk_time,
-    unused_control, unused_region,
+    Asked, MetricTable, ago, asked, backend, fake_cloudwatch, key, meta, mocked, no_domains_region,
+    now, sdk_time, unused_control, unused_region,
 };
 use aws_smithy_mocks::{RuleMode, mock};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};

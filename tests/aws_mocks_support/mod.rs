@@ -72,6 +72,31 @@ pub fn unused_region() -> RegionClients {
     }
 }
 
+/// A region without custom domains: both API Gateway GetDomainNames listings answer empty, so
+/// no mapping maps an API and no integration is read (the Lambda source reads them to learn
+/// which alias or version API Gateway invokes); every other client unused.
+pub fn no_domains_region() -> RegionClients {
+    let v1 = mock!(aws_sdk_apigateway::Client::get_domain_names).then_output(|| {
+        aws_sdk_apigateway::operation::get_domain_names::GetDomainNamesOutput::builder().build()
+    });
+    let v2 = mock!(aws_sdk_apigatewayv2::Client::get_domain_names).then_output(|| {
+        aws_sdk_apigatewayv2::operation::get_domain_names::GetDomainNamesOutput::builder().build()
+    });
+    RegionClients {
+        apigateway: mocked!(
+            aws_sdk_apigateway,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&v1]
+        ),
+        apigatewayv2: mocked!(
+            aws_sdk_apigatewayv2,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&v2]
+        ),
+        ..unused_region()
+    }
+}
+
 pub fn unused_control() -> ControlClients {
     ControlClients {
         route53: unused!(aws_sdk_route53),

@@ -65,7 +65,7 @@ async fn a_hanging_source_does_not_hold_up_the_others() {
                 lambda,
                 // The region's metrics are asked with the configurations, and answer.
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );

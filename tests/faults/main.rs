@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use aws_mocks_support::{backend, meta, mocked, now, unused_control, unused_region};
+use aws_mocks_support::{backend, meta, mocked, no_domains_region, now, unused_control};
 use aws_smithy_mocks::{RuleMode, mock};
 use moto_support::{
     DOMAIN, FUNCTIONS, Moto, PRIMARY, REGIONS, SECONDARY, SERVICE, STAGE, Spec, bucket,

@@ -124,7 +124,7 @@ async fn a_lambda_source_whose_every_call_is_throttled_backs_off_too() {
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );

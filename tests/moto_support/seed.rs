@@ -488,6 +488,92 @@ impl Moto {
         out.code_sha256().unwrap().to_string()
     }
 
+    /// Publish `$LATEST` as a version and point alias `alias` at it; returns the version.
+    pub async fn publish_alias(&self, region: &str, function: &str, alias: &str) -> String {
+        let client = self.lambda(region);
+        let version = client
+            .publish_version()
+            .function_name(function)
+            .send()
+            .await
+            .unwrap()
+            .version()
+            .unwrap()
+            .to_string();
+        client
+            .create_alias()
+            .function_name(function)
+            .name(alias)
+            .function_version(&version)
+            .send()
+            .await
+            .unwrap();
+        version
+    }
+
+    /// New code for `$LATEST` (aliases and versions keep theirs); returns its CodeSha256.
+    pub async fn update_code(&self, region: &str, function: &str, zip: Vec<u8>) -> String {
+        use aws_sdk_lambda::primitives::Blob;
+        let out = self
+            .lambda(region)
+            .update_function_code()
+            .function_name(function)
+            .zip_file(Blob::new(zip))
+            .send()
+            .await
+            .unwrap();
+        out.code_sha256().unwrap().to_string()
+    }
+
+    /// A `/orders` resource on the REST API whose ANY method is a Lambda proxy integration with
+    /// `uri` (API Gateway Developer Guide, "Lambda proxy integrations").
+    pub async fn add_lambda_integration(&self, region: &str, api_id: &str, uri: &str) {
+        use aws_sdk_apigateway::types::IntegrationType;
+        let client = self.apigateway(region);
+        let resources = client
+            .get_resources()
+            .rest_api_id(api_id)
+            .send()
+            .await
+            .unwrap();
+        let root = resources
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/"))
+            .and_then(|r| r.id())
+            .unwrap()
+            .to_string();
+        let orders = client
+            .create_resource()
+            .rest_api_id(api_id)
+            .parent_id(root)
+            .path_part("orders")
+            .send()
+            .await
+            .unwrap();
+        let id = orders.id().unwrap().to_string();
+        client
+            .put_method()
+            .rest_api_id(api_id)
+            .resource_id(&id)
+            .http_method("ANY")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_integration()
+            .rest_api_id(api_id)
+            .resource_id(&id)
+            .http_method("ANY")
+            .r#type(IntegrationType::AwsProxy)
+            .integration_http_method("POST")
+            .uri(uri)
+            .send()
+            .await
+            .unwrap();
+    }
+
     // --- S3 ---
 
     /// A bucket with versioning on, in `region` (outside us-east-1 with its location constraint).

@@ -1,10 +1,11 @@
 //! 2. AWS responses: every source's fetch over arbitrary replies, and what the console does with the result.
 
 use super::replies::{
-    APIGW_V1_DOMAINS, APIGW_V1_MAPPINGS, APIGW_V2_DOMAINS, APIGW_V2_MAPPINGS, CHRONO_MAX_SECS,
-    GET_HEALTH_CHECK, GET_HEALTH_CHECK_STATUS, LAMBDA_CONFIGURATION, LIST_RECORDS,
-    PIPELINE_DECLARATION, PIPELINE_EXECUTION, PIPELINE_STATE, Proto, Reply, S3_GET_REPLICATION,
-    S3_LIST_VERSIONS, head_object_reply, metric_data_body, reply, templated,
+    APIGW_STAGE, APIGW_V1_DOMAINS, APIGW_V1_MAPPINGS, APIGW_V1_RESOURCES, APIGW_V2_DOMAINS,
+    APIGW_V2_INTEGRATIONS, APIGW_V2_MAPPINGS, CHRONO_MAX_SECS, GET_HEALTH_CHECK,
+    GET_HEALTH_CHECK_STATUS, LAMBDA_CONFIGURATION, LIST_RECORDS, PIPELINE_DECLARATION,
+    PIPELINE_EXECUTION, PIPELINE_STATE, Proto, Reply, S3_GET_REPLICATION, S3_LIST_VERSIONS,
+    head_object_reply, metric_data_body, reply, templated,
 };
 use super::*;
 
@@ -95,6 +96,14 @@ fn check_outcome(
             &[
                 ("Lambda", "GetFunctionConfiguration"),
                 ("CloudWatch", "GetMetricData"),
+                // Which alias API Gateway invokes.
+                ("API Gateway", "GetDomainNames"),
+                ("API Gateway", "GetBasePathMappings"),
+                ("API Gateway", "GetDomainNames (v2)"),
+                ("API Gateway", "GetApiMappings"),
+                ("API Gateway", "GetResources"),
+                ("API Gateway", "GetIntegrations"),
+                ("API Gateway", "GetStage"),
             ],
         ),
         SourceKind::Domains => (
@@ -157,7 +166,9 @@ fn check_outcome(
     }
     if let Some(p) = &tally.partial {
         prop_assert!(
-            names(&p.message, all) || p.message.starts_with("no health check for "),
+            names(&p.message, all)
+                || p.message.starts_with("no health check for ")
+                || p.message.starts_with("API Gateway invokes "),
             "{kind:?} partial error does not name the service, API and region: {:?}",
             p.message
         );
@@ -323,20 +334,36 @@ struct LambdaInput {
     region: String,
     configuration: Reply,
     get_metric_data: Reply,
+    /// v1 domains, v1 mappings, v2 domains, v2 mappings, v1 resources, v2 integrations, stage.
+    api_gateway: [Reply; 7],
 }
 
 #[test]
 fn lambda_fetch_survives_any_response() {
+    let api_gateway = (
+        reply(Proto::RestJson, templated(APIGW_V1_DOMAINS)),
+        reply(Proto::RestJson, templated(APIGW_V1_MAPPINGS)),
+        reply(Proto::RestJson, templated(APIGW_V2_DOMAINS)),
+        reply(Proto::RestJson, templated(APIGW_V2_MAPPINGS)),
+        reply(Proto::RestJson, templated(APIGW_V1_RESOURCES)),
+        reply(Proto::RestJson, templated(APIGW_V2_INTEGRATIONS)),
+        reply(Proto::RestJson, templated(APIGW_STAGE)),
+    )
+        .prop_map(|(a, b, c, d, e, f, g)| [a, b, c, d, e, f, g]);
     let strategy = (
         region(),
         reply(Proto::RestJson, templated(LAMBDA_CONFIGURATION)),
         reply(Proto::Cbor, metric_data_body()),
+        api_gateway,
     )
-        .prop_map(|(region, configuration, get_metric_data)| LambdaInput {
-            region,
-            configuration,
-            get_metric_data,
-        });
+        .prop_map(
+            |(region, configuration, get_metric_data, api_gateway)| LambdaInput {
+                region,
+                configuration,
+                get_metric_data,
+                api_gateway,
+            },
+        );
     fetch_property(strategy, SourceKind::Lambda, |input| {
         let configuration = answers!(
             aws_sdk_lambda::Client::get_function_configuration,
@@ -346,7 +373,41 @@ fn lambda_fetch_survives_any_response() {
             aws_sdk_cloudwatch::Client::get_metric_data,
             input.get_metric_data
         );
+        let [
+            v1_domains,
+            v1_mappings,
+            v2_domains,
+            v2_mappings,
+            resources,
+            integrations,
+            stage,
+        ] = &input.api_gateway;
+        let v1 = [
+            answers!(aws_sdk_apigateway::Client::get_domain_names, v1_domains),
+            answers!(
+                aws_sdk_apigateway::Client::get_base_path_mappings,
+                v1_mappings
+            ),
+            answers!(aws_sdk_apigateway::Client::get_resources, resources),
+            answers!(aws_sdk_apigateway::Client::get_stage, stage),
+        ];
+        let v2 = [
+            answers!(aws_sdk_apigatewayv2::Client::get_domain_names, v2_domains),
+            answers!(aws_sdk_apigatewayv2::Client::get_api_mappings, v2_mappings),
+            answers!(aws_sdk_apigatewayv2::Client::get_integrations, integrations),
+            answers!(aws_sdk_apigatewayv2::Client::get_stage, stage),
+        ];
         let regional = || RegionClients {
+            apigateway: mocked!(
+                aws_sdk_apigateway,
+                RuleMode::MatchAny,
+                [&v1[0], &v1[1], &v1[2], &v1[3]]
+            ),
+            apigatewayv2: mocked!(
+                aws_sdk_apigatewayv2,
+                RuleMode::MatchAny,
+                [&v2[0], &v2[1], &v2[2], &v2[3]]
+            ),
             lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configuration]),
             cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
             ..unused_region()

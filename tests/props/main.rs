@@ -32,7 +32,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use aws_mocks_support::{backend, mocked, now, unused_control, unused_region};
+use aws_mocks_support::{backend, mocked, no_domains_region, now, unused_control, unused_region};
 use aws_smithy_mocks::{RuleMode, mock};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;

@@ -106,7 +106,7 @@ fn pagination_stops_when_a_token_repeats() {
             RegionClients {
                 lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configuration]),
                 cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
-                ..unused_region()
+                ..no_domains_region()
             },
         )],
     );

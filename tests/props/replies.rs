@@ -576,6 +576,26 @@ pub(crate) const APIGW_V2_MAPPINGS: &[&str] = &[
     r#"{"items":[]}"#,
 ];
 
+/// API Gateway v1 GetResources with `embed=methods`: Lambda integrations (qualified, through a
+/// stage variable, unqualified) and anything else.
+pub(crate) const APIGW_V1_RESOURCES: &[&str] = &[
+    r#"{"item":[{"id":"r1","path":"/orders","resourceMethods":{"ANY":{"httpMethod":"ANY","methodIntegration":{"type":"AWS_PROXY","uri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:api-fn:{s}/invocations"}}}},{"id":"{s}","resourceMethods":{"{s}":{"methodIntegration":{"uri":"{s}"}},"GET":{}}},{"id":"r3","resourceMethods":{"POST":{"methodIntegration":{"type":"AWS_PROXY","uri":"arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:111122223333:function:{s}:${stageVariables.alias}/invocations"}}}}]}"#,
+    r#"{"item":[{"id":"r1","resourceMethods":{"ANY":{"methodIntegration":{"uri":"arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:1:function:api-worker/invocations"}}}}]}"#,
+    r#"{"item":[]}"#,
+];
+
+/// API Gateway v2 GetIntegrations: the function ARN, qualified or not, or anything else.
+pub(crate) const APIGW_V2_INTEGRATIONS: &[&str] = &[
+    r#"{"items":[{"integrationId":"i1","integrationType":"AWS_PROXY","integrationUri":"arn:aws:lambda:us-east-1:111122223333:function:api-fn:{s}"},{"integrationUri":"{s}"},{"integrationUri":"arn:aws:lambda:us-west-2:1:function:{s}:${stageVariables.{s}}"},{}]}"#,
+    r#"{"items":[]}"#,
+];
+
+/// GetStage, v1 (`variables`) and v2 (`stageVariables`) in one body each.
+pub(crate) const APIGW_STAGE: &[&str] = &[
+    r#"{"stageName":"prod","variables":{"alias":"{s}","{s}":"{s}"},"stageVariables":{"alias":"{s}"}}"#,
+    r#"{"stageName":"{s}"}"#,
+];
+
 pub(crate) const LAMBDA_CONFIGURATION: &[&str] = &[
     r#"{"FunctionName":"api-fn","FunctionArn":"arn:aws:lambda:us-east-1:111122223333:function:api-fn","Runtime":"provided.al2023","CodeSha256":"{s}","CodeSize":{n},"MemorySize":{n},"Timeout":{n},"LastModified":"{d}","State":"{s}","Version":"$LATEST","Architectures":["arm64"],"Environment":{"Variables":{"{s}":"{s}"}}}"#,
     r#"{"FunctionName":"{s}","MemorySize":{n}}"#,

@@ -133,6 +133,7 @@ fn example_config_has_the_design_values() {
             regions: vec!["us-gov-west-1".to_owned(), "us-gov-east-1".to_owned()],
             regional_hostname: "{region}.{domain}".to_owned(),
             functions: vec!["sample-api".to_owned(), "sample-worker".to_owned()],
+            qualifiers: BTreeMap::new(),
             health_checks: BTreeMap::new(),
             artifacts: Some(ArtifactsConfig {
                 bucket: "sample-artifacts-{region}".to_owned(),
@@ -363,4 +364,65 @@ fn the_first_problem_in_the_file_is_reported() {
     // "No services" sits at 1:1, so it waits until nothing more specific is wrong.
     let (line, _, message) = invalid("[refresh]\nhealth = \"15\"\n");
     assert_eq!(line, 2, "{message}");
+}
+
+/// `"NAME:QUALIFIER"` names the alias or version to compare, the form Lambda's FunctionName
+/// takes (Lambda API reference, GetFunctionConfiguration); plain names stay as they were.
+#[test]
+fn functions_may_carry_a_qualifier() {
+    let config = parse(&MINIMAL.replace(
+        r#"functions = ["sample-api"]"#,
+        r#"functions = ["sample-api:live", "sample-worker", "sample-cron:7", "arn:aws:lambda:us-east-1:123456789012:function:old"]"#,
+    ));
+    let service = &config.services[0];
+    assert_eq!(
+        service.functions,
+        [
+            "sample-api",
+            "sample-worker",
+            "sample-cron",
+            "arn:aws:lambda:us-east-1:123456789012:function:old"
+        ]
+    );
+    assert_eq!(
+        service.qualifiers,
+        BTreeMap::from([
+            ("sample-api".to_owned(), "live".to_owned()),
+            ("sample-cron".to_owned(), "7".to_owned()),
+        ])
+    );
+    assert!(parse(MINIMAL).services[0].qualifiers.is_empty());
+}
+
+#[test]
+fn a_bad_qualifier_is_refused_where_it_is_written() {
+    for (item, needle) in [
+        (
+            "sample-api:",
+            "expected a Lambda function name, or NAME:ALIAS",
+        ),
+        (
+            "sample-api:a b",
+            "expected a Lambda function name, or NAME:ALIAS",
+        ),
+        (":live", "expected a Lambda function name, or NAME:ALIAS"),
+        (
+            "sample-api:live:2",
+            "expected a Lambda function name, or NAME:ALIAS",
+        ),
+    ] {
+        let text = MINIMAL.replace(
+            r#"functions = ["sample-api"]"#,
+            &format!(r#"functions = ["{item}"]"#),
+        );
+        let (line, column, message) = invalid(&text);
+        assert_eq!((line, column), (7, 14), "{item}: {message}");
+        assert!(message.contains(needle), "{item}: {message}");
+    }
+    let text = MINIMAL.replace(
+        r#"functions = ["sample-api"]"#,
+        r#"functions = ["sample-api:live", "sample-api:blue"]"#,
+    );
+    let (_, _, message) = invalid(&text);
+    assert!(message.contains(r#"lists "sample-api" twice"#), "{message}");
 }

@@ -16,10 +16,10 @@ const API_GATEWAY: &str = "API Gateway";
 
 /// A custom domain as API Gateway reports it.
 #[derive(Debug, Clone, PartialEq)]
-struct Found {
-    api: ApiKind,
+pub(super) struct Found {
+    pub(super) api: ApiKind,
     regional_target: Option<String>,
-    mappings: Vec<DomainMapping>,
+    pub(super) mappings: Vec<DomainMapping>,
 }
 
 /// A custom domain as one page of a listing names it: (name, regional target), normalized.
@@ -28,7 +28,7 @@ type Listed = (String, Option<String>);
 /// What differs between API Gateway's two management APIs (v1 for REST APIs; v2 for HTTP APIs,
 /// and REST domains mapped through it): the calls and how their answers read. Listing, picking
 /// the wanted names and reading their mappings is the same for both (`custom_domains`).
-trait DomainApi {
+pub(super) trait DomainApi {
     const KIND: ApiKind;
     /// The API names in messages.
     const LIST: &'static str;
@@ -187,7 +187,7 @@ impl DomainApi for aws_sdk_apigatewayv2::Client {
 
 /// The wanted custom domains of one API with their mappings: the listing, then the mappings of
 /// each wanted domain (a few at a time).
-async fn custom_domains<A: DomainApi>(
+pub(super) async fn custom_domains<A: DomainApi>(
     api: &A,
     region: &str,
     profile: Option<&str>,
@@ -244,7 +244,10 @@ async fn custom_domains<A: DomainApi>(
 
 /// v1 wins for a name it knows with mappings (REST APIs); v2 fills in the rest (HTTP APIs, and
 /// REST domains mapped through the v2 API).
-fn merge(v1: BTreeMap<String, Found>, v2: BTreeMap<String, Found>) -> BTreeMap<String, Found> {
+pub(super) fn merge(
+    v1: BTreeMap<String, Found>,
+    v2: BTreeMap<String, Found>,
+) -> BTreeMap<String, Found> {
     let mut out = v2;
     for (name, d) in v1 {
         let keep_v2 = out

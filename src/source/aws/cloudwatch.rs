@@ -110,10 +110,26 @@ pub async fn get_metric_data(
     Ok(series)
 }
 
-/// Values in the `minutes` one-minute buckets ending at `end`, oldest first (`None` where no
-/// point fell in a bucket).
+/// The start of `t`'s minute.
+pub fn minute_start(t: Timestamp) -> Timestamp {
+    let secs = t.timestamp();
+    chrono::DateTime::from_timestamp(secs - secs.rem_euclid(60), 0).unwrap_or(t)
+}
+
+/// The metrics window for a fetch at `now`: `minutes` whole minutes ending at the start of the
+/// current minute, as (StartTime, EndTime). Only complete minutes: the current one is still
+/// being counted, so a window ending at `now` would read low. CloudWatch API reference,
+/// GetMetricData: StartTime and EndTime are rounded to the period and "for better performance,
+/// specify StartTime and EndTime values that align with the value of the metric's Period".
+pub fn window(now: Timestamp, minutes: i64) -> (Timestamp, Timestamp) {
+    let end = minute_start(now);
+    (end - chrono::Duration::minutes(minutes), end)
+}
+
+/// Values in the `minutes` one-minute buckets ending at the start of `end`'s minute (the
+/// [`window`]), oldest first (`None` where no point fell in a bucket).
 pub fn per_minute(points: &[(Timestamp, f64)], end: Timestamp, minutes: i64) -> Vec<Option<f64>> {
-    let start = end - chrono::Duration::minutes(minutes);
+    let (start, end) = window(end, minutes);
     let mut buckets = vec![None; minutes as usize];
     for (t, v) in points {
         if *t < start || *t >= end {
@@ -140,5 +156,55 @@ mod tests {
             per_minute(&points, end, 3),
             vec![Some(1.0), None, Some(2.0)]
         );
+        // Within the minute after `end`: the same complete minutes, not a partial one.
+        let later = end + chrono::Duration::seconds(37);
+        let points = vec![(at(3), 1.0), (at(1), 2.0), (end, 5.0)];
+        assert_eq!(
+            per_minute(&points, later, 3),
+            vec![Some(1.0), None, Some(2.0)]
+        );
+    }
+
+    /// CloudWatch API reference, GetMetricData: StartTime/EndTime aligned with the period.
+    #[test]
+    fn windows_are_whole_minutes_ending_where_the_current_minute_starts() {
+        let t = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .unwrap_or_default()
+        };
+        let cases = [
+            (
+                "2026-11-27T14:05:37Z",
+                5,
+                "2026-11-27T14:00:00Z",
+                "2026-11-27T14:05:00Z",
+            ),
+            (
+                "2026-11-27T14:05:37Z",
+                30,
+                "2026-11-27T13:35:00Z",
+                "2026-11-27T14:05:00Z",
+            ),
+            (
+                "2026-11-27T14:05:00Z",
+                60,
+                "2026-11-27T13:05:00Z",
+                "2026-11-27T14:05:00Z",
+            ),
+            (
+                "2026-11-27T14:05:59.900Z",
+                15,
+                "2026-11-27T13:50:00Z",
+                "2026-11-27T14:05:00Z",
+            ),
+        ];
+        for (now, minutes, start, end) in cases {
+            assert_eq!(
+                window(t(now), minutes),
+                (t(start), t(end)),
+                "{now} {minutes}"
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ mod cloudwatch;
 mod codepipeline;
 pub mod errors;
 mod health_config;
+mod integrations;
 mod lambda;
 mod pages;
 mod route53;
@@ -71,6 +72,9 @@ pub struct AwsBackend {
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
     /// Each pipeline's declared manual approvals (GetPipeline), kept while its version holds.
     pipeline_declarations: Box<codepipeline::Declarations>,
+    /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
+    /// like `zones`).
+    invoked: Box<integrations::InvokedCache>,
 }
 
 impl AwsBackend {
@@ -177,6 +181,7 @@ impl AwsBackend {
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
             pipeline_declarations: Box::default(),
+            invoked: Box::default(),
             config,
         }
     }

@@ -389,12 +389,12 @@ async fn health_metrics(
         api: "GetMetricData",
         region: &b.config.aws.control_region,
     };
-    let start = now - chrono::Duration::minutes(60);
+    let (start, end) = cloudwatch::window(now, 60);
     match cloudwatch::get_metric_data(
         &b.control_cloudwatch,
         queries,
         start,
-        now,
+        end,
         op,
         b.profile(),
         tally,

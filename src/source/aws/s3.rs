@@ -343,12 +343,12 @@ async fn replication_metrics(
         api: "GetMetricData",
         region,
     };
-    let start = now - chrono::Duration::minutes(15);
+    let (start, end) = cloudwatch::window(now, 15);
     let series = match cloudwatch::get_metric_data(
         &clients.cloudwatch,
         queries,
         start,
-        now,
+        end,
         op,
         b.profile(),
         tally,

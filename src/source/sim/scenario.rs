@@ -157,6 +157,13 @@ pub struct SimFunction {
     pub p99_ms: f64,
     /// Baseline error percentage.
     pub error_pct: f64,
+    /// `x86_64` (the default, as in Lambda) or `arm64`.
+    #[serde(default)]
+    pub architecture: crate::model::Architecture,
+    /// The alias API Gateway invokes (it points at the deployed build); none: the function is
+    /// not behind API Gateway, its unqualified code is compared.
+    #[serde(default)]
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

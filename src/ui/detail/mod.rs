@@ -6,7 +6,7 @@ mod resources;
 use super::{Theme, widgets};
 use crate::assess;
 use crate::fleet::ServiceState;
-use crate::model::{CheckKind, Finding, Timestamp};
+use crate::model::{CheckKind, Finding, QualifierSource, Timestamp};
 use crate::state::FailureReasons;
 use crate::state::{Panel, Row as StateRow, State};
 use ratatui::Frame;
@@ -76,7 +76,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             now,
         ),
         (Panel::Lambda, StateRow::Function { function, .. }) => {
-            lambda(frame, top, state, svc, *function, theme)
+            lambda(frame, top, state, svc, *function, region.as_deref(), theme)
         }
         (Panel::Domains, _) => domains(frame, top, svc, region.as_deref(), theme),
         (Panel::Replication, _) | (Panel::Pipeline, _) => release(frame, top, svc, theme, now),
@@ -257,6 +257,7 @@ fn lambda(
     state: &State,
     svc: &ServiceState,
     function: usize,
+    region: Option<&str>,
     theme: &Theme,
 ) {
     let Some(name) = svc.service.functions.get(function) else {
@@ -286,8 +287,13 @@ fn lambda(
             ),
             Cell::from(
                 stats
+                    .and_then(|s| s.architecture)
+                    .map_or("?", |a| a.label()),
+            ),
+            Cell::from(
+                stats
                     .and_then(assess::cost_per_hour)
-                    .map_or("?".into(), |c| format!("${c:.3}/h")),
+                    .map_or("?".into(), |c| format!("≈${c:.3}/h")),
             ),
             Cell::from(Span::styled(
                 stats.map_or(String::new(), |s| {
@@ -310,7 +316,8 @@ fn lambda(
             "RATE",
             "P99",
             "MEMORY",
-            "COST",
+            "ARCH",
+            "EST. COST",
             "ERRORS 30m",
         ]
         .map(|h| Cell::from(Span::styled(h, theme.header))),
@@ -322,40 +329,77 @@ fn lambda(
         Constraint::Length(7),
         Constraint::Length(8),
         Constraint::Length(8),
-        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(11),
         Constraint::Min(10),
     ];
     let table_height = svc.regions.len() as u16 + 2;
     let [title, table, code] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(4),
         Constraint::Length(table_height),
         Constraint::Min(0),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(kv("function", name.clone(), theme)), title);
+    // Which minutes the figures cover, in the region the view was opened on (else the newest).
+    let window = region
+        .and_then(|r| svc.region(r))
+        .and_then(|r| r.functions.as_ref())
+        .and_then(|f| f.value.iter().find(|s| &s.name == name))
+        .and_then(|s| Some((s.window_end?, s.window_s)))
+        .map(|(end, window_s)| crate::ui::panels::lambda::window_label(end, window_s))
+        .or_else(|| crate::ui::panels::lambda::window_title(state));
+    frame.render_widget(
+        Paragraph::new(vec![
+            kv("function", name.clone(), theme),
+            kv(
+                "figures for",
+                Span::styled(
+                    window.map_or("? (no metrics yet)".to_string(), |w| {
+                        format!("{w}, complete minutes only")
+                    }),
+                    theme.dim,
+                ),
+                theme,
+            ),
+            kv(
+                "cost",
+                Span::styled(
+                    "an estimate: list price of the architecture, first tier, no free tier",
+                    theme.dim,
+                ),
+                theme,
+            ),
+        ]),
+        title,
+    );
     frame.render_widget(Table::new(rows, widths).header(header), table);
     // Whole hashes on their own lines: a cut hash would look complete.
-    let code_of = |r: &crate::fleet::RegionState| {
+    let stats_of = |r: &crate::fleet::RegionState| {
         r.functions
             .as_ref()
             .and_then(|f| f.value.iter().find(|s| &s.name == name))
-            .and_then(|s| s.code_sha256.clone())
+            .cloned()
     };
-    let primary = svc.primary().and_then(code_of);
+    let primary = svc.primary().and_then(stats_of).and_then(|s| s.code_sha256);
     let lines: Vec<Line> = svc
         .regions
         .iter()
         .map(|r| {
-            let code = code_of(r);
+            let stats = stats_of(r);
+            let code = stats.as_ref().and_then(|s| s.code_sha256.clone());
             let parity = match (&code, &primary) {
                 (Some(c), Some(p)) if c == p => Span::styled("  = primary", theme.ok),
                 (Some(_), Some(_)) => Span::styled("  ≠ primary", theme.warn),
                 _ => Span::styled("  ? unknown", theme.unknown),
             };
+            let invoked = stats.as_ref().map_or(Span::raw(""), |s| {
+                invoked_label(s.qualifier.as_deref(), s.qualifier_source, theme)
+            });
             Line::from(vec![
                 Span::styled(format!("code {:<13}", r.region), theme.dim),
                 Span::raw(code.unwrap_or_else(|| "?".into())),
                 parity,
+                invoked,
             ])
         })
         .collect();
@@ -413,5 +457,28 @@ fn failure_reason_lines<'a>(
             }));
             lines
         }
+    }
+}
+
+/// Which alias or version the code is of, and how that is known.
+fn invoked_label<'a>(
+    qualifier: Option<&str>,
+    source: Option<QualifierSource>,
+    theme: &Theme,
+) -> Span<'a> {
+    let q = qualifier.unwrap_or("$LATEST");
+    match source {
+        Some(QualifierSource::Config) => Span::styled(format!("  of {q} (config)"), theme.dim),
+        Some(QualifierSource::Integration) => {
+            Span::styled(format!("  of {q} (API Gateway invokes it)"), theme.dim)
+        }
+        Some(QualifierSource::Unqualified) => {
+            Span::styled("  of $LATEST (no integration names an alias)", theme.dim)
+        }
+        Some(QualifierSource::Unknown) => Span::styled(
+            "  of $LATEST: which alias API Gateway invokes is unknown",
+            theme.unknown,
+        ),
+        None => Span::raw(""),
     }
 }

@@ -1,9 +1,11 @@
 //! Lambda panel: per function and region, invocations, errors, error rate and its trend,
-//! throttles, p99 duration, code parity with the primary and the estimated cost.
+//! throttles, p99 duration, code parity with the primary (of the alias or version API Gateway
+//! invokes) and the estimated cost (list price). The title says which complete minutes the
+//! figures cover.
 
 use super::PanelTable;
 use crate::assess;
-use crate::model::Timestamp;
+use crate::model::{QualifierSource, Timestamp};
 use crate::source::SourceKind;
 use crate::state::{Panel, Row as StateRow, State};
 use crate::ui::{Theme, widgets};
@@ -22,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     };
     let trend_width = area
         .width
-        .saturating_sub(if wide { 101 } else { 77 } + reserve)
+        .saturating_sub(if wide { 107 } else { 77 } + reserve)
         .clamp(6, 30) as usize;
     let t = &state.fleet.thresholds;
     let (window, position) = super::window(state, Panel::Lambda, area, 1);
@@ -75,12 +77,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 .and_then(|p| p.functions.as_ref())
                 .and_then(|f| f.value.iter().find(|s| &s.name == name))
                 .and_then(|s| s.code_sha256.clone());
+            // The alias or version compared: none for $LATEST, `?` when unknown.
+            let qualifier = stats.map_or(String::new(), |s| match s.qualifier_source {
+                Some(QualifierSource::Unknown) => " ?".to_string(),
+                _ => s
+                    .qualifier
+                    .as_deref()
+                    .map_or(String::new(), |q| format!(" {}", widgets::head(q, 5))),
+            });
             let code = match (stats.and_then(|s| s.code_sha256.as_deref()), primary_code) {
                 (None, _) => Span::styled("?", theme.unknown),
                 (Some(c), Some(p)) if c != p => {
-                    Span::styled(format!("≠ {}", widgets::head(c, 7)), theme.warn)
+                    Span::styled(format!("≠ {}{qualifier}", widgets::head(c, 7)), theme.warn)
                 }
-                (Some(c), _) => Span::styled(format!("= {}", widgets::head(c, 7)), theme.dim),
+                (Some(c), _) => {
+                    Span::styled(format!("= {}{qualifier}", widgets::head(c, 7)), theme.dim)
+                }
             };
             let cost = stats
                 .and_then(assess::cost_per_hour)
@@ -138,15 +150,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Constraint::Length(7),
     ];
     if wide {
-        header.extend(["THR", "CODE", "$/h"]);
+        // ≈: an estimate at the list price (README, "The console").
+        header.extend(["THR", "CODE", "≈$/h"]);
         widths.extend([
             Constraint::Length(4),
-            Constraint::Length(9),
+            Constraint::Length(15),
             Constraint::Length(7),
         ]);
     }
     header.push("");
     widths.push(Constraint::Min(0));
+    let subtitle = window_title(state);
     PanelTable {
         now,
         panel: Panel::Lambda,
@@ -157,5 +171,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         row_height: 1,
         empty: "no functions configured",
     }
-    .render(frame, area, state, theme);
+    .render_titled(frame, area, state, theme, subtitle);
+}
+
+/// Which minutes the newest figures cover: "5m to 14:05 UTC" (the window's end is the start of
+/// the minute they were read in; rows of older data say how old they are).
+pub fn window_title(state: &State) -> Option<String> {
+    state
+        .fleet
+        .services
+        .iter()
+        .flat_map(|s| s.regions.iter())
+        .filter_map(|r| r.functions.as_ref())
+        .flat_map(|f| f.value.iter())
+        .filter_map(|f| Some((f.window_end?, f.window_s)))
+        .max()
+        .map(|(end, window_s)| window_label(end, window_s))
+}
+
+/// "5m to 14:05 UTC".
+pub fn window_label(end: Timestamp, window_s: u64) -> String {
+    format!("{}m to {} UTC", window_s / 60, end.format("%H:%M"))
 }

@@ -90,19 +90,31 @@ pub fn fit_columns(widths: &[Constraint], inner: u16, keep_last: bool) -> Vec<us
 
 impl PanelTable<'static> {
     pub fn render(self, frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+        self.render_titled(frame, area, state, theme, None);
+    }
+
+    /// As [`Self::render`], with `subtitle` after the panel's name (e.g. what window the
+    /// figures cover).
+    pub fn render_titled(
+        self,
+        frame: &mut Frame,
+        area: Rect,
+        state: &State,
+        theme: &Theme,
+        subtitle: Option<String>,
+    ) {
         let focused = super::focused(state, self.panel);
         let note = source_note(state, self.panel.source(), theme);
+        let name = match subtitle {
+            Some(sub) => format!("{} · {sub}", self.panel.title()),
+            None => self.panel.title().to_string(),
+        };
         // Say when rows are out of view, so a small terminal never hides them silently.
         let Position { offset, total } = self.position;
         let title = if self.rows.len() < total {
-            format!(
-                "{} {}–{}/{total}",
-                self.panel.title(),
-                offset + 1,
-                offset + self.rows.len()
-            )
+            format!("{name} {}–{}/{total}", offset + 1, offset + self.rows.len())
         } else {
-            self.panel.title().to_string()
+            name
         };
         let block = widgets::panel_block(self.panel.index() + 1, &title, focused, note, theme);
         if self.rows.is_empty() {

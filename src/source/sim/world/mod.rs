@@ -6,8 +6,8 @@ use super::ops::SimOp;
 use super::scenario::{DriftedDomain, Incident, Scenario, SimService};
 use crate::model::{
     ApiKind, CheckKind, CheckSettings, CheckerObservation, DomainInfo, DomainMapping,
-    FunctionStats, HealthCheck, HealthStatus, Timestamp, VerdictFrom, checkers_verdict,
-    effective_status,
+    FunctionStats, HealthCheck, HealthStatus, QualifierSource, Timestamp, VerdictFrom,
+    checkers_verdict, effective_status,
 };
 
 /// The regions Route 53 health checkers probe from.
@@ -332,6 +332,8 @@ impl<'a> World<'a> {
         let s = self.offset(at);
         let now_minute = s.div_euclid(60);
         let window_minutes = METRICS_WINDOW_S / 60;
+        // Complete minutes only, as CloudWatch's aligned windows (the minute `at` is in is not).
+        let window_end = self.time(now_minute * 60);
         let severity = self.severity(&service.name, region, s);
         let code = self.deployed_code(service, s);
         // The traffic share follows Route 53 failover, the same for every function: work it out
@@ -377,6 +379,7 @@ impl<'a> World<'a> {
                 FunctionStats {
                     name: f.name.clone(),
                     window_s: METRICS_WINDOW_S as u64,
+                    window_end: Some(window_end),
                     invocations: Some(invocations),
                     errors: Some((errors.round() as u64).min(invocations)),
                     throttles: Some(0),
@@ -387,7 +390,14 @@ impl<'a> World<'a> {
                             as u64,
                     ),
                     memory_mb: Some(f.memory_mb),
+                    architecture: Some(f.architecture),
                     code_sha256: code.clone(),
+                    qualifier: f.alias.clone(),
+                    qualifier_source: Some(if f.alias.is_some() {
+                        QualifierSource::Integration
+                    } else {
+                        QualifierSource::Unqualified
+                    }),
                     error_rate_history: history,
                 }
             })
