@@ -72,6 +72,22 @@ pub(super) fn get_health_check_output(
         .build()
 }
 
+/// One ListHealthChecks page holding these checks.
+fn listing(
+    checks: Vec<aws_sdk_route53::operation::get_health_check::GetHealthCheckOutput>,
+) -> aws_smithy_mocks::Rule {
+    let checks: Vec<_> = checks.into_iter().filter_map(|c| c.health_check).collect();
+    mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
+        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
+            .set_health_checks(Some(checks.clone()))
+            .marker("")
+            .is_truncated(false)
+            .max_items(1000)
+            .build()
+            .unwrap()
+    })
+}
+
 pub(super) fn alias_record(
     name: &str,
     target: &str,
@@ -401,20 +417,12 @@ health_checks = { "us-east-1" = "hc-2a", "us-west-2" = "hc-2b", "eu-west-1" = "h
     };
     // Six checks: one ListHealthChecks page reads their configurations (see
     // tests/fetch_path.rs for when GetHealthCheck per check is used instead).
-    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_output(move || {
-        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
-            .set_health_checks(Some(
-                ["hc-1a", "hc-1b", "hc-1c", "hc-2a", "hc-2b", "hc-2c"]
-                    .into_iter()
-                    .filter_map(|id| config(id).health_check)
-                    .collect(),
-            ))
-            .marker("")
-            .is_truncated(false)
-            .max_items(1000)
-            .build()
-            .unwrap()
-    });
+    let list = listing(
+        ["hc-1a", "hc-1b", "hc-1c", "hc-2a", "hc-2b", "hc-2c"]
+            .into_iter()
+            .map(config)
+            .collect(),
+    );
     let status = mock!(aws_sdk_route53::Client::get_health_check_status).then_compute_output(|r| {
         match r.health_check_id() {
             Some("hc-1a") => observations(healthy_of_8(0)),
@@ -539,21 +547,11 @@ regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-
 functions = ["five-fn"]
 health_checks = { "us-east-1" = "hc-a", "us-west-2" = "hc-b", "eu-west-1" = "hc-c", "eu-central-1" = "hc-d", "ap-southeast-2" = "hc-e" }
 "#;
-    let list = mock!(aws_sdk_route53::Client::list_health_checks).then_output(|| {
-        aws_sdk_route53::operation::list_health_checks::ListHealthChecksOutput::builder()
-            .set_health_checks(Some(
-                FIVE.iter()
-                    .filter_map(|(_, id)| {
-                        get_health_check_output(id, *id == "hc-e", false).health_check
-                    })
-                    .collect(),
-            ))
-            .marker("")
-            .is_truncated(false)
-            .max_items(1000)
-            .build()
-            .unwrap()
-    });
+    let list = listing(
+        FIVE.iter()
+            .map(|(_, id)| get_health_check_output(id, *id == "hc-e", false))
+            .collect(),
+    );
     let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
     let seen = asked.clone();
     let status =

@@ -240,14 +240,7 @@ impl Moto {
 
     /// The stored flags and checker regions of a health check: (inverted, regions).
     pub async fn health_check_config(&self, id: &str) -> (bool, Vec<String>) {
-        let out = self
-            .route53()
-            .get_health_check()
-            .health_check_id(id)
-            .send()
-            .await
-            .unwrap();
-        let config = out.health_check().unwrap().health_check_config().unwrap();
+        let config = self.stored_check_config(id).await;
         (
             config.inverted().unwrap_or(false),
             config
@@ -260,6 +253,14 @@ impl Moto {
 
     /// A health check's (Inverted, Disabled) flags as moto has them.
     pub async fn health_check_flags(&self, id: &str) -> (bool, bool) {
+        let config = self.stored_check_config(id).await;
+        (
+            config.inverted().unwrap_or(false),
+            config.disabled().unwrap_or(false),
+        )
+    }
+
+    async fn stored_check_config(&self, id: &str) -> aws_sdk_route53::types::HealthCheckConfig {
         let out = self
             .route53()
             .get_health_check()
@@ -267,11 +268,11 @@ impl Moto {
             .send()
             .await
             .unwrap();
-        let config = out.health_check().unwrap().health_check_config().unwrap();
-        (
-            config.inverted().unwrap_or(false),
-            config.disabled().unwrap_or(false),
-        )
+        out.health_check()
+            .unwrap()
+            .health_check_config()
+            .unwrap()
+            .clone()
     }
 
     /// A failover record of the shared name (UPSERT: moto's DELETE with a SetIdentifier would

@@ -132,6 +132,19 @@ fn a_disabled_region_ahead_of_the_target_is_passed_by_inverting_it() {
     assert_eq!(p.predicted.as_deref(), Some("eu-west-1"));
 }
 
+/// (Inverted, Disabled) of each UpdateHealthCheck of a plan, in call order.
+fn inverted_disabled(p: &crate::action::Plan) -> Vec<(bool, Option<bool>)> {
+    p.calls
+        .iter()
+        .map(|c| match c {
+            Call::UpdateHealthCheck {
+                inverted, disabled, ..
+            } => (*inverted, *disabled),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
 /// `pin-unhealthy`: the regions ahead get Disabled and Inverted (always unhealthy), the target
 /// neither; failback clears both. The plan says what it costs: no checker data while pinned.
 #[test]
@@ -141,17 +154,10 @@ fn pin_unhealthy_disables_and_inverts_the_regions_ahead_and_failback_unpins_them
     let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
     fleet.services[1].service.failover = Failover::PinUnhealthy;
     let p = plan::failover(&fleet, "billing", "eu-west-1", now).unwrap();
-    let sent: Vec<(bool, Option<bool>)> = p
-        .calls
-        .iter()
-        .map(|c| match c {
-            Call::UpdateHealthCheck {
-                inverted, disabled, ..
-            } => (*inverted, *disabled),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(sent, [(true, Some(true)), (true, Some(true))]);
+    assert_eq!(
+        inverted_disabled(&p),
+        [(true, Some(true)), (true, Some(true))]
+    );
     assert_eq!(
         flags(&p, &fleet, "billing"),
         [
@@ -180,17 +186,10 @@ fn pin_unhealthy_disables_and_inverts_the_regions_ahead_and_failback_unpins_them
         Some("eu-west-1")
     );
     let back = plan::failback(&fleet, "billing", now).unwrap();
-    let sent: Vec<(bool, Option<bool>)> = back
-        .calls
-        .iter()
-        .map(|c| match c {
-            Call::UpdateHealthCheck {
-                inverted, disabled, ..
-            } => (*inverted, *disabled),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(sent, [(false, Some(false)), (false, Some(false))]);
+    assert_eq!(
+        inverted_disabled(&back),
+        [(false, Some(false)), (false, Some(false))]
+    );
 }
 
 /// Route 53 API reference, ResourceRecordSet `Failover` and `HealthCheckId`: a failover record
