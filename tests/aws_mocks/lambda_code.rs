@@ -151,10 +151,19 @@ fn steady_metrics(functions: &[&str]) -> MetricTable {
 }
 
 fn backend_with(toml: &str, api: RegionClients, lambda: &aws_smithy_mocks::Rule) -> AwsBackend {
+    backend_with_control(toml, unused_control(), api, lambda)
+}
+
+fn backend_with_control(
+    toml: &str,
+    control: ControlClients,
+    api: RegionClients,
+    lambda: &aws_smithy_mocks::Rule,
+) -> AwsBackend {
     let (cloudwatch, _) = fake_cloudwatch(steady_metrics(&["api-fn", "worker-fn"]));
     backend(
         toml,
-        unused_control(),
+        control,
         vec![(
             "us-east-1",
             RegionClients {
@@ -225,7 +234,51 @@ async fn integrations_are_read_once_and_kept_for_ten_minutes() {
         Some("live")
     );
     let (later, _) = b.fetch(&key, now() + chrono::Duration::minutes(10)).await;
-    assert_eq!(later.calls, 7, "read again after ten minutes");
+    assert_eq!(
+        later.calls, 4,
+        "the integrations read again after ten minutes (GetResources, 2 configurations, \
+         GetMetricData); the custom domains they start from come from the read this test made \
+         a moment ago (shared with the Domains source for half a refresh interval)"
+    );
+}
+
+/// A Domains fetch and a Lambda fetch of one region at the same time (a snapshot, or the
+/// console's first round) read the custom domains and their mappings once, for both.
+#[tokio::test]
+async fn the_domains_and_lambda_sources_share_one_read_of_the_custom_domains() {
+    let (configs, _) = versioned_configurations();
+    // The Domains source also reads the zone's records (none here: drift does not matter).
+    let records = mock!(aws_sdk_route53::Client::list_resource_record_sets).then_output(|| {
+        aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput::builder()
+            .set_resource_record_sets(Some(Vec::new()))
+            .is_truncated(false)
+            .max_items(300)
+            .build()
+            .unwrap()
+    });
+    let control = ControlClients {
+        route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&records]),
+        ..unused_control()
+    };
+    let b = backend_with_control(SERVICE, control, rest_api(vec![REST_URI]), &configs);
+    let lambda_key = SourceKey::new(SourceKind::Lambda, "us-east-1");
+    let domains_key = SourceKey::new(SourceKind::Domains, "us-east-1");
+    let ((lambda_tally, lambda_result), (domains_tally, domains_result)) =
+        tokio::join!(b.fetch(&lambda_key, now()), b.fetch(&domains_key, now()));
+    assert!(lambda_result.is_ok() && domains_result.is_ok());
+    let entries = lambda(lambda_result);
+    assert_eq!(
+        function(&entries, "api", "api-fn").qualifier.as_deref(),
+        Some("live")
+    );
+    // Alone, a Lambda fetch makes 7 calls of which 3 read the custom domains (v1 and v2
+    // GetDomainNames, GetBasePathMappings); together, those 3 are made once.
+    assert_eq!(
+        lambda_tally.calls + domains_tally.calls,
+        7 + 1,
+        "the 7 calls of the Lambda fetch alone, plus the Domains source's own zone read \
+         (lambda {lambda_tally:?}, domains {domains_tally:?})"
+    );
 }
 
 /// The config's qualifier wins over the integrations, and with every function qualified no

@@ -22,6 +22,56 @@ pub(super) struct Found {
     pub(super) mappings: Vec<DomainMapping>,
 }
 
+/// A region's wanted custom domains as API Gateway's two APIs report them. A failed v1 read
+/// fails the whole read (and is not kept); a failed v2 read is kept here, as the Domains source
+/// shows the v1 domains without it.
+pub(super) struct RegionDomains {
+    pub(super) v1: BTreeMap<String, Found>,
+    pub(super) v2: Result<BTreeMap<String, Found>, SourceError>,
+}
+
+/// The shared and regional custom domain names of every service in `region`, normalized.
+fn wanted_names(b: &AwsBackend, region: &str) -> Vec<String> {
+    b.services_in(region)
+        .flat_map(|s| {
+            [
+                normalize(&s.domain),
+                normalize(&s.regional_hostname_for(region)),
+            ]
+        })
+        .collect()
+}
+
+/// The region's custom domains and their mappings (v1 and v2 at once), read once for the Domains
+/// source and the Lambda source's integrations of a refresh (`zone::SharedReads`: the calls
+/// count in the fetch that made the read).
+pub(super) async fn region_domains(
+    b: &AwsBackend,
+    region: &str,
+    tally: &mut Tally,
+) -> Result<Arc<RegionDomains>, SourceError> {
+    // Boxed: the two listings' state machines are large, and inside the shared read and the
+    // fetch's join they would sit on the stack.
+    b.domain_reads
+        .get(
+            region,
+            Box::pin(async {
+                let clients = b.region(region)?;
+                let profile = b.profile();
+                let wanted = wanted_names(b, region);
+                let (mut t1, mut t2) = (Tally::default(), Tally::default());
+                let (v1, v2) = tokio::join!(
+                    custom_domains(&clients.apigateway, region, profile, &wanted, &mut t1),
+                    custom_domains(&clients.apigatewayv2, region, profile, &wanted, &mut t2),
+                );
+                tally.absorb(t1);
+                tally.absorb(t2);
+                Ok(Arc::new(RegionDomains { v1: v1?, v2 }))
+            }),
+        )
+        .await
+}
+
 /// A custom domain as one page of a listing names it: (name, regional target), normalized.
 type Listed = (String, Option<String>);
 
@@ -277,45 +327,33 @@ pub async fn fetch(
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
     let services: Vec<_> = b.services_in(region).collect();
-    let wanted: Vec<String> = services
-        .iter()
-        .flat_map(|s| {
-            [
-                normalize(&s.domain),
-                normalize(&s.regional_hostname_for(region)),
-            ]
-        })
-        .collect();
-    // The two API Gateway listings and the zones' records do not depend on each other.
+    // The custom domains and the zones' records do not depend on each other.
     let zone_ids: Vec<&str> = {
         let mut ids: Vec<&str> = services.iter().map(|s| s.hosted_zone_id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
     };
-    let clients = b.region(region)?;
-    let profile = b.profile();
-    let (mut t1, mut t2) = (Tally::default(), Tally::default());
-    let (v1, v2, zones) = tokio::join!(
-        custom_domains(&clients.apigateway, region, profile, &wanted, &mut t1),
-        custom_domains(&clients.apigatewayv2, region, profile, &wanted, &mut t2),
+    let mut t = Tally::default();
+    let (domains, zones) = tokio::join!(
+        region_domains(b, region, &mut t),
         join_all(zone_ids.iter().map(|zone| async move {
             let mut t = Tally::default();
             let records = zone::records(b, zone, &mut t).await;
             (*zone, t, records)
         })),
     );
-    tally.absorb(t1);
-    tally.absorb(t2);
+    tally.absorb(t);
     let mut records_by_zone: BTreeMap<&str, Result<Arc<[zone::Record]>, SourceError>> =
         BTreeMap::new();
     for (zone, t, records) in zones {
         tally.absorb(t);
         records_by_zone.insert(zone, records);
     }
-    let v1 = v1?;
-    let v2 = match v2 {
-        Ok(v2) => v2,
+    let domains = domains?;
+    let v1 = domains.v1.clone();
+    let v2 = match &domains.v2 {
+        Ok(v2) => v2.clone(),
         Err(e) => {
             tally.partial(SourceError::new(
                 e.kind,

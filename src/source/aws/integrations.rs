@@ -12,7 +12,6 @@
 use super::apigateway::{self, Found};
 use super::errors::{Operation, fail};
 use super::pages::{self, Page};
-use super::zone::normalize;
 use super::{AwsBackend, FAN_OUT, Tally};
 use crate::model::{ApiKind, Timestamp};
 use crate::source::SourceError;
@@ -133,25 +132,10 @@ enum ApiKindKey {
 }
 
 async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked, SourceError> {
-    let clients = b.region(region)?;
-    let profile = b.profile();
-    let wanted: Vec<String> = b
-        .services_in(region)
-        .flat_map(|s| {
-            [
-                normalize(&s.domain),
-                normalize(&s.regional_hostname_for(region)),
-            ]
-        })
-        .collect();
-    let (mut t1, mut t2) = (Tally::default(), Tally::default());
-    let (v1, v2) = tokio::join!(
-        apigateway::custom_domains(&clients.apigateway, region, profile, &wanted, &mut t1),
-        apigateway::custom_domains(&clients.apigatewayv2, region, profile, &wanted, &mut t2),
-    );
-    tally.absorb(t1);
-    tally.absorb(t2);
-    let domains: BTreeMap<String, Found> = apigateway::merge(v1?, v2?);
+    // The Domains source of this refresh reads the same domains: one read for both.
+    let read = apigateway::region_domains(b, region, tally).await?;
+    let v2 = read.v2.clone()?;
+    let domains: BTreeMap<String, Found> = apigateway::merge(read.v1.clone(), v2);
     let mut apis: BTreeMap<MappedApi, BTreeSet<String>> = BTreeMap::new();
     for found in domains.values() {
         for m in &found.mappings {

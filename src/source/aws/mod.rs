@@ -66,6 +66,8 @@ pub struct AwsBackend {
     /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
     /// mutex and map would make `Backend::Aws` much larger than `Backend::Sim`.)
     zones: Box<zone::ZoneCache>,
+    /// Each region's custom domains, read once for the Domains and Lambda sources.
+    domain_reads: Box<zone::SharedReads<apigateway::RegionDomains>>,
     /// What listing the account's health checks costs (see `health_config.rs`).
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
@@ -178,6 +180,9 @@ impl AwsBackend {
             no_status: Box::default(),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
             zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
+            domain_reads: Box::new(zone::SharedReads::new(
+                config.refresh.domains.min(config.refresh.lambda) / 2,
+            )),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
             pipeline_declarations: Box::default(),

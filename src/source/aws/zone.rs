@@ -1,6 +1,7 @@
 //! Route 53 hosted zone records: the shared name's failover pair and the regional names, read
 //! for finding health checks (`route53.rs`) and for DNS drift (`apigateway.rs`), each zone once
-//! for all the sources that need it at about the same time (`ZoneCache`).
+//! for all the sources that need it at about the same time (`ZoneCache`, a [`SharedReads`],
+//! which also shares each region's custom domains between the Domains and Lambda sources).
 
 use super::errors::fail;
 use super::pages::{self, Page};
@@ -132,24 +133,34 @@ pub fn record_for<'a>(
         .copied()
 }
 
-/// Each hosted zone's records, read once for all the sources that ask at about the same time:
-/// the health source (every service, to find health checks) and every region's domains source
-/// (DNS drift) read the same zone, and Route 53 limits its API for the whole account.
+/// One read, by key, for all the sources that ask at about the same time. Each hosted zone's
+/// records: the health source (every service, to find health checks) and every region's domains
+/// source (DNS drift) read the same zone, and Route 53 limits its API for the whole account.
+/// Each region's custom domains: the Domains source and the Lambda source (for the integrations
+/// behind the mappings) read the same ones.
 ///
-/// A zone being read is not read again: whoever asks meanwhile waits for that read and gets its
+/// A key being read is not read again: whoever asks meanwhile waits for that read and gets its
 /// answer, an error included. A read that succeeded is reused while it is younger than
 /// `reuse` ([`reuse_window`]); a failed one is not kept once it is answered, so the next fetch
-/// asks Route 53 again.
-pub struct ZoneCache {
+/// asks again. The calls count in the tally of the fetch that made the read.
+pub struct SharedReads<T: ?Sized> {
     reuse: Duration,
-    zones: Mutex<HashMap<String, Arc<Slot>>>,
+    slots: Mutex<HashMap<String, Arc<Slot<T>>>>,
 }
+
+/// Each hosted zone's records.
+pub type ZoneCache = SharedReads<[Record]>;
 
 type ZoneRead = Result<Arc<[Record]>, SourceError>;
 
-/// One read of a zone: empty while it runs, then when it finished and what it gave.
-#[derive(Default)]
-struct Slot(OnceCell<(Instant, ZoneRead)>);
+/// One read: empty while it runs, then when it finished and what it gave.
+struct Slot<T: ?Sized>(OnceCell<(Instant, Result<Arc<T>, SourceError>)>);
+
+impl<T: ?Sized> Default for Slot<T> {
+    fn default() -> Self {
+        Slot(OnceCell::new())
+    }
+}
 
 /// How long one read of a zone serves: half the shortest refresh interval of the sources that
 /// read zones (health and domains; 7.5 s with the default 15 s and 5 min). Long enough for the
@@ -163,36 +174,44 @@ pub fn reuse_window(refresh: &RefreshConfig) -> Duration {
 }
 
 impl ZoneCache {
-    pub fn new(reuse: Duration) -> ZoneCache {
-        ZoneCache {
-            reuse,
-            zones: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The zone's records: from a read that is running or recent enough, else from `read`
-    /// (which is dropped unpolled when it is not needed).
+    /// The zone's records: from a read that is running or recent enough, else from `read`.
     pub async fn records(
         &self,
         zone: &str,
         read: impl Future<Output = Result<Vec<Record>, SourceError>>,
     ) -> ZoneRead {
-        let slot = self.slot(zone);
-        let (_, records) = slot
-            .0
-            .get_or_init(|| async {
-                let records = read.await.map(Arc::from);
-                (Instant::now(), records)
-            })
-            .await;
-        records.clone()
+        self.get(zone, async { read.await.map(Arc::from) }).await
+    }
+}
+
+impl<T: ?Sized> SharedReads<T> {
+    pub fn new(reuse: Duration) -> SharedReads<T> {
+        SharedReads {
+            reuse,
+            slots: Mutex::new(HashMap::new()),
+        }
     }
 
-    /// The slot to read the zone through: the current one if it is being read or holds a read
+    /// What `key` reads to: from a read that is running or recent enough, else from `read`
+    /// (which is dropped unpolled when it is not needed).
+    pub async fn get(
+        &self,
+        key: &str,
+        read: impl Future<Output = Result<Arc<T>, SourceError>>,
+    ) -> Result<Arc<T>, SourceError> {
+        let slot = self.slot(key);
+        let (_, value) = slot
+            .0
+            .get_or_init(|| async { (Instant::now(), read.await) })
+            .await;
+        value.clone()
+    }
+
+    /// The slot to read the key through: the current one if it is being read or holds a read
     /// to reuse, else a new one.
-    fn slot(&self, zone: &str) -> Arc<Slot> {
-        let mut zones = self.zones.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot) = zones.get(zone) {
+    fn slot(&self, key: &str) -> Arc<Slot<T>> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get(key) {
             let reusable = match slot.0.get() {
                 None => true,
                 Some((at, Ok(_))) => at.elapsed() < self.reuse,
@@ -203,7 +222,7 @@ impl ZoneCache {
             }
         }
         let slot = Arc::new(Slot::default());
-        zones.insert(zone.to_string(), Arc::clone(&slot));
+        slots.insert(key.to_string(), Arc::clone(&slot));
         slot
     }
 }
