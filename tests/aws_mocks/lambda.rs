@@ -356,3 +356,55 @@ async fn lambda_missing_series_count_zero_and_leave_latency_unknown() {
     expected[28] = Some(0.0);
     assert_eq!(sparse.error_rate_history, expected);
 }
+
+/// GetFunctionConfiguration failing while the metrics arrive: the functions are still listed,
+/// with their figures, their code unknown (never made up), and the failure is the source's
+/// partial error. (tests/faults/silent_endpoint.rs has Lambda silent against moto, where the
+/// metrics cannot arrive either: that fetch fails whole.)
+#[tokio::test]
+async fn lambda_configurations_failing_keep_the_metrics_and_leave_the_code_unknown() {
+    let toml = r#"
+[[service]]
+name = "alpha"
+domain = "alpha.example.com"
+hosted_zone_id = "ZALPHA"
+regions = ["us-east-1"]
+functions = ["busy"]
+"#;
+    let configs =
+        mock!(aws_sdk_lambda::Client::get_function_configuration).then_http_response(|| {
+            HttpResponse::new(StatusCode::try_from(500).unwrap(), SdkBody::empty())
+        });
+    let mut table = MetricTable::new();
+    table.insert(
+        key("AWS/Lambda", "Invocations", "FunctionName=busy", "Sum"),
+        vec![(ago(2), 100.0)],
+    );
+    let (cloudwatch, _) = fake_cloudwatch(table);
+    let b = backend(
+        toml,
+        unused_control(),
+        vec![(
+            "us-east-1",
+            RegionClients {
+                lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
+                cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&cloudwatch]),
+                ..no_domains_region()
+            },
+        )],
+    );
+    let (tally, result) = fetch(&b, SourceKind::Lambda, "us-east-1").await;
+    let entries = lambda(result);
+    let busy = &entries[0].value[0];
+    assert_eq!(busy.name, "busy");
+    assert_eq!(busy.invocations, Some(100));
+    assert_eq!(busy.code_sha256, None);
+    let partial = tally
+        .partial
+        .expect("the configuration's failure is reported");
+    assert!(
+        partial.message.contains("GetFunctionConfiguration"),
+        "{}",
+        partial.message
+    );
+}

@@ -21,7 +21,7 @@ mod silent_endpoint;
 mod throttling;
 
 use std::collections::BTreeMap;
-use std::io::{ErrorKind as IoErrorKind, Read, Write};
+use std::io::ErrorKind as IoErrorKind;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -31,8 +31,8 @@ use std::time::Duration;
 use aws_mocks_support::{backend, meta, mocked, no_domains_region, now, unused_control};
 use aws_smithy_mocks::{RuleMode, mock};
 use moto_support::{
-    DOMAIN, FUNCTIONS, Moto, PRIMARY, REGIONS, SECONDARY, SERVICE, STAGE, Spec, bucket,
-    failed_sources, findings, region, regional_name, service, source, write_config,
+    DOMAIN, Moto, PRIMARY, REGIONS, SECONDARY, SERVICE, STAGE, Spec, bucket, failed_sources,
+    findings, region, regional_name, service, source, write_config,
 };
 use serde_json::{Value, json};
 use switchyard::poll::{self, MIN_REFRESH_SPACING, Poller};
@@ -106,112 +106,6 @@ impl Drop for SilentListener {
             let _ = thread.join();
         }
     }
-}
-
-/// A stand-in for CloudWatch: moto cannot answer the Rust SDK's CloudWatch client (it speaks
-/// Smithy RPC v2 CBOR, moto answers 404; docs/ARCHITECTURE.md, "Testing"), which would put a
-/// CloudWatch partial error on every `lambda` and `route53` source and hide what test (a) looks
-/// for. This server answers every request with an empty GetMetricData result: HTTP 200,
-/// `smithy-protocol: rpc-v2-cbor`, and the one-byte CBOR empty map `0xA0` (no metric data).
-struct EmptyCloudWatch {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    requests: Arc<AtomicUsize>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl EmptyCloudWatch {
-    fn start() -> EmptyCloudWatch {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let requests = Arc::new(AtomicUsize::new(0));
-        let (flag, count) = (Arc::clone(&stop), Arc::clone(&requests));
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((socket, _)) => {
-                        if answer_empty_metric_data(socket) {
-                            count.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        EmptyCloudWatch {
-            port,
-            stop,
-            requests,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// GetMetricData requests answered so far.
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
-    }
-}
-
-impl Drop for EmptyCloudWatch {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Read one request (head and Content-Length body) and answer it; true if it was a
-/// GetMetricData call. One request per connection (`Connection: close`).
-fn answer_empty_metric_data(mut socket: TcpStream) -> bool {
-    if socket.set_nonblocking(false).is_err()
-        || socket
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .is_err()
-    {
-        return false;
-    }
-    let mut data = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match socket.read(&mut chunk) {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => data.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).to_string();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        match socket.read(&mut chunk) {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => data.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let mut response = b"HTTP/1.1 200 OK\r\nContent-Type: application/cbor\r\n\
-smithy-protocol: rpc-v2-cbor\r\nContent-Length: 1\r\nConnection: close\r\n\r\n"
-        .to_vec();
-    response.push(0xA0);
-    let _ = socket.write_all(&response);
-    let _ = socket.flush();
-    head.lines()
-        .next()
-        .is_some_and(|l| l.contains("/operation/GetMetricData"))
 }
 
 // ---------------------------------------------------------------------------------------------

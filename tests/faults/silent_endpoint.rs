@@ -18,9 +18,10 @@ fn domain(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
 }
 
 /// Lambda in every region accepts connections and never answers (`AWS_ENDPOINT_URL_LAMBDA`
-/// points at a [`SilentListener`]); everything else is moto (`AWS_ENDPOINT_URL`), CloudWatch the
-/// [`EmptyCloudWatch`] stand-in. The config has no `endpoint_url`: the endpoints come from the
-/// environment only, as aws-config reads them.
+/// points at a [`SilentListener`]); everything else is moto (`AWS_ENDPOINT_URL`). The config has
+/// no `endpoint_url`: the endpoints come from the environment only, as aws-config reads them.
+/// moto cannot answer the Rust SDK's CloudWatch client (docs/ARCHITECTURE.md, "Testing"), so the
+/// health source's history is a partial error naming CloudWatch, which is asserted as such.
 ///
 /// What is asserted: `snapshot` completes (within a generous 90 s; the SDK's operation timeout
 /// is 15 s and a source's budget 20 s) with exit 1; both `lambda` sources report a timeout that
@@ -63,11 +64,9 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
     std::fs::write(&config, without).unwrap();
 
     let silent = SilentListener::start();
-    let cloudwatch = EmptyCloudWatch::start();
     let out = moto_support::switchyard(&config)
         .env("AWS_ENDPOINT_URL", moto.endpoint())
         .env("AWS_ENDPOINT_URL_LAMBDA", silent.url())
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.url())
         .args(["snapshot", "--json", "--config"])
         .arg(&config)
         .timeout(Duration::from_secs(90))
@@ -87,12 +86,6 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
         silent.accepted() >= 1,
         "the Lambda clients never connected to AWS_ENDPOINT_URL_LAMBDA"
     );
-    assert!(
-        cloudwatch.requests() >= 3,
-        "GetMetricData for the health history and each region's Lambda metrics went to \
-         AWS_ENDPOINT_URL_CLOUDWATCH ({} requests)",
-        cloudwatch.requests()
-    );
 
     // Only the Lambda sources failed, each with a timeout naming Lambda, the API and its region.
     assert_eq!(
@@ -100,6 +93,7 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
         vec![
             ("lambda".to_string(), PRIMARY.to_string()),
             ("lambda".to_string(), SECONDARY.to_string()),
+            ("route53".to_string(), PRIMARY.to_string()),
         ],
         "{:#}",
         snap["sources"]
@@ -117,9 +111,19 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
             "a timeout naming Lambda and {r}: {error}"
         );
     }
+    // The health source arrived whole but for its history (CloudWatch, through moto).
+    let health = source(&snap, "route53", PRIMARY);
+    let error = health["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("health history unavailable: CloudWatch GetMetricData in us-east-1"),
+        "{error}"
+    );
     for s in snap["sources"].as_array().unwrap() {
         if s["source"] != "lambda" {
-            assert!(s["error"].is_null() && s["fetched_at"].is_string(), "{s}");
+            assert!(s["fetched_at"].is_string(), "{s}");
+        }
+        if s["source"] != "lambda" && s["source"] != "route53" {
+            assert!(s["error"].is_null(), "{s}");
         }
     }
 
@@ -172,16 +176,14 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
         assert_eq!(artifacts[0]["key"], key);
         assert_eq!(artifacts[0]["version_id"], east.version_id);
         assert_eq!(artifacts[0]["status"], "completed", "{r}");
-        // The functions are listed, their code unknown: Lambda never answered.
-        let functions = region["functions"].as_array().unwrap();
-        let names: Vec<&str> = functions
-            .iter()
-            .map(|f| f["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(names, FUNCTIONS, "{r}");
-        for f in functions {
-            assert!(f["code_sha256"].is_null(), "{r}: {f}");
-        }
+        // Neither Lambda (silent) nor its metrics (CloudWatch, which moto does not serve to the
+        // Rust SDK) answered: the functions are unknown, not made up. (A Lambda fetch whose
+        // metrics arrive without the configurations is tested with mocks in tests/aws_mocks/.)
+        assert!(
+            region["functions"].is_null(),
+            "{r}: {}",
+            region["functions"]
+        );
     }
     assert_eq!(findings(sample), vec![]);
 }
