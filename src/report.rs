@@ -74,7 +74,8 @@ pub struct DomainReport {
     pub api: ApiKind,
     pub regional_target: Option<String>,
     pub dns_target: Option<String>,
-    pub drift: bool,
+    /// `null` when the zone's records could not be read: unknown, never `false`.
+    pub drift: Option<bool>,
     pub mappings: Vec<DomainMapping>,
 }
 
@@ -220,7 +221,7 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                         api: d.api,
                         regional_target: d.regional_target.clone(),
                         dns_target: d.dns_target.clone(),
-                        drift: d.drift(),
+                        drift: d.drift_known(),
                         mappings: d.mappings.clone(),
                     })
                     .collect()

@@ -213,9 +213,12 @@ async fn a_failed_zone_read_is_not_reused() {
     let b = fleet_backend(1, &[&throttled]);
     let key = SourceKey::new(SourceKind::Domains, EAST);
     let (tally, result) = b.fetch(&key, now()).await;
-    let e = result
-        .err()
-        .unwrap_or_else(|| panic!("the throttled read fails the fetch"));
+    // The domains are kept (drift unknown); the throttled read is the fetch's partial error.
+    assert!(result.is_ok(), "{result:?}");
+    let e = tally
+        .partial
+        .clone()
+        .unwrap_or_else(|| panic!("the throttled read is reported"));
     assert!(
         e.message.contains("Route 53 ListResourceRecordSets"),
         "{}",

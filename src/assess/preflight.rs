@@ -103,6 +103,15 @@ pub fn failover(
         now,
     ) {
         p.add("target domains and DNS", CheckStatus::Unknown, why);
+    } else if domains.is_some_and(|d| d.value.iter().any(|d| !d.dns_read)) {
+        p.add(
+            "target domains and DNS",
+            CheckStatus::Unknown,
+            format!(
+                "the Route 53 records of {target}'s custom domains could not be read: whether \
+                 they lead to the domains is unknown"
+            ),
+        );
     } else if domains.is_some_and(|d| d.value.iter().any(|d| d.regional_target.is_none())) {
         p.add(
             "target domains and DNS",

@@ -81,7 +81,11 @@ fn text(snapshot: &report::Snapshot) -> String {
                 let _ = writeln!(out, "    artifact {} {}{lag}", a.key, a.status.label());
             }
             for d in r.domains.iter().flatten() {
-                let drift = if d.drift { "  DRIFT" } else { "" };
+                let drift = match d.drift {
+                    Some(true) => "  DRIFT",
+                    Some(false) => "",
+                    None => "  DNS UNKNOWN (records unavailable)",
+                };
                 let _ = writeln!(
                     out,
                     "    domain {} -> {}{drift}",

@@ -118,6 +118,7 @@ pub fn domain(name: &str, target: &str, dns: Option<&str>, mapped: bool) -> Doma
         api: ApiKind::Rest,
         regional_target: Some(target.into()),
         dns_target: dns.map(str::to_string),
+        dns_read: true,
         mappings: if mapped {
             vec![DomainMapping {
                 path: String::new(),

@@ -28,12 +28,25 @@ pub struct DomainInfo {
     pub regional_target: Option<String>,
     /// Where the Route 53 record for this name in this region points; `None` if no record.
     pub dns_target: Option<String>,
+    /// Whether the hosted zone's records were read: when they could not be (the Route 53 API
+    /// failing), `dns_target` says nothing and drift is unknown.
+    pub dns_read: bool,
     pub mappings: Vec<DomainMapping>,
 }
 
 impl DomainInfo {
-    /// The record does not lead to the domain's current target: requests to it fail.
+    /// Whether the record leads to the domain's current target: `None` when the records could
+    /// not be read (unknown, never "ok").
+    pub fn drift_known(&self) -> Option<bool> {
+        self.dns_read.then(|| self.drift())
+    }
+
+    /// The record does not lead to the domain's current target: requests to it fail. (False
+    /// when the records could not be read: see [`DomainInfo::drift_known`].)
     pub fn drift(&self) -> bool {
+        if !self.dns_read {
+            return false;
+        }
         match (&self.regional_target, &self.dns_target) {
             (Some(target), Some(dns)) => !same_host(target, dns),
             (Some(_), None) => true,

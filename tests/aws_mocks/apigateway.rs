@@ -180,3 +180,82 @@ functions = ["api-fn"]
     );
     assert!(regional.drift(), "the record points at the old target");
 }
+
+/// The Route 53 API failing (its control plane is impaired in a us-east-1 outage) must not hide
+/// the API Gateway domains: they are shown with their mappings, their drift unknown (never
+/// "ok"), and the records' error is the part of the fetch that failed.
+///
+/// Why mocks: a Route 53 API that answers 503 to ListResourceRecordSets while API Gateway
+/// answers cannot be made with one moto server (tests/faults/ has the silent-endpoint case).
+#[tokio::test]
+async fn domains_are_kept_with_drift_unknown_when_the_zone_records_fail() {
+    use aws_sdk_apigateway::operation::get_base_path_mappings::GetBasePathMappingsOutput;
+    use aws_sdk_apigateway::operation::get_domain_names::GetDomainNamesOutput;
+    use aws_sdk_apigateway::types::{BasePathMapping, DomainName};
+    let toml = r#"
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "ZAPI"
+regions = ["us-east-1", "us-west-2"]
+functions = ["api-fn"]
+"#;
+    let v1 = mock!(aws_sdk_apigateway::Client::get_domain_names).then_output(|| {
+        GetDomainNamesOutput::builder()
+            .items(
+                DomainName::builder()
+                    .domain_name("api.example.com")
+                    .regional_domain_name("d-east0001.execute-api.us-east-1.amazonaws.com")
+                    .build(),
+            )
+            .build()
+    });
+    let mappings = mock!(aws_sdk_apigateway::Client::get_base_path_mappings).then_output(|| {
+        GetBasePathMappingsOutput::builder()
+            .items(
+                BasePathMapping::builder()
+                    .base_path("(none)")
+                    .rest_api_id("abc123")
+                    .stage("prod")
+                    .build(),
+            )
+            .build()
+    });
+    let records =
+        mock!(aws_sdk_route53::Client::list_resource_record_sets).then_http_response(|| {
+            HttpResponse::new(StatusCode::try_from(503).unwrap(), SdkBody::empty())
+        });
+    let b = backend(
+        toml,
+        ControlClients {
+            route53: mocked!(aws_sdk_route53, RuleMode::MatchAny, [&records]),
+            ..unused_control()
+        },
+        vec![(
+            "us-east-1",
+            RegionClients {
+                apigateway: mocked!(aws_sdk_apigateway, RuleMode::MatchAny, [&v1, &mappings]),
+                ..no_domains_region()
+            },
+        )],
+    );
+    let (tally, result) = fetch(&b, SourceKind::Domains, "us-east-1").await;
+    let Ok(Payload::Domains(entries)) = result else {
+        panic!("the domains are lost with the records: {result:?}")
+    };
+    let shared = &entries[0].value[0];
+    assert_eq!(shared.name, "api.example.com");
+    assert_eq!(shared.mappings.len(), 1);
+    assert_eq!(shared.drift_known(), None, "drift unknown, not ok");
+    assert!(!shared.drift(), "and not reported as drift either");
+    let partial = tally
+        .partial
+        .expect("the records' failure is the partial error");
+    assert!(
+        partial
+            .message
+            .contains("Route 53 records of zone ZAPI unavailable"),
+        "{}",
+        partial.message
+    );
+}

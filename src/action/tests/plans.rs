@@ -508,3 +508,39 @@ fn an_arc_target_whose_check_follows_its_routing_control_is_judged_by_the_other_
     );
     assert!(p.preflight.passed(), "{:?}", p.preflight);
 }
+
+/// The target's Route 53 records could not be read (the Route 53 API failing): whether they
+/// lead to its custom domains is unknown, which refuses like any unknown, never passes as "no
+/// drift" nor fails as drift.
+#[test]
+fn preflight_treats_unreadable_records_as_unknown_not_as_drift() {
+    let sim = sim("steady");
+    let now = at(&sim, 60);
+    let mut fleet = Fleet::simulated(&sim, now, Thresholds::default());
+    let mut d = fleet.services[0].regions[1].domains.clone().unwrap();
+    for domain in &mut d.value {
+        domain.dns_read = false;
+        domain.dns_target = None;
+    }
+    fleet.services[0].regions[1].domains = Some(d);
+    let p = plan::failover(&fleet, "sample", "us-west-2", now).unwrap();
+    let check = p
+        .preflight
+        .checks
+        .iter()
+        .find(|c| c.name == "target domains and DNS")
+        .unwrap();
+    assert_eq!(check.status, CheckStatus::Unknown, "{}", check.detail);
+    assert!(
+        check.detail.contains("could not be read"),
+        "{}",
+        check.detail
+    );
+    let findings = crate::assess::findings(&fleet, fleet.service("sample").unwrap(), now);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.code != crate::model::FindingCode::DnsDrift),
+        "{findings:?}"
+    );
+}

@@ -363,15 +363,27 @@ pub async fn fetch(
         }
     };
     let domains = merge(v1, v2);
-    let records_by_zone = records_by_zone
-        .into_iter()
-        .map(|(zone, records)| Ok((zone, records?)))
-        .collect::<Result<BTreeMap<&str, Arc<[zone::Record]>>, SourceError>>()?;
+    // Records that could not be read (the Route 53 API failing) do not hide the domains: they
+    // are shown with their drift unknown, and the records' error is the part that failed.
+    let mut records_ok: BTreeMap<&str, Arc<[zone::Record]>> = BTreeMap::new();
+    for (zone, records) in records_by_zone {
+        match records {
+            Ok(records) => {
+                records_ok.insert(zone, records);
+            }
+            Err(e) => tally.partial(SourceError::new(
+                e.kind,
+                format!(
+                    "Route 53 records of zone {zone} unavailable (DNS drift unknown): {}",
+                    e.message
+                ),
+            )),
+        }
+    }
     let mut entries = Vec::new();
     for service in services {
-        let records = records_by_zone
-            .get(service.hosted_zone_id.as_str())
-            .map_or(&[][..], |records| &records[..]);
+        let read = records_ok.get(service.hosted_zone_id.as_str());
+        let records = read.map_or(&[][..], |records| &records[..]);
         let infos = [
             service.domain.clone(),
             service.regional_hostname_for(region),
@@ -382,6 +394,7 @@ pub async fn fetch(
             Some(DomainInfo {
                 dns_target: zone::record_for(records, service, &name, region)
                     .and_then(|r| r.target.clone()),
+                dns_read: read.is_some(),
                 name,
                 api: found.api,
                 regional_target: found.regional_target.clone(),

@@ -59,7 +59,11 @@ pub(super) fn domains(
         ));
         lines.push(kv(
             "  Route 53 record",
-            d.dns_target.clone().unwrap_or_else(|| "none".into()),
+            if d.dns_read {
+                d.dns_target.clone().unwrap_or_else(|| "none".into())
+            } else {
+                "unknown: the zone's records could not be read".into()
+            },
             theme,
         ));
         lines.push(kv(
@@ -69,6 +73,8 @@ pub(super) fn domains(
                     "✗ DRIFT: the record does not point at the domain's target",
                     theme.crit,
                 )
+            } else if !d.dns_read {
+                Span::styled("? drift unknown", theme.unknown)
             } else {
                 Span::styled("✓ record matches the target", theme.ok)
             },

@@ -73,6 +73,8 @@ fn verdict<'a>(domain: Option<Option<&DomainInfo>>, theme: &Theme) -> Span<'a> {
         Some(None) => Span::styled("✗ MISSING", theme.crit),
         Some(Some(d)) if d.drift() => Span::styled("✗ DRIFT", theme.crit),
         Some(Some(d)) if d.mappings.is_empty() => Span::styled("✗ NO MAP", theme.crit),
+        // The records could not be read: whether they lead here is unknown, never "ok".
+        Some(Some(d)) if !d.dns_read => Span::styled("? DNS", theme.unknown),
         Some(Some(_)) => Span::styled("✓ ok", theme.ok),
     }
 }

@@ -460,6 +460,7 @@ impl<'a> World<'a> {
                 )),
                 // The Route 53 record was written when the domain was first created.
                 dns_target: Some(self.regional_target(&service.name, region, which, 0)),
+                dns_read: true,
                 mappings: vec![DomainMapping {
                     path: String::new(),
                     api_id: api_id.clone(),
