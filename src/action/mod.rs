@@ -5,6 +5,7 @@
 pub mod approval;
 pub mod audit;
 pub mod execute;
+mod flags;
 pub mod lock;
 pub mod plan;
 pub mod verify;

@@ -10,6 +10,7 @@ mod aws_mocks_support;
 mod codepipeline;
 mod errors;
 mod health;
+mod health_cloudwatch;
 mod lambda;
 mod lambda_code;
 mod s3;
