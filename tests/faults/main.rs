@@ -18,6 +18,7 @@ mod credentials;
 mod hanging;
 mod refresh;
 mod silent_endpoint;
+mod silent_route53;
 mod throttling;
 
 use std::collections::BTreeMap;

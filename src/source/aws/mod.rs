@@ -37,8 +37,9 @@ use std::time::Duration;
 /// second for the whole account), with a burst of four.
 const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
 const HEALTH_STATUS_BURST: u32 = 4;
-/// A whole source fetch (several calls) must finish within this.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+/// A whole source fetch (several calls) must finish within this: a snapshot, which fetches
+/// every source once and at once, returns within it (README, "Against AWS").
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 /// Calls of one kind a fetch has in flight at once when it fans out (per domain, pipeline,
 /// health check): enough that a fleet's calls overlap, few enough that a large fleet does not
 /// burst into the request-rate limits of the control-plane APIs read here, which are far lower

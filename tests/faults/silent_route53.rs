@@ -1,0 +1,176 @@
+//! (e) The Route 53 API silent (the us-east-1 control plane impaired), every other API in moto:
+//! nothing but what depends on Route 53 is lost (issue "dataplane", item 1).
+
+use super::*;
+use moto_support::FUNCTIONS;
+
+/// The API Gateway domains of the silent-endpoint tests, as the snapshot reports them when the
+/// hosted zone's records could not be read: the record unknown (`dns_target` null) and the drift
+/// unknown (`drift` null, never `false`).
+fn domain_without_records(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "api": "rest",
+        "regional_target": target,
+        "dns_target": null,
+        "drift": null,
+        "mappings": paths
+            .iter()
+            .map(|p| json!({ "path": p, "api_id": api_id, "stage": STAGE }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// `AWS_ENDPOINT_URL_ROUTE_53` points at a [`SilentListener`] (it accepts TCP connections and
+/// never answers: no HTTP at all), everything else at moto (`AWS_ENDPOINT_URL`); the config has
+/// two regions and no `endpoint_url`. What AWS documents for this (Route 53 API reference:
+/// ListResourceRecordSets, GetHealthCheck and GetHealthCheckStatus are control-plane calls, served
+/// from us-east-1; "AWS Fault Isolation Boundaries", Route 53 appendix: the control plane may be
+/// impaired while DNS and API Gateway answer) is what is asserted:
+/// - the custom domains and mappings of every region are in the snapshot, their Route 53 record
+///   and drift unknown (null), and each region's `apigateway` source names the records' error;
+/// - the `route53` source failed with that error too, and health is unknown (no region is
+///   reported healthy, no serving region is claimed);
+/// - the snapshot exits 1 (README, "Commands": 1 if any source failed);
+/// - it did not hang: it returned within one fetch budget (`FETCH_TIMEOUT`, every source is
+///   fetched once and at once) plus a margin for starting the process. This is a bound that proves
+///   the silent endpoint cannot hold the snapshot, not a speed target (scripts/
+///   bench-silent-route53.sh measures the wall time).
+#[tokio::test]
+async fn a_silent_route53_api_loses_only_what_depends_on_it() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    for r in REGIONS {
+        moto.create_versioned_bucket(r, &bucket(r)).await;
+    }
+    let key = "builds/sample-1234.zip";
+    moto.put_object(PRIMARY, &bucket(PRIMARY), key, b"build 1234")
+        .await;
+    moto.put_object(SECONDARY, &bucket(SECONDARY), key, b"build 1234")
+        .await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        moto_support::ConfigSpec {
+            artifacts: true,
+            pipeline: false, // moto does not implement GetPipelineState
+        },
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!without.contains("endpoint_url"), "{without}");
+    std::fs::write(&config, without).unwrap();
+
+    let silent = SilentListener::start();
+    let started = std::time::Instant::now();
+    let out = moto_support::switchyard(&config)
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ENDPOINT_URL_ROUTE_53", silent.url())
+        .args(["snapshot", "--json", "--config"])
+        .arg(&config)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let snap: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "snapshot did not print JSON ({e}); exit {:?} (None: killed at the 120 s limit) \
+             after {elapsed:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status.code()
+        )
+    });
+    assert!(
+        silent.accepted() >= 1,
+        "the Route 53 client never connected to AWS_ENDPOINT_URL_ROUTE_53"
+    );
+    // Not a speed target: the bound that shows the silent endpoint did not hold the snapshot
+    // past its one fetch budget (plus starting the process and reading the config).
+    let budget = switchyard::source::aws::FETCH_TIMEOUT + Duration::from_secs(15);
+    assert!(
+        elapsed <= budget,
+        "the snapshot took {elapsed:?}, past its fetch budget ({budget:?})"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+
+    // The records' error is each region's `apigateway` partial error, and the health source's.
+    for r in REGIONS {
+        let error = source(&snap, "apigateway", r)["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("apigateway@{r}: no error in {:#}", snap["sources"]));
+        assert!(
+            error.starts_with(&format!(
+                "Route 53 records of zone {} unavailable (DNS drift unknown):",
+                world.zone_id
+            )) && error.contains("ListResourceRecordSets"),
+            "apigateway@{r}: {error}"
+        );
+        assert!(source(&snap, "apigateway", r)["fetched_at"].is_string());
+    }
+    let health = source(&snap, "route53", PRIMARY);
+    let error = health["error"].as_str().unwrap();
+    assert!(error.contains("ListResourceRecordSets"), "{error}");
+    // Nothing else failed: S3 and API Gateway answered from moto. (Lambda's metrics are
+    // CloudWatch, which moto cannot serve to the Rust SDK: its partial error names CloudWatch.)
+    for s in snap["sources"].as_array().unwrap() {
+        let error = s["error"].as_str().unwrap_or("");
+        match s["source"].as_str().unwrap() {
+            "route53" | "apigateway" => {}
+            "lambda" => assert!(error.contains("CloudWatch"), "{s}"),
+            _ => assert!(s["error"].is_null(), "{s}"),
+        }
+    }
+
+    let sample = service(&snap, SERVICE);
+    // Which region serves cannot be told without the health checks.
+    assert!(sample["serving_region"].is_null(), "{sample:#}");
+    for r in REGIONS {
+        let region = region(sample, r);
+        let regional = regional_name(r);
+        assert_eq!(
+            region["domains"],
+            json!([
+                domain_without_records(
+                    DOMAIN,
+                    world.target(r, DOMAIN),
+                    world.api_id(r),
+                    &["", "v1"]
+                ),
+                domain_without_records(
+                    &regional,
+                    world.target(r, &regional),
+                    world.api_id(r),
+                    &[""]
+                ),
+            ]),
+            "{r}"
+        );
+        // Health unknown: no health at all (null), or a status that is not healthy.
+        let health = &region["health"];
+        assert!(
+            health.is_null()
+                || (health["effective_status"] == "unknown" && health["status"] == "unknown"),
+            "{r}: {health}"
+        );
+        // The data plane's other sources are whole.
+        let artifacts = region["artifacts"].as_array().unwrap();
+        assert_eq!(artifacts.len(), 1, "{r}: {artifacts:?}");
+        let functions = region["functions"].as_array().unwrap();
+        assert_eq!(functions.len(), FUNCTIONS.len(), "{r}: {functions:?}");
+        for f in functions {
+            assert_eq!(f["code_sha256"], world.code(r, f["name"].as_str().unwrap()));
+        }
+    }
+    // No DNS drift is claimed from records that were never read.
+    assert!(
+        findings(sample).iter().all(|f| f.1 != "dns_drift"),
+        "{:?}",
+        findings(sample)
+    );
+}
