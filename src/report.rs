@@ -53,8 +53,10 @@ pub struct HealthReport {
     /// What Route 53 acts on: `status` flipped when inverted; healthy when disabled, unhealthy
     /// when disabled and inverted; healthy for a record without a health check.
     pub effective_status: HealthStatus,
-    pub inverted: bool,
-    pub disabled: bool,
+    /// `null` when the check's configuration could not be read (then `effective_status` is
+    /// `unknown`): unknown, never `false`.
+    pub inverted: Option<bool>,
+    pub disabled: Option<bool>,
     pub checkers_healthy_pct: Option<f64>,
     /// Route 53's check type (`HTTPS`, `CALCULATED`, …), `none` for a failover record without
     /// a health check (always eligible), `unknown` when not read.
@@ -199,8 +201,8 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                 health_check_id: h.value.id.clone(),
                 status: h.value.raw,
                 effective_status: h.value.effective(),
-                inverted: h.value.inverted,
-                disabled: h.value.disabled,
+                inverted: h.value.flags().map(|(inverted, _)| inverted),
+                disabled: h.value.flags().map(|(_, disabled)| disabled),
                 checkers_healthy_pct: h.value.checkers_healthy_pct,
                 check_type: h.value.kind.label().to_string(),
                 status_source: match h.value.verdict_from {

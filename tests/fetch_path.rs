@@ -351,7 +351,8 @@ async fn few_checks_in_a_large_account_are_read_with_get_health_check() {
 }
 
 /// A check the listing does not give (here: deleted since) is read with GetHealthCheck, whose
-/// answer is that check's error, as before listings were used; the others are shown.
+/// answer is that check's error, as before listings were used; the others are shown, and it is
+/// shown with its flags unknown (so Route 53's verdict on it is unknown, never healthy).
 #[tokio::test]
 async fn a_check_missing_from_the_listing_is_read_with_get_health_check() {
     use aws_sdk_route53::operation::get_health_check::GetHealthCheckError;
@@ -380,7 +381,14 @@ async fn a_check_missing_from_the_listing_is_read_with_get_health_check() {
         panic!("{result:?}")
     };
     assert_eq!((list.num_calls(), get.num_calls()), (1, 1));
-    assert_eq!(checks.len(), 3, "the other checks are shown");
+    assert_eq!(
+        checks.len(),
+        4,
+        "the other checks are shown, and the missing one"
+    );
+    for c in &checks {
+        assert_eq!(c.value.flags_unknown, c.value.id == gone, "{c:?}");
+    }
     let partial = tally.partial.expect("the missing check's error");
     assert!(
         partial
@@ -420,8 +428,8 @@ async fn a_refused_listing_falls_back_to_get_health_check_for_good() {
 }
 
 /// A throttled listing fails the checks it was to read, as throttled GetHealthCheck calls
-/// would: the fetch fails (and backs off) rather than making one call per check into the
-/// throttle.
+/// would, rather than making one call per check into the throttle: their flags are unknown (the
+/// checkers' status still arrived) and the throttling is the part that failed.
 #[tokio::test]
 async fn a_throttled_listing_fails_the_fetch() {
     use aws_sdk_route53::operation::list_health_checks::ListHealthChecksError;
@@ -433,8 +441,12 @@ async fn a_throttled_listing_fails_the_fetch() {
     let status = status_rule();
     let b = configured_backend(SERVICES, &[&list, &get, &status]);
 
-    let (_, result) = health_fetch(&b).await;
-    let e = result.err().unwrap_or_else(|| panic!("the fetch fails"));
+    let (tally, result) = health_fetch(&b).await;
+    let Ok(Payload::Health(checks)) = result else {
+        panic!("{result:?}")
+    };
+    assert!(checks.iter().all(|c| c.value.flags_unknown), "{checks:?}");
+    let e = tally.partial.expect("the throttling as the partial error");
     assert!(
         e.message
             .starts_with("Route 53 ListHealthChecks in us-east-1: Throttling: Rate exceeded"),

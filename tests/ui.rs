@@ -143,6 +143,37 @@ fn health_panel_shows_no_check_and_pinned_regions() {
     assert!(lines_with(&small, "billing")[0].contains("PIN"), "{small}");
 }
 
+/// A check whose configuration could not be read (GetHealthCheck failing, Route 53 API
+/// reference) while the checkers' share arrived (CloudWatch): the verdict Route 53 acts on is
+/// unknown (`?`, never healthy) and the flags read `FLAGS ?`, not "none".
+#[test]
+fn health_panel_shows_flags_unknown_as_unknown() {
+    let (_, mut state, now) = state_at("steady", 360);
+    let mut h = state.fleet.services[0].regions[0].health.clone().unwrap();
+    h.value = HealthCheck {
+        flags_unknown: true,
+        inverted: false,
+        disabled: false,
+        raw: HealthStatus::Healthy,
+        ..h.value
+    };
+    state.fleet.services[0].regions[0].health = Some(h);
+    let text = buffer_to_text(&render_panel(
+        panels::health::render,
+        &state,
+        &Theme::color(),
+        now,
+    ));
+    let east = lines_with(&text, "us-east-1")[0];
+    assert!(
+        east.contains("? unknown") && east.contains("FLAGS ?") && east.contains("100%"),
+        "{east}"
+    );
+    assert!(!east.contains("✓ healthy"), "never healthy: {east}");
+    assert!(!east.contains("◀"), "nor serving: {east}");
+    insta::assert_snapshot!("health_panel_flags_unknown", text);
+}
+
 #[test]
 fn lambda_panel_region_outage() {
     let text = panel_text(panels::lambda::render, "region-outage", 360);

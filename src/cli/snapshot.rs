@@ -49,11 +49,16 @@ fn text(snapshot: &report::Snapshot) -> String {
         );
         for r in &s.regions {
             let health = r.health.as_ref().map_or("health ?".to_string(), |h| {
-                let flags = [(h.inverted, " INVERTED"), (h.disabled, " DISABLED")]
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, f)| *f)
-                    .collect::<String>();
+                let flags = match (h.inverted, h.disabled) {
+                    (Some(inverted), Some(disabled)) => {
+                        [(inverted, " INVERTED"), (disabled, " DISABLED")]
+                            .iter()
+                            .filter(|(on, _)| *on)
+                            .map(|(_, f)| *f)
+                            .collect::<String>()
+                    }
+                    _ => " FLAGS UNKNOWN (configuration not read)".to_string(),
+                };
                 format!(
                     "health {} (effective {}){flags}, {} checkers healthy",
                     h.status.label(),

@@ -161,6 +161,11 @@ pub struct HealthCheck {
     pub verdict_from: VerdictFrom,
     /// Why `raw` is unknown, where it is (stale data, readings that disagree).
     pub verdict_note: Option<String>,
+    /// The check's configuration could not be read (GetHealthCheck or ListHealthChecks failing):
+    /// `inverted`, `disabled`, `version`, `checker_regions`, `kind` and `settings` say nothing,
+    /// and the verdict Route 53 acts on is unknown (never healthy). `raw` may still be known:
+    /// the checkers' share does not depend on the flags.
+    pub flags_unknown: bool,
 }
 
 impl HealthCheck {
@@ -169,6 +174,9 @@ impl HealthCheck {
     pub fn effective(&self) -> HealthStatus {
         if self.kind == CheckKind::NoHealthCheck {
             return HealthStatus::Healthy;
+        }
+        if self.flags_unknown {
+            return HealthStatus::Unknown;
         }
         effective_status(self.raw, self.inverted, self.disabled)
     }
@@ -180,7 +188,12 @@ impl HealthCheck {
 
     /// Disabled and Inverted together: always unhealthy, whatever the endpoint does.
     pub fn pinned_unhealthy(&self) -> bool {
-        self.disabled && self.inverted
+        !self.flags_unknown && self.disabled && self.inverted
+    }
+
+    /// The Inverted and Disabled flags as read: `None` when they could not be read.
+    pub fn flags(&self) -> Option<(bool, bool)> {
+        (!self.flags_unknown).then_some((self.inverted, self.disabled))
     }
 
     /// The failover record of a region without a health check.

@@ -191,7 +191,8 @@ async fn access_denied_names_the_iam_action_route53_cloudwatch_codepipeline() {
     use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateError;
     use aws_sdk_route53::operation::get_health_check::GetHealthCheckError;
 
-    // Route 53 GetHealthCheck denied: the fetch fails.
+    // Route 53 GetHealthCheck denied: the check is kept with its flags unknown (so Route 53's
+    // verdict is unknown), and the denial is the part that failed.
     let get_check = mock!(aws_sdk_route53::Client::get_health_check).then_error(|| {
         GetHealthCheckError::generic(meta(
             "AccessDenied",
@@ -210,7 +211,12 @@ async fn access_denied_names_the_iam_action_route53_cloudwatch_codepipeline() {
         },
         vec![],
     );
-    let e = error(fetch(&b, SourceKind::Health, "us-east-1").await.1);
+    let (tally, result) = fetch(&b, SourceKind::Health, "us-east-1").await;
+    let entries = health(result);
+    let kept = check(&entries, "api", "us-east-1");
+    assert!(kept.flags_unknown, "{kept:?}");
+    assert_eq!(kept.effective(), HealthStatus::Unknown);
+    let e = tally.partial.expect("the denial as the partial error");
     assert_eq!(e.kind, ErrorKind::AccessDenied);
     assert_names(&e, "Route 53", "GetHealthCheck", "us-east-1");
     assert!(
@@ -461,7 +467,8 @@ async fn standard_retry_recovers_from_one_throttle_and_gives_up_after_three() {
     );
     assert!(tally.partial.is_none(), "{:?}", tally.partial);
 
-    // Throttled every time: 3 attempts, then a Throttled error.
+    // Throttled every time: 3 attempts, then a Throttled error (the partial one: the checkers'
+    // status still arrived, the flags are unknown).
     let get_check = mock!(aws_sdk_route53::Client::get_health_check)
         .sequence()
         .error(throttled)
@@ -485,7 +492,10 @@ async fn standard_retry_recovers_from_one_throttle_and_gives_up_after_three() {
         },
         vec![],
     );
-    let e = error(fetch(&b, SourceKind::Health, "us-east-1").await.1);
+    let (tally, result) = fetch(&b, SourceKind::Health, "us-east-1").await;
+    let entries = health(result);
+    assert!(check(&entries, "api", "us-east-1").flags_unknown);
+    let e = tally.partial.expect("the throttling as the partial error");
     assert_eq!(get_check.num_calls(), 3, "max attempts 3");
     assert_eq!(e.kind, ErrorKind::Throttled);
     assert_names(&e, "Route 53", "GetHealthCheck", "us-east-1");

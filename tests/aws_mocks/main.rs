@@ -11,6 +11,7 @@ mod codepipeline;
 mod errors;
 mod health;
 mod health_cloudwatch;
+mod health_partial;
 mod lambda;
 mod lambda_code;
 mod s3;

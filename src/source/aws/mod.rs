@@ -62,8 +62,10 @@ pub struct AwsBackend {
     status_next: std::sync::atomic::AtomicUsize,
     /// Checks GetHealthCheckStatus does not serve (CALCULATED): not asked again.
     no_status: Box<std::sync::Mutex<std::collections::BTreeSet<String>>>,
-    /// Health check IDs found from the failover records, by (service, region).
-    health_ids: tokio::sync::Mutex<BTreeMap<(String, String), String>>,
+    /// What each failover record was last read to be judged by, by (service, region): a health
+    /// check ID (used without reading the records again), or `None`, a record without one (read
+    /// again every time; kept only to fall back on when the records cannot be read).
+    health_ids: tokio::sync::Mutex<BTreeMap<(String, String), Option<String>>>,
     /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
     /// mutex and map would make `Backend::Aws` much larger than `Backend::Sim`.)
     zones: Box<zone::ZoneCache>,

@@ -20,31 +20,38 @@ use std::sync::atomic::Ordering;
 /// What each region's failover record is judged by: `Some(id)` a health check, `None` a
 /// failover record without one (always eligible). From the config, else from the shared name's
 /// failover records; a region with neither is missing from the map.
+///
+/// When the records cannot be read (the Route 53 control plane failing), what they were last
+/// read to say stands in for them, and the second value says so (the records' error, naming
+/// the regions that rest on the last read or are unknown). `Err` only when no region is known.
 async fn health_check_ids(
     b: &AwsBackend,
     service: &ServiceConfig,
     tally: &mut Tally,
-) -> Result<BTreeMap<String, Option<String>>, SourceError> {
+) -> Result<(BTreeMap<String, Option<String>>, Option<SourceError>), SourceError> {
     let mut ids: BTreeMap<String, Option<String>> = service
         .health_checks
         .iter()
         .map(|(r, id)| (r.clone(), Some(id.clone())))
         .collect();
     if service.regions.iter().all(|r| ids.contains_key(r)) {
-        return Ok(ids);
+        return Ok((ids, None));
     }
     {
         let cache = b.health_ids.lock().await;
         for r in &service.regions {
-            if let Some(id) = cache.get(&(service.name.clone(), r.clone())) {
+            if let Some(Some(id)) = cache.get(&(service.name.clone(), r.clone())) {
                 ids.entry(r.clone()).or_insert_with(|| Some(id.clone()));
             }
         }
     }
     if service.regions.iter().all(|r| ids.contains_key(r)) {
-        return Ok(ids);
+        return Ok((ids, None));
     }
-    let records = records(b, &service.hosted_zone_id, tally).await?;
+    let records = match records(b, &service.hosted_zone_id, tally).await {
+        Ok(records) => records,
+        Err(e) => return from_last_read(b, service, ids, e).await,
+    };
     let mut cache = b.health_ids.lock().await;
     for region in &service.regions {
         if ids.contains_key(region) {
@@ -53,20 +60,67 @@ async fn health_check_ids(
         let Some(record) =
             record_for(&records, service, &service.domain, region).filter(|r| r.failover.is_some())
         else {
+            cache.remove(&(service.name.clone(), region.clone()));
             continue;
         };
-        match record.health_check_id.clone() {
-            Some(id) => {
-                cache.insert((service.name.clone(), region.clone()), id.clone());
-                ids.insert(region.clone(), Some(id));
+        // A record without a check is read again next time (a check added later must be
+        // seen); it is kept only to fall back on.
+        cache.insert(
+            (service.name.clone(), region.clone()),
+            record.health_check_id.clone(),
+        );
+        ids.insert(region.clone(), record.health_check_id.clone());
+    }
+    Ok((ids, None))
+}
+
+/// The records could not be read: the regions not yet known are judged as the records were
+/// last read to say (a record without a health check), else unknown; the records' error says
+/// which. `Err` when no region is known at all.
+async fn from_last_read(
+    b: &AwsBackend,
+    service: &ServiceConfig,
+    mut ids: BTreeMap<String, Option<String>>,
+    e: SourceError,
+) -> Result<(BTreeMap<String, Option<String>>, Option<SourceError>), SourceError> {
+    let cache = b.health_ids.lock().await;
+    let (mut rested, mut unknown) = (Vec::new(), Vec::new());
+    for region in &service.regions {
+        if ids.contains_key(region) {
+            continue;
+        }
+        match cache.get(&(service.name.clone(), region.clone())) {
+            Some(last) => {
+                ids.insert(region.clone(), last.clone());
+                rested.push(region.as_str());
             }
-            // Not cached: a check added to the record later must be seen.
-            None => {
-                ids.insert(region.clone(), None);
-            }
+            None => unknown.push(region.as_str()),
         }
     }
-    Ok(ids)
+    let mut what = Vec::new();
+    if !rested.is_empty() {
+        what.push(format!(
+            "{} as the records were last read",
+            rested.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        what.push(format!("health check of {} unknown", unknown.join(", ")));
+    }
+    let error = SourceError::new(
+        e.kind,
+        format!(
+            "Route 53 records of zone {} unavailable ({}: {}): {}",
+            service.hosted_zone_id,
+            service.name,
+            what.join("; "),
+            e.message
+        ),
+    );
+    if ids.is_empty() {
+        return Err(error);
+    }
+    Ok((ids, Some(error)))
 }
 
 /// The checkers' observations; `None` when the budget has no call left (the caller falls back
@@ -213,9 +267,22 @@ pub async fn fetch_health(
     }
     let mut checks: Vec<(String, String, String)> = Vec::new(); // (service, region, id)
     let mut entries = Vec::new();
+    // A service whose checks cannot be found does not hide the others' (its error is the
+    // partial one; the whole fetch fails only when nothing at all arrives).
+    let mut ids_error: Option<SourceError> = None;
     for (service, ids) in b.config.services.iter().zip(ids_by_service) {
-        let ids = ids?;
+        let (ids, rested) = match ids {
+            Ok(found) => found,
+            Err(e) => {
+                ids_error.get_or_insert(e);
+                continue;
+            }
+        };
         for region in &service.regions {
+            // Unknown because the records could not be read: `rested` says so.
+            if !ids.contains_key(region) && rested.is_some() {
+                continue;
+            }
             match ids.get(region) {
                 Some(Some(id)) => checks.push((service.name.clone(), region.clone(), id.clone())),
                 // A failover record without a HealthCheckId is always eligible (Route 53 API
@@ -233,6 +300,9 @@ pub async fn fetch_health(
                     ),
                 )),
             }
+        }
+        if let Some(e) = rested {
+            ids_error.get_or_insert(e);
         }
     }
     // The configurations, the checkers' verdicts and the history (which also gives the verdict
@@ -253,19 +323,27 @@ pub async fn fetch_health(
     tally.absorb(metrics_tally);
 
     let mut config_errors = Vec::new();
+    let mut status_errors = Vec::new();
+    let mut anything_read = metrics.is_some();
     for (((service, region, id), config), status) in checks.iter().zip(configs).zip(statuses) {
+        // A check whose configuration cannot be read is still shown, with what the checkers
+        // say (their share does not depend on the flags) and its flags unknown: Route 53's
+        // verdict is then unknown, never healthy.
         let config = match config {
-            Ok(c) => c,
+            Ok(c) => Some(c),
             Err(e) => {
-                // One unreadable check must not hide the others.
                 config_errors.push(e);
-                continue;
+                None
             }
         };
+        anything_read |= config.is_some() || matches!(status, Some(Ok(_)));
+        let calculated = config
+            .as_ref()
+            .is_some_and(|c| c.kind == CheckKind::Calculated);
         let (observations, status_error) = match status {
             // GetHealthCheckStatus is not available for CALCULATED checks (API reference):
             // not asked again, the metrics judge them.
-            Some(Err(_)) if config.kind == CheckKind::Calculated => {
+            Some(Err(_)) if calculated => {
                 b.no_status
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -277,14 +355,15 @@ pub async fn fetch_health(
             None => (Vec::new(), None),
         };
         if let Some(e) = status_error {
-            tally.partial(e);
+            status_errors.push(e);
         }
         let (history, latest) = metrics
             .as_ref()
             .map(|m| m.for_check(id, now))
             .unwrap_or_default();
+        let disabled = config.as_ref().is_some_and(|c| c.disabled);
         let (raw, pct, verdict_from, verdict_note) =
-            match (config.disabled, observations_verdict(&observations)) {
+            match (disabled, observations_verdict(&observations)) {
                 (false, (raw, pct)) if raw != HealthStatus::Unknown => (
                     raw,
                     pct,
@@ -293,12 +372,38 @@ pub async fn fetch_health(
                     },
                     None,
                 ),
-                _ => {
-                    let (status, share) = latest;
-                    let v = metric_verdict(status, share, config.inverted, config.disabled, now);
-                    (v.raw, v.pct, v.from, v.note)
-                }
+                _ => match &config {
+                    Some(c) => {
+                        let (status, share) = latest;
+                        let v = metric_verdict(status, share, c.inverted, c.disabled, now);
+                        (v.raw, v.pct, v.from, v.note)
+                    }
+                    // Without the flags only the checkers' share is read (HealthCheckStatus
+                    // may be taken after Inverted: see `metric_verdict`).
+                    None => {
+                        let v = metric_verdict(None, latest.1, false, false, now);
+                        (v.raw, v.pct, v.from, v.note)
+                    }
+                },
             };
+        let verdict_note = match &config {
+            Some(_) => verdict_note,
+            None => Some(match verdict_note {
+                Some(note) => format!("configuration and flags unknown (not read); {note}"),
+                None => "configuration and flags unknown (not read): Route 53's verdict is \
+                         unknown"
+                    .to_string(),
+            }),
+        };
+        let flags_unknown = config.is_none();
+        let config = config.unwrap_or(health_config::CheckConfig {
+            inverted: false,
+            disabled: false,
+            version: None,
+            regions: Vec::new(),
+            kind: CheckKind::Unknown,
+            settings: Default::default(),
+        });
         entries.push(Entry {
             service: service.clone(),
             region: region.clone(),
@@ -316,16 +421,31 @@ pub async fn fetch_health(
                 settings: config.settings,
                 verdict_from,
                 verdict_note,
+                flags_unknown,
             },
         });
     }
-    // Every check unreadable is a failed fetch (so it backs off); some is a partial one.
-    let mut config_errors = config_errors.into_iter();
-    if let Some(first) = config_errors.next() {
-        if entries.is_empty() {
-            return Err(first);
+    // Nothing at all read (no ID, no configuration, no verdict, no history): a failed fetch,
+    // so it backs off and the last data stays, marked stale; anything less is a partial one.
+    // The part named is the one that says most: the checks not found, then the configurations,
+    // then the checkers' status, then the history (CloudWatch).
+    let earlier = tally.partial.take();
+    let mut errors = ids_error
+        .into_iter()
+        .chain(config_errors)
+        .chain(status_errors)
+        .chain(earlier);
+    if !anything_read
+        && !entries
+            .iter()
+            .any(|e| e.value.kind == CheckKind::NoHealthCheck)
+    {
+        if let Some(e) = errors.next() {
+            return Err(e);
         }
-        tally.partial(first);
+    }
+    for e in errors {
+        tally.partial(e);
     }
     Ok(Payload::Health(entries))
 }

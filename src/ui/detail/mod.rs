@@ -186,9 +186,13 @@ fn health(
         kv(
             "flags",
             format!(
-                "inverted={} disabled={} · {} of checkers healthy",
-                hc.inverted,
-                hc.disabled,
+                "{} · {} of checkers healthy",
+                match hc.flags() {
+                    Some((inverted, disabled)) => {
+                        format!("inverted={inverted} disabled={disabled}")
+                    }
+                    None => "inverted=? disabled=? (configuration not read)".to_string(),
+                },
                 hc.checkers_healthy_pct
                     .map_or("?".into(), |p| format!("{p:.0}%"))
             ),

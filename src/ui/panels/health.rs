@@ -58,6 +58,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                         if flags_wide { "NO CHECK" } else { "—" },
                         theme.dim,
                     ));
+                } else if h.value.flags_unknown {
+                    // The configuration could not be read: the flags are unknown, never "none".
+                    flags.push(Span::styled(
+                        if flags_wide { "FLAGS ? " } else { "?" },
+                        theme.unknown,
+                    ));
                 } else if h.value.pinned_unhealthy() {
                     // Disabled and Inverted: always unhealthy, whatever the endpoint does.
                     flags.push(Span::styled(
@@ -70,13 +76,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                         theme.warn,
                     ));
                 }
-                if h.value.disabled && !h.value.pinned_unhealthy() {
+                if h.value.disabled && !h.value.pinned_unhealthy() && !h.value.flags_unknown {
                     flags.push(Span::styled(
                         if flags_wide { "DISABLED " } else { "DIS" },
                         theme.warn,
                     ));
                 }
-                if flags_wide && h.value.inverted != h.value.disabled {
+                if flags_wide && h.value.inverted != h.value.disabled && !h.value.flags_unknown {
                     flags.push(Span::styled(
                         format!("(raw {})", h.value.raw.label()),
                         theme.dim,
