@@ -8,6 +8,7 @@ mod apigateway;
 #[path = "../aws_mocks_support/mod.rs"]
 mod aws_mocks_support;
 mod codepipeline;
+mod codepipeline_partial;
 mod errors;
 mod health;
 mod health_cloudwatch;

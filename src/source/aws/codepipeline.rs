@@ -147,10 +147,30 @@ async fn pipeline_info(
     let state = state.map_err(fail(op, b.profile()))?;
     // Without the declaration an approval cannot be told from another action: no guess.
     let mut declared = declared?;
+    let mut rests_on_last = false;
     if state.pipeline_version().is_some() && state.pipeline_version() != declared.version {
-        declared = declaration(b, client, region, pipeline, tally).await?;
+        match declaration(b, client, region, pipeline, tally).await {
+            Ok(d) => declared = d,
+            // The pipeline was edited and its new declaration cannot be read: the approvals
+            // are told by the last declaration read (kept as it was, so the next fetch asks
+            // again), and the partial error says the data rests on it.
+            Err(e) => tally.partial(SourceError::new(
+                e.kind,
+                format!(
+                    "approvals of pipeline {} as declared at version {} (it is now at version \
+                     {}; its declaration could not be read again): {}",
+                    pipeline.name,
+                    declared.version.map_or("?".to_string(), |v| v.to_string()),
+                    state
+                        .pipeline_version()
+                        .map_or("?".to_string(), |v| v.to_string()),
+                    e.message
+                ),
+            )),
+        }
+        rests_on_last = declared.version != state.pipeline_version();
     }
-    if let Ok(mut cache) = b.pipeline_declarations.lock() {
+    if !rests_on_last && let Ok(mut cache) = b.pipeline_declarations.lock() {
         cache.insert(cache_key, declared.clone());
     }
     let mut info = PipelineInfo {
