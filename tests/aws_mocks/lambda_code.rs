@@ -60,6 +60,52 @@ fn versioned_configurations() -> (aws_smithy_mocks::Rule, ConfigsAsked) {
 /// prod), whose resources carry the given integration URIs (GetResources with
 /// `embed=methods`).
 fn rest_api(uris: Vec<&'static str>) -> RegionClients {
+    rest_api_with(resources(uris))
+}
+
+/// GetResources of `rest1` with `embed=methods`, each resource's integration one of `uris`.
+fn resources(
+    uris: Vec<&'static str>,
+) -> aws_sdk_apigateway::operation::get_resources::GetResourcesOutput {
+    let mut out = aws_sdk_apigateway::operation::get_resources::GetResourcesOutput::builder();
+    for (i, uri) in uris.iter().enumerate() {
+        out = out.items(
+            Resource::builder()
+                .id(format!("r{i}"))
+                .path(format!("/p{i}"))
+                .resource_methods(
+                    "ANY",
+                    Method::builder()
+                        .http_method("ANY")
+                        .method_integration(
+                            Integration::builder()
+                                .r#type(aws_sdk_apigateway::types::IntegrationType::AwsProxy)
+                                .uri(*uri)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    out.build()
+}
+
+/// As [`rest_api`], GetResources answered by `resources` (a sequence, say).
+fn rest_api_with(
+    answer: aws_sdk_apigateway::operation::get_resources::GetResourcesOutput,
+) -> RegionClients {
+    rest_api_answering(
+        mock!(aws_sdk_apigateway::Client::get_resources)
+            .match_requests(|r| {
+                r.rest_api_id() == Some("rest1") && r.embed().contains(&"methods".to_string())
+            })
+            .then_output(move || answer.clone()),
+    )
+}
+
+/// As [`rest_api`], with the given GetResources rule.
+fn rest_api_answering(resources: aws_smithy_mocks::Rule) -> RegionClients {
     let domains = mock!(aws_sdk_apigateway::Client::get_domain_names).then_output(|| {
         aws_sdk_apigateway::operation::get_domain_names::GetDomainNamesOutput::builder()
             .items(
@@ -81,37 +127,6 @@ fn rest_api(uris: Vec<&'static str>) -> RegionClients {
             )
             .build()
     });
-    let resources = mock!(aws_sdk_apigateway::Client::get_resources)
-        .match_requests(|r| {
-            r.rest_api_id() == Some("rest1") && r.embed().contains(&"methods".to_string())
-        })
-        .then_output(move || {
-            let mut out =
-                aws_sdk_apigateway::operation::get_resources::GetResourcesOutput::builder();
-            for (i, uri) in uris.iter().enumerate() {
-                out = out.items(
-                    Resource::builder()
-                        .id(format!("r{i}"))
-                        .path(format!("/p{i}"))
-                        .resource_methods(
-                            "ANY",
-                            Method::builder()
-                                .http_method("ANY")
-                                .method_integration(
-                                    Integration::builder()
-                                        .r#type(
-                                            aws_sdk_apigateway::types::IntegrationType::AwsProxy,
-                                        )
-                                        .uri(*uri)
-                                        .build(),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                );
-            }
-            out.build()
-        });
     let stage = mock!(aws_sdk_apigateway::Client::get_stage)
         .match_requests(|r| r.rest_api_id() == Some("rest1") && r.stage_name() == Some("prod"))
         .then_output(|| {
@@ -410,6 +425,60 @@ async fn an_http_api_integration_names_the_qualified_function_arn() {
             Some(QualifierSource::Integration),
             Some("sha-old-build")
         )
+    );
+}
+
+/// API Gateway API reference, GetResources (`embed=methods`: each method's integration URI):
+/// read once, the integrations are kept ten minutes; when the read after that fails, the last
+/// read stands (API Gateway still invokes what it named, as far as anyone knows): the code
+/// compared is still the alias's, and the partial error says the qualifier rests on a read
+/// eleven minutes old. Before, the qualifier became unknown and `$LATEST`'s code was shown.
+#[tokio::test]
+async fn integrations_that_cannot_be_read_again_rest_on_the_last_read() {
+    use aws_sdk_apigateway::operation::get_resources::GetResourcesError;
+    let (configs, asked) = versioned_configurations();
+    let first = resources(vec![REST_URI]);
+    let get_resources = mock!(aws_sdk_apigateway::Client::get_resources)
+        .sequence()
+        .output(move || first.clone())
+        .error(|| GetResourcesError::generic(meta("ServiceUnavailable", "unavailable")))
+        .build();
+    let b = backend_with(SERVICE, rest_api_answering(get_resources), &configs);
+    let key = SourceKey::new(SourceKind::Lambda, "us-east-1");
+    let (tally, _) = b.fetch(&key, now()).await;
+    assert!(tally.partial.is_none(), "{:?}", tally.partial);
+    let (tally, result) = b.fetch(&key, now() + chrono::Duration::minutes(11)).await;
+    let api = function(&lambda(result), "api", "api-fn").clone();
+    assert_eq!(
+        (
+            api.qualifier.as_deref(),
+            api.qualifier_source,
+            api.code_sha256.as_deref()
+        ),
+        (
+            Some("live"),
+            Some(QualifierSource::Integration),
+            Some("sha-old-build")
+        )
+    );
+    let partial = tally
+        .partial
+        .expect("the integrations' error as the partial");
+    assert!(
+        partial.message.starts_with(
+            "which alias or version API Gateway invokes in us-east-1 is as read 11 minutes ago"
+        ) && partial.message.contains("GetResources"),
+        "{}",
+        partial.message
+    );
+    assert_eq!(
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(f, q)| f == "api-fn" && q == "live")
+            .count(),
+        2
     );
 }
 

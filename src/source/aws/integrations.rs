@@ -43,6 +43,14 @@ impl InvokedCache {
             .then(|| Arc::clone(invoked))
     }
 
+    /// The last read of the region, however old, and when it was made.
+    fn last(&self, region: &str) -> Option<(Timestamp, Arc<Invoked>)> {
+        let regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
+        regions
+            .get(region)
+            .map(|(at, invoked)| (*at, Arc::clone(invoked)))
+    }
+
     fn put(&self, region: &str, now: Timestamp, invoked: Arc<Invoked>) {
         self.regions
             .lock()
@@ -102,7 +110,9 @@ pub fn with_stage_variables(text: &str, variables: &BTreeMap<String, String>) ->
     Some(out)
 }
 
-/// The region's invoked qualifiers: from the cache while it is fresh, else read and kept.
+/// The region's invoked qualifiers: from the cache while it is fresh, else read and kept. When
+/// the read fails, the last read (however old) stands, and the tally's partial error says the
+/// qualifiers rest on it; it is not kept as new, so the next fetch reads again.
 pub async fn invoked(
     b: &AwsBackend,
     region: &str,
@@ -112,9 +122,28 @@ pub async fn invoked(
     if let Some(invoked) = b.invoked.get(region, now) {
         return Ok(invoked);
     }
-    let invoked = Arc::new(read(b, region, tally).await?);
-    b.invoked.put(region, now, Arc::clone(&invoked));
-    Ok(invoked)
+    match read(b, region, tally).await {
+        Ok(invoked) => {
+            let invoked = Arc::new(invoked);
+            b.invoked.put(region, now, Arc::clone(&invoked));
+            Ok(invoked)
+        }
+        Err(e) => {
+            let Some((at, last)) = b.invoked.last(region) else {
+                return Err(e);
+            };
+            tally.partial(SourceError::new(
+                e.kind,
+                format!(
+                    "which alias or version API Gateway invokes in {region} is as read {} \
+                     minutes ago (the integrations could not be read again): {}",
+                    (now - at).num_minutes(),
+                    e.message
+                ),
+            ));
+            Ok(last)
+        }
+    }
 }
 
 /// One mapped API and the stages it is mapped with.
