@@ -174,3 +174,89 @@ async fn a_silent_route53_api_loses_only_what_depends_on_it() {
         findings(sample)
     );
 }
+
+/// A Route 53 client as `AwsBackend::connect` makes it (3 attempts; 3 s to connect, 8 s a
+/// socket read and an attempt, 15 s a call), pointed at `silent`.
+fn route53_at(silent: &SilentListener) -> aws_sdk_route53::Client {
+    use aws_sdk_route53::config::retry::RetryConfig;
+    use aws_sdk_route53::config::timeout::TimeoutConfig;
+    aws_sdk_route53::Client::from_conf(
+        aws_sdk_route53::config::Builder::new()
+            .behavior_version(aws_sdk_route53::config::BehaviorVersion::latest())
+            .region(aws_sdk_route53::config::Region::new("us-east-1"))
+            .endpoint_url(silent.url())
+            .credentials_provider(aws_sdk_route53::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .retry_config(RetryConfig::adaptive().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(3))
+                    .read_timeout(Duration::from_secs(8))
+                    .operation_attempt_timeout(Duration::from_secs(8))
+                    .operation_timeout(Duration::from_secs(15))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// The Route 53 reads' own budget (`ROUTE53_READ_ATTEMPT` an attempt within
+/// `ROUTE53_READ_BUDGET`), and one attempt per read once a read timed out. Two checks named in
+/// the config: a health fetch is GetHealthCheck and GetHealthCheckStatus for each (4 reads at
+/// once), against a Route 53 endpoint that accepts connections and never answers; CloudWatch
+/// answers (a mock). Each attempt that times out drops its connection, so the listener counts
+/// attempts.
+/// - First fetch: each read gives up within its budget (a bound well under the SDK-wide 15 s
+///   shows which budget applied: not a speed target), at most budget / attempt = 2 attempts a
+///   read; the checks are kept with their flags unknown and the timeout is the partial error.
+/// - Second fetch: one attempt per read (4 connections), not three, while Route 53 is silent.
+#[tokio::test]
+async fn a_silent_route53_is_read_within_its_own_budget_and_not_hammered() {
+    use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
+    use switchyard::source::aws::{ROUTE53_READ_ATTEMPT, ROUTE53_READ_BUDGET};
+    let silent = SilentListener::start();
+    let metrics = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+        .then_output(|| GetMetricDataOutput::builder().build());
+    let b = backend(
+        TWO_REGIONS,
+        ControlClients {
+            route53: route53_at(&silent),
+            cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
+            ..unused_control()
+        },
+        vec![],
+    );
+    let key = switchyard::source::SourceKey::new(SourceKind::Health, "us-east-1");
+    let reads = 4;
+
+    let started = std::time::Instant::now();
+    let (tally, result) = b.fetch(&key, now()).await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "the reads gave up within their budget ({ROUTE53_READ_BUDGET:?}), not the SDK-wide \
+         15 s: {took:?}"
+    );
+    let attempts = silent.accepted();
+    let most = reads * (ROUTE53_READ_BUDGET.as_secs() / ROUTE53_READ_ATTEMPT.as_secs()) as usize;
+    assert!(
+        (reads..=most).contains(&attempts),
+        "{attempts} attempts for {reads} reads"
+    );
+    let Ok(switchyard::source::Payload::Health(checks)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(checks.len(), 2);
+    assert!(checks.iter().all(|c| c.value.flags_unknown), "{checks:?}");
+    let e = tally.partial.expect("the timeout as the partial error");
+    assert_eq!(e.kind, ErrorKind::Timeout, "{}", e.message);
+
+    let (tally, _) = b.fetch(&key, now()).await;
+    assert_eq!(
+        silent.accepted() - attempts,
+        reads,
+        "one attempt per read while Route 53 is silent"
+    );
+    assert_eq!(tally.partial.map(|e| e.kind), Some(ErrorKind::Timeout));
+}

@@ -186,9 +186,13 @@ async fn list(
                 .route53
                 .list_health_checks()
                 .max_items(PAGE_SIZE)
-                .set_marker(marker);
+                .set_marker(marker)
+                .customize()
+                .config_override(b.route53_read());
             async move {
-                let page = request.send().await.map_err(fail(op, profile))?;
+                let page = request.send().await.map_err(fail(op, profile));
+                b.route53_read_ended(&page);
+                let page = page?;
                 Ok(Page {
                     items: page
                         .health_checks()
@@ -221,9 +225,13 @@ async fn get(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
         .route53
         .get_health_check()
         .health_check_id(id)
+        .customize()
+        .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile()))?;
+        .map_err(fail(op, b.profile()));
+    b.route53_read_ended(&out);
+    let out = out?;
     Ok(out.health_check().map_or_else(
         || CheckConfig {
             inverted: false,

@@ -40,6 +40,17 @@ const HEALTH_STATUS_BURST: u32 = 4;
 /// A whole source fetch (several calls) must finish within this: a snapshot, which fetches
 /// every source once and at once, returns within it (README, "Against AWS").
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+/// The SDK clients' connect and read timeouts (each socket read; the attempt and operation
+/// timeouts bound a whole call).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const READ_TIMEOUT: Duration = Duration::from_secs(8);
+/// A Route 53 read's budget: per attempt, and in all (the SDK's standard retries within it).
+/// Route 53's API answers a read in well under a second; a read that has not answered in 4 s is
+/// taken as lost, so a silent control plane (us-east-1 impaired) costs a fetch 8 s, not the
+/// SDK-wide 15 s, and the sources that join these reads with others (health, domains) return
+/// what they have sooner. Mutating calls keep the SDK-wide budget.
+pub const ROUTE53_READ_ATTEMPT: Duration = Duration::from_secs(4);
+pub const ROUTE53_READ_BUDGET: Duration = Duration::from_secs(8);
 /// Calls of one kind a fetch has in flight at once when it fans out (per domain, pipeline,
 /// health check): enough that a fleet's calls overlap, few enough that a large fleet does not
 /// burst into the request-rate limits of the control-plane APIs read here, which are far lower
@@ -80,6 +91,9 @@ pub struct AwsBackend {
     /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
     /// like `zones`).
     invoked: Box<integrations::InvokedCache>,
+    /// The last Route 53 read timed out: reads make one attempt each until one answers (a
+    /// silent endpoint is not asked three times per read, refresh after refresh).
+    route53_silent: std::sync::atomic::AtomicBool,
 }
 
 impl AwsBackend {
@@ -91,8 +105,8 @@ impl AwsBackend {
             .retry_config(RetryConfig::standard().with_max_attempts(3))
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(3))
-                    .read_timeout(Duration::from_secs(8))
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .read_timeout(READ_TIMEOUT)
                     .operation_attempt_timeout(Duration::from_secs(8))
                     .operation_timeout(Duration::from_secs(15))
                     .build(),
@@ -190,8 +204,44 @@ impl AwsBackend {
             arc: BTreeMap::new(),
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
+            route53_silent: std::sync::atomic::AtomicBool::new(false),
             config,
         }
+    }
+
+    /// The configuration a Route 53 read is sent with (`customize().config_override(...)`):
+    /// [`ROUTE53_READ_ATTEMPT`] per attempt within [`ROUTE53_READ_BUDGET`], and a single attempt
+    /// while the last read timed out.
+    fn route53_read(&self) -> aws_sdk_route53::config::Builder {
+        // The connect and read timeouts stay the client's: the HTTP client keeps one
+        // connection pool per pair of them, and every client shares one pool.
+        let base = self
+            .route53
+            .config()
+            .timeout_config()
+            .cloned()
+            .unwrap_or_else(|| TimeoutConfig::builder().build());
+        let mut config = aws_sdk_route53::config::Builder::default().timeout_config(
+            base.to_builder()
+                .operation_attempt_timeout(ROUTE53_READ_ATTEMPT)
+                .operation_timeout(ROUTE53_READ_BUDGET)
+                .build(),
+        );
+        if self
+            .route53_silent
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            config = config.retry_config(RetryConfig::standard().with_max_attempts(1));
+        }
+        config
+    }
+
+    /// Note how a Route 53 read ended: a timeout makes the next reads single attempts, an
+    /// answer (an error answer too) ends that.
+    fn route53_read_ended<T>(&self, result: &Result<T, SourceError>) {
+        let silent = matches!(result, Err(e) if e.kind == ErrorKind::Timeout);
+        self.route53_silent
+            .store(silent, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Give GetHealthCheckStatus another budget: `burst` calls, refilled one per `period`

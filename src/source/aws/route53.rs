@@ -131,15 +131,19 @@ async fn get_status(
 ) -> Option<Result<Vec<CheckerObservation>, SourceError>> {
     b.health_status_budget.check().ok()?;
     let op = b.route53_op("GetHealthCheckStatus");
-    let out = match b
+    let out = b
         .route53
         .get_health_check_status()
         .health_check_id(id)
+        .customize()
+        .config_override(b.route53_read())
         .send()
         .await
-    {
+        .map_err(fail(op, b.profile()));
+    b.route53_read_ended(&out);
+    let out = match out {
         Ok(out) => out,
-        Err(e) => return Some(Err(fail(op, b.profile())(e))),
+        Err(e) => return Some(Err(e)),
     };
     Some(Ok(observations(out.health_check_observations())))
 }
@@ -189,9 +193,13 @@ pub async fn last_failure_reasons(
         .route53
         .get_health_check_last_failure_reason()
         .health_check_id(id)
+        .customize()
+        .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile()))?;
+        .map_err(fail(op, b.profile()));
+    b.route53_read_ended(&out);
+    let out = out?;
     let mut list = observations(out.health_check_observations());
     list.sort_by_key(|o| std::cmp::Reverse(o.checked_at));
     Ok(list)

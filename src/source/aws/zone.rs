@@ -60,9 +60,13 @@ async fn read(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Recor
             .hosted_zone_id(zone)
             .set_start_record_name(name)
             .set_start_record_type(kind)
-            .set_start_record_identifier(id);
+            .set_start_record_identifier(id)
+            .customize()
+            .config_override(b.route53_read());
         async move {
-            let page = request.send().await.map_err(fail(op, profile))?;
+            let page = request.send().await.map_err(fail(op, profile));
+            b.route53_read_ended(&page);
+            let page = page?;
             let next = page
                 .is_truncated()
                 .then(|| {
