@@ -40,9 +40,10 @@ pub struct RegionReport {
     pub functions: Option<Vec<FunctionReport>>,
     pub artifacts: Option<Vec<ArtifactReport>>,
     /// S3 replication metrics of the rules whose source bucket is in this region (absent
-    /// elsewhere; empty when no rule publishes them).
+    /// elsewhere; empty when no rule publishes them; `null` when the rules or their metrics
+    /// could not be read: unknown, never "no rules").
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replication_metrics: Option<Vec<crate::model::ReplicationMetrics>>,
+    pub replication_metrics: Option<Option<Vec<crate::model::ReplicationMetrics>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -258,7 +259,14 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                     })
                     .collect()
             }),
-            replication_metrics: r.replication_metrics.as_ref().map(|m| m.value.clone()),
+            replication_metrics: match &r.replication_metrics {
+                Some(m) => Some(Some(m.value.clone())),
+                // The source bucket's region, listed without its metrics: unknown (null).
+                None if r.region == svc.service.artifact_source_region && r.artifacts.is_some() => {
+                    Some(None)
+                }
+                None => None,
+            },
             artifacts: r.artifacts.as_ref().map(|_| {
                 tracked
                     .iter()

@@ -84,6 +84,16 @@ impl Fleet {
                         region.sight(&e.value, at);
                     }
                 }
+                // A bucket listed without its replication metrics (not the source bucket, or
+                // the rules or metrics unreadable): none are known, none kept from before.
+                for e in &entries {
+                    let has_metrics = metrics
+                        .iter()
+                        .any(|m| m.service == e.service && m.region == e.region);
+                    if !has_metrics && let Some(region) = self.region_mut(&e.service, &e.region) {
+                        region.replication_metrics = None;
+                    }
+                }
                 store!(entries, artifacts);
                 store!(metrics, replication_metrics);
             }

@@ -101,6 +101,11 @@ struct Replicated {
 }
 
 fn replicated() -> Replicated {
+    replicated_with(None)
+}
+
+/// As [`replicated`], CloudWatch answered by `cloudwatch` when given.
+fn replicated_with(cloudwatch: Option<aws_smithy_mocks::Rule>) -> Replicated {
     use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
     let toml = r#"
 [[service]]
@@ -216,7 +221,7 @@ name = "api-deploy"
         key("AWS/S3", "OperationsFailedReplication", dims, "Sum"),
         vec![(ago(9), 1.0), (ago(4), 1.0)],
     );
-    let (cloudwatch, _) = fake_cloudwatch(table);
+    let cloudwatch = cloudwatch.unwrap_or_else(|| fake_cloudwatch(table).0);
     let b = backend(
         toml,
         unused_control(),
@@ -647,5 +652,51 @@ async fn s3_without_metrics_a_replica_already_there_has_an_unknown_lag() {
     assert_eq!(
         west_lag(&fleet),
         (ReplicaStatus::Completed, None, None, None)
+    );
+}
+
+/// S3 User Guide, "Replication metrics" (CloudWatch `AWS/S3`, published for rules with metrics
+/// or Replication Time Control) with GetMetricData failing while the listing and HeadObject
+/// answer: the versions and their statuses are kept, the rules' metrics are unknown (JSON
+/// `replication_metrics: null`, none kept from an earlier read; the lag falls back to what the
+/// console observed), never an empty list, which says "no rule publishes metrics". Before, an
+/// empty list was reported. The failure is the partial error.
+#[tokio::test]
+async fn s3_metrics_unavailable_are_unknown_not_an_empty_list() {
+    use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError;
+    let failing = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+        .then_error(|| GetMetricDataError::generic(meta("ServiceUnavailable", "unavailable")));
+    let good = replicated();
+    let s = replicated_with(Some(failing));
+    let key = SourceKey::new(SourceKind::Replication, "us-east-1");
+    let (tally, result) = s.b.fetch(&key, now()).await;
+    let Ok(Payload::Replication(versions, metrics)) = &result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(versions[0].value.len(), 3, "the versions are kept");
+    assert!(metrics.is_empty(), "no metrics entry: {metrics:?}");
+    let e = tally
+        .partial
+        .clone()
+        .expect("the metrics' error as the partial");
+    assert!(
+        e.message
+            .starts_with("replication metrics unavailable: CloudWatch GetMetricData"),
+        "{}",
+        e.message
+    );
+    // A good read first, then this one: the earlier metrics are not kept as if current.
+    let (good_tally, good_result) = good.b.fetch(&key, now()).await;
+    let fleet = fleet_from(
+        &s.b,
+        vec![(key.clone(), good_tally, good_result), (key, tally, result)],
+    );
+    let snap = serde_json::to_value(switchyard::report::snapshot(&fleet, now())).unwrap();
+    let east = &snap["services"][0]["regions"][0];
+    assert_eq!(east["region"], "us-east-1");
+    assert!(
+        east.get("replication_metrics")
+            .is_some_and(serde_json::Value::is_null),
+        "{east:#}"
     );
 }

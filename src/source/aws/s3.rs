@@ -96,10 +96,7 @@ async fn bucket(
         versions_with_status(b, client, region, &bucket, artifacts, source, tally),
         async {
             if source {
-                Some(
-                    replication_metrics(b, region, &bucket, &destinations, now, &mut rules_tally)
-                        .await,
-                )
+                replication_metrics(b, region, &bucket, &destinations, now, &mut rules_tally).await
             } else {
                 None
             }
@@ -249,8 +246,10 @@ pub fn replication(status: &ReplicationStatus) -> Option<S3Replication> {
 }
 
 /// The replication rules of the source bucket that publish metrics, and their latest values
-/// (CloudWatch `AWS/S3`). A bucket without replication rules has none; a failure is partial.
-/// `destinations` names the region of each of the service's buckets (bucket, region).
+/// (CloudWatch `AWS/S3`). A bucket without replication rules has none (empty); when the rules
+/// or their metrics cannot be read they are unknown (`None`, never "no rules"), and the failure
+/// is partial. `destinations` names the region of each of the service's buckets (bucket,
+/// region).
 async fn replication_metrics(
     b: &AwsBackend,
     region: &str,
@@ -258,10 +257,8 @@ async fn replication_metrics(
     destinations: &[(String, String)],
     now: Timestamp,
     tally: &mut Tally,
-) -> Vec<ReplicationMetrics> {
-    let Ok(clients) = b.region(region) else {
-        return Vec::new();
-    };
+) -> Option<Vec<ReplicationMetrics>> {
+    let clients = b.region(region).ok()?;
     tally.count(Operation {
         service: "S3",
         api: "GetBucketReplication",
@@ -279,15 +276,16 @@ async fn replication_metrics(
             let code = e
                 .as_service_error()
                 .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::code);
-            if code != Some("ReplicationConfigurationNotFoundError") {
-                let op = Operation {
-                    service: "S3",
-                    api: "GetBucketReplication",
-                    region,
-                };
-                tally.partial(fail(op, b.profile())(e));
+            if code == Some("ReplicationConfigurationNotFoundError") {
+                return Some(Vec::new());
             }
-            return Vec::new();
+            let op = Operation {
+                service: "S3",
+                api: "GetBucketReplication",
+                region,
+            };
+            tally.partial(fail(op, b.profile())(e));
+            return None;
         }
     };
     // Only rules with replication metrics or Replication Time Control enabled publish them
@@ -312,7 +310,7 @@ async fn replication_metrics(
         })
         .collect();
     if rules.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     const METRICS: [(&str, &str, &str); 4] = [
         ("lat", "ReplicationLatency", "Maximum"),
@@ -361,10 +359,10 @@ async fn replication_metrics(
                 e.kind,
                 format!("replication metrics unavailable: {}", e.message),
             ));
-            return Vec::new();
+            return None;
         }
     };
-    rules
+    let metrics = rules
         .into_iter()
         .enumerate()
         .map(|(i, (rule_id, destination_bucket))| {
@@ -390,5 +388,6 @@ async fn replication_metrics(
                 operations_failed: Some(points("fail").iter().map(|(_, v)| v).sum()),
             }
         })
-        .collect()
+        .collect();
+    Some(metrics)
 }
