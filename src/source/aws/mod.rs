@@ -38,7 +38,7 @@ use std::time::Duration;
 const HEALTH_STATUS_PERIOD: Duration = Duration::from_secs(2);
 const HEALTH_STATUS_BURST: u32 = 4;
 /// A whole source fetch (several calls) must finish within this: a snapshot, which fetches
-/// every source once and at once, returns within it (README, "Against AWS").
+/// every source once and at once, returns within it (README, "When things break").
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 /// The SDK clients' connect and read timeouts (each socket read; the attempt and operation
 /// timeouts bound a whole call).
