@@ -443,14 +443,12 @@ pub async fn fetch_health(
         .chain(config_errors)
         .chain(status_errors)
         .chain(earlier);
-    if !anything_read
+    let nothing_read = !anything_read
         && !entries
             .iter()
-            .any(|e| e.value.kind == CheckKind::NoHealthCheck)
-    {
-        if let Some(e) = errors.next() {
-            return Err(e);
-        }
+            .any(|e| e.value.kind == CheckKind::NoHealthCheck);
+    if nothing_read && let Some(e) = errors.next() {
+        return Err(e);
     }
     for e in errors {
         tally.partial(e);
