@@ -131,6 +131,9 @@ pub struct PipelineReport {
     pub pending_approval: Option<ApprovalReport>,
     /// The last answered approval when none is waiting (who, summary, when), else null.
     pub last_answer: Option<crate::model::ApprovalAnswer>,
+    /// `false` when the pipeline's declaration could not be read: which actions are manual
+    /// approvals is unknown, so `pending_approval` and `last_answer` are null as unknown.
+    pub approvals_known: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -315,6 +318,10 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                 .pipeline
                 .as_ref()
                 .and_then(|p| p.value.last_answer.clone()),
+            approvals_known: svc
+                .pipeline
+                .as_ref()
+                .is_some_and(|p| !p.value.approvals_unknown),
         }),
         findings: assess::findings(fleet, svc, now),
     }

@@ -694,7 +694,12 @@ async fn an_unimplemented_api_fails_only_its_own_source() {
     let sample = service(&snap, SERVICE);
     assert_eq!(
         sample["pipeline"],
-        json!({ "name": PIPELINE, "pending_approval": null, "last_answer": null })
+        json!({
+            "name": PIPELINE,
+            "pending_approval": null,
+            "last_answer": null,
+            "approvals_known": false,
+        })
     );
     // Everything else arrived.
     assert_eq!(sample["serving_region"], PRIMARY);

@@ -91,6 +91,7 @@ pub fn pending(revisions: &[&str]) -> Option<Stamped<PipelineInfo>> {
                 .collect(),
         }),
         last_answer: None,
+        approvals_unknown: false,
     })
 }
 

@@ -173,4 +173,8 @@ pub struct PipelineInfo {
     /// The last answered approval, when none is waiting (CodePipeline keeps only the latest run
     /// of each action in GetPipelineState).
     pub last_answer: Option<ApprovalAnswer>,
+    /// The pipeline's declaration (GetPipeline) could not be read and none was read before:
+    /// which actions are manual approvals is unknown, so `pending` and `last_answer` say
+    /// nothing (unknown, never "no approval pending"); the stages are as read.
+    pub approvals_unknown: bool,
 }

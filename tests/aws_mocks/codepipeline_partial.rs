@@ -161,3 +161,79 @@ async fn a_changed_pipeline_whose_declaration_cannot_be_read_rests_on_the_last_o
         e.message
     );
 }
+
+/// CodePipeline API reference, GetPipeline (the declaration: which actions are manual
+/// approvals) failing on the first fetch, GetPipelineState answering: the stages are shown, the
+/// approvals are unknown (JSON `approvals_known: false`, `pending_approval` null as unknown; the
+/// panel says `? approval unknown`), never "no approval pending", and GetPipeline's error is the
+/// partial one. Nothing is cached: the next fetch asks for the declaration again. Before, the
+/// whole pipeline source failed.
+#[tokio::test]
+async fn without_any_declaration_the_stages_are_shown_and_the_approvals_unknown() {
+    let state = mock!(aws_sdk_codepipeline::Client::get_pipeline_state).then_output(|| waiting(1));
+    let get_pipeline = mock!(aws_sdk_codepipeline::Client::get_pipeline)
+        .then_error(|| GetPipelineError::generic(meta("ServiceUnavailable", "unavailable")));
+    let execution = execution();
+    let b = backend(
+        ONE_PIPELINE,
+        unused_control(),
+        vec![(
+            "us-east-1",
+            RegionClients {
+                codepipeline: mocked!(
+                    aws_sdk_codepipeline,
+                    RuleMode::MatchAny,
+                    [&state, &get_pipeline, &execution]
+                ),
+                ..unused_region()
+            },
+        )],
+    );
+    let key = SourceKey::new(SourceKind::Pipeline, "us-east-1");
+    let (tally, result) = b.fetch(&key, now()).await;
+    let info = pipeline_info(result.clone());
+    assert_eq!(
+        info.stages
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Approve"]
+    );
+    assert!(info.approvals_unknown);
+    assert_eq!(
+        (info.pending.as_ref(), info.last_answer.as_ref()),
+        (None, None)
+    );
+    assert_eq!(
+        get_pipeline.num_calls(),
+        1,
+        "asked once, not again for the version"
+    );
+    let e = tally
+        .partial
+        .clone()
+        .expect("GetPipeline's error as the partial");
+    assert!(
+        e.message
+            .starts_with("approvals of pipeline api-deploy unknown")
+            && e.message.contains("CodePipeline GetPipeline in us-east-1"),
+        "{}",
+        e.message
+    );
+    let mut fleet = Fleet::new(b.services(), &b.schedule(), Thresholds::default());
+    fleet.apply(Fetched {
+        key: key.clone(),
+        at: now(),
+        calls: tally.calls,
+        route53_calls: tally.route53_calls,
+        result,
+        partial: tally.partial,
+    });
+    let snap = serde_json::to_value(switchyard::report::snapshot(&fleet, now())).unwrap();
+    let pipeline = &snap["services"][0]["pipeline"];
+    assert_eq!(pipeline["approvals_known"], false, "{pipeline:#}");
+    assert!(pipeline["pending_approval"].is_null(), "{pipeline:#}");
+
+    let _ = b.fetch(&key, now()).await;
+    assert_eq!(get_pipeline.num_calls(), 2, "no declaration was kept");
+}

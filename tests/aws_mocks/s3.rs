@@ -85,6 +85,7 @@ fn pipeline_payload(revisions: &[&str]) -> Result<Payload, SourceError> {
                     .collect(),
             }),
             last_answer: None,
+            approvals_unknown: false,
         },
     }]))
 }

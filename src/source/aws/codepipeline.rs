@@ -145,10 +145,28 @@ async fn pipeline_info(
         }
     };
     let state = state.map_err(fail(op, b.profile()))?;
-    // Without the declaration an approval cannot be told from another action: no guess.
-    let mut declared = declared?;
-    let mut rests_on_last = false;
-    if state.pipeline_version().is_some() && state.pipeline_version() != declared.version {
+    // Without the declaration an approval cannot be told from another action: no guess. The
+    // stages are still shown, the approvals unknown, and the declaration's error is the part
+    // that failed (read again next time).
+    let (mut declared, approvals_unknown) = match declared {
+        Ok(declared) => (declared, false),
+        Err(e) => {
+            tally.partial(SourceError::new(
+                e.kind,
+                format!(
+                    "approvals of pipeline {} unknown (its declaration could not be read; the \
+                     stages are shown): {}",
+                    pipeline.name, e.message
+                ),
+            ));
+            (Declaration::default(), true)
+        }
+    };
+    let mut rests_on_last = approvals_unknown;
+    if !approvals_unknown
+        && state.pipeline_version().is_some()
+        && state.pipeline_version() != declared.version
+    {
         match declaration(b, client, region, pipeline, tally).await {
             Ok(d) => declared = d,
             // The pipeline was edited and its new declaration cannot be read: the approvals
@@ -178,6 +196,7 @@ async fn pipeline_info(
         stages: Vec::new(),
         pending: None,
         last_answer: None,
+        approvals_unknown,
     };
     let mut pending_execution: Option<String> = None;
     for stage in state.stage_states() {

@@ -84,6 +84,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     ])
                 }
                 None => match fetched.and_then(|p| p.value.last_answer.as_ref()) {
+                    // The declaration could not be read: no approval can be told apart.
+                    _ if fetched.is_some_and(|p| p.value.approvals_unknown) => Line::from(
+                        Span::styled("  ? approval unknown (declaration not read)", theme.unknown),
+                    ),
                     Some(answer) => last_answer(answer, theme, now),
                     None if fetched.is_some() => {
                         Line::from(Span::styled("  no approval pending", theme.dim))

@@ -230,6 +230,7 @@ impl<'a> World<'a> {
                     .collect(),
                 pending: None,
                 last_answer: None,
+                approvals_unknown: false,
             });
         };
         let built = s >= build.at + BUILD_DURATION_S;
@@ -294,6 +295,7 @@ impl<'a> World<'a> {
                 }),
                 _ => None,
             },
+            approvals_unknown: false,
             pending,
         })
     }
