@@ -232,6 +232,32 @@ fn pipeline_panel_shows_who_answered_the_last_approval() {
     assert_style(&found[0], Color::Red, Modifier::BOLD, "failed");
 }
 
+/// The pipeline's declaration could not be read (GetPipeline failing; CodePipeline API
+/// reference): the stages show, the approval reads `? approval unknown`, never "no approval
+/// pending" nor a last answer.
+#[test]
+fn pipeline_panel_shows_approvals_unknown() {
+    let (_, mut state, now) = state_at("steady", 120);
+    let sample = state
+        .fleet
+        .services
+        .iter_mut()
+        .find(|s| s.service.name == "sample")
+        .unwrap();
+    let pipeline = sample.pipeline.as_mut().unwrap();
+    pipeline.value.pending = None;
+    pipeline.value.last_answer = None;
+    pipeline.value.approvals_unknown = true;
+    let text = buffer_to_text(&render_panel(
+        panels::pipeline::render,
+        &state,
+        &Theme::color(),
+        now,
+    ));
+    line_with_all(&text, &["? approval unknown (declaration not read)"]);
+    assert!(!text.contains("no approval pending"), "{text}");
+}
+
 #[test]
 fn replication_panel_slow_replication() {
     let text = panel_text(panels::replication::render, "slow-replication", 120);
