@@ -270,7 +270,9 @@ impl Backend {
         &self,
         endpoints: &[String],
         arns: &[String],
+        now: Timestamp,
     ) -> Result<Vec<(String, bool)>, SourceError> {
+        let _ = now;
         match self {
             Backend::Sim(_) => Err(SourceError::new(
                 ErrorKind::Other,

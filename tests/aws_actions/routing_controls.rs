@@ -256,13 +256,14 @@ async fn arc_failover_moves_on_from_a_failing_cluster_endpoint_and_verifies() {
         "no safety rule overridden"
     );
 
-    // Verification read each control: the first endpoint (still failing) then the second.
+    // Verification starts from the endpoint that answered the change (the second): the
+    // failing first endpoint is not asked again.
     assert_eq!(
         e1_get.num_calls(),
-        2,
-        "one GetRoutingControlState per ARN on the first"
+        0,
+        "the failing endpoint is not asked again"
     );
-    assert_eq!(e2.get.num_calls(), 2, "and on the second, which answered");
+    assert_eq!(e2.get.num_calls(), 2, "one GetRoutingControlState per ARN");
 
     let records = log.read().unwrap();
     assert_eq!(
@@ -441,4 +442,182 @@ async fn a_throttled_or_denied_arc_call_says_what_to_do() {
         m.contains("the caller needs the IAM permission route53-recovery-cluster:UpdateRoutingControlStates"),
         "{m}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint rotation (ARC Developer Guide, "Working with routing controls" / API reference
+// UpdateRoutingControlStates: try each of the cluster's five Regional endpoints in turn).
+// Why mocks: moto does not implement Route 53 ARC (route53-recovery-cluster) at all.
+// ---------------------------------------------------------------------------------------------
+
+fn failing_update() -> aws_smithy_mocks::Rule {
+    mock!(arc::Client::update_routing_control_states).then_http_response(|| {
+        json_error(500, ARC_JSON, "InternalServerException", "Internal failure")
+    })
+}
+
+fn failing_get() -> aws_smithy_mocks::Rule {
+    mock!(arc::Client::get_routing_control_state).then_http_response(|| {
+        json_error(500, ARC_JSON, "InternalServerException", "Internal failure")
+    })
+}
+
+fn three_endpoints() -> String {
+    arc_toml().replace(
+        &format!("cluster_endpoints = [\"{E1}\", \"{E2}\"]"),
+        &format!("cluster_endpoints = [\"{E1}\", \"{E2}\", \"{E3}\"]"),
+    )
+}
+
+/// Reads and writes start from the endpoint that answered last: after E1 failed once and E2
+/// answered, neither the next read nor the change goes to E1 again.
+#[tokio::test]
+async fn arc_calls_start_from_the_endpoint_that_answered_last_for_reads_and_writes() {
+    let (e1_update, e1_get) = (failing_update(), failing_get());
+    let e2 = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    let e3 = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    let backend = arc_backend(
+        &three_endpoints(),
+        &[
+            (E1, &[&e1_update, &e1_get]),
+            (E2, &[&e2.update, &e2.get]),
+            (E3, &[&e3.update, &e3.get]),
+        ],
+    );
+    let endpoints = [E1.to_string(), E2.to_string(), E3.to_string()];
+    let arns = [EAST_RC.to_string(), WEST_RC.to_string()];
+    let states = backend
+        .routing_control_states(&endpoints, &arns, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        states,
+        vec![(EAST_RC.to_string(), true), (WEST_RC.to_string(), false)]
+    );
+    // First ARN: E1 (fails), then E2; second ARN: E2 straight away.
+    assert_eq!(
+        (e1_get.num_calls(), e2.get.num_calls(), e3.get.num_calls()),
+        (1, 2, 0)
+    );
+
+    let (_, report, _) = arc_failover(&backend, "arc-rotation").await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert_eq!(
+        report.answers,
+        vec![format!("routing controls set through {E2}")]
+    );
+    assert_eq!(
+        (
+            e1_update.num_calls(),
+            e2.update.num_calls(),
+            e3.update.num_calls()
+        ),
+        (0, 1, 0),
+        "the change goes to the endpoint that answered the reads, not to E1 again"
+    );
+    assert_eq!(e1_get.num_calls(), 1, "verification starts from E2 too");
+}
+
+/// One attempt per endpoint, whatever retries the client came with: a failing endpoint is
+/// asked once, then the next one.
+#[tokio::test]
+async fn each_cluster_endpoint_gets_exactly_one_attempt() {
+    let unavailable = || {
+        mock!(arc::Client::update_routing_control_states).then_http_response(|| {
+            json_error(
+                503,
+                ARC_JSON,
+                "EndpointTemporarilyUnavailableException",
+                "The cluster endpoint is temporarily unavailable",
+            )
+        })
+    };
+    let (u1, u2, u3) = (unavailable(), unavailable(), unavailable());
+    let get = failing_get();
+    let retrying = |rules: &[&aws_smithy_mocks::Rule]| {
+        let client = arc_client(rules);
+        // As a client built from the shared SDK config would be: three attempts.
+        arc::Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_config(aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(3))
+                .build(),
+        )
+    };
+    let mut b = backend(&three_endpoints(), unused_control(), vec![]);
+    for (endpoint, rule) in [(E1, &u1), (E2, &u2), (E3, &u3)] {
+        b = b.with_arc_client(endpoint, retrying(&[rule, &get]));
+    }
+    let backend = Backend::Aws(b);
+    let (_, report, _) = arc_failover(&backend, "arc-one-attempt").await;
+    assert_eq!(report.status, Status::Failed, "{report:?}");
+    assert_eq!(
+        (u1.num_calls(), u2.num_calls(), u3.num_calls()),
+        (1, 1, 1),
+        "exactly one request per endpoint"
+    );
+    assert!(
+        report
+            .message
+            .contains("no ARC cluster endpoint answered UpdateRoutingControlStates (3 tried)"),
+        "{}",
+        report.message
+    );
+}
+
+/// A dead endpoint (accepts the connection, never answers) costs one short attempt, then the
+/// next endpoint answers: seconds, not the SDK's three attempts under a 15 s budget.
+#[tokio::test]
+async fn a_silent_cluster_endpoint_costs_one_short_attempt() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        // Accept and hold the connections without answering, until the test ends.
+        let mut open = Vec::new();
+        for stream in listener.incoming().take(4) {
+            open.push(stream);
+        }
+        open
+    });
+    let e2 = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    // The config names E1; its client sends to the silent local endpoint.
+    let toml = arc_toml();
+    let silent_client = arc::Client::from_conf(
+        arc::Config::builder()
+            .behavior_version(arc::config::BehaviorVersion::latest())
+            .region(arc::config::Region::new("us-west-2"))
+            .endpoint_url(&silent)
+            .credentials_provider(arc::config::Credentials::new(
+                "AKIDMOCK",
+                "mock-secret",
+                None,
+                None,
+                "aws_mocks",
+            ))
+            .build(),
+    );
+    let b = backend(&toml, unused_control(), vec![])
+        .with_arc_client(E1, silent_client)
+        .with_arc_client(E2, arc_client(&[&e2.update, &e2.get]));
+    let backend = Backend::Aws(b);
+    let started = std::time::Instant::now();
+    let states = tokio::time::timeout(
+        Duration::from_secs(12),
+        backend.routing_control_states(
+            &[E1.to_string(), E2.to_string()],
+            &[EAST_RC.to_string()],
+            now(),
+        ),
+    )
+    .await
+    .expect("one short attempt on the silent endpoint, not a long wait")
+    .unwrap();
+    let took = started.elapsed();
+    assert_eq!(states, vec![(EAST_RC.to_string(), true)]);
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "one attempt of about 3 s on the silent endpoint: {took:?}"
+    );
+    drop(held);
 }

@@ -72,6 +72,8 @@ pub struct AwsBackend {
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
+    /// Per ARC cluster, the endpoint that answered last: reads and writes start there.
+    arc_last_good: Box<std::sync::Mutex<BTreeMap<String, String>>>,
     /// Each pipeline's declared manual approvals (GetPipeline), kept while its version holds.
     pipeline_declarations: Box<codepipeline::Declarations>,
     /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
@@ -185,6 +187,7 @@ impl AwsBackend {
             )),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
+            arc_last_good: Box::default(),
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
             config,
