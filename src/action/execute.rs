@@ -98,6 +98,12 @@ impl Execution<'_> {
             report.message = "read-only mode: refused, nothing was sent".into();
             return report;
         }
+        if plan.overrides_safety_rules() && forced_reason.is_none() {
+            report.message = "the plan overrides ARC safety rules (SafetyRulesToOverride): that \
+                              needs --force --reason TEXT; nothing was sent"
+                .into();
+            return report;
+        }
         if !plan.preflight.passed() && forced_reason.is_none() {
             let failed: Vec<String> = plan
                 .preflight

@@ -79,6 +79,22 @@ pub struct Plan {
     pub control_plane: String,
     pub expect: Expect,
     pub preflight: Preflight,
+    /// An ARC safety rule blocked the same change before: which rules, and whether this plan
+    /// overrides them (only when forced with a reason). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_rules: Option<SafetyRuleBlock>,
+}
+
+/// The safety rules that blocked an earlier attempt of the same change (from its audit record).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SafetyRuleBlock {
+    /// The audit id of the blocked attempt.
+    pub audit_id: String,
+    pub blocked_at: Timestamp,
+    /// The rule ARNs the ConflictException named.
+    pub rules: Vec<String>,
+    /// Whether this plan sends them as SafetyRulesToOverride.
+    pub overridden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -105,6 +121,101 @@ impl Plan {
     pub fn request(&self) -> serde_json::Value {
         serde_json::to_value(&self.calls).unwrap_or(serde_json::Value::Null)
     }
+
+    /// Whether any call overrides an ARC safety rule (break glass).
+    pub fn overrides_safety_rules(&self) -> bool {
+        self.calls.iter().any(|c| {
+            matches!(c, Call::UpdateRoutingControlStates { safety_rules_to_override, .. }
+                if !safety_rules_to_override.is_empty())
+        })
+    }
+
+    /// ARC break glass: when the latest result of an action on this service in the audit log
+    /// is a safety-rule conflict of the same routing-control change, name the rules; when
+    /// `forced` (--force --reason), send them as SafetyRulesToOverride. The rule ARNs are only
+    /// known from that blocked attempt's answer (reading them beforehand would need the ARC
+    /// control-plane API), so overriding takes two steps: the blocked attempt, then this plan,
+    /// shown and confirmed with exactly what it sends (README, "Guarded actions").
+    pub fn with_safety_rule_override(
+        mut self,
+        records: &[super::audit::AuditRecord],
+        forced: bool,
+    ) -> Plan {
+        let Some(block) = safety_rule_block(records, &self) else {
+            return self;
+        };
+        if forced {
+            for call in &mut self.calls {
+                if let Call::UpdateRoutingControlStates {
+                    safety_rules_to_override,
+                    ..
+                } = call
+                {
+                    safety_rules_to_override.clone_from(&block.rules);
+                }
+            }
+            self.based_on.push(format!(
+                "the same change was blocked at {} by ARC safety rule(s) {} (audit {}): \
+                 overridden with SafetyRulesToOverride (break glass, --force --reason)",
+                block.blocked_at.format("%H:%M:%S UTC"),
+                block.rules.join(", "),
+                block.audit_id
+            ));
+        } else {
+            self.based_on.push(format!(
+                "the same change was blocked at {} by ARC safety rule(s) {} (audit {}): not \
+                 overridden; to override (break glass) add --force --reason TEXT",
+                block.blocked_at.format("%H:%M:%S UTC"),
+                block.rules.join(", "),
+                block.audit_id
+            ));
+        }
+        self.safety_rules = Some(SafetyRuleBlock {
+            overridden: forced,
+            ..block
+        });
+        self
+    }
+}
+
+/// The request without any SafetyRulesToOverride: what identifies a routing-control change.
+fn change_of(request: &serde_json::Value) -> serde_json::Value {
+    let mut request = request.clone();
+    if let Some(calls) = request.as_array_mut() {
+        for call in calls {
+            if let Some(call) = call.as_object_mut() {
+                call.remove("SafetyRulesToOverride");
+            }
+        }
+    }
+    request
+}
+
+/// The safety-rule conflict of the latest result for this plan's service, if it was the same
+/// routing-control change.
+fn safety_rule_block(
+    records: &[super::audit::AuditRecord],
+    plan: &Plan,
+) -> Option<SafetyRuleBlock> {
+    if !matches!(plan.expect, Expect::RoutingControls { .. }) {
+        return None;
+    }
+    let last = records
+        .iter()
+        .rev()
+        .find(|r| r.service == plan.service && r.phase == super::audit::Phase::Result)?;
+    if last.outcome.as_deref() != Some("conflict")
+        || change_of(&last.request) != change_of(&plan.request())
+    {
+        return None;
+    }
+    let rules = crate::source::call::safety_rule_arns(last.error.as_deref()?);
+    (!rules.is_empty()).then(|| SafetyRuleBlock {
+        audit_id: last.id.clone(),
+        blocked_at: last.ts,
+        rules,
+        overridden: false,
+    })
 }
 
 pub(super) fn service<'a>(fleet: &'a Fleet, name: &str) -> Result<&'a ServiceState, PlanError> {
@@ -359,6 +470,7 @@ fn invert_plan(
                 .collect(),
         },
         preflight: Preflight::default(),
+        safety_rules: None,
     })
 }
 
@@ -399,6 +511,7 @@ fn arc_plan(
         calls: vec![Call::UpdateRoutingControlStates {
             cluster_endpoints: endpoints.to_vec(),
             update_routing_control_state_entries: entries,
+            safety_rules_to_override: Vec::new(),
         }],
         based_on: vec![format!(
             "routing controls from the config; {} cluster endpoints",
@@ -415,5 +528,6 @@ fn arc_plan(
             states,
         },
         preflight: Preflight::default(),
+        safety_rules: None,
     })
 }

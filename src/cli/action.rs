@@ -64,7 +64,12 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
         } => crate::action::plan::approval(fleet, service, approve, summary, now),
     };
     let plan = match planned {
-        Ok(plan) => plan,
+        // ARC break glass: a safety rule that blocked the same change is overridden only when
+        // forced (--force --reason), and the plan shows it.
+        Ok(plan) => match log.read() {
+            Ok(records) => plan.with_safety_rule_override(&records, guard.reason.is_some()),
+            Err(_) => plan,
+        },
         Err(PlanError::NothingToDo(why)) => {
             if guard.json {
                 print_json(None, None, Some(&why))?;

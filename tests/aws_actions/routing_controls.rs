@@ -212,6 +212,7 @@ async fn arc_failover_moves_on_from_a_failing_cluster_endpoint_and_verifies() {
                     routing_control_state: OnOff::On,
                 },
             ],
+            safety_rules_to_override: vec![],
         }],
         "one atomic call: the target On, the other Off"
     );
@@ -620,4 +621,175 @@ async fn a_silent_cluster_endpoint_costs_one_short_attempt() {
         "one attempt of about 3 s on the silent endpoint: {took:?}"
     );
     drop(held);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Safety-rule override (ARC API reference, UpdateRoutingControlStates `SafetyRulesToOverride`;
+// ARC Developer Guide, "Override safety rules to reroute traffic"). Why mocks: moto has no ARC.
+// ---------------------------------------------------------------------------------------------
+
+const GATING_RULE: &str =
+    "arn:aws:route53-recovery-control::111122223333:controlpanel/cp1/safetyrule/sr-gate";
+
+/// A cluster whose gating rule (its gating control Off) blocks every change with a
+/// ConflictException naming the rule, unless the request overrides it.
+fn gated_cluster(initial: &[(&str, bool)]) -> FakeCluster {
+    use arc::operation::update_routing_control_states::UpdateRoutingControlStatesOutput;
+    use arc::types::RoutingControlState;
+    let states: Arc<Mutex<BTreeMap<String, bool>>> = Arc::new(Mutex::new(
+        initial.iter().map(|(a, on)| (a.to_string(), *on)).collect(),
+    ));
+    let updates: Seen<_> = Arc::default();
+    let (written, log) = (Arc::clone(&states), Arc::clone(&updates));
+    let update = mock!(arc::Client::update_routing_control_states).then_compute_response(
+        move |input| {
+            record(&log, input.clone());
+            if !input
+                .safety_rules_to_override()
+                .iter()
+                .any(|r| r == GATING_RULE)
+            {
+                return MockResponse::Http(http(
+                    409,
+                    ARC_JSON,
+                    &format!(
+                        r#"{{"__type":"ConflictException","message":"The update was rejected: safety rule {GATING_RULE} is not satisfied","resourceId":"{GATING_RULE}","resourceType":"SafetyRule"}}"#
+                    ),
+                ));
+            }
+            let mut states = written.lock().unwrap();
+            for e in input.update_routing_control_state_entries() {
+                let on = *e.routing_control_state() == RoutingControlState::On;
+                states.insert(e.routing_control_arn().to_string(), on);
+            }
+            MockResponse::Output(UpdateRoutingControlStatesOutput::builder().build())
+        },
+    );
+    // Reads follow the written states.
+    let get = {
+        use arc::operation::get_routing_control_state::GetRoutingControlStateOutput;
+        mock!(arc::Client::get_routing_control_state).then_compute_output(move |input| {
+            let arn = input.routing_control_arn().unwrap_or("").to_string();
+            let on = *states.lock().unwrap().get(&arn).unwrap();
+            GetRoutingControlStateOutput::builder()
+                .routing_control_arn(arn)
+                .routing_control_state(if on {
+                    RoutingControlState::On
+                } else {
+                    RoutingControlState::Off
+                })
+                .build()
+                .unwrap()
+        })
+    };
+    FakeCluster {
+        update,
+        get,
+        updates,
+    }
+}
+
+fn overrides(
+    input: &arc::operation::update_routing_control_states::UpdateRoutingControlStatesInput,
+) -> Vec<String> {
+    input.safety_rules_to_override().to_vec()
+}
+
+/// A blocked change names the rule and how to override it; re-planned from the audit log, the
+/// override is sent only with --force --reason, and it carries the rule ARN from the error.
+#[tokio::test]
+async fn a_blocked_change_is_overridden_only_when_forced_with_the_rule_arns_from_the_error() {
+    let cluster = gated_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    let backend = arc_backend(&arc_toml(), &[(E1, &[&cluster.update, &cluster.get])]);
+    let fleet = arc_fleet(&backend);
+    let dir = TempDir::new("arc-override");
+    let log = dir.audit();
+    let clock = Clock::fixed(now());
+
+    // 1. The first attempt (forced past preflight, which has no Lambda data here) is blocked:
+    //    nothing overridden, the rule named, and how to override said.
+    let plan1 = plan::failover(&fleet, "sample", "us-west-2", now()).unwrap();
+    assert!(!plan1.overrides_safety_rules());
+    let report = execution(&backend, &log, &clock)
+        .run(&plan1, Some("drill".into()))
+        .await;
+    assert_eq!(report.status, Status::Failed, "{report:?}");
+    let m = &report.message;
+    assert!(
+        m.contains(&format!("blocked by safety rule(s) {GATING_RULE}")),
+        "{m}"
+    );
+    assert!(
+        m.contains("plan the same action again with --force --reason TEXT"),
+        "{m}"
+    );
+    assert_eq!(seen(&cluster.updates).len(), 1);
+    assert!(overrides(&seen(&cluster.updates)[0]).is_empty());
+    let records = log.read().unwrap();
+
+    // 2. Planned again without --force: the block is shown, nothing is overridden.
+    let plan2 = plan::failover(&fleet, "sample", "us-west-2", now())
+        .unwrap()
+        .with_safety_rule_override(&records, false);
+    assert!(!plan2.overrides_safety_rules());
+    let block = plan2
+        .safety_rules
+        .clone()
+        .expect("the earlier block is shown");
+    assert_eq!(
+        (block.rules.clone(), block.overridden),
+        (vec![GATING_RULE.to_string()], false)
+    );
+    assert!(
+        plan2
+            .based_on
+            .iter()
+            .any(|l| l.contains("to override (break glass) add --force --reason TEXT")),
+        "{:?}",
+        plan2.based_on
+    );
+
+    // 3. Planned with --force: the plan shows the override, in the call and in its JSON.
+    let plan3 = plan::failover(&fleet, "sample", "us-west-2", now())
+        .unwrap()
+        .with_safety_rule_override(&records, true);
+    assert!(plan3.overrides_safety_rules());
+    assert!(
+        plan3.calls[0]
+            .describe()
+            .contains(&format!("SafetyRulesToOverride=[{GATING_RULE}]"))
+    );
+    assert_eq!(
+        plan3.request()[0]["SafetyRulesToOverride"],
+        serde_json::json!([GATING_RULE])
+    );
+    assert_eq!(
+        serde_json::to_value(&plan3).unwrap()["safety_rules"]["overridden"],
+        true
+    );
+
+    // 4. Run without a reason: refused before anything is sent.
+    let refused = execution(&backend, &log, &clock).run(&plan3, None).await;
+    assert_eq!(refused.status, Status::Refused, "{refused:?}");
+    assert!(
+        refused.message.contains("needs --force --reason"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(seen(&cluster.updates).len(), 1, "nothing sent");
+
+    // 5. With the reason: sent with the rule's ARN, and verified.
+    let done = execution(&backend, &log, &clock)
+        .run(&plan3, Some("break glass: us-east-1 down".into()))
+        .await;
+    assert_eq!(done.status, Status::Verified, "{done:?}");
+    let sent = seen(&cluster.updates);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(overrides(&sent[1]), vec![GATING_RULE.to_string()]);
+
+    // 6. After that success, the block is history: a new plan overrides nothing.
+    let after = plan::failover(&fleet, "sample", "us-west-2", now())
+        .unwrap()
+        .with_safety_rule_override(&log.read().unwrap(), true);
+    assert_eq!(after.safety_rules, None);
 }

@@ -333,6 +333,7 @@ fn an_arc_service_sets_every_routing_control_in_one_call_without_the_control_pla
     let Call::UpdateRoutingControlStates {
         cluster_endpoints,
         update_routing_control_state_entries: entries,
+        ..
     } = &p.calls[0]
     else {
         panic!("{:?}", p.calls)

@@ -147,6 +147,7 @@ impl AwsBackend {
             Call::UpdateRoutingControlStates {
                 cluster_endpoints,
                 update_routing_control_state_entries,
+                safety_rules_to_override,
             } => {
                 let mut entries = Vec::new();
                 for e in update_routing_control_state_entries {
@@ -161,18 +162,60 @@ impl AwsBackend {
                         .map_err(|err| CallError::new(CallErrorKind::Failed, err.to_string()))?;
                     entries.push(entry);
                 }
-                self.on_any_endpoint(cluster_endpoints, "UpdateRoutingControlStates", |c| {
-                    let entries = entries.clone();
-                    async move {
-                        c.update_routing_control_states()
-                            .set_update_routing_control_state_entries(Some(entries))
-                            .send()
-                            .await
-                            .map(|_| ())
+                // The resource IDs of ConflictExceptions (a blocking safety rule may be named
+                // there rather than in the message).
+                let conflicts: std::sync::Mutex<Vec<String>> = std::sync::Mutex::default();
+                let overriding = (!safety_rules_to_override.is_empty())
+                    .then(|| safety_rules_to_override.clone());
+                let answer = self
+                    .on_any_endpoint(cluster_endpoints, "UpdateRoutingControlStates", |c| {
+                        let entries = entries.clone();
+                        let overriding = overriding.clone();
+                        let conflicts = &conflicts;
+                        async move {
+                            let out = c
+                                .update_routing_control_states()
+                                .set_update_routing_control_state_entries(Some(entries))
+                                .set_safety_rules_to_override(overriding)
+                                .send()
+                                .await;
+                            if let Some(arc::operation::update_routing_control_states::UpdateRoutingControlStatesError::ConflictException(c)) =
+                                out.as_ref().err().and_then(|e| e.as_service_error())
+                            {
+                                conflicts
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(format!("{} {}", c.resource_id(), c.message()));
+                            }
+                            out.map(|_| ())
+                        }
+                    })
+                    .await;
+                match answer {
+                    Ok(((), endpoint)) => Ok(format!(
+                        "routing controls set through {endpoint}{}",
+                        if safety_rules_to_override.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                ", overriding safety rule(s) {}",
+                                safety_rules_to_override.join(", ")
+                            )
+                        }
+                    )),
+                    Err(e) if e.kind == CallErrorKind::Conflict => {
+                        let seen = conflicts
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .join(" ");
+                        Err(blocked_by_safety_rule(
+                            &e,
+                            &format!("{seen} {}", e.message),
+                            safety_rules_to_override,
+                        ))
                     }
-                })
-                .await
-                .map(|((), endpoint)| format!("routing controls set through {endpoint}"))
+                    Err(e) => Err(e),
+                }
             }
             Call::PutApprovalResult {
                 region,
@@ -334,7 +377,7 @@ impl AwsBackend {
                 CallErrorKind::Conflict,
                 format!(
                     "{}; an ARC safety rule blocked the change (e.g. \"at least one On\"): \
-                     nothing changed; read the rule before overriding it in the ARC console",
+                     nothing changed",
                     described.message
                 ),
             )
@@ -363,6 +406,32 @@ impl AwsBackend {
     fn control_region(&self) -> String {
         self.config.aws.control_region.clone()
     }
+}
+
+/// A ConflictException of UpdateRoutingControlStates: a safety rule blocked the change. Names
+/// the rules (from `text`: the exception's resource ID and message) and says how to override
+/// them, or that they were overridden and still blocked.
+fn blocked_by_safety_rule(e: &CallError, text: &str, overridden: &[String]) -> CallError {
+    let rules = crate::source::call::safety_rule_arns(text);
+    let next = if rules.is_empty() {
+        "the answer names no safety rule ARN, so switchyard cannot override it: read the \
+         control panel's safety rules in the ARC console"
+            .to_string()
+    } else if !overridden.is_empty() {
+        format!(
+            "blocked by safety rule(s) {} even with SafetyRulesToOverride=[{}]",
+            rules.join(", "),
+            overridden.join(",")
+        )
+    } else {
+        format!(
+            "blocked by safety rule(s) {}; to override (break glass), plan the same action \
+             again with --force --reason TEXT: the plan then sends SafetyRulesToOverride with \
+             these ARNs",
+            rules.join(", ")
+        )
+    };
+    CallError::new(e.kind, format!("{}; {next}", e.message))
 }
 
 /// A cluster, as the set of its endpoints (the order in the config does not matter).
