@@ -43,6 +43,17 @@ pub struct RegionReport {
     /// elsewhere; empty when no rule publishes them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replication_metrics: Option<Vec<crate::model::ReplicationMetrics>>,
+    /// `arc` services only: the region's routing control as read from the cluster endpoints
+    /// (null until read); absent for the other mechanisms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_control: Option<Option<RoutingControlReport>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoutingControlReport {
+    pub arn: String,
+    /// `On` or `Off`.
+    pub state: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -257,6 +268,13 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                     .collect()
             }),
             replication_metrics: r.replication_metrics.as_ref().map(|m| m.value.clone()),
+            routing_control: matches!(svc.service.failover, crate::model::Failover::Arc { .. })
+                .then(|| {
+                    r.routing_control.as_ref().map(|c| RoutingControlReport {
+                        arn: c.value.arn.clone(),
+                        state: c.value.state(),
+                    })
+                }),
             artifacts: r.artifacts.as_ref().map(|_| {
                 tracked
                     .iter()

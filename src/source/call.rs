@@ -185,6 +185,32 @@ fn is_safety_rule_arn(arn: &str) -> bool {
         && matches!(path[..], ["controlpanel", cp, "safetyrule", rule] if !cp.is_empty() && !rule.is_empty())
 }
 
+/// A ConflictException of UpdateRoutingControlStates: a safety rule blocked the change. Names
+/// the rules (from `text`: the exception's resource ID and message) and says how to override
+/// them, or that they were overridden and still blocked.
+pub fn blocked_by_safety_rule(message: &str, text: &str, overridden: &[String]) -> CallError {
+    let rules = safety_rule_arns(text);
+    let next = if rules.is_empty() {
+        "the answer names no safety rule ARN, so switchyard cannot override it: read the \
+         control panel's safety rules in the ARC console"
+            .to_string()
+    } else if !overridden.is_empty() {
+        format!(
+            "blocked by safety rule(s) {} even with SafetyRulesToOverride=[{}]",
+            rules.join(", "),
+            overridden.join(",")
+        )
+    } else {
+        format!(
+            "blocked by safety rule(s) {}; to override (break glass), plan the same action \
+             again with --force --reason TEXT: the plan then sends SafetyRulesToOverride with \
+             these ARNs",
+            rules.join(", ")
+        )
+    };
+    CallError::new(CallErrorKind::Conflict, format!("{message}; {next}"))
+}
+
 /// Why a mutating call did not happen or did not succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -793,3 +793,45 @@ async fn a_blocked_change_is_overridden_only_when_forced_with_the_rule_arns_from
         .with_safety_rule_override(&log.read().unwrap(), true);
     assert_eq!(after.safety_rules, None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The routing control source (ARC API reference, GetRoutingControlState: data plane, from the
+// cluster endpoints). Why mocks: moto has no ARC.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_routing_control_source_reads_each_region_from_the_cluster_into_the_snapshot() {
+    let (e1_update, e1_get) = (failing_update(), failing_get());
+    let e2 = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    let backend = arc_backend(
+        &arc_toml(),
+        &[(E1, &[&e1_update, &e1_get]), (E2, &[&e2.update, &e2.get])],
+    );
+    let schedule = backend.schedule();
+    let keys: Vec<String> = schedule
+        .iter()
+        .filter(|s| s.key.kind == SourceKind::RoutingControl)
+        .map(|s| s.key.to_string())
+        .collect();
+    assert_eq!(keys, vec!["arc@us-east-1", "arc@us-west-2"]);
+    let mut fleet = empty_fleet(&backend);
+    for region in ["us-east-1", "us-west-2"] {
+        let fetched = backend
+            .fetch(&SourceKey::new(SourceKind::RoutingControl, region), now())
+            .await;
+        assert!(fetched.result.is_ok(), "{fetched:?}");
+        fleet.apply(fetched);
+    }
+    let snapshot = serde_json::to_value(switchyard::report::snapshot(&fleet, now())).unwrap();
+    let regions = &snapshot["services"][0]["regions"];
+    assert_eq!(
+        regions[0]["routing_control"],
+        serde_json::json!({"arn": EAST_RC, "state": "On"})
+    );
+    assert_eq!(
+        regions[1]["routing_control"],
+        serde_json::json!({"arn": WEST_RC, "state": "Off"})
+    );
+    // The dead first endpoint was asked once; every later read started from the second.
+    assert_eq!((e1_get.num_calls(), e2.get.num_calls()), (1, 2));
+}

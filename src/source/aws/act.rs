@@ -3,10 +3,12 @@
 //! PutApprovalResult. Reached only through `Backend::execute`, which refuses in read-only mode.
 
 use super::AwsBackend;
+use super::Tally;
 use super::errors::{Operation, THROTTLED_READ, describe};
 use crate::config::Config;
+use crate::model::RoutingControl;
 use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
-use crate::source::{ErrorKind, SourceError};
+use crate::source::{Entry, ErrorKind, Payload, SourceError};
 use aws_config::{Region, SdkConfig};
 use aws_sdk_route53recoverycluster as arc;
 use aws_sdk_sts::config::http::HttpResponse;
@@ -208,8 +210,8 @@ impl AwsBackend {
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
                             .join(" ");
-                        Err(blocked_by_safety_rule(
-                            &e,
+                        Err(crate::source::call::blocked_by_safety_rule(
+                            &e.message,
                             &format!("{seen} {}", e.message),
                             safety_rules_to_override,
                         ))
@@ -293,6 +295,51 @@ impl AwsBackend {
             states.push((arn.clone(), on));
         }
         Ok(states)
+    }
+
+    /// The routing control of `region` of every `arc` service there (the routing control
+    /// source): one GetRoutingControlState each, through the cluster endpoints in rotation.
+    /// The services' reads go out at once; one failing leaves the others' states.
+    pub(super) async fn fetch_routing_controls_in(
+        &self,
+        region: &str,
+        tally: &mut Tally,
+    ) -> Result<Payload, SourceError> {
+        let reads = self.services_in(region).filter_map(|s| {
+            let arn = s.failover.routing_controls.get(region)?.clone();
+            let endpoints = s.failover.cluster_endpoints.clone();
+            let service = s.name.clone();
+            Some(async move {
+                let read = self
+                    .routing_control_states(&endpoints, std::slice::from_ref(&arn))
+                    .await;
+                (service, arn, read)
+            })
+        });
+        let mut entries = Vec::new();
+        let mut failed = Vec::new();
+        for (service, arn, read) in futures::future::join_all(reads).await {
+            tally.call();
+            match read {
+                Ok(states) => {
+                    if let Some((arn, on)) = states.into_iter().find(|(a, _)| *a == arn) {
+                        entries.push(Entry {
+                            service,
+                            region: region.to_string(),
+                            value: RoutingControl { arn, on },
+                        });
+                    }
+                }
+                Err(e) => failed.push(format!("{service}: {}", e.message)),
+            }
+        }
+        if entries.is_empty() && !failed.is_empty() {
+            return Err(SourceError::new(ErrorKind::Unavailable, failed.join("; ")));
+        }
+        if !failed.is_empty() {
+            tally.partial(SourceError::new(ErrorKind::Unavailable, failed.join("; ")));
+        }
+        Ok(Payload::RoutingControl(entries))
     }
 
     /// ARC promises at least three of a cluster's five endpoints: try each in turn until one
@@ -408,30 +455,13 @@ impl AwsBackend {
     }
 }
 
-/// A ConflictException of UpdateRoutingControlStates: a safety rule blocked the change. Names
-/// the rules (from `text`: the exception's resource ID and message) and says how to override
-/// them, or that they were overridden and still blocked.
-fn blocked_by_safety_rule(e: &CallError, text: &str, overridden: &[String]) -> CallError {
-    let rules = crate::source::call::safety_rule_arns(text);
-    let next = if rules.is_empty() {
-        "the answer names no safety rule ARN, so switchyard cannot override it: read the \
-         control panel's safety rules in the ARC console"
-            .to_string()
-    } else if !overridden.is_empty() {
-        format!(
-            "blocked by safety rule(s) {} even with SafetyRulesToOverride=[{}]",
-            rules.join(", "),
-            overridden.join(",")
-        )
-    } else {
-        format!(
-            "blocked by safety rule(s) {}; to override (break glass), plan the same action \
-             again with --force --reason TEXT: the plan then sends SafetyRulesToOverride with \
-             these ARNs",
-            rules.join(", ")
-        )
-    };
-    CallError::new(e.kind, format!("{}; {next}", e.message))
+/// The routing control source's fetch for `region`.
+pub(super) async fn fetch_routing_controls(
+    backend: &AwsBackend,
+    region: &str,
+    tally: &mut Tally,
+) -> Result<Payload, SourceError> {
+    backend.fetch_routing_controls_in(region, tally).await
 }
 
 /// A cluster, as the set of its endpoints (the order in the config does not matter).

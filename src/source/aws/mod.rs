@@ -266,6 +266,10 @@ impl AwsBackend {
                 add(SourceKind::Health, &control, refresh.health, cover.clone());
                 add(SourceKind::Lambda, r, refresh.lambda, cover.clone());
                 add(SourceKind::Domains, r, refresh.domains, cover.clone());
+                if s.failover.mechanism == Mechanism::Arc {
+                    // Read from the cluster endpoints (data plane), as often as health.
+                    add(SourceKind::RoutingControl, r, refresh.health, cover.clone());
+                }
                 if s.artifacts.is_some() {
                     add(SourceKind::Replication, r, refresh.replication, cover);
                 }
@@ -316,6 +320,9 @@ impl AwsBackend {
             SourceKind::Domains => apigateway::fetch(self, &key.region, &mut tally).await,
             SourceKind::Replication => s3::fetch(self, &key.region, now, &mut tally).await,
             SourceKind::Pipeline => codepipeline::fetch(self, &key.region, &mut tally).await,
+            SourceKind::RoutingControl => {
+                act::fetch_routing_controls(self, &key.region, &mut tally).await
+            }
         };
         (tally, result)
     }

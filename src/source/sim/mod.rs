@@ -80,6 +80,19 @@ impl SimBackend {
                 failover: match s.failover {
                     scenario::SimFailover::InvertHealthCheck => Failover::InvertHealthCheck,
                     scenario::SimFailover::PinUnhealthy => Failover::PinUnhealthy,
+                    scenario::SimFailover::Arc => Failover::Arc {
+                        cluster_endpoints: world::arc_cluster_endpoints(self.scenario.seed),
+                        routing_controls: s
+                            .regions
+                            .iter()
+                            .map(|r| {
+                                (
+                                    r.clone(),
+                                    world::routing_control_arn(self.scenario.seed, &s.name, r),
+                                )
+                            })
+                            .collect(),
+                    },
                 },
             })
             .collect()
@@ -96,6 +109,7 @@ impl SimBackend {
                 SourceKind::Replication => refresh.replication,
                 SourceKind::Domains => refresh.domains,
                 SourceKind::Pipeline => refresh.pipeline,
+                SourceKind::RoutingControl => refresh.health,
             };
             for service in &self.scenario.services {
                 let regions: Vec<&String> = match kind {
@@ -103,6 +117,11 @@ impl SimBackend {
                         service.regions.iter().take(1).collect()
                     }
                     SourceKind::Pipeline => Vec::new(),
+                    SourceKind::RoutingControl
+                        if service.failover != scenario::SimFailover::Arc =>
+                    {
+                        Vec::new()
+                    }
                     _ => service.regions.iter().collect(),
                 };
                 for region in regions {
@@ -197,6 +216,15 @@ impl SimBackend {
                     .collect();
                 Payload::Replication(versions, metrics)
             }
+            SourceKind::RoutingControl => Payload::RoutingControl(
+                services
+                    .filter(|s| s.failover == scenario::SimFailover::Arc)
+                    .map(|s| {
+                        calls += 1;
+                        entry(&s.name, region, world.routing_control(s, region, now))
+                    })
+                    .collect(),
+            ),
             SourceKind::Pipeline => Payload::Pipeline(
                 services
                     .filter(|s| s.regions.first().is_some_and(|r| r == region))
@@ -222,6 +250,7 @@ fn throttling_error(key: &SourceKey) -> SourceError {
         SourceKind::Replication => "S3 ListObjectVersions",
         SourceKind::Domains => "API Gateway GetDomainNames",
         SourceKind::Pipeline => "CodePipeline GetPipelineState",
+        SourceKind::RoutingControl => "Route 53 ARC GetRoutingControlState",
     };
     SourceError::new(
         ErrorKind::Throttled,

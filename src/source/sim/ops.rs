@@ -18,6 +18,11 @@ pub enum SimOp {
         /// Offset from the scenario start.
         at: i64,
     },
+    /// UpdateRoutingControlStates: each routing control set, (service, region, On).
+    RoutingControls {
+        states: Vec<(String, String, bool)>,
+        at: i64,
+    },
     Answer {
         service: String,
         build: u32,
@@ -51,6 +56,103 @@ impl SimBackend {
             }
         }
         flags
+    }
+
+    /// Routing control states as the simulation has them at `now`: (ARN, On).
+    pub(in crate::source) fn routing_control_states(
+        &self,
+        arns: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<(String, bool)>, crate::source::SourceError> {
+        let ops = self.ops();
+        let world = World::new(self.scenario(), &ops);
+        let s = world.offset(now);
+        arns.iter()
+            .map(|arn| {
+                self.routing_control_of(arn)
+                    .map(|(service, region)| {
+                        (arn.clone(), world.routing_control_on(service, &region, s))
+                    })
+                    .ok_or_else(|| {
+                        crate::source::SourceError::new(
+                            crate::source::ErrorKind::Other,
+                            format!(
+                                "Route 53 ARC GetRoutingControlState: ResourceNotFoundException \
+                                 {arn}"
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// The `arc` service and region a routing control ARN belongs to.
+    fn routing_control_of(&self, arn: &str) -> Option<(&super::scenario::SimService, String)> {
+        let seed = self.scenario().seed;
+        self.scenario()
+            .services
+            .iter()
+            .filter(|s| s.failover == super::scenario::SimFailover::Arc)
+            .find_map(|s| {
+                s.regions
+                    .iter()
+                    .find(|r| super::world::routing_control_arn(seed, &s.name, r) == arn)
+                    .map(|r| (s, r.clone()))
+            })
+    }
+
+    /// UpdateRoutingControlStates, checked the way ARC checks it: every ARN known, and the
+    /// safety rule "at least one On" of each service it touches holding afterwards unless
+    /// overridden (ConflictException naming the rule).
+    fn routing_controls_op(
+        &self,
+        world: &World<'_>,
+        entries: &[crate::source::call::RoutingControlEntry],
+        overridden: &[String],
+        at: i64,
+    ) -> Result<SimOp, CallError> {
+        let mut states = Vec::new();
+        for e in entries {
+            let Some((service, region)) = self.routing_control_of(&e.routing_control_arn) else {
+                return Err(CallError::new(
+                    CallErrorKind::Failed,
+                    format!(
+                        "Route 53 ARC UpdateRoutingControlStates: ResourceNotFoundException {}",
+                        e.routing_control_arn
+                    ),
+                ));
+            };
+            let on = e.routing_control_state == crate::source::call::OnOff::On;
+            states.push((service.name.clone(), region, on));
+        }
+        let seed = self.scenario().seed;
+        for service in self.scenario().services.iter().filter(|s| {
+            s.failover == super::scenario::SimFailover::Arc
+                && states.iter().any(|(sv, _, _)| *sv == s.name)
+        }) {
+            let any_on = service.regions.iter().any(|r| {
+                states
+                    .iter()
+                    .find(|(sv, region, _)| *sv == service.name && region == r)
+                    .map_or_else(
+                        || world.routing_control_on(service, r, at),
+                        |(_, _, on)| *on,
+                    )
+            });
+            let rule = super::world::safety_rule_arn(seed, &service.name);
+            if !any_on && !overridden.contains(&rule) {
+                let message = format!(
+                    "Route 53 ARC UpdateRoutingControlStates: ConflictException: the update \
+                     would violate safety rule {rule} (at least one routing control of {} \
+                     On); an ARC safety rule blocked the change: nothing changed",
+                    service.name
+                );
+                return Err(crate::source::call::blocked_by_safety_rule(
+                    &message, &message, overridden,
+                ));
+            }
+        }
+        Ok(SimOp::RoutingControls { states, at })
     }
 
     /// Each checker's last failure of the check within the last hour, newest first.
@@ -159,13 +261,16 @@ impl SimBackend {
                     at,
                 }
             }
-            Call::UpdateRoutingControlStates { .. } => {
-                return Err(CallError::new(
-                    CallErrorKind::Failed,
-                    "the simulation has no ARC routing controls; its services fail over by \
-                     inverting health checks",
-                ));
-            }
+            Call::UpdateRoutingControlStates {
+                update_routing_control_state_entries,
+                safety_rules_to_override,
+                ..
+            } => self.routing_controls_op(
+                &world,
+                update_routing_control_state_entries,
+                safety_rules_to_override,
+                at,
+            )?,
         };
         let answer = match &op {
             SimOp::Flags {
@@ -183,6 +288,22 @@ impl SimBackend {
                         ..
                     } => health_check_version + 1,
                     _ => 0,
+                }
+            ),
+            SimOp::RoutingControls { .. } => format!(
+                "routing controls set through {}{}",
+                super::world::arc_cluster_endpoints(self.scenario().seed)
+                    .first()
+                    .map_or("", String::as_str),
+                match call {
+                    Call::UpdateRoutingControlStates {
+                        safety_rules_to_override,
+                        ..
+                    } if !safety_rules_to_override.is_empty() => format!(
+                        ", overriding safety rule(s) {}",
+                        safety_rules_to_override.join(", ")
+                    ),
+                    _ => String::new(),
                 }
             ),
             SimOp::Answer {

@@ -119,8 +119,8 @@ pub struct SimService {
     pub shared_traffic: f64,
     #[serde(rename = "function")]
     pub functions: Vec<SimFunction>,
-    /// The failover mechanism (README, "Guarded actions"): `invert-health-check` (default)
-    /// or `pin-unhealthy`. (The simulation has no ARC routing controls.)
+    /// The failover mechanism (README, "Guarded actions"): `invert-health-check` (default),
+    /// `pin-unhealthy` or `arc`.
     #[serde(default)]
     pub failover: SimFailover,
 }
@@ -131,6 +131,9 @@ pub enum SimFailover {
     #[default]
     InvertHealthCheck,
     PinUnhealthy,
+    /// ARC routing controls: one per region (the primary On at the start), a safety rule "at
+    /// least one On", and RECOVERY_CONTROL health checks that follow them.
+    Arc,
 }
 
 fn default_regional_hostname() -> String {

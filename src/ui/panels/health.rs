@@ -83,6 +83,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     ));
                 }
             }
+            // `arc`: the routing control (data plane), which the record's check follows.
+            if let Some(c) = &r.routing_control {
+                let fresh_rc = state.fleet.freshness(
+                    SourceKind::RoutingControl,
+                    &svc.service.name,
+                    &r.region,
+                    Some(c.fetched_at),
+                    now,
+                ) == crate::fleet::Freshness::Fresh;
+                let style = match (fresh_rc, c.value.on) {
+                    (false, _) => theme.unknown,
+                    (true, true) => theme.ok,
+                    (true, false) => theme.dim,
+                };
+                let label = match (flags_wide, c.value.on) {
+                    (true, true) => "ARC On ",
+                    (true, false) => "ARC Off ",
+                    (false, true) => "ON",
+                    (false, false) => "OFF",
+                };
+                flags.insert(0, Span::styled(label, style));
+            }
             let serves = match serving {
                 Some(s) if s == r.region => {
                     Span::styled(if wide { "◀ serving" } else { "◀" }, theme.ok)

@@ -28,6 +28,47 @@ const BUILD_DURATION_S: i64 = 60;
 
 mod release;
 
+/// The simulated ARC cluster's endpoints (five, as ARC gives every cluster).
+pub fn arc_cluster_endpoints(seed: u64) -> Vec<String> {
+    let id = noise::ident(seed, &["arc-cluster"], 0, 8);
+    [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-northeast-1",
+        "ap-southeast-2",
+    ]
+    .iter()
+    .map(|r| format!("https://host-{id}.route53-recovery-cluster.{r}.amazonaws.com/v1"))
+    .collect()
+}
+
+/// The simulated control panel: its routing controls and its safety rule.
+fn control_panel(seed: u64) -> String {
+    format!(
+        "arn:aws:route53-recovery-control::000000000000:controlpanel/{}",
+        noise::ident(seed, &["arc-control-panel"], 0, 32)
+    )
+}
+
+/// The routing control of a service's region.
+pub fn routing_control_arn(seed: u64, service: &str, region: &str) -> String {
+    format!(
+        "{}/routingcontrol/{}",
+        control_panel(seed),
+        noise::ident(seed, &[service, region, "routing-control"], 0, 16)
+    )
+}
+
+/// The assertion rule "at least one On" over a service's routing controls.
+pub fn safety_rule_arn(seed: u64, service: &str) -> String {
+    format!(
+        "{}/safetyrule/{}",
+        control_panel(seed),
+        noise::ident(seed, &[service, "at-least-one-on"], 0, 16)
+    )
+}
+
 pub struct World<'a> {
     pub scenario: &'a Scenario,
     /// What operators did, each from its moment on.
@@ -72,6 +113,35 @@ impl<'a> World<'a> {
                 _ => None,
             })
             .unwrap_or(false)
+    }
+
+    /// Whether the region's routing control is On at offset `s`: the last update's state,
+    /// else On for the primary only.
+    pub fn routing_control_on(&self, service: &SimService, region: &str, s: i64) -> bool {
+        self.ops
+            .iter()
+            .rev()
+            .find_map(|op| match op {
+                SimOp::RoutingControls { states, at } if *at <= s => states
+                    .iter()
+                    .find(|(sv, r, _)| *sv == service.name && r == region)
+                    .map(|(_, _, on)| *on),
+                _ => None,
+            })
+            .unwrap_or_else(|| service.regions.first().is_some_and(|p| p == region))
+    }
+
+    /// What GetRoutingControlState answers for the region's routing control.
+    pub fn routing_control(
+        &self,
+        service: &SimService,
+        region: &str,
+        at: Timestamp,
+    ) -> crate::model::RoutingControl {
+        crate::model::RoutingControl {
+            arn: routing_control_arn(self.seed(), &service.name, region),
+            on: self.routing_control_on(service, region, self.offset(at)),
+        }
     }
 
     /// HealthCheckVersion: 1, plus one per update.
