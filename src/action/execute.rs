@@ -109,7 +109,7 @@ impl Execution<'_> {
                 .preflight
                 .checks
                 .iter()
-                .filter(|c| c.status != crate::assess::preflight::CheckStatus::Pass)
+                .filter(|c| c.status.blocks())
                 .map(|c| format!("{}: {}", c.name, c.detail))
                 .collect();
             report.message = format!(

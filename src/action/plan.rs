@@ -447,8 +447,8 @@ fn invert_plan(
         predicted,
         uses_control_plane: true,
         control_plane: format!(
-            "UpdateHealthCheck is a Route 53 control-plane call (in {}): if the control plane is \
-             impaired this fails; DNS answers and health-check failover keep working without it",
+            "needs the Route 53 control plane (UpdateHealthCheck, in {}): fails while the Route 53 \
+             API is down (ARC routing controls do not need it)",
             fleet.control_region
         ),
         expect: Expect::HealthChecks {

@@ -7,7 +7,6 @@ use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, unfinished};
 use crate::action::lock::ServiceLock;
 use crate::action::{Execution, Plan, PlanError, Report, Status, Verification};
-use crate::assess::preflight::CheckStatus;
 use serde::Serialize;
 
 /// What to do with the plan, from the command line.
@@ -237,7 +236,7 @@ fn print_plan(plan: &Plan) {
             .preflight
             .checks
             .iter()
-            .filter(|c| c.status != CheckStatus::Pass)
+            .filter(|c| c.status.blocks())
             .count();
         println!(
             "preflight FAILED ({failed} check(s)): --execute refuses unless --force --reason TEXT"

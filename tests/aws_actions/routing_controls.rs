@@ -835,3 +835,192 @@ async fn the_routing_control_source_reads_each_region_from_the_cluster_into_the_
     // The dead first endpoint was asked once; every later read started from the second.
     assert_eq!((e1_get.num_calls(), e2.get.num_calls()), (1, 2));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Route 53 control plane down (issue 12, item 4). AWS guidance: fail over with data-plane
+// operations only ("AWS Fault Isolation Boundaries", Route 53 appendix; ARC Developer Guide,
+// routing control API: data plane in five Regions). Why mocks: moto has no ARC, and cannot make
+// every Route 53 call fail while other APIs answer.
+// ---------------------------------------------------------------------------------------------
+
+fn two_mechanisms_toml() -> String {
+    format!(
+        r#"{}
+[[service]]
+name = "legacy"
+domain = "legacy.example.com"
+hosted_zone_id = "ZLEGACY"
+regions = ["us-east-1", "us-west-2"]
+functions = ["legacy-api"]
+"#,
+        arc_toml()
+    )
+}
+
+/// Every Route 53 API the console calls answers 503 (the control plane in us-east-1 is down).
+fn route53_down() -> Vec<aws_smithy_mocks::Rule> {
+    let down = || HttpResponse::new(StatusCode::try_from(503).unwrap(), SdkBody::empty());
+    vec![
+        mock!(aws_sdk_route53::Client::list_resource_record_sets).then_http_response(down),
+        mock!(aws_sdk_route53::Client::get_health_check).then_http_response(down),
+        mock!(aws_sdk_route53::Client::list_health_checks).then_http_response(down),
+        mock!(aws_sdk_route53::Client::get_health_check_status).then_http_response(down),
+        mock!(aws_sdk_route53::Client::update_health_check).then_http_response(down),
+    ]
+}
+
+fn lambda_entry(service: &str, function: &str, region: &str) -> Entry<Vec<FunctionStatsT>> {
+    Entry {
+        service: service.into(),
+        region: region.into(),
+        value: vec![FunctionStatsT {
+            name: function.into(),
+            window_s: 300,
+            invocations: Some(1000),
+            errors: Some(2),
+            code_sha256: Some("c0de".into()),
+            ..FunctionStatsT::default()
+        }],
+    }
+}
+
+type FunctionStatsT = switchyard::model::FunctionStats;
+
+/// Preflight for `arc` passes with every Route 53 control-plane call failing (health data
+/// stale, domains unread: advisory warnings), and the failover runs unforced and verifies; the
+/// same moment, an `invert-health-check` failover is refused, naming the control plane, and
+/// sends nothing.
+#[tokio::test]
+async fn with_the_route53_control_plane_down_arc_passes_preflight_and_invert_is_refused() {
+    let rules = route53_down();
+    let cluster = fake_cluster(&[(EAST_RC, true), (WEST_RC, false)]);
+    let b = backend(
+        &two_mechanisms_toml(),
+        ControlClients {
+            route53: {
+                let mut interceptor =
+                    aws_smithy_mocks::MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+                for r in &rules {
+                    interceptor = interceptor.with_rule(r);
+                }
+                aws_sdk_route53::Client::from_conf(
+                    aws_sdk_route53::Config::builder()
+                        .behavior_version(aws_sdk_route53::config::BehaviorVersion::latest())
+                        .region(aws_sdk_route53::config::Region::new("us-east-1"))
+                        .credentials_provider(aws_sdk_route53::config::Credentials::new(
+                            "AKIDMOCK",
+                            "mock-secret",
+                            None,
+                            None,
+                            "aws_mocks",
+                        ))
+                        .http_client(aws_smithy_mocks::create_mock_http_client())
+                        .interceptor(interceptor)
+                        .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+                        .build(),
+                )
+            },
+            ..unused_control()
+        },
+        vec![],
+    )
+    .with_arc_client(E1, arc_client(&[&cluster.update, &cluster.get]));
+    let backend = Backend::Aws(b);
+    let mut fleet = empty_fleet(&backend);
+
+    // Health was read ten minutes ago, before the outage.
+    let health_key = SourceKey::new(SourceKind::Health, "us-east-1");
+    let entry = |service: &str, region: &str, id: &str| Entry {
+        service: service.into(),
+        region: region.into(),
+        value: healthy(id),
+    };
+    fleet.apply(Fetched {
+        at: ago(10),
+        ..fetched(
+            health_key.clone(),
+            Payload::Health(vec![
+                entry("sample", "us-east-1", "hc-east"),
+                entry("sample", "us-west-2", "hc-west"),
+                entry("legacy", "us-east-1", "hc-legacy-east"),
+                entry("legacy", "us-west-2", "hc-legacy-west"),
+            ]),
+        )
+    });
+    // Now the Route 53 API fails: the health source's fetch fails.
+    let failed = backend.fetch(&health_key, now()).await;
+    assert!(failed.result.is_err(), "{failed:?}");
+    fleet.apply(failed);
+    // The routing controls come from the ARC cluster (data plane); Lambda answers.
+    for region in ["us-east-1", "us-west-2"] {
+        let rc = backend
+            .fetch(&SourceKey::new(SourceKind::RoutingControl, region), now())
+            .await;
+        assert!(rc.result.is_ok(), "{rc:?}");
+        fleet.apply(rc);
+        fleet.apply(fetched(
+            SourceKey::new(SourceKind::Lambda, region),
+            Payload::Lambda(vec![
+                lambda_entry("sample", "sample-api", region),
+                lambda_entry("legacy", "legacy-api", region),
+            ]),
+        ));
+    }
+
+    // arc: preflight passes; the control-plane data shows as advisory warnings.
+    let plan = plan::failover(&fleet, "sample", "us-west-2", now()).unwrap();
+    assert!(plan.preflight.passed(), "{:#?}", plan.preflight);
+    let status = |p: &Plan, name: &str| {
+        p.preflight
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no check {name}: {:#?}", p.preflight))
+            .clone()
+    };
+    assert_eq!(
+        status(&plan, "routing controls fresh").status,
+        CheckStatus::Pass
+    );
+    assert_eq!(status(&plan, "target error rate").status, CheckStatus::Pass);
+    let health = status(&plan, "health data fresh");
+    assert_eq!(health.status, CheckStatus::Warn, "{health:?}");
+    assert!(health.detail.contains("advisory for arc"), "{health:?}");
+    assert_eq!(
+        status(&plan, "target domains and DNS").status,
+        CheckStatus::Warn
+    );
+    let dir = TempDir::new("cp-down");
+    let log = dir.audit();
+    let clock = Clock::fixed(now());
+    let report = execution(&backend, &log, &clock).run(&plan, None).await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+
+    // invert-health-check: the plan says it needs the control plane; preflight fails naming
+    // it; unforced, nothing is sent.
+    let legacy = plan::failover(&fleet, "legacy", "us-west-2", now()).unwrap();
+    assert!(legacy.uses_control_plane);
+    assert!(
+        legacy
+            .control_plane
+            .starts_with("needs the Route 53 control plane"),
+        "{}",
+        legacy.control_plane
+    );
+    assert!(!legacy.preflight.passed());
+    let cp = status(&legacy, "Route 53 control plane");
+    assert_eq!(cp.status, CheckStatus::Fail, "{cp:?}");
+    assert!(
+        cp.detail
+            .contains("the Route 53 API in us-east-1 is failing"),
+        "{cp:?}"
+    );
+    let refused = execution(&backend, &log, &clock).run(&legacy, None).await;
+    assert_eq!(refused.status, Status::Refused, "{refused:?}");
+    assert!(
+        refused.message.contains("Route 53 control plane"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(rules[4].num_calls(), 0, "no UpdateHealthCheck sent");
+}
