@@ -261,8 +261,12 @@ pub fn failover(
     }
     let ahead = &regions[..index];
     let mut plan = match &svc.service.failover {
-        Failover::InvertHealthCheck => invert_plan(fleet, svc, &past(svc, ahead, target)?, target)?,
-        Failover::PinUnhealthy => invert_plan(fleet, svc, &pin(svc, ahead, target)?, target)?,
+        Failover::InvertHealthCheck => past(svc, ahead, target)
+            .and_then(|wanted| invert_plan(fleet, svc, &wanted, target))
+            .map_err(|e| needs_control_plane(fleet, e))?,
+        Failover::PinUnhealthy => pin(svc, ahead, target)
+            .and_then(|wanted| invert_plan(fleet, svc, &wanted, target))
+            .map_err(|e| needs_control_plane(fleet, e))?,
         Failover::Arc {
             cluster_endpoints,
             routing_controls,
@@ -312,7 +316,7 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
                     "no health check of {name} is inverted; Route 53 already follows the checkers"
                 )));
             }
-            invert_plan(fleet, svc, &wanted, &primary)?
+            invert_plan(fleet, svc, &wanted, &primary).map_err(|e| needs_control_plane(fleet, e))?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -328,6 +332,25 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
     }
     plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
     Ok(plan)
+}
+
+/// A health-check plan that cannot be made for want of health data, while the Route 53 API is
+/// failing: it needs the Route 53 control plane twice (to read the checks' versions and to call
+/// UpdateHealthCheck), so say so plainly instead of "not read yet".
+fn needs_control_plane(fleet: &Fleet, e: PlanError) -> PlanError {
+    let key = crate::source::SourceKey::new(
+        crate::source::SourceKind::Health,
+        fleet.control_region.clone(),
+    );
+    match (e, fleet.sources.get(&key).and_then(|s| s.error.as_ref())) {
+        (PlanError::NotKnown(why), Some(down)) => PlanError::Impossible(format!(
+            "{why}: this mechanism needs the Route 53 control plane (GetHealthCheck and \
+             UpdateHealthCheck, in {}), and the Route 53 API is failing ({}); a service with \
+             mechanism \"arc\" fails over through its routing controls without it",
+            fleet.control_region, down.message
+        )),
+        (e, _) => e,
+    }
 }
 
 /// The predicted effect, saying so when Route 53 will not answer with the wanted region.

@@ -253,7 +253,7 @@ impl Backend {
         now: Timestamp,
     ) -> Result<Vec<(String, bool, bool)>, SourceError> {
         match self {
-            Backend::Sim(sim) => Ok(sim.health_flags(ids, now)),
+            Backend::Sim(sim) => sim.health_flags(ids, now),
             Backend::Aws(aws) => aws.health_flags(ids).await,
         }
     }

@@ -146,6 +146,15 @@ impl SimBackend {
     /// (the health source's calls are Route 53's: GetHealthCheck and GetHealthCheckStatus).
     pub fn fetch_now(&self, key: &SourceKey, now: Timestamp) -> Fetched {
         let (calls, result) = self.answer(key, now);
+        let route53_down = {
+            let ops = self.ops();
+            let world = World::new(&self.scenario, &ops);
+            world.route53_down(world.offset(now))
+        };
+        // The domains source joins API Gateway and the zone's records: with the Route 53 API
+        // down it keeps the domains, and the records are the part that failed.
+        let partial = (route53_down && key.kind == SourceKind::Domains && result.is_ok())
+            .then(|| route53_timeout("ListResourceRecordSets", &self.control_region()));
         Fetched {
             key: key.clone(),
             at: now,
@@ -156,8 +165,13 @@ impl SimBackend {
                 0
             },
             result,
-            partial: None,
+            partial,
         }
+    }
+
+    /// Where the simulated Route 53 control plane lives.
+    pub(super) fn control_region(&self) -> String {
+        "us-east-1".to_string()
     }
 
     fn answer(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
@@ -166,6 +180,12 @@ impl SimBackend {
         let region = key.region.as_str();
         if world.throttled(key.kind.name(), region, world.offset(now)) {
             return (1, Err(throttling_error(key)));
+        }
+        if key.kind == SourceKind::Health && world.route53_down(world.offset(now)) {
+            return (
+                1,
+                Err(route53_timeout("GetHealthCheck", &self.control_region())),
+            );
         }
         let services = self
             .scenario
@@ -241,6 +261,16 @@ impl SimBackend {
         }
         (calls, Ok(payload))
     }
+}
+
+/// A Route 53 API call that timed out (the control plane down), worded as the AWS path words it.
+pub(super) fn route53_timeout(api: &str, control_region: &str) -> SourceError {
+    SourceError::new(
+        ErrorKind::Timeout,
+        format!(
+            "Route 53 {api} in {control_region}: timed out; the region's endpoint may be impaired"
+        ),
+    )
 }
 
 fn throttling_error(key: &SourceKey) -> SourceError {

@@ -38,10 +38,16 @@ impl SimBackend {
         &self,
         ids: &[String],
         now: Timestamp,
-    ) -> Vec<(String, bool, bool)> {
+    ) -> Result<Vec<(String, bool, bool)>, crate::source::SourceError> {
         let ops = self.ops();
         let world = World::new(self.scenario(), &ops);
         let s = world.offset(now);
+        if world.route53_down(s) {
+            return Err(super::route53_timeout(
+                "GetHealthCheck",
+                &self.control_region(),
+            ));
+        }
         let mut flags = Vec::new();
         for service in &self.scenario().services {
             for region in &service.regions {
@@ -55,7 +61,7 @@ impl SimBackend {
                 }
             }
         }
-        flags
+        Ok(flags)
     }
 
     /// Routing control states as the simulation has them at `now`: (ARN, On).
@@ -191,6 +197,12 @@ impl SimBackend {
                 disabled,
                 ..
             } => {
+                if world.route53_down(at) {
+                    return Err(CallError::new(
+                        CallErrorKind::Failed,
+                        super::route53_timeout("UpdateHealthCheck", &self.control_region()).message,
+                    ));
+                }
                 let Some((service, region)) = self.scenario().services.iter().find_map(|s| {
                     s.regions
                         .iter()
@@ -315,5 +327,69 @@ impl SimBackend {
         };
         ops.push(op);
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::super::world::{World, routing_control_arn, safety_rule_arn};
+    use super::super::{SimBackend, scenario::Scenario};
+    use crate::source::call::{Call, CallErrorKind, OnOff, RoutingControlEntry};
+
+    fn update(b: &SimBackend, states: &[(&str, OnOff)], overriding: Vec<String>) -> Call {
+        let seed = b.scenario().seed;
+        Call::UpdateRoutingControlStates {
+            cluster_endpoints: Vec::new(),
+            update_routing_control_state_entries: states
+                .iter()
+                .map(|(r, s)| RoutingControlEntry {
+                    routing_control_arn: routing_control_arn(seed, "orders", r),
+                    routing_control_state: *s,
+                })
+                .collect(),
+            safety_rules_to_override: overriding,
+        }
+    }
+
+    /// ARC's assertion rule "at least one On" (ARC Developer Guide, "Safety rules"): a change
+    /// leaving none On is a ConflictException naming the rule, unless overridden; the serving
+    /// region follows the routing controls (RECOVERY_CONTROL checks, Route 53's rule).
+    #[test]
+    fn the_simulated_safety_rule_blocks_all_off_unless_overridden() {
+        let b = SimBackend::new(Scenario::built_in("control-plane-outage").unwrap());
+        let t = |s: i64| b.scenario().start + chrono::Duration::seconds(s);
+        let rule = safety_rule_arn(b.scenario().seed, "orders");
+        let all_off = [("us-east-1", OnOff::Off), ("us-west-2", OnOff::Off)];
+        let e = b.execute(&update(&b, &all_off, vec![]), t(10)).unwrap_err();
+        assert_eq!(e.kind, CallErrorKind::Conflict);
+        assert!(
+            e.message
+                .contains(&format!("blocked by safety rule(s) {rule}")),
+            "{e}"
+        );
+        assert!(e.message.contains("--force --reason"), "{e}");
+
+        let moved = [("us-east-1", OnOff::Off), ("us-west-2", OnOff::On)];
+        b.execute(&update(&b, &moved, vec![]), t(20)).unwrap();
+        let ops = b.ops().clone();
+        let world = World::new(b.scenario(), &ops);
+        let orders = world.service("orders").unwrap();
+        assert_eq!(world.serving_region(orders, 19), Some("us-east-1"));
+        assert_eq!(world.serving_region(orders, 20), Some("us-west-2"));
+
+        b.execute(&update(&b, &all_off, vec![rule.clone()]), t(30))
+            .unwrap();
+        let states = b
+            .routing_control_states(
+                &[routing_control_arn(
+                    b.scenario().seed,
+                    "orders",
+                    "us-west-2",
+                )],
+                t(30),
+            )
+            .unwrap();
+        assert_eq!(states[0].1, false, "overridden: all Off");
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The built-in scenarios: (name, TOML text).
-pub const BUILT_IN: [(&str, &str); 5] = [
+pub const BUILT_IN: [(&str, &str); 6] = [
     (
         "steady",
         include_str!("../../../assets/scenarios/steady.toml"),
@@ -27,6 +27,10 @@ pub const BUILT_IN: [(&str, &str); 5] = [
     (
         "throttled-api",
         include_str!("../../../assets/scenarios/throttled-api.toml"),
+    ),
+    (
+        "control-plane-outage",
+        include_str!("../../../assets/scenarios/control-plane-outage.toml"),
     ),
 ];
 
@@ -213,6 +217,13 @@ pub enum Incident {
         #[serde(with = "signed_duration")]
         at: i64,
     },
+    /// The Route 53 control plane is down from `at`: every Route 53 API call times out (the
+    /// health source fails, the domains' zone records cannot be read, UpdateHealthCheck
+    /// fails). ARC routing controls, DNS answers and health checking itself go on.
+    Route53Outage {
+        #[serde(with = "signed_duration")]
+        at: i64,
+    },
     /// A source keeps failing with throttling errors from `at`.
     Throttle {
         source: String,
@@ -308,6 +319,7 @@ impl Scenario {
                         ));
                     }
                 }
+                Incident::Route53Outage { .. } => {}
                 Incident::Throttle { source, .. } => {
                     if !crate::source::SourceKind::ALL
                         .iter()
