@@ -83,7 +83,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     ));
                 }
             }
-            // `arc`: the routing control (data plane), which the record's check follows.
+            // `arc`: the routing control (data plane), which the record's RECOVERY_CONTROL check
+            // follows: in the CHK column (such a check has no checkers), and spelled out in the
+            // flags where they are wide. It stays visible when the health data goes stale.
+            let mut routing_control = None;
             if let Some(c) = &r.routing_control {
                 let fresh_rc = state.fleet.freshness(
                     SourceKind::RoutingControl,
@@ -97,13 +100,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     (true, true) => theme.ok,
                     (true, false) => theme.dim,
                 };
-                let label = match (flags_wide, c.value.on) {
-                    (true, true) => "ARC On ",
-                    (true, false) => "ARC Off ",
-                    (false, true) => "ON",
-                    (false, false) => "OFF",
-                };
-                flags.insert(0, Span::styled(label, style));
+                if flags_wide {
+                    let label = if c.value.on { "ARC On " } else { "ARC Off " };
+                    flags.insert(0, Span::styled(label, style));
+                }
+                routing_control = Some(Span::styled(if c.value.on { "ON" } else { "OFF" }, style));
             }
             let serves = match serving {
                 Some(s) if s == r.region => {
@@ -143,7 +144,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             }
             cells.extend([
                 Cell::from(health),
-                Cell::from(pct),
+                routing_control.map_or_else(|| Cell::from(pct), Cell::from),
                 Cell::from(serves),
                 Cell::from(Line::from(flags)),
             ]);
