@@ -204,10 +204,8 @@ fn is_arc(svc: &ServiceState) -> bool {
 fn advisory(checks: &mut [Check]) {
     for c in checks.iter_mut().filter(|c| c.status.blocks()) {
         c.status = CheckStatus::Warn;
-        c.detail.push_str(
-            " (advisory for arc: Route 53 control-plane data; the routing controls, error rates \
-             and DNS decide)",
-        );
+        c.detail
+            .push_str(" (advisory for arc: Route 53 control-plane data)");
     }
 }
 

@@ -390,6 +390,6 @@ mod tests {
                 t(30),
             )
             .unwrap();
-        assert_eq!(states[0].1, false, "overridden: all Off");
+        assert!(!states[0].1, "overridden: all Off");
     }
 }
