@@ -44,6 +44,17 @@ pub struct RegionReport {
     /// could not be read: unknown, never "no rules").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replication_metrics: Option<Option<Vec<crate::model::ReplicationMetrics>>>,
+    /// `arc` services only: the region's routing control as read from the cluster endpoints
+    /// (null until read); absent for the other mechanisms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_control: Option<Option<RoutingControlReport>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoutingControlReport {
+    pub arn: String,
+    /// `On` or `Off`.
+    pub state: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -270,6 +281,13 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
                 }
                 None => None,
             },
+            routing_control: matches!(svc.service.failover, crate::model::Failover::Arc { .. })
+                .then(|| {
+                    r.routing_control.as_ref().map(|c| RoutingControlReport {
+                        arn: c.value.arn.clone(),
+                        state: c.value.state(),
+                    })
+                }),
             artifacts: r.artifacts.as_ref().map(|_| {
                 tracked
                     .iter()

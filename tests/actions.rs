@@ -78,7 +78,8 @@ fn without_execute_the_plan_and_preflight_are_printed_and_nothing_changes() {
         "Route 53 UpdateHealthCheck HealthCheckId=",
         "HealthCheckVersion=1 Inverted=true Regions=[us-east-1,",
         "HealthCheckVersion 1, Inverted=false, read 14:02:30 UTC",
-        "Route 53 control-plane call (in us-east-1)",
+        "control plane: needs the Route 53 control plane (UpdateHealthCheck, in us-east-1)",
+        "ok      Route 53 control plane: the Route 53 API in us-east-1 answered",
         "ok      target health check: us-west-2 healthy",
         "preflight passed",
         "dry run: nothing was changed",
@@ -503,5 +504,94 @@ fn nothing_to_do_in_json_is_still_json() {
             .unwrap()
             .contains("no health check of sample is inverted"),
         "{json}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// control-plane-outage: the Route 53 API times out from 1m, the primary of `orders` (arc)
+// degrades from 2m. AWS guidance for this outage: fail over with data-plane operations only
+// ("AWS Fault Isolation Boundaries", Route 53 appendix; ARC Developer Guide: routing controls
+// are changed through the cluster's data plane).
+// ---------------------------------------------------------------------------------------------
+
+fn outage(service: &str) -> Vec<String> {
+    with(
+        &[
+            "failover",
+            "--sim",
+            "control-plane-outage",
+            "--at",
+            "3m",
+            "--service",
+            service,
+            "--to",
+            "us-west-2",
+            "--execute",
+            "--confirm",
+        ],
+        &[&format!("{service}/us-west-2")],
+    )
+}
+
+#[test]
+fn in_a_control_plane_outage_the_arc_service_fails_over_and_verifies() {
+    let state = state_dir("cp-outage-arc");
+    let out = switchyard(&state).args(outage("orders")).assert().code(0);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for expected in [
+        "ARC UpdateRoutingControlStates",
+        "ok      routing controls fresh: read from the ARC cluster: us-east-1 On, us-west-2 Off",
+        "warn    health data fresh: no health data for us-west-2 yet (Route 53 GetHealthCheck in us-east-1: timed out",
+        "advisory for arc",
+        "preflight passed",
+        "DONE, VERIFIED: every routing control reads as planned",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+    }
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "result", "verified"]);
+    assert_eq!(records[0]["forced_reason"], Value::Null, "not forced");
+}
+
+#[test]
+fn in_a_control_plane_outage_the_invert_health_check_service_is_refused_naming_it() {
+    let state = state_dir("cp-outage-invert");
+    let out = switchyard(&state).args(outage("legacy")).assert().code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for expected in [
+        "needs the Route 53 control plane (GetHealthCheck and UpdateHealthCheck, in us-east-1)",
+        "the Route 53 API is failing (Route 53 GetHealthCheck in us-east-1: timed out",
+        "nothing was changed",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing in:\n{err}");
+    }
+    assert!(audit(&state).is_empty(), "nothing sent, nothing logged");
+}
+
+/// Before the outage (30s) the same invert-health-check failover plans; at 1m30s, with its
+/// health data read before the outage gone stale in a console, preflight would fail on the
+/// control plane: here (one read) the plan cannot be made. Either way UpdateHealthCheck is
+/// never sent during the outage.
+#[test]
+fn before_the_outage_the_invert_health_check_plan_is_made() {
+    let state = state_dir("cp-outage-before");
+    let out = switchyard(&state)
+        .args([
+            "failover",
+            "--sim",
+            "control-plane-outage",
+            "--at",
+            "30s",
+            "--service",
+            "legacy",
+            "--to",
+            "us-west-2",
+        ])
+        .assert()
+        .code(0);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("ok      Route 53 control plane: the Route 53 API in us-east-1 answered"),
+        "{text}"
     );
 }

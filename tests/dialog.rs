@@ -115,7 +115,7 @@ fn failover_with_preflight_passed() {
         "Failover sample → us-west-2",
         "UpdateHealthCheck",
         "based on",
-        "control-plane",
+        "needs the Route 53 control plane",
         "✓ preflight passed",
         "Type sample/us-west-2 to execute",
         "confirm › sample/us-█",

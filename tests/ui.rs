@@ -947,3 +947,62 @@ fn expired_credentials_show_one_banner_with_the_fix() {
     let cells = find_cells(&buffer, "AWS credentials");
     assert_eq!(cells[0][0].bg, Color::Red, "the banner stands out");
 }
+
+// ── control-plane outage ───────────────────────────────────────────────────────────────────
+
+/// control-plane-outage: everything fetched at 30 s; at 3 m every source refreshes again, but
+/// the Route 53 API times out: the health data goes stale (its last values kept), while the
+/// `orders` routing controls (ARC data plane) stay fresh and show in the CHK column.
+fn control_plane_outage_at_3m() -> (State, Timestamp) {
+    let (backend, mut state, start) = state_at("control-plane-outage", 30);
+    let now = start + chrono::Duration::seconds(150);
+    support::refresh_all(&backend, &mut state, now);
+    assert!(
+        state.fleet.sources[&key(SourceKind::Health, "us-east-1")]
+            .error
+            .is_some()
+    );
+    assert!(
+        state.fleet.sources[&key(SourceKind::RoutingControl, "us-west-2")]
+            .error
+            .is_none()
+    );
+    (state, now)
+}
+
+#[test]
+fn control_plane_outage_health_stale_routing_controls_shown() {
+    let (state, now) = control_plane_outage_at_3m();
+    for (width, height) in [(120, 35), (80, 24)] {
+        let text = screen(&state, width, height, now);
+        let east = line_with_all(&text, &["┃orders", "us-east-1"]);
+        assert!(east.contains("ON"), "{width}×{height}: {east}\n{text}");
+        let west = text
+            .lines()
+            .skip_while(|l| !l.contains("┃orders"))
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            west.contains("us-west-2") && west.contains("OFF"),
+            "{width}×{height}:\n{text}"
+        );
+        if width == 120 {
+            assert!(text.contains("STALE"), "the health rows are stale:\n{text}");
+        }
+        insta::assert_snapshot!(format!("control_plane_outage_3m_{width}x{height}"), text);
+    }
+}
+
+#[test]
+fn health_detail_of_an_arc_region_shows_its_routing_control() {
+    let (mut state, now) = control_plane_outage_at_3m();
+    act(&mut state, KeyIntent::Focus(Panel::Health), now);
+    act(&mut state, KeyIntent::OpenDetail, now);
+    let text = screen(&state, 120, 35, now);
+    let line = line_with_all(&text, &["routing control", "On"]);
+    assert!(
+        line.contains("read 0s ago from the cluster"),
+        "{line}\n{text}"
+    );
+    insta::assert_snapshot!("health_detail_arc_120x35", text);
+}

@@ -120,5 +120,6 @@ pub fn approval(
         } else {
             Preflight::default()
         },
+        safety_rules: None,
     })
 }

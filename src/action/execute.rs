@@ -98,12 +98,18 @@ impl Execution<'_> {
             report.message = "read-only mode: refused, nothing was sent".into();
             return report;
         }
+        if plan.overrides_safety_rules() && forced_reason.is_none() {
+            report.message = "the plan overrides ARC safety rules (SafetyRulesToOverride): that \
+                              needs --force --reason TEXT; nothing was sent"
+                .into();
+            return report;
+        }
         if !plan.preflight.passed() && forced_reason.is_none() {
             let failed: Vec<String> = plan
                 .preflight
                 .checks
                 .iter()
-                .filter(|c| c.status != crate::assess::preflight::CheckStatus::Pass)
+                .filter(|c| c.status.blocks())
                 .map(|c| format!("{}: {}", c.name, c.detail))
                 .collect();
             report.message = format!(

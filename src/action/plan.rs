@@ -79,6 +79,22 @@ pub struct Plan {
     pub control_plane: String,
     pub expect: Expect,
     pub preflight: Preflight,
+    /// An ARC safety rule blocked the same change before: which rules, and whether this plan
+    /// overrides them (only when forced with a reason). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_rules: Option<SafetyRuleBlock>,
+}
+
+/// The safety rules that blocked an earlier attempt of the same change (from its audit record).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SafetyRuleBlock {
+    /// The audit id of the blocked attempt.
+    pub audit_id: String,
+    pub blocked_at: Timestamp,
+    /// The rule ARNs the ConflictException named.
+    pub rules: Vec<String>,
+    /// Whether this plan sends them as SafetyRulesToOverride.
+    pub overridden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -105,6 +121,101 @@ impl Plan {
     pub fn request(&self) -> serde_json::Value {
         serde_json::to_value(&self.calls).unwrap_or(serde_json::Value::Null)
     }
+
+    /// Whether any call overrides an ARC safety rule (break glass).
+    pub fn overrides_safety_rules(&self) -> bool {
+        self.calls.iter().any(|c| {
+            matches!(c, Call::UpdateRoutingControlStates { safety_rules_to_override, .. }
+                if !safety_rules_to_override.is_empty())
+        })
+    }
+
+    /// ARC break glass: when the latest result of an action on this service in the audit log
+    /// is a safety-rule conflict of the same routing-control change, name the rules; when
+    /// `forced` (--force --reason), send them as SafetyRulesToOverride. The rule ARNs are only
+    /// known from that blocked attempt's answer (reading them beforehand would need the ARC
+    /// control-plane API), so overriding takes two steps: the blocked attempt, then this plan,
+    /// shown and confirmed with exactly what it sends (README, "Guarded actions").
+    pub fn with_safety_rule_override(
+        mut self,
+        records: &[super::audit::AuditRecord],
+        forced: bool,
+    ) -> Plan {
+        let Some(block) = safety_rule_block(records, &self) else {
+            return self;
+        };
+        if forced {
+            for call in &mut self.calls {
+                if let Call::UpdateRoutingControlStates {
+                    safety_rules_to_override,
+                    ..
+                } = call
+                {
+                    safety_rules_to_override.clone_from(&block.rules);
+                }
+            }
+            self.based_on.push(format!(
+                "the same change was blocked at {} by ARC safety rule(s) {} (audit {}): \
+                 overridden with SafetyRulesToOverride (break glass, --force --reason)",
+                block.blocked_at.format("%H:%M:%S UTC"),
+                block.rules.join(", "),
+                block.audit_id
+            ));
+        } else {
+            self.based_on.push(format!(
+                "the same change was blocked at {} by ARC safety rule(s) {} (audit {}): not \
+                 overridden; to override (break glass) add --force --reason TEXT",
+                block.blocked_at.format("%H:%M:%S UTC"),
+                block.rules.join(", "),
+                block.audit_id
+            ));
+        }
+        self.safety_rules = Some(SafetyRuleBlock {
+            overridden: forced,
+            ..block
+        });
+        self
+    }
+}
+
+/// The request without any SafetyRulesToOverride: what identifies a routing-control change.
+fn change_of(request: &serde_json::Value) -> serde_json::Value {
+    let mut request = request.clone();
+    if let Some(calls) = request.as_array_mut() {
+        for call in calls {
+            if let Some(call) = call.as_object_mut() {
+                call.remove("SafetyRulesToOverride");
+            }
+        }
+    }
+    request
+}
+
+/// The safety-rule conflict of the latest result for this plan's service, if it was the same
+/// routing-control change.
+fn safety_rule_block(
+    records: &[super::audit::AuditRecord],
+    plan: &Plan,
+) -> Option<SafetyRuleBlock> {
+    if !matches!(plan.expect, Expect::RoutingControls { .. }) {
+        return None;
+    }
+    let last = records
+        .iter()
+        .rev()
+        .find(|r| r.service == plan.service && r.phase == super::audit::Phase::Result)?;
+    if last.outcome.as_deref() != Some("conflict")
+        || change_of(&last.request) != change_of(&plan.request())
+    {
+        return None;
+    }
+    let rules = crate::source::call::safety_rule_arns(last.error.as_deref()?);
+    (!rules.is_empty()).then(|| SafetyRuleBlock {
+        audit_id: last.id.clone(),
+        blocked_at: last.ts,
+        rules,
+        overridden: false,
+    })
 }
 
 pub(super) fn service<'a>(fleet: &'a Fleet, name: &str) -> Result<&'a ServiceState, PlanError> {
@@ -150,8 +261,12 @@ pub fn failover(
     }
     let ahead = &regions[..index];
     let mut plan = match &svc.service.failover {
-        Failover::InvertHealthCheck => invert_plan(fleet, svc, &past(svc, ahead, target)?, target)?,
-        Failover::PinUnhealthy => invert_plan(fleet, svc, &pin(svc, ahead, target)?, target)?,
+        Failover::InvertHealthCheck => past(svc, ahead, target)
+            .and_then(|wanted| invert_plan(fleet, svc, &wanted, target))
+            .map_err(|e| needs_control_plane(fleet, e))?,
+        Failover::PinUnhealthy => pin(svc, ahead, target)
+            .and_then(|wanted| invert_plan(fleet, svc, &wanted, target))
+            .map_err(|e| needs_control_plane(fleet, e))?,
         Failover::Arc {
             cluster_endpoints,
             routing_controls,
@@ -201,7 +316,7 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
                     "no health check of {name} is inverted; Route 53 already follows the checkers"
                 )));
             }
-            invert_plan(fleet, svc, &wanted, &primary)?
+            invert_plan(fleet, svc, &wanted, &primary).map_err(|e| needs_control_plane(fleet, e))?
         }
         Failover::Arc {
             cluster_endpoints,
@@ -217,6 +332,25 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
     }
     plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
     Ok(plan)
+}
+
+/// A health-check plan that cannot be made for want of health data, while the Route 53 API is
+/// failing: it needs the Route 53 control plane twice (to read the checks' versions and to call
+/// UpdateHealthCheck), so say so plainly instead of "not read yet".
+fn needs_control_plane(fleet: &Fleet, e: PlanError) -> PlanError {
+    let key = crate::source::SourceKey::new(
+        crate::source::SourceKind::Health,
+        fleet.control_region.clone(),
+    );
+    match (e, fleet.sources.get(&key).and_then(|s| s.error.as_ref())) {
+        (PlanError::NotKnown(why), Some(down)) => PlanError::Impossible(format!(
+            "{why}: this mechanism needs the Route 53 control plane (GetHealthCheck and \
+             UpdateHealthCheck, in {}), and the Route 53 API is failing ({}); a service with \
+             mechanism \"arc\" fails over through its routing controls without it",
+            fleet.control_region, down.message
+        )),
+        (e, _) => e,
+    }
 }
 
 /// The predicted effect, saying so when Route 53 will not answer with the wanted region.
@@ -336,8 +470,8 @@ fn invert_plan(
         predicted,
         uses_control_plane: true,
         control_plane: format!(
-            "UpdateHealthCheck is a Route 53 control-plane call (in {}): if the control plane is \
-             impaired this fails; DNS answers and health-check failover keep working without it",
+            "needs the Route 53 control plane (UpdateHealthCheck, in {}): fails while the Route 53 \
+             API is down (ARC routing controls do not need it)",
             fleet.control_region
         ),
         expect: Expect::HealthChecks {
@@ -359,6 +493,7 @@ fn invert_plan(
                 .collect(),
         },
         preflight: Preflight::default(),
+        safety_rules: None,
     })
 }
 
@@ -399,6 +534,7 @@ fn arc_plan(
         calls: vec![Call::UpdateRoutingControlStates {
             cluster_endpoints: endpoints.to_vec(),
             update_routing_control_state_entries: entries,
+            safety_rules_to_override: Vec::new(),
         }],
         based_on: vec![format!(
             "routing controls from the config; {} cluster endpoints",
@@ -415,5 +551,6 @@ fn arc_plan(
             states,
         },
         preflight: Preflight::default(),
+        safety_rules: None,
     })
 }

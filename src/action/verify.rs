@@ -85,7 +85,7 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
         } => {
             let arns: Vec<String> = states.iter().map(|(arn, _)| arn.clone()).collect();
             let seen = backend
-                .routing_control_states(cluster_endpoints, &arns)
+                .routing_control_states(cluster_endpoints, &arns, now)
                 .await
                 .map_err(|e| e.message)?;
             for (arn, want) in states {

@@ -26,7 +26,9 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         let region = Some(r.region.as_str());
         if let Some(h) = &r.health {
             let h = &h.value;
-            if h.raw == HealthStatus::Unhealthy {
+            // A RECOVERY_CONTROL check is unhealthy because its routing control is Off: that is
+            // the standby's normal state, not a failure (the error rates judge the endpoint).
+            if h.raw == HealthStatus::Unhealthy && !h.follows_routing_control() {
                 let pct = h
                     .checkers_healthy_pct
                     .map(|p| format!(" ({p:.0}% of checkers healthy)"))

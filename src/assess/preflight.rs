@@ -3,7 +3,7 @@
 
 use super::{Verdict, error_rate, findings, readiness};
 use crate::fleet::{Fleet, Freshness, ServiceState};
-use crate::model::{CheckKind, FindingCode, HealthStatus, Timestamp};
+use crate::model::{CheckKind, Failover, FindingCode, HealthStatus, Timestamp};
 use crate::source::SourceKind;
 use serde::Serialize;
 
@@ -14,6 +14,9 @@ pub enum CheckStatus {
     Fail,
     /// Could not tell (data missing or stale): refuses like a failure.
     Unknown,
+    /// Advisory: shown with a warning, does not refuse. For `arc`, the Route 53 control-plane
+    /// data (health checks, records, domains), which the data-plane failover does not need.
+    Warn,
 }
 
 impl CheckStatus {
@@ -22,7 +25,13 @@ impl CheckStatus {
             CheckStatus::Pass => "ok",
             CheckStatus::Fail => "FAIL",
             CheckStatus::Unknown => "UNKNOWN",
+            CheckStatus::Warn => "warn",
         }
+    }
+
+    /// Whether it refuses the action (unless forced).
+    pub fn blocks(self) -> bool {
+        matches!(self, CheckStatus::Fail | CheckStatus::Unknown)
     }
 }
 
@@ -39,9 +48,10 @@ pub struct Preflight {
 }
 
 impl Preflight {
-    /// Every check passed (no checks at all passes: rejecting a build needs none).
+    /// Every check passed, advisories aside (no checks at all passes: rejecting a build needs
+    /// none).
     pub fn passed(&self) -> bool {
-        self.checks.iter().all(|c| c.status == CheckStatus::Pass)
+        self.checks.iter().all(|c| !c.status.blocks())
     }
 
     fn add(&mut self, name: &str, status: CheckStatus, detail: impl Into<String>) {
@@ -63,7 +73,14 @@ pub fn failover(
     now: Timestamp,
 ) -> Preflight {
     let mut p = Preflight::default();
-    health_fresh(&mut p, fleet, svc, target, now);
+    let arc = is_arc(svc);
+    if arc {
+        routing_controls_fresh(&mut p, fleet, svc, now);
+        advisory_health(&mut p, fleet, svc, target, now);
+    } else {
+        health_fresh(&mut p, fleet, svc, target, now);
+        control_plane_answering(&mut p, fleet, now);
+    }
     let Some(region) = svc.region(target) else {
         p.add(
             "target",
@@ -72,8 +89,18 @@ pub fn failover(
         );
         return p;
     };
-    target_health(&mut p, region, target);
+    if !arc {
+        target_health(&mut p, region, target);
+    }
     match lands_on {
+        Some(r) if r == target && arc => p.add(
+            "lands on target",
+            CheckStatus::Pass,
+            format!(
+                "with {target}'s routing control On and the others Off, the RECOVERY_CONTROL \
+                 checks send Route 53's answers to {target}"
+            ),
+        ),
         Some(r) if r == target => p.add(
             "lands on target",
             CheckStatus::Pass,
@@ -91,7 +118,27 @@ pub fn failover(
         ),
     }
     error_rate_check(&mut p, fleet, svc, region, "target error rate", now);
+    if arc {
+        dns_answer_check(&mut p, fleet, svc, target, now);
+    }
+    let before = p.checks.len();
+    domains_check(&mut p, fleet, svc, region, target, now);
+    if arc {
+        advisory(&mut p.checks[before..]);
+    }
+    target_code(&mut p, svc, region, target);
+    p
+}
 
+/// R's custom domains, mappings and records (API Gateway, and the Route 53 records).
+fn domains_check(
+    p: &mut Preflight,
+    fleet: &Fleet,
+    svc: &ServiceState,
+    region: &crate::fleet::RegionState,
+    target: &str,
+    now: Timestamp,
+) {
     let domains = region.domains.as_ref();
     if let Some(why) = stale(
         fleet,
@@ -146,9 +193,155 @@ pub fn failover(
             );
         }
     }
+}
 
-    target_code(&mut p, svc, region, target);
-    p
+fn is_arc(svc: &ServiceState) -> bool {
+    matches!(svc.service.failover, Failover::Arc { .. })
+}
+
+/// For `arc`, Route 53 control-plane data is advisory: what would refuse becomes a warning,
+/// saying that the ARC failover does not depend on it.
+fn advisory(checks: &mut [Check]) {
+    for c in checks.iter_mut().filter(|c| c.status.blocks()) {
+        c.status = CheckStatus::Warn;
+        c.detail
+            .push_str(" (advisory for arc: Route 53 control-plane data)");
+    }
+}
+
+/// `arc`: the health checks (Route 53 control plane), shown but advisory.
+fn advisory_health(
+    p: &mut Preflight,
+    fleet: &Fleet,
+    svc: &ServiceState,
+    region: &str,
+    now: Timestamp,
+) {
+    let before = p.checks.len();
+    health_fresh(p, fleet, svc, region, now);
+    advisory(&mut p.checks[before..]);
+}
+
+/// `arc`: every region's routing control read from the cluster endpoints (data plane), fresh.
+/// What the change rests on: the states it sets, and what Route 53 follows.
+fn routing_controls_fresh(p: &mut Preflight, fleet: &Fleet, svc: &ServiceState, now: Timestamp) {
+    let name = "routing controls fresh";
+    let mut problems = Vec::new();
+    let mut states = Vec::new();
+    let mut missing = false;
+    for r in &svc.regions {
+        let read = r.routing_control.as_ref();
+        match fleet.freshness(
+            SourceKind::RoutingControl,
+            &svc.service.name,
+            &r.region,
+            read.map(|c| c.fetched_at),
+            now,
+        ) {
+            Freshness::Fresh => {}
+            Freshness::Stale { age, error } => problems.push(format!(
+                "the routing control of {} is {} old{}",
+                r.region,
+                super::fmt_secs(age.as_secs()),
+                error.map(|e| format!(" ({e})")).unwrap_or_default()
+            )),
+            Freshness::Missing { error } => {
+                missing = true;
+                problems.push(format!(
+                    "the routing control of {} has not been read{}",
+                    r.region,
+                    error.map(|e| format!(" ({e})")).unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(c) = read {
+            states.push(format!("{} {}", r.region, c.value.state()));
+        }
+    }
+    if problems.is_empty() {
+        p.add(
+            name,
+            CheckStatus::Pass,
+            format!("read from the ARC cluster: {}", states.join(", ")),
+        );
+    } else {
+        p.add(
+            name,
+            if missing {
+                CheckStatus::Unknown
+            } else {
+                CheckStatus::Fail
+            },
+            problems.join("; "),
+        );
+    }
+}
+
+/// SEAM for DNS truth (issue 12, item 2, built by the `dns` source's branch): where the
+/// authoritative name servers' answer for the service's shared name plugs into the `arc`
+/// preflight (the region DNS answers with now, read from the data plane). Until that source
+/// exists this says so, as an advisory line, and decides nothing.
+fn dns_answer_check(
+    p: &mut Preflight,
+    fleet: &Fleet,
+    svc: &ServiceState,
+    target: &str,
+    now: Timestamp,
+) {
+    let _ = (fleet, now);
+    p.add(
+        "DNS answers",
+        CheckStatus::Warn,
+        format!(
+            "what the name servers answer for {} is not read (no DNS source yet): the move to \
+             {target} is judged by the routing controls and error rates",
+            svc.service.domain
+        ),
+    );
+}
+
+/// `invert-health-check` and `pin-unhealthy` change health checks with UpdateHealthCheck, a
+/// Route 53 control-plane call (us-east-1): when the Route 53 API is failing (the health
+/// source's last fetch failed), the change would fail too.
+fn control_plane_answering(p: &mut Preflight, fleet: &Fleet, now: Timestamp) {
+    let name = "Route 53 control plane";
+    let key = crate::source::SourceKey::new(SourceKind::Health, fleet.control_region.clone());
+    let Some(status) = fleet.sources.get(&key) else {
+        return;
+    };
+    let since = |t: Option<Timestamp>| {
+        t.map_or("never".to_string(), |t| {
+            format!(
+                "{} ago",
+                super::fmt_secs((now - t).to_std().unwrap_or_default().as_secs())
+            )
+        })
+    };
+    match &status.error {
+        Some(e) => p.add(
+            name,
+            CheckStatus::Fail,
+            format!(
+                "the Route 53 API in {} is failing ({}; last answered {}): this mechanism needs \
+                 the Route 53 control plane (UpdateHealthCheck); fail over an `arc` service \
+                 instead, or force",
+                fleet.control_region,
+                e.message,
+                since(status.last_ok)
+            ),
+        ),
+        // Not asked yet: the health data's own check says it is missing.
+        None if status.last_ok.is_none() => {}
+        None => p.add(
+            name,
+            CheckStatus::Pass,
+            format!(
+                "the Route 53 API in {} answered {}",
+                fleet.control_region,
+                since(status.last_ok)
+            ),
+        ),
+    }
 }
 
 /// Why a kind of data of a region cannot be relied on (stale or never read), if so.
@@ -364,7 +557,19 @@ pub fn failback(
 ) -> Preflight {
     let mut p = Preflight::default();
     let primary = svc.service.primary_region().to_string();
+    if is_arc(svc) {
+        // The routing controls (data plane), the primary's error rate and DNS decide; the
+        // health data (Route 53 control plane) is advisory.
+        routing_controls_fresh(&mut p, fleet, svc, now);
+        advisory_health(&mut p, fleet, svc, &primary, now);
+        if let Some(region) = svc.primary() {
+            error_rate_check(&mut p, fleet, svc, region, "primary error rate", now);
+        }
+        dns_answer_check(&mut p, fleet, svc, &primary, now);
+        return p;
+    }
     health_fresh(&mut p, fleet, svc, &primary, now);
+    control_plane_answering(&mut p, fleet, now);
     if let Some(region) = svc.primary().filter(|r| {
         r.health
             .as_ref()

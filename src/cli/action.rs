@@ -7,7 +7,6 @@ use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, unfinished};
 use crate::action::lock::ServiceLock;
 use crate::action::{Execution, Plan, PlanError, Report, Status, Verification};
-use crate::assess::preflight::CheckStatus;
 use serde::Serialize;
 
 /// What to do with the plan, from the command line.
@@ -64,7 +63,12 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
         } => crate::action::plan::approval(fleet, service, approve, summary, now),
     };
     let plan = match planned {
-        Ok(plan) => plan,
+        // ARC break glass: a safety rule that blocked the same change is overridden only when
+        // forced (--force --reason), and the plan shows it.
+        Ok(plan) => match log.read() {
+            Ok(records) => plan.with_safety_rule_override(&records, guard.reason.is_some()),
+            Err(_) => plan,
+        },
         Err(PlanError::NothingToDo(why)) => {
             if guard.json {
                 print_json(None, None, Some(&why))?;
@@ -232,7 +236,7 @@ fn print_plan(plan: &Plan) {
             .preflight
             .checks
             .iter()
-            .filter(|c| c.status != CheckStatus::Pass)
+            .filter(|c| c.status.blocks())
             .count();
         println!(
             "preflight FAILED ({failed} check(s)): --execute refuses unless --force --reason TEXT"

@@ -97,6 +97,7 @@ impl Fleet {
                 store!(entries, artifacts);
                 store!(metrics, replication_metrics);
             }
+            Payload::RoutingControl(entries) => store!(entries, routing_control),
             Payload::Pipeline(entries) => {
                 for e in entries {
                     if let Some(svc) = self

@@ -10,7 +10,7 @@ pub(crate) mod testing;
 use crate::config::Thresholds;
 use crate::model::{
     ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    Service, Timestamp,
+    RoutingControl, Service, Timestamp,
 };
 use crate::source::{SourceError, SourceKey, SourceKind, SourceSpec};
 use std::collections::BTreeMap;
@@ -39,6 +39,8 @@ pub struct RegionState {
     /// ID, kept across fetches (`Fleet::apply`): the observed arrival of a replica, since S3
     /// tells none (a replica keeps the source's LastModified).
     pub sightings: BTreeMap<String, Sighting>,
+    /// The region's ARC routing control (`arc` services), read from the cluster endpoints.
+    pub routing_control: Option<Stamped<RoutingControl>>,
 }
 
 /// When the console first saw an object version listed in a bucket.
@@ -62,6 +64,7 @@ impl RegionState {
             replication_metrics: None,
             lag_history: Vec::new(),
             sightings: BTreeMap::new(),
+            routing_control: None,
         }
     }
 }
@@ -241,6 +244,7 @@ impl Fleet {
             SourceKind::Domains => region.domains.as_ref().map(|d| d.fetched_at),
             SourceKind::Replication => region.artifacts.as_ref().map(|a| a.fetched_at),
             SourceKind::Pipeline => svc.pipeline.as_ref().map(|p| p.fetched_at),
+            SourceKind::RoutingControl => region.routing_control.as_ref().map(|c| c.fetched_at),
         }
     }
 

@@ -206,6 +206,32 @@ impl HealthCheck {
     }
 }
 
+/// An ARC routing control's state, read from the cluster's data plane (ARC API reference,
+/// GetRoutingControlState).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoutingControl {
+    pub arn: String,
+    pub on: bool,
+}
+
+impl RoutingControl {
+    /// "On" or "Off", as ARC spells it.
+    pub fn state(&self) -> &'static str {
+        if self.on { "On" } else { "Off" }
+    }
+}
+
+/// The status of a Route 53 health check of type RECOVERY_CONTROL: it follows its routing
+/// control, healthy when On and unhealthy when Off (ARC Developer Guide, "Routing control
+/// health checks"). The simulation's serving-region rule uses this, as Route 53 does.
+pub fn recovery_control_status(on: bool) -> HealthStatus {
+    if on {
+        HealthStatus::Healthy
+    } else {
+        HealthStatus::Unhealthy
+    }
+}
+
 /// The verdict Route 53 routes on, from the checkers' verdict and the flags (Route 53 API
 /// reference, UpdateHealthCheck `Disabled` and `Inverted`; Developer Guide "Inverting health
 /// checks"):

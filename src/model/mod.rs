@@ -6,8 +6,8 @@ mod traffic;
 
 pub use health::{
     CheckKind, CheckSettings, CheckerObservation, HEALTHY_ABOVE_PCT, HealthCheck, HealthStatus,
-    METRIC_CURRENT_S, MetricVerdict, VerdictFrom, checkers_verdict, effective_status,
-    metric_verdict, observations_verdict, serving_index,
+    METRIC_CURRENT_S, MetricVerdict, RoutingControl, VerdictFrom, checkers_verdict,
+    effective_status, metric_verdict, observations_verdict, recovery_control_status, serving_index,
 };
 pub use release::{
     ApprovalAnswer, ApprovalRevision, ArtifactVersion, DEFAULT_APPROVAL_TIMEOUT_MINUTES, LagSource,

@@ -30,6 +30,10 @@ pub enum Call {
         #[serde(rename = "cluster_endpoints")]
         cluster_endpoints: Vec<String>,
         update_routing_control_state_entries: Vec<RoutingControlEntry>,
+        /// Safety rules to override (break glass): only in a forced plan, with the rule ARNs a
+        /// blocked attempt of the same change answered with (README, "Guarded actions").
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        safety_rules_to_override: Vec<String>,
     },
     /// CodePipeline: answer a manual approval.
     #[serde(rename_all = "PascalCase")]
@@ -105,13 +109,22 @@ impl Call {
             Call::UpdateRoutingControlStates {
                 cluster_endpoints,
                 update_routing_control_state_entries,
+                safety_rules_to_override,
             } => format!(
-                "ARC UpdateRoutingControlStates {} (on {} cluster endpoint{}, tried in turn)",
+                "ARC UpdateRoutingControlStates {}{} (on {} cluster endpoint{}, tried in turn)",
                 update_routing_control_state_entries
                     .iter()
                     .map(|e| format!("{}={:?}", e.routing_control_arn, e.routing_control_state))
                     .collect::<Vec<_>>()
                     .join(" "),
+                if safety_rules_to_override.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " SafetyRulesToOverride=[{}]",
+                        safety_rules_to_override.join(",")
+                    )
+                },
                 cluster_endpoints.len(),
                 if cluster_endpoints.len() == 1 {
                     ""
@@ -134,6 +147,68 @@ impl Call {
             ),
         }
     }
+}
+
+/// The ARC safety rule ARNs in a text (a ConflictException's message or resource ID), in the
+/// order they first appear, each once. ARC names the rule that blocked an
+/// UpdateRoutingControlStates in its ConflictException (ARC API reference, recovery-cluster);
+/// the SDK's error has only a message, a resource ID and a resource type, so the ARNs are read
+/// from the text: `arn:PARTITION:route53-recovery-control::ACCOUNT:controlpanel/ID/safetyrule/ID`.
+pub fn safety_rule_arns(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("arn:") {
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| !(c.is_ascii_alphanumeric() || ":/-_.".contains(c)))
+            .unwrap_or(candidate.len());
+        let arn = candidate[..end].trim_end_matches(['.', ':']);
+        if is_safety_rule_arn(arn) && !found.iter().any(|f| f == arn) {
+            found.push(arn.to_string());
+        }
+        rest = &candidate[end.max(4)..];
+    }
+    found
+}
+
+fn is_safety_rule_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let path: Vec<&str> = resource.split('/').collect();
+    partition.starts_with("aws")
+        && service == "route53-recovery-control"
+        && region.is_empty()
+        && !account.is_empty()
+        && account.chars().all(|c| c.is_ascii_digit())
+        && matches!(path[..], ["controlpanel", cp, "safetyrule", rule] if !cp.is_empty() && !rule.is_empty())
+}
+
+/// A ConflictException of UpdateRoutingControlStates: a safety rule blocked the change. Names
+/// the rules (from `text`: the exception's resource ID and message) and says how to override
+/// them, or that they were overridden and still blocked.
+pub fn blocked_by_safety_rule(message: &str, text: &str, overridden: &[String]) -> CallError {
+    let rules = safety_rule_arns(text);
+    let next = if rules.is_empty() {
+        "the answer names no safety rule ARN, so switchyard cannot override it: read the \
+         control panel's safety rules in the ARC console"
+            .to_string()
+    } else if !overridden.is_empty() {
+        format!(
+            "blocked by safety rule(s) {} even with SafetyRulesToOverride=[{}]",
+            rules.join(", "),
+            overridden.join(",")
+        )
+    } else {
+        format!(
+            "blocked by safety rule(s) {}; to override (break glass), plan the same action \
+             again with --force --reason TEXT: the plan then sends SafetyRulesToOverride with \
+             these ARNs",
+            rules.join(", ")
+        )
+    };
+    CallError::new(CallErrorKind::Conflict, format!("{message}; {next}"))
 }
 
 /// Why a mutating call did not happen or did not succeed.
@@ -160,6 +235,49 @@ impl CallError {
         CallError {
             kind,
             message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safety_rule_arns;
+
+    const RULE: &str =
+        "arn:aws:route53-recovery-control::111122223333:controlpanel/abc123/safetyrule/def456";
+
+    #[test]
+    fn safety_rule_arns_are_read_from_a_conflict_message() {
+        let two = format!("{RULE}, {}", RULE.replace("def456", "ghi789"));
+        let cases: Vec<(String, Vec<String>)> = vec![
+            (
+                format!("Cannot update routing control states: blocked by safety rule {RULE}."),
+                vec![RULE.to_string()],
+            ),
+            (
+                format!("rules [{two}] would be violated; {RULE}"),
+                vec![RULE.to_string(), RULE.replace("def456", "ghi789")],
+            ),
+            (
+                format!("({})", RULE.replace("arn:aws:", "arn:aws-us-gov:")),
+                vec![RULE.replace("arn:aws:", "arn:aws-us-gov:")],
+            ),
+            // A routing control or a control panel is not a safety rule.
+            (
+                "arn:aws:route53-recovery-control::111122223333:controlpanel/abc123/routingcontrol/x"
+                    .to_string(),
+                vec![],
+            ),
+            (
+                "arn:aws:route53-recovery-control::111122223333:controlpanel/abc123".to_string(),
+                vec![],
+            ),
+            ("arn:aws:s3:::bucket/safetyrule/x".to_string(), vec![]),
+            ("a conflict, no ARN".to_string(), vec![]),
+            ("arn:".to_string(), vec![]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(safety_rule_arns(&text), want, "{text}");
         }
     }
 }

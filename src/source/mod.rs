@@ -8,7 +8,7 @@ pub mod sim;
 
 use crate::model::{
     ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    Service, Timestamp,
+    RoutingControl, Service, Timestamp,
 };
 use serde::Serialize;
 use std::fmt;
@@ -30,15 +30,18 @@ pub enum SourceKind {
     Replication,
     Domains,
     Pipeline,
+    /// ARC routing control states, from the cluster endpoints (data plane), for `arc` services.
+    RoutingControl,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 5] = [
+    pub const ALL: [SourceKind; 6] = [
         SourceKind::Health,
         SourceKind::Lambda,
         SourceKind::Replication,
         SourceKind::Domains,
         SourceKind::Pipeline,
+        SourceKind::RoutingControl,
     ];
 
     /// The name in the JSON contract and the status bar.
@@ -49,6 +52,7 @@ impl SourceKind {
             SourceKind::Replication => "s3",
             SourceKind::Domains => "apigateway",
             SourceKind::Pipeline => "codepipeline",
+            SourceKind::RoutingControl => "arc",
         }
     }
 }
@@ -131,6 +135,8 @@ pub enum Payload {
         Vec<Entry<Vec<ReplicationMetrics>>>,
     ),
     Pipeline(Vec<Entry<PipelineInfo>>),
+    /// Each `arc` service's routing control of the region.
+    RoutingControl(Vec<Entry<RoutingControl>>),
 }
 
 /// The owned result of one fetch, sent from a poller task to the app loop.
@@ -247,7 +253,7 @@ impl Backend {
         now: Timestamp,
     ) -> Result<Vec<(String, bool, bool)>, SourceError> {
         match self {
-            Backend::Sim(sim) => Ok(sim.health_flags(ids, now)),
+            Backend::Sim(sim) => sim.health_flags(ids, now),
             Backend::Aws(aws) => aws.health_flags(ids).await,
         }
     }
@@ -270,12 +276,13 @@ impl Backend {
         &self,
         endpoints: &[String],
         arns: &[String],
+        now: Timestamp,
     ) -> Result<Vec<(String, bool)>, SourceError> {
         match self {
-            Backend::Sim(_) => Err(SourceError::new(
-                ErrorKind::Other,
-                "the simulation has no ARC routing controls",
-            )),
+            Backend::Sim(sim) => {
+                let _ = endpoints;
+                sim.routing_control_states(arns, now)
+            }
             Backend::Aws(aws) => aws.routing_control_states(endpoints, arns).await,
         }
     }

@@ -20,7 +20,6 @@ mod plan;
 
 use super::{Theme, widgets};
 use crate::action::{ActionKind, Plan, Report, Status};
-use crate::assess::preflight::CheckStatus;
 use crate::state::{Dialog, Stage, State};
 use plan::{intro_paragraphs, plan_paragraphs};
 use ratatui::Frame;
@@ -267,7 +266,7 @@ fn failed_checks(plan: &Plan) -> String {
     plan.preflight
         .checks
         .iter()
-        .filter(|c| c.status != CheckStatus::Pass)
+        .filter(|c| c.status.blocks())
         .map(|c| format!("{} {}", c.name, c.status.label()))
         .collect::<Vec<_>>()
         .join(", ")

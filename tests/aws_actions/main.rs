@@ -25,6 +25,7 @@ use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use switchyard::action::audit::{AuditLog, AuditRecord, Phase};
 use switchyard::action::{Execution, Plan, Report, Status, Verification, plan};
+use switchyard::assess::preflight::CheckStatus;
 use switchyard::config::Thresholds;
 use switchyard::fleet::Fleet;
 use switchyard::model::{ArtifactVersion, HealthCheck, HealthStatus, S3Replication};

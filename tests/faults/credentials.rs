@@ -96,9 +96,14 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
     let mut kinds: Vec<SourceKind> = plan.iter().map(|s| s.key.kind).collect();
     kinds.sort();
     kinds.dedup();
+    // Every kind but `arc`, which is scheduled only for services with mechanism "arc" (none
+    // here; its clients come from the same SDK configuration).
     assert_eq!(
         kinds.len(),
-        SourceKind::ALL.len(),
+        SourceKind::ALL
+            .iter()
+            .filter(|k| **k != SourceKind::RoutingControl)
+            .count(),
         "every kind of source: {plan:?}"
     );
     let sources = plan.len();

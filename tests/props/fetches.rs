@@ -140,6 +140,11 @@ fn check_outcome(
                 ("CodePipeline", "GetPipelineExecution"),
             ],
         ),
+        // Not scheduled here (no `arc` service in these configs); ARC is mocked in aws_actions.
+        SourceKind::RoutingControl => (
+            &[("Route 53 ARC", "GetRoutingControlState")],
+            &[("Route 53 ARC", "GetRoutingControlState")],
+        ),
     };
     let names = |message: &str, calls: &[Call]| {
         calls

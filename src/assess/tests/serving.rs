@@ -25,6 +25,73 @@ fn serving_region_uses_effective_health() {
     assert_eq!(serving_region(&s), Some("us-east-1"));
 }
 
+/// `arc`: a RECOVERY_CONTROL check follows its routing control (ARC Developer Guide, routing
+/// control health checks), so the routing controls read from the cluster (data plane) tell
+/// which region serves, unless the health check was read more recently.
+#[test]
+fn an_arc_service_is_served_where_its_routing_control_is_on() {
+    use crate::fleet::Stamped;
+    use crate::model::{CheckKind, Failover, RoutingControl};
+    let rc = |on: bool, at: i64| {
+        Some(Stamped {
+            value: RoutingControl {
+                arn: "arn".into(),
+                on,
+            },
+            fetched_at: t(at),
+        })
+    };
+    let check = |raw: HealthStatus, at: i64| {
+        Some(Stamped {
+            value: HealthCheck {
+                raw,
+                kind: CheckKind::RecoveryControl,
+                ..base_check()
+            },
+            fetched_at: t(at),
+        })
+    };
+    let mut s = svc(&["us-east-1", "us-west-2"]);
+    s.service.failover = Failover::Arc {
+        cluster_endpoints: Vec::new(),
+        routing_controls: Default::default(),
+    };
+    // (routing controls east/west and when read, health east/west and when read) -> serving
+    let cases = [
+        // No health at all (the Route 53 API down since start): the routing controls decide.
+        ((true, false, 10), None, Some("us-east-1")),
+        ((false, true, 10), None, Some("us-west-2")),
+        // Health stale (read at 0), routing controls newer: they decide.
+        (
+            (false, true, 10),
+            Some((HealthStatus::Healthy, HealthStatus::Unhealthy, 0)),
+            Some("us-west-2"),
+        ),
+        // Health read after the routing controls: it decides.
+        (
+            (false, true, 0),
+            Some((HealthStatus::Healthy, HealthStatus::Unhealthy, 10)),
+            Some("us-east-1"),
+        ),
+        // Both Off: every check unhealthy, Route 53 fails open to the primary.
+        ((false, false, 10), None, Some("us-east-1")),
+    ];
+    for ((east, west, rc_at), health, want) in cases {
+        s.regions[0].routing_control = rc(east, rc_at);
+        s.regions[1].routing_control = rc(west, rc_at);
+        (s.regions[0].health, s.regions[1].health) = match health {
+            Some((e, w, at)) => (check(e, at), check(w, at)),
+            None => (None, None),
+        };
+        assert_eq!(serving_region(&s), want, "{east} {west} {rc_at} {health:?}");
+    }
+    // Not an `arc` service: the routing controls are not its mechanism.
+    s.service.failover = Failover::InvertHealthCheck;
+    s.regions[0].health = None;
+    s.regions[1].health = None;
+    assert_eq!(serving_region(&s), None);
+}
+
 #[test]
 fn fmt_secs_table() {
     for (secs, text) in [

@@ -301,7 +301,8 @@ pub const IAM_ACTIONS: &[(&str, &str, &str, Need)] = &[
         "Route 53 ARC",
         "GetRoutingControlState",
         "route53-recovery-cluster:GetRoutingControlState",
-        Need::Act,
+        // The routing control source reads it while watching (`arc` services only).
+        Need::Read,
     ),
 ];
 

@@ -86,6 +86,8 @@ pub struct AwsBackend {
     health_listing: std::sync::Mutex<health_config::Listing>,
     /// ARC cluster clients by endpoint URL (services with `mechanism = "arc"`).
     arc: BTreeMap<String, aws_sdk_route53recoverycluster::Client>,
+    /// Per ARC cluster, the endpoint that answered last: reads and writes start there.
+    arc_last_good: Box<std::sync::Mutex<BTreeMap<String, String>>>,
     /// Each pipeline's declared manual approvals (GetPipeline), kept while its version holds.
     pipeline_declarations: Box<codepipeline::Declarations>,
     /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
@@ -202,6 +204,7 @@ impl AwsBackend {
             )),
             health_listing: std::sync::Mutex::default(),
             arc: BTreeMap::new(),
+            arc_last_good: Box::default(),
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
             route53_silent: std::sync::atomic::AtomicBool::new(false),
@@ -316,6 +319,10 @@ impl AwsBackend {
                 add(SourceKind::Health, &control, refresh.health, cover.clone());
                 add(SourceKind::Lambda, r, refresh.lambda, cover.clone());
                 add(SourceKind::Domains, r, refresh.domains, cover.clone());
+                if s.failover.mechanism == Mechanism::Arc {
+                    // Read from the cluster endpoints (data plane), as often as health.
+                    add(SourceKind::RoutingControl, r, refresh.health, cover.clone());
+                }
                 if s.artifacts.is_some() {
                     add(SourceKind::Replication, r, refresh.replication, cover);
                 }
@@ -366,6 +373,9 @@ impl AwsBackend {
             SourceKind::Domains => apigateway::fetch(self, &key.region, &mut tally).await,
             SourceKind::Replication => s3::fetch(self, &key.region, now, &mut tally).await,
             SourceKind::Pipeline => codepipeline::fetch(self, &key.region, &mut tally).await,
+            SourceKind::RoutingControl => {
+                act::fetch_routing_controls(self, &key.region, &mut tally).await
+            }
         };
         (tally, result)
     }

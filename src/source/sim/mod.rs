@@ -80,6 +80,19 @@ impl SimBackend {
                 failover: match s.failover {
                     scenario::SimFailover::InvertHealthCheck => Failover::InvertHealthCheck,
                     scenario::SimFailover::PinUnhealthy => Failover::PinUnhealthy,
+                    scenario::SimFailover::Arc => Failover::Arc {
+                        cluster_endpoints: world::arc_cluster_endpoints(self.scenario.seed),
+                        routing_controls: s
+                            .regions
+                            .iter()
+                            .map(|r| {
+                                (
+                                    r.clone(),
+                                    world::routing_control_arn(self.scenario.seed, &s.name, r),
+                                )
+                            })
+                            .collect(),
+                    },
                 },
             })
             .collect()
@@ -96,6 +109,7 @@ impl SimBackend {
                 SourceKind::Replication => refresh.replication,
                 SourceKind::Domains => refresh.domains,
                 SourceKind::Pipeline => refresh.pipeline,
+                SourceKind::RoutingControl => refresh.health,
             };
             for service in &self.scenario.services {
                 let regions: Vec<&String> = match kind {
@@ -103,6 +117,11 @@ impl SimBackend {
                         service.regions.iter().take(1).collect()
                     }
                     SourceKind::Pipeline => Vec::new(),
+                    SourceKind::RoutingControl
+                        if service.failover != scenario::SimFailover::Arc =>
+                    {
+                        Vec::new()
+                    }
                     _ => service.regions.iter().collect(),
                 };
                 for region in regions {
@@ -127,6 +146,15 @@ impl SimBackend {
     /// (the health source's calls are Route 53's: GetHealthCheck and GetHealthCheckStatus).
     pub fn fetch_now(&self, key: &SourceKey, now: Timestamp) -> Fetched {
         let (calls, result) = self.answer(key, now);
+        let route53_down = {
+            let ops = self.ops();
+            let world = World::new(&self.scenario, &ops);
+            world.route53_down(world.offset(now))
+        };
+        // The domains source joins API Gateway and the zone's records: with the Route 53 API
+        // down it keeps the domains, and the records are the part that failed.
+        let partial = (route53_down && key.kind == SourceKind::Domains && result.is_ok())
+            .then(|| route53_timeout("ListResourceRecordSets", &self.control_region()));
         Fetched {
             key: key.clone(),
             at: now,
@@ -137,8 +165,13 @@ impl SimBackend {
                 0
             },
             result,
-            partial: None,
+            partial,
         }
+    }
+
+    /// Where the simulated Route 53 control plane lives.
+    pub(super) fn control_region(&self) -> String {
+        "us-east-1".to_string()
     }
 
     fn answer(&self, key: &SourceKey, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
@@ -147,6 +180,12 @@ impl SimBackend {
         let region = key.region.as_str();
         if world.throttled(key.kind.name(), region, world.offset(now)) {
             return (1, Err(throttling_error(key)));
+        }
+        if key.kind == SourceKind::Health && world.route53_down(world.offset(now)) {
+            return (
+                1,
+                Err(route53_timeout("GetHealthCheck", &self.control_region())),
+            );
         }
         let services = self
             .scenario
@@ -197,6 +236,15 @@ impl SimBackend {
                     .collect();
                 Payload::Replication(versions, metrics)
             }
+            SourceKind::RoutingControl => Payload::RoutingControl(
+                services
+                    .filter(|s| s.failover == scenario::SimFailover::Arc)
+                    .map(|s| {
+                        calls += 1;
+                        entry(&s.name, region, world.routing_control(s, region, now))
+                    })
+                    .collect(),
+            ),
             SourceKind::Pipeline => Payload::Pipeline(
                 services
                     .filter(|s| s.regions.first().is_some_and(|r| r == region))
@@ -215,6 +263,16 @@ impl SimBackend {
     }
 }
 
+/// A Route 53 API call that timed out (the control plane down), worded as the AWS path words it.
+pub(super) fn route53_timeout(api: &str, control_region: &str) -> SourceError {
+    SourceError::new(
+        ErrorKind::Timeout,
+        format!(
+            "Route 53 {api} in {control_region}: timed out; the region's endpoint may be impaired"
+        ),
+    )
+}
+
 fn throttling_error(key: &SourceKey) -> SourceError {
     let api = match key.kind {
         SourceKind::Health => "Route 53 GetHealthCheckStatus",
@@ -222,6 +280,7 @@ fn throttling_error(key: &SourceKey) -> SourceError {
         SourceKind::Replication => "S3 ListObjectVersions",
         SourceKind::Domains => "API Gateway GetDomainNames",
         SourceKind::Pipeline => "CodePipeline GetPipelineState",
+        SourceKind::RoutingControl => "Route 53 ARC GetRoutingControlState",
     };
     SourceError::new(
         ErrorKind::Throttled,

@@ -18,6 +18,11 @@ pub enum SimOp {
         /// Offset from the scenario start.
         at: i64,
     },
+    /// UpdateRoutingControlStates: each routing control set, (service, region, On).
+    RoutingControls {
+        states: Vec<(String, String, bool)>,
+        at: i64,
+    },
     Answer {
         service: String,
         build: u32,
@@ -33,10 +38,16 @@ impl SimBackend {
         &self,
         ids: &[String],
         now: Timestamp,
-    ) -> Vec<(String, bool, bool)> {
+    ) -> Result<Vec<(String, bool, bool)>, crate::source::SourceError> {
         let ops = self.ops();
         let world = World::new(self.scenario(), &ops);
         let s = world.offset(now);
+        if world.route53_down(s) {
+            return Err(super::route53_timeout(
+                "GetHealthCheck",
+                &self.control_region(),
+            ));
+        }
         let mut flags = Vec::new();
         for service in &self.scenario().services {
             for region in &service.regions {
@@ -50,7 +61,104 @@ impl SimBackend {
                 }
             }
         }
-        flags
+        Ok(flags)
+    }
+
+    /// Routing control states as the simulation has them at `now`: (ARN, On).
+    pub(in crate::source) fn routing_control_states(
+        &self,
+        arns: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<(String, bool)>, crate::source::SourceError> {
+        let ops = self.ops();
+        let world = World::new(self.scenario(), &ops);
+        let s = world.offset(now);
+        arns.iter()
+            .map(|arn| {
+                self.routing_control_of(arn)
+                    .map(|(service, region)| {
+                        (arn.clone(), world.routing_control_on(service, &region, s))
+                    })
+                    .ok_or_else(|| {
+                        crate::source::SourceError::new(
+                            crate::source::ErrorKind::Other,
+                            format!(
+                                "Route 53 ARC GetRoutingControlState: ResourceNotFoundException \
+                                 {arn}"
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// The `arc` service and region a routing control ARN belongs to.
+    fn routing_control_of(&self, arn: &str) -> Option<(&super::scenario::SimService, String)> {
+        let seed = self.scenario().seed;
+        self.scenario()
+            .services
+            .iter()
+            .filter(|s| s.failover == super::scenario::SimFailover::Arc)
+            .find_map(|s| {
+                s.regions
+                    .iter()
+                    .find(|r| super::world::routing_control_arn(seed, &s.name, r) == arn)
+                    .map(|r| (s, r.clone()))
+            })
+    }
+
+    /// UpdateRoutingControlStates, checked the way ARC checks it: every ARN known, and the
+    /// safety rule "at least one On" of each service it touches holding afterwards unless
+    /// overridden (ConflictException naming the rule).
+    fn routing_controls_op(
+        &self,
+        world: &World<'_>,
+        entries: &[crate::source::call::RoutingControlEntry],
+        overridden: &[String],
+        at: i64,
+    ) -> Result<SimOp, CallError> {
+        let mut states = Vec::new();
+        for e in entries {
+            let Some((service, region)) = self.routing_control_of(&e.routing_control_arn) else {
+                return Err(CallError::new(
+                    CallErrorKind::Failed,
+                    format!(
+                        "Route 53 ARC UpdateRoutingControlStates: ResourceNotFoundException {}",
+                        e.routing_control_arn
+                    ),
+                ));
+            };
+            let on = e.routing_control_state == crate::source::call::OnOff::On;
+            states.push((service.name.clone(), region, on));
+        }
+        let seed = self.scenario().seed;
+        for service in self.scenario().services.iter().filter(|s| {
+            s.failover == super::scenario::SimFailover::Arc
+                && states.iter().any(|(sv, _, _)| *sv == s.name)
+        }) {
+            let any_on = service.regions.iter().any(|r| {
+                states
+                    .iter()
+                    .find(|(sv, region, _)| *sv == service.name && region == r)
+                    .map_or_else(
+                        || world.routing_control_on(service, r, at),
+                        |(_, _, on)| *on,
+                    )
+            });
+            let rule = super::world::safety_rule_arn(seed, &service.name);
+            if !any_on && !overridden.contains(&rule) {
+                let message = format!(
+                    "Route 53 ARC UpdateRoutingControlStates: ConflictException: the update \
+                     would violate safety rule {rule} (at least one routing control of {} \
+                     On); an ARC safety rule blocked the change: nothing changed",
+                    service.name
+                );
+                return Err(crate::source::call::blocked_by_safety_rule(
+                    &message, &message, overridden,
+                ));
+            }
+        }
+        Ok(SimOp::RoutingControls { states, at })
     }
 
     /// Each checker's last failure of the check within the last hour, newest first.
@@ -89,6 +197,12 @@ impl SimBackend {
                 disabled,
                 ..
             } => {
+                if world.route53_down(at) {
+                    return Err(CallError::new(
+                        CallErrorKind::Failed,
+                        super::route53_timeout("UpdateHealthCheck", &self.control_region()).message,
+                    ));
+                }
                 let Some((service, region)) = self.scenario().services.iter().find_map(|s| {
                     s.regions
                         .iter()
@@ -159,13 +273,16 @@ impl SimBackend {
                     at,
                 }
             }
-            Call::UpdateRoutingControlStates { .. } => {
-                return Err(CallError::new(
-                    CallErrorKind::Failed,
-                    "the simulation has no ARC routing controls; its services fail over by \
-                     inverting health checks",
-                ));
-            }
+            Call::UpdateRoutingControlStates {
+                update_routing_control_state_entries,
+                safety_rules_to_override,
+                ..
+            } => self.routing_controls_op(
+                &world,
+                update_routing_control_state_entries,
+                safety_rules_to_override,
+                at,
+            )?,
         };
         let answer = match &op {
             SimOp::Flags {
@@ -185,6 +302,22 @@ impl SimBackend {
                     _ => 0,
                 }
             ),
+            SimOp::RoutingControls { .. } => format!(
+                "routing controls set through {}{}",
+                super::world::arc_cluster_endpoints(self.scenario().seed)
+                    .first()
+                    .map_or("", String::as_str),
+                match call {
+                    Call::UpdateRoutingControlStates {
+                        safety_rules_to_override,
+                        ..
+                    } if !safety_rules_to_override.is_empty() => format!(
+                        ", overriding safety rule(s) {}",
+                        safety_rules_to_override.join(", ")
+                    ),
+                    _ => String::new(),
+                }
+            ),
             SimOp::Answer {
                 build, approved, ..
             } => format!(
@@ -194,5 +327,69 @@ impl SimBackend {
         };
         ops.push(op);
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::super::world::{World, routing_control_arn, safety_rule_arn};
+    use super::super::{SimBackend, scenario::Scenario};
+    use crate::source::call::{Call, CallErrorKind, OnOff, RoutingControlEntry};
+
+    fn update(b: &SimBackend, states: &[(&str, OnOff)], overriding: Vec<String>) -> Call {
+        let seed = b.scenario().seed;
+        Call::UpdateRoutingControlStates {
+            cluster_endpoints: Vec::new(),
+            update_routing_control_state_entries: states
+                .iter()
+                .map(|(r, s)| RoutingControlEntry {
+                    routing_control_arn: routing_control_arn(seed, "orders", r),
+                    routing_control_state: *s,
+                })
+                .collect(),
+            safety_rules_to_override: overriding,
+        }
+    }
+
+    /// ARC's assertion rule "at least one On" (ARC Developer Guide, "Safety rules"): a change
+    /// leaving none On is a ConflictException naming the rule, unless overridden; the serving
+    /// region follows the routing controls (RECOVERY_CONTROL checks, Route 53's rule).
+    #[test]
+    fn the_simulated_safety_rule_blocks_all_off_unless_overridden() {
+        let b = SimBackend::new(Scenario::built_in("control-plane-outage").unwrap());
+        let t = |s: i64| b.scenario().start + chrono::Duration::seconds(s);
+        let rule = safety_rule_arn(b.scenario().seed, "orders");
+        let all_off = [("us-east-1", OnOff::Off), ("us-west-2", OnOff::Off)];
+        let e = b.execute(&update(&b, &all_off, vec![]), t(10)).unwrap_err();
+        assert_eq!(e.kind, CallErrorKind::Conflict);
+        assert!(
+            e.message
+                .contains(&format!("blocked by safety rule(s) {rule}")),
+            "{e}"
+        );
+        assert!(e.message.contains("--force --reason"), "{e}");
+
+        let moved = [("us-east-1", OnOff::Off), ("us-west-2", OnOff::On)];
+        b.execute(&update(&b, &moved, vec![]), t(20)).unwrap();
+        let ops = b.ops().clone();
+        let world = World::new(b.scenario(), &ops);
+        let orders = world.service("orders").unwrap();
+        assert_eq!(world.serving_region(orders, 19), Some("us-east-1"));
+        assert_eq!(world.serving_region(orders, 20), Some("us-west-2"));
+
+        b.execute(&update(&b, &all_off, vec![rule.clone()]), t(30))
+            .unwrap();
+        let states = b
+            .routing_control_states(
+                &[routing_control_arn(
+                    b.scenario().seed,
+                    "orders",
+                    "us-west-2",
+                )],
+                t(30),
+            )
+            .unwrap();
+        assert!(!states[0].1, "overridden: all Off");
     }
 }

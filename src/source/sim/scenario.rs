@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The built-in scenarios: (name, TOML text).
-pub const BUILT_IN: [(&str, &str); 5] = [
+pub const BUILT_IN: [(&str, &str); 6] = [
     (
         "steady",
         include_str!("../../../assets/scenarios/steady.toml"),
@@ -27,6 +27,10 @@ pub const BUILT_IN: [(&str, &str); 5] = [
     (
         "throttled-api",
         include_str!("../../../assets/scenarios/throttled-api.toml"),
+    ),
+    (
+        "control-plane-outage",
+        include_str!("../../../assets/scenarios/control-plane-outage.toml"),
     ),
 ];
 
@@ -119,8 +123,8 @@ pub struct SimService {
     pub shared_traffic: f64,
     #[serde(rename = "function")]
     pub functions: Vec<SimFunction>,
-    /// The failover mechanism (README, "Guarded actions"): `invert-health-check` (default)
-    /// or `pin-unhealthy`. (The simulation has no ARC routing controls.)
+    /// The failover mechanism (README, "Guarded actions"): `invert-health-check` (default),
+    /// `pin-unhealthy` or `arc`.
     #[serde(default)]
     pub failover: SimFailover,
 }
@@ -131,6 +135,9 @@ pub enum SimFailover {
     #[default]
     InvertHealthCheck,
     PinUnhealthy,
+    /// ARC routing controls: one per region (the primary On at the start), a safety rule "at
+    /// least one On", and RECOVERY_CONTROL health checks that follow them.
+    Arc,
 }
 
 fn default_regional_hostname() -> String {
@@ -207,6 +214,13 @@ pub enum Incident {
         service: String,
         region: String,
         domain: DriftedDomain,
+        #[serde(with = "signed_duration")]
+        at: i64,
+    },
+    /// The Route 53 control plane is down from `at`: every Route 53 API call times out (the
+    /// health source fails, the domains' zone records cannot be read, UpdateHealthCheck
+    /// fails). ARC routing controls, DNS answers and health checking itself go on.
+    Route53Outage {
         #[serde(with = "signed_duration")]
         at: i64,
     },
@@ -305,6 +319,7 @@ impl Scenario {
                         ));
                     }
                 }
+                Incident::Route53Outage { .. } => {}
                 Incident::Throttle { source, .. } => {
                     if !crate::source::SourceKind::ALL
                         .iter()

@@ -95,6 +95,41 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), bottom);
 }
 
+/// An `arc` service's routing control of the region, read from the cluster endpoints (data
+/// plane): its state, its age and its ARN.
+fn routing_control_line<'a>(
+    svc: &ServiceState,
+    r: &crate::fleet::RegionState,
+    theme: &Theme,
+    now: Timestamp,
+) -> Option<Line<'a>> {
+    if !matches!(svc.service.failover, crate::model::Failover::Arc { .. }) {
+        return None;
+    }
+    Some(match &r.routing_control {
+        None => kv(
+            "routing control",
+            Span::styled("not read yet (ARC cluster endpoints)", theme.unknown),
+            theme,
+        ),
+        Some(c) => Line::from(vec![
+            Span::styled(format!("{:<18}", "routing control"), theme.dim),
+            Span::styled(
+                c.value.state(),
+                if c.value.on { theme.ok } else { theme.dim },
+            ),
+            Span::styled(
+                format!(
+                    " · read {} ago from the cluster · {}",
+                    widgets::age((now - c.fetched_at).to_std().unwrap_or_default()),
+                    c.value.arn
+                ),
+                theme.dim,
+            ),
+        ]),
+    })
+}
+
 fn kv<'a>(key: &str, value: impl Into<Span<'a>>, theme: &Theme) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{key:<18}"), theme.dim),
@@ -115,10 +150,12 @@ fn health(
         return;
     };
     let Some(h) = &r.health else {
-        frame.render_widget(
-            Paragraph::new(Span::styled("no health data yet", theme.unknown)),
-            area,
-        );
+        let mut lines = vec![Line::from(Span::styled(
+            "no health data yet",
+            theme.unknown,
+        ))];
+        lines.extend(routing_control_line(svc, r, theme, now));
+        frame.render_widget(Paragraph::new(lines), area);
         return;
     };
     let hc = &h.value;
@@ -199,6 +236,9 @@ fn health(
             theme,
         ),
         kv("serving now", serving, theme),
+    ]);
+    lines.extend(routing_control_line(svc, r, theme, now));
+    lines.extend([
         kv(
             "fetched",
             format!(

@@ -88,6 +88,7 @@ pub fn plan_paragraphs<'a>(plan: &Plan, inner: usize, theme: &Theme) -> Vec<Vec<
             CheckStatus::Pass => theme.ok,
             CheckStatus::Fail => theme.crit,
             CheckStatus::Unknown => theme.unknown,
+            CheckStatus::Warn => theme.warn,
         };
         let mut lines = labelled(
             if i == 0 { "preflight" } else { "" },

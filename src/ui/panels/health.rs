@@ -89,6 +89,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     ));
                 }
             }
+            // `arc`: the routing control (data plane), which the record's RECOVERY_CONTROL check
+            // follows: in the CHK column (such a check has no checkers), and spelled out in the
+            // flags where they are wide. It stays visible when the health data goes stale.
+            let mut routing_control = None;
+            if let Some(c) = &r.routing_control {
+                let fresh_rc = state.fleet.freshness(
+                    SourceKind::RoutingControl,
+                    &svc.service.name,
+                    &r.region,
+                    Some(c.fetched_at),
+                    now,
+                ) == crate::fleet::Freshness::Fresh;
+                let style = match (fresh_rc, c.value.on) {
+                    (false, _) => theme.unknown,
+                    (true, true) => theme.ok,
+                    (true, false) => theme.dim,
+                };
+                if flags_wide {
+                    let label = if c.value.on { "ARC On " } else { "ARC Off " };
+                    flags.insert(0, Span::styled(label, style));
+                }
+                routing_control = Some(Span::styled(if c.value.on { "ON" } else { "OFF" }, style));
+            }
             let serves = match serving {
                 Some(s) if s == r.region => {
                     Span::styled(if wide { "◀ serving" } else { "◀" }, theme.ok)
@@ -127,7 +150,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             }
             cells.extend([
                 Cell::from(health),
-                Cell::from(pct),
+                routing_control.map_or_else(|| Cell::from(pct), Cell::from),
                 Cell::from(serves),
                 Cell::from(Line::from(flags)),
             ]);

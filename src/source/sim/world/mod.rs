@@ -7,7 +7,7 @@ use super::scenario::{DriftedDomain, Incident, Scenario, SimService};
 use crate::model::{
     ApiKind, CheckKind, CheckSettings, CheckerObservation, DomainInfo, DomainMapping,
     FunctionStats, HealthCheck, HealthStatus, QualifierSource, Timestamp, VerdictFrom,
-    checkers_verdict, effective_status,
+    checkers_verdict, effective_status, recovery_control_status,
 };
 
 /// The regions Route 53 health checkers probe from.
@@ -27,6 +27,47 @@ pub const METRICS_WINDOW_S: i64 = 300;
 const BUILD_DURATION_S: i64 = 60;
 
 mod release;
+
+/// The simulated ARC cluster's endpoints (five, as ARC gives every cluster).
+pub fn arc_cluster_endpoints(seed: u64) -> Vec<String> {
+    let id = noise::ident(seed, &["arc-cluster"], 0, 8);
+    [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-northeast-1",
+        "ap-southeast-2",
+    ]
+    .iter()
+    .map(|r| format!("https://host-{id}.route53-recovery-cluster.{r}.amazonaws.com/v1"))
+    .collect()
+}
+
+/// The simulated control panel: its routing controls and its safety rule.
+fn control_panel(seed: u64) -> String {
+    format!(
+        "arn:aws:route53-recovery-control::000000000000:controlpanel/{}",
+        noise::ident(seed, &["arc-control-panel"], 0, 32)
+    )
+}
+
+/// The routing control of a service's region.
+pub fn routing_control_arn(seed: u64, service: &str, region: &str) -> String {
+    format!(
+        "{}/routingcontrol/{}",
+        control_panel(seed),
+        noise::ident(seed, &[service, region, "routing-control"], 0, 16)
+    )
+}
+
+/// The assertion rule "at least one On" over a service's routing controls.
+pub fn safety_rule_arn(seed: u64, service: &str) -> String {
+    format!(
+        "{}/safetyrule/{}",
+        control_panel(seed),
+        noise::ident(seed, &[service, "at-least-one-on"], 0, 16)
+    )
+}
 
 pub struct World<'a> {
     pub scenario: &'a Scenario,
@@ -72,6 +113,35 @@ impl<'a> World<'a> {
                 _ => None,
             })
             .unwrap_or(false)
+    }
+
+    /// Whether the region's routing control is On at offset `s`: the last update's state,
+    /// else On for the primary only.
+    pub fn routing_control_on(&self, service: &SimService, region: &str, s: i64) -> bool {
+        self.ops
+            .iter()
+            .rev()
+            .find_map(|op| match op {
+                SimOp::RoutingControls { states, at } if *at <= s => states
+                    .iter()
+                    .find(|(sv, r, _)| *sv == service.name && r == region)
+                    .map(|(_, _, on)| *on),
+                _ => None,
+            })
+            .unwrap_or_else(|| service.regions.first().is_some_and(|p| p == region))
+    }
+
+    /// What GetRoutingControlState answers for the region's routing control.
+    pub fn routing_control(
+        &self,
+        service: &SimService,
+        region: &str,
+        at: Timestamp,
+    ) -> crate::model::RoutingControl {
+        crate::model::RoutingControl {
+            arn: routing_control_arn(self.seed(), &service.name, region),
+            on: self.routing_control_on(service, region, self.offset(at)),
+        }
     }
 
     /// HealthCheckVersion: 1, plus one per update.
@@ -137,6 +207,15 @@ impl<'a> World<'a> {
             .fold(0.0, f64::max)
     }
 
+    /// Whether the Route 53 control plane is down at offset `s` (every Route 53 API call
+    /// times out).
+    pub fn route53_down(&self, s: i64) -> bool {
+        self.scenario
+            .incidents
+            .iter()
+            .any(|i| matches!(i, Incident::Route53Outage { at } if s >= *at))
+    }
+
     /// Whether a throttling incident hits this source at offset `s`.
     pub fn throttled(&self, source: &str, region: &str, s: i64) -> bool {
         self.scenario.incidents.iter().any(|i| {
@@ -162,12 +241,32 @@ impl<'a> World<'a> {
         checkers_verdict(self.checkers_pct(service, region, s))
     }
 
+    /// Whether the service fails over with ARC routing controls (its failover records carry
+    /// RECOVERY_CONTROL health checks).
+    fn is_arc(&self, service: &str) -> bool {
+        self.service(service)
+            .is_some_and(|s| s.failover == super::scenario::SimFailover::Arc)
+    }
+
+    /// The health check's own status: for `arc` services the RECOVERY_CONTROL check follows
+    /// the routing control (Route 53's rule, `recovery_control_status`), else the checkers'
+    /// verdict.
+    fn check_status(&self, service: &str, region: &str, s: i64) -> HealthStatus {
+        match self.service(service).filter(|sv| self.is_arc(&sv.name)) {
+            Some(sv) => recovery_control_status(self.routing_control_on(sv, region, s)),
+            None => self.raw_health(service, region, s),
+        }
+    }
+
     pub fn health_check_id(&self, service: &str, region: &str) -> String {
         noise::uuid(self.seed(), &[service, region, "health-check"])
     }
 
     pub fn health_check(&self, service: &str, region: &str, at: Timestamp) -> HealthCheck {
         let s = self.offset(at);
+        if self.is_arc(service) {
+            return self.recovery_control_check(service, region, s);
+        }
         let disabled = self.disabled(service, region, s);
         let settings = CheckSettings {
             target: self.service(service).map(|sv| {
@@ -238,6 +337,31 @@ impl<'a> World<'a> {
         }
     }
 
+    /// A RECOVERY_CONTROL health check: no endpoint, no checkers; its status follows the
+    /// region's routing control.
+    fn recovery_control_check(&self, service: &str, region: &str, s: i64) -> HealthCheck {
+        let raw = self.check_status(service, region, s);
+        let history = (0..60)
+            .map(|k| {
+                let minute = s - (59 - k) * 60;
+                Some(match self.check_status(service, region, minute) {
+                    HealthStatus::Healthy => 100.0,
+                    _ => 0.0,
+                })
+            })
+            .collect();
+        HealthCheck {
+            id: self.health_check_id(service, region),
+            raw,
+            version: Some(self.health_check_version(service, region)),
+            kind: CheckKind::RecoveryControl,
+            history,
+            verdict_from: VerdictFrom::Simulated,
+            verdict_note: Some("follows its ARC routing control".into()),
+            ..HealthCheck::default()
+        }
+    }
+
     /// What GetHealthCheckLastFailureReason answers: each checker's newest failure within the
     /// last hour (a minute's resolution), newest first.
     pub fn last_failures(
@@ -277,7 +401,7 @@ impl<'a> World<'a> {
             .regions
             .iter()
             .map(|r| {
-                let raw = self.raw_health(&service.name, r, s);
+                let raw = self.check_status(&service.name, r, s);
                 effective_status(
                     raw,
                     self.inverted(&service.name, r, s),
@@ -437,6 +561,7 @@ impl<'a> World<'a> {
 
     pub fn domains(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<DomainInfo> {
         let s = self.offset(at);
+        let records_read = !self.route53_down(s);
         let api_id = noise::ident(self.seed(), &[&service.name, region, "api"], 0, 10);
         let regional_name = service
             .regional_hostname
@@ -458,9 +583,11 @@ impl<'a> World<'a> {
                     which,
                     generation,
                 )),
-                // The Route 53 record was written when the domain was first created.
-                dns_target: Some(self.regional_target(&service.name, region, which, 0)),
-                dns_read: true,
+                // The Route 53 record was written when the domain was first created; it
+                // cannot be read while the Route 53 API is down.
+                dns_target: records_read
+                    .then(|| self.regional_target(&service.name, region, which, 0)),
+                dns_read: records_read,
                 mappings: vec![DomainMapping {
                     path: String::new(),
                     api_id: api_id.clone(),
