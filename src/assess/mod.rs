@@ -14,22 +14,10 @@ pub use replication::{
 };
 
 use crate::fleet::{Fleet, ServiceState, SourceStatus};
-use crate::model::{HealthStatus, serving_index};
 
 /// The region serving the service's shared name now, if it can be told.
 pub fn serving_region(svc: &ServiceState) -> Option<&str> {
-    let statuses: Vec<HealthStatus> = svc
-        .regions
-        .iter()
-        .map(|r| {
-            r.health
-                .as_ref()
-                .map_or(HealthStatus::Unknown, |h| h.value.effective())
-        })
-        .collect();
-    serving_index(&statuses)
-        .and_then(|i| svc.regions.get(i))
-        .map(|r| r.region.as_str())
+    svc.predicted_region()
 }
 
 /// A compact human duration: "41s", "5m 3s", "2h 10m", "3d 4h".

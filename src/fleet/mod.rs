@@ -9,8 +9,8 @@ pub(crate) mod testing;
 
 use crate::config::Thresholds;
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    Service, Timestamp,
+    ArtifactVersion, DnsTruth, DomainInfo, FunctionStats, HealthCheck, HealthStatus, PipelineInfo,
+    ReplicationMetrics, Service, Timestamp, serving_index,
 };
 use crate::source::{SourceError, SourceKey, SourceKind, SourceSpec};
 use std::collections::BTreeMap;
@@ -71,9 +71,31 @@ pub struct ServiceState {
     pub service: Service,
     pub regions: Vec<RegionState>,
     pub pipeline: Option<Stamped<PipelineInfo>>,
+    /// What the authoritative name servers last answered for the shared name.
+    pub dns: Option<Stamped<DnsTruth>>,
+    /// Since when DNS has answered with another region than the health model predicts (kept
+    /// across fetches by `Fleet::apply`; `None` while they agree or either is unknown).
+    pub dns_disagrees_since: Option<Timestamp>,
 }
 
 impl ServiceState {
+    /// The region the health model predicts Route 53 answers with: the first healthy region
+    /// (`model::serving_index`), from each region's last health data.
+    pub fn predicted_region(&self) -> Option<&str> {
+        let statuses: Vec<HealthStatus> = self
+            .regions
+            .iter()
+            .map(|r| {
+                r.health
+                    .as_ref()
+                    .map_or(HealthStatus::Unknown, |h| h.value.effective())
+            })
+            .collect();
+        serving_index(&statuses)
+            .and_then(|i| self.regions.get(i))
+            .map(|r| r.region.as_str())
+    }
+
     pub fn region(&self, region: &str) -> Option<&RegionState> {
         self.regions.iter().find(|r| r.region == region)
     }
@@ -145,6 +167,8 @@ impl Fleet {
                     .collect(),
                 service,
                 pipeline: None,
+                dns: None,
+                dns_disagrees_since: None,
             })
             .collect();
         let sources = schedule
@@ -241,6 +265,7 @@ impl Fleet {
             SourceKind::Domains => region.domains.as_ref().map(|d| d.fetched_at),
             SourceKind::Replication => region.artifacts.as_ref().map(|a| a.fetched_at),
             SourceKind::Pipeline => svc.pipeline.as_ref().map(|p| p.fetched_at),
+            SourceKind::Dns => svc.dns.as_ref().map(|d| d.fetched_at),
         }
     }
 

@@ -4,11 +4,12 @@
 pub mod aws;
 pub mod call;
 pub mod clock;
+pub mod dns;
 pub mod sim;
 
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    Service, Timestamp,
+    ArtifactVersion, DnsTruth, DomainInfo, FunctionStats, HealthCheck, PipelineInfo,
+    ReplicationMetrics, Service, Timestamp,
 };
 use serde::Serialize;
 use std::fmt;
@@ -30,15 +31,18 @@ pub enum SourceKind {
     Replication,
     Domains,
     Pipeline,
+    /// What the hosted zones' authoritative name servers answer (data plane, not an AWS API).
+    Dns,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 5] = [
+    pub const ALL: [SourceKind; 6] = [
         SourceKind::Health,
         SourceKind::Lambda,
         SourceKind::Replication,
         SourceKind::Domains,
         SourceKind::Pipeline,
+        SourceKind::Dns,
     ];
 
     /// The name in the JSON contract and the status bar.
@@ -49,6 +53,7 @@ impl SourceKind {
             SourceKind::Replication => "s3",
             SourceKind::Domains => "apigateway",
             SourceKind::Pipeline => "codepipeline",
+            SourceKind::Dns => "dns",
         }
     }
 }
@@ -59,6 +64,9 @@ pub struct SourceKey {
     pub kind: SourceKind,
     pub region: String,
 }
+
+/// The region of the DNS source's key: DNS answers are global, not in a region.
+pub const DNS_REGION: &str = "global";
 
 impl SourceKey {
     pub fn new(kind: SourceKind, region: impl Into<String>) -> Self {
@@ -131,6 +139,8 @@ pub enum Payload {
         Vec<Entry<Vec<ReplicationMetrics>>>,
     ),
     Pipeline(Vec<Entry<PipelineInfo>>),
+    /// Per service: what the authoritative name servers answer for its shared name.
+    Dns(Vec<Entry<DnsTruth>>),
 }
 
 /// The owned result of one fetch, sent from a poller task to the app loop.
@@ -249,6 +259,14 @@ impl Backend {
         match self {
             Backend::Sim(sim) => Ok(sim.health_flags(ids, now)),
             Backend::Aws(aws) => aws.health_flags(ids).await,
+        }
+    }
+
+    /// One service's DNS truth asked now (verification after a failover waits for it).
+    pub async fn dns_truth(&self, service: &str, now: Timestamp) -> Result<DnsTruth, SourceError> {
+        match self {
+            Backend::Sim(sim) => sim.dns_truth(service, now),
+            Backend::Aws(aws) => aws.dns_truth(service, now).await,
         }
     }
 

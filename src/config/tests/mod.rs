@@ -454,7 +454,15 @@ fn dns_entries_and_keys_are_checked_with_their_place() {
     let (line, column, message) = invalid(&format!("[dns]\nnameserver = []\n{MINIMAL}"));
     assert_eq!((line, column), (2, 1), "{message}");
     assert!(message.contains("nameserver"), "{message}");
-    for bad in ["", ":53", "host:0", "host:99999", "::1:53", "[::1]", "a b:53"] {
+    for bad in [
+        "",
+        ":53",
+        "host:0",
+        "host:99999",
+        "::1:53",
+        "[::1]",
+        "a b:53",
+    ] {
         assert!(!validate::looks_like_host_port(bad), "{bad}");
     }
     for good in ["127.0.0.1:53", "[::1]:5353", "ns-1.awsdns-01.org:53"] {

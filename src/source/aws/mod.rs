@@ -6,6 +6,7 @@ mod apigateway;
 mod clients;
 mod cloudwatch;
 mod codepipeline;
+mod dns;
 pub mod errors;
 mod health_config;
 mod integrations;
@@ -20,7 +21,7 @@ mod zone;
 pub use clients::{ControlClients, RegionClients};
 pub use tally::Tally;
 
-use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use super::{DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::config::{Config, Mechanism, ServiceConfig};
 use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
@@ -77,6 +78,12 @@ pub struct AwsBackend {
     /// Which alias or version API Gateway invokes, per region (see `integrations.rs`; boxed
     /// like `zones`).
     invoked: Box<integrations::InvokedCache>,
+    /// Each hosted zone's authoritative name servers, read once (see `dns.rs`).
+    dns_servers: Box<dns::NameServerCache>,
+    /// Whether a zone's delegation set (GetHostedZone) is read and its name servers' names
+    /// resolved by the system's resolver: only against AWS itself. An emulator's or a test's
+    /// delegation set names no real server (`[dns] nameservers` says where to ask instead).
+    delegation_lookup: bool,
 }
 
 impl AwsBackend {
@@ -104,7 +111,17 @@ impl AwsBackend {
             .http_client(clients::shared_http_client())
             .load()
             .await;
-        AwsBackend::with_sdk_config(config, &sdk)
+        let custom_endpoint = config.aws.endpoint_url.is_some()
+            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+        AwsBackend::with_sdk_config(config, &sdk).with_delegation_lookup(!custom_endpoint)
+    }
+
+    /// Read each zone's delegation set and resolve its name servers (see `delegation_lookup`).
+    pub fn with_delegation_lookup(mut self, on: bool) -> AwsBackend {
+        self.delegation_lookup = on;
+        self
     }
 
     /// Clients from a given SDK configuration, all through one HTTP client (the configuration's,
@@ -187,6 +204,8 @@ impl AwsBackend {
             arc: BTreeMap::new(),
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
+            dns_servers: Box::default(),
+            delegation_lookup: false,
             config,
         }
     }
@@ -267,6 +286,16 @@ impl AwsBackend {
                     add(SourceKind::Replication, r, refresh.replication, cover);
                 }
             }
+            // DNS truth where there is someone to ask: `[dns] nameservers`, or the zones'
+            // delegation sets against AWS itself (an emulator serves no DNS).
+            if self.delegation_lookup || !self.config.dns.nameservers.is_empty() {
+                add(
+                    SourceKind::Dns,
+                    DNS_REGION,
+                    refresh.dns,
+                    (s.name.clone(), s.primary_region().to_string()),
+                );
+            }
             if let Some(p) = &s.pipeline {
                 add(
                     SourceKind::Pipeline,
@@ -295,6 +324,15 @@ impl AwsBackend {
         health_config::flags(self, ids).await
     }
 
+    /// One service's DNS truth, asked now of its zone's authoritative name servers.
+    pub async fn dns_truth(
+        &self,
+        service: &str,
+        now: Timestamp,
+    ) -> Result<crate::model::DnsTruth, SourceError> {
+        dns::truth(self, service, now).await
+    }
+
     /// The caller's ARN (STS GetCallerIdentity).
     pub async fn caller(&self) -> Result<String, SourceError> {
         sts::caller(self).await
@@ -313,6 +351,7 @@ impl AwsBackend {
             SourceKind::Domains => apigateway::fetch(self, &key.region, &mut tally).await,
             SourceKind::Replication => s3::fetch(self, &key.region, now, &mut tally).await,
             SourceKind::Pipeline => codepipeline::fetch(self, &key.region, &mut tally).await,
+            SourceKind::Dns => dns::fetch(self, now, &mut tally).await,
         };
         (tally, result)
     }
