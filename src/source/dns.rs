@@ -161,7 +161,7 @@ fn records_of(response: &DnsResponse) -> (Vec<DnsData>, Option<u32>) {
 async fn query(server: SocketAddr, name: &Name, kind: RecordType) -> Result<DnsResponse, String> {
     let mut options = DnsRequestOptions::default();
     options.recursion_desired = false;
-    let request = || DnsRequest::from_query(Query::query(name.clone(), kind), options.clone());
+    let request = || DnsRequest::from_query(Query::query(name.clone(), kind), options);
     let udp = UdpClientStream::builder(server, TokioRuntimeProvider::default())
         .with_timeout(Some(NAMESERVER_TIMEOUT))
         .with_max_retries(0)

@@ -16,6 +16,10 @@ use std::collections::BTreeMap;
 #[derive(Default)]
 pub(super) struct NameServerCache {
     servers: tokio::sync::Mutex<BTreeMap<String, Vec<NameServer>>>,
+    /// Whether a zone's delegation set (GetHostedZone) is read and its name servers' names
+    /// resolved by the system's resolver: only against AWS itself. An emulator's or a test's
+    /// delegation set names no real server (`[dns] nameservers` says where to ask instead).
+    pub(super) delegation_lookup: bool,
 }
 
 pub(super) async fn fetch(
@@ -93,7 +97,7 @@ async fn nameservers(
     }
     let entries = if key.is_empty() {
         b.config.dns.nameservers.clone()
-    } else if !b.delegation_lookup {
+    } else if !b.dns_servers.delegation_lookup {
         return Err(format!(
             "the name servers of zone {zone} are not looked up: the Route 53 endpoint is not \
              AWS's (an emulator serves no DNS); set [dns] nameservers"

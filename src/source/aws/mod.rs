@@ -47,7 +47,8 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 const FAN_OUT: usize = 8;
 
 pub struct AwsBackend {
-    config: Config,
+    /// Boxed, like the caches below, to keep `Backend::Aws` near `Backend::Sim` in size.
+    config: Box<Config>,
     /// Route 53 and its metrics live in the control region.
     route53: aws_sdk_route53::Client,
     control_cloudwatch: aws_sdk_cloudwatch::Client,
@@ -79,11 +80,8 @@ pub struct AwsBackend {
     /// like `zones`).
     invoked: Box<integrations::InvokedCache>,
     /// Each hosted zone's authoritative name servers, read once (see `dns.rs`).
+    /// (With whether delegation sets are looked up: see `dns::NameServerCache`.)
     dns_servers: Box<dns::NameServerCache>,
-    /// Whether a zone's delegation set (GetHostedZone) is read and its name servers' names
-    /// resolved by the system's resolver: only against AWS itself. An emulator's or a test's
-    /// delegation set names no real server (`[dns] nameservers` says where to ask instead).
-    delegation_lookup: bool,
 }
 
 impl AwsBackend {
@@ -120,7 +118,7 @@ impl AwsBackend {
 
     /// Read each zone's delegation set and resolve its name servers (see `delegation_lookup`).
     pub fn with_delegation_lookup(mut self, on: bool) -> AwsBackend {
-        self.delegation_lookup = on;
+        self.dns_servers.delegation_lookup = on;
         self
     }
 
@@ -205,8 +203,7 @@ impl AwsBackend {
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
             dns_servers: Box::default(),
-            delegation_lookup: false,
-            config,
+            config: Box::new(config),
         }
     }
 
@@ -288,7 +285,7 @@ impl AwsBackend {
             }
             // DNS truth where there is someone to ask: `[dns] nameservers`, or the zones'
             // delegation sets against AWS itself (an emulator serves no DNS).
-            if self.delegation_lookup || !self.config.dns.nameservers.is_empty() {
+            if self.dns_servers.delegation_lookup || !self.config.dns.nameservers.is_empty() {
                 add(
                     SourceKind::Dns,
                     DNS_REGION,

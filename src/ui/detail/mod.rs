@@ -139,6 +139,7 @@ fn health(
                 theme,
             ),
             kv("serving now", serving, theme),
+            kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
         ];
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -195,6 +196,7 @@ fn health(
             theme,
         ),
         kv("serving now", serving, theme),
+        kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
         kv(
             "fetched",
             format!(
