@@ -18,7 +18,7 @@ pub struct DnsServer {
     pub addr: SocketAddr,
     zone: Arc<InMemoryZoneHandler<TokioRuntimeProvider>>,
     server: Server<Catalog>,
-    serial: u32,
+    serial: std::sync::atomic::AtomicU32,
 }
 
 fn name(text: &str) -> Name {
@@ -76,14 +76,17 @@ impl DnsServer {
             addr,
             zone,
             server,
-            serial: 1,
+            serial: std::sync::atomic::AtomicU32::new(1),
         }
     }
 
     /// Replace (or add) a record, as Route 53 does when an answer changes.
-    pub async fn upsert(&mut self, record: Record) {
-        self.serial += 1;
-        assert!(self.zone.upsert(record, self.serial).await);
+    pub async fn upsert(&self, record: Record) {
+        let serial = self
+            .serial
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        assert!(self.zone.upsert(record, serial).await);
     }
 
     pub async fn stop(mut self) {
