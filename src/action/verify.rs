@@ -185,7 +185,7 @@ pub async fn wait_for_dns(
             Ok(truth) => truth,
             Err(e) => {
                 return Some(DnsCheck::Unavailable(format!(
-                    "DNS could not be asked ({}); verified on the flags",
+                    "DNS could not be asked ({}); verified without it",
                     e.message
                 )));
             }
@@ -194,7 +194,7 @@ pub async fn wait_for_dns(
         let waited = (now - since).num_seconds().max(0);
         if let Some(error) = &truth.error {
             return Some(DnsCheck::Unavailable(format!(
-                "DNS could not be asked ({error}); verified on the flags"
+                "DNS could not be asked ({error}); verified without it"
             )));
         }
         let answered = truth.answer_region.as_deref();

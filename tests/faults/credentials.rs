@@ -96,11 +96,14 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
     let mut kinds: Vec<SourceKind> = plan.iter().map(|s| s.key.kind).collect();
     kinds.sort();
     kinds.dedup();
+    // Every kind but `dns`: with mocked clients no delegation set is looked up and no
+    // `[dns] nameservers` are set, so there is no one to ask (it asks no AWS API besides).
     assert_eq!(
         kinds.len(),
-        SourceKind::ALL.len(),
+        SourceKind::ALL.len() - 1,
         "every kind of source: {plan:?}"
     );
+    assert!(!kinds.contains(&SourceKind::Dns));
     let sources = plan.len();
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
