@@ -252,14 +252,23 @@ pub async fn name_servers(entries: &[String]) -> Result<Vec<NameServer>, String>
     let mut out = Vec::new();
     let mut failed = Vec::new();
     for entry in entries {
-        match tokio::net::lookup_host(entry.as_str()).await {
-            Ok(mut addrs) => match addrs.next() {
-                Some(addr) => out.push(NameServer {
-                    label: entry.clone(),
-                    addr,
-                }),
-                None => failed.push(format!("{entry}: no address")),
-            },
+        let found: Result<Vec<SocketAddr>, String> = tokio::net::lookup_host(entry.as_str())
+            .await
+            .map(Iterator::collect)
+            .map_err(|e| e.to_string());
+        // An IPv4 address where there is one (hosts without IPv6 routes are common).
+        match found.map(|addrs| {
+            addrs
+                .iter()
+                .find(|a| a.is_ipv4())
+                .or(addrs.first())
+                .copied()
+        }) {
+            Ok(Some(addr)) => out.push(NameServer {
+                label: entry.clone(),
+                addr,
+            }),
+            Ok(None) => failed.push(format!("{entry}: no address")),
             Err(e) => failed.push(format!("{entry}: {e}")),
         }
     }
