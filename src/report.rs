@@ -28,7 +28,27 @@ pub struct ServiceReport {
     pub ready_to_approve: Option<bool>,
     pub regions: Vec<RegionReport>,
     pub pipeline: Option<PipelineReport>,
+    /// What the authoritative name servers answer for `domain` (null: not asked yet).
+    pub dns: Option<DnsReport>,
     pub findings: Vec<Finding>,
+}
+
+/// DNS truth for the shared name (README, "JSON output").
+#[derive(Debug, Serialize)]
+pub struct DnsReport {
+    pub name: String,
+    /// The region the answer leads to; null when it cannot be told (`note`) or nobody answered
+    /// (`error`).
+    pub answer_region: Option<String>,
+    /// "CNAME host", "A 192.0.2.1", "AAAA 2001:db8::1".
+    pub answers: Vec<String>,
+    pub ttl_s: Option<u32>,
+    pub nameserver: Option<String>,
+    pub checked_at: Timestamp,
+    /// Why `answer_region` is null although a server answered (e.g. NXDOMAIN).
+    pub note: Option<String>,
+    /// No name server answered: why.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -307,6 +327,16 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
         })
         .collect();
     ServiceReport {
+        dns: svc.dns.as_ref().map(|d| DnsReport {
+            name: d.value.name.clone(),
+            answer_region: d.value.answer_region.clone(),
+            answers: d.value.answers.iter().map(|a| a.label()).collect(),
+            ttl_s: d.value.ttl_s,
+            nameserver: d.value.nameserver.clone(),
+            checked_at: d.value.checked_at,
+            note: d.value.note.clone(),
+            error: d.value.error.clone(),
+        }),
         name: svc.service.name.clone(),
         domain: svc.service.domain.clone(),
         primary_region: svc.service.primary_region().to_string(),

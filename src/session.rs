@@ -117,6 +117,24 @@ impl Session {
         Ok(Session::sim(cli, config, scenario, Clock::fixed(start)))
     }
 
+    /// For failover and failback: like `open_headless`, but the simulation's clock runs from
+    /// `--at` at `--speed`, so that verification sees its DNS answers follow the flags.
+    pub async fn open_action(cli: &Options, at: Option<&str>) -> Result<Session, Failure> {
+        let mut session = Session::open_headless(cli, at).await?;
+        if let Clock::Fixed(start) = session.clock
+            && session.backend.is_simulation()
+        {
+            if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
+                return Err(Failure::usage(format!(
+                    "--speed must be above 0 and at most 10000, not {}",
+                    cli.speed
+                )));
+            }
+            session.clock = Clock::sim(start, cli.speed);
+        }
+        Ok(session)
+    }
+
     /// The simulation takes its services from the scenario; a config given with `--config`
     /// still sets thresholds and read-only mode.
     fn sim(cli: &Options, config: Option<Config>, scenario: Scenario, clock: Clock) -> Session {

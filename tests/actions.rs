@@ -52,6 +52,9 @@ fn phases(records: &[Value]) -> Vec<&str> {
 /// region-outage at 2m30s: the primary errs but still passes its health check; us-west-2 is fine.
 const FAILOVER: &[&str] = &[
     "failover",
+    // Verification waits for the simulated DNS to follow (15 s of simulated time): fast here.
+    "--speed",
+    "50",
     "--sim",
     "region-outage",
     "--at",

@@ -299,8 +299,17 @@ fn a_failover_through_the_dialog_moves_the_traffic() {
     let text = screen(&state, W, H, now);
     let east = health_row(&text, "sample", "us-east-1");
     let west = health_row(&text, "sample", "us-west-2");
-    assert!(east.contains("INV") && !east.contains('◀'), "{east}");
+    assert!(
+        east.contains("INV") && !east.contains("◀ serving"),
+        "{east}"
+    );
     assert!(west.contains("◀ serving"), "{west}");
+    // DNS follows the flags a little later (the simulation's propagation delay): right after
+    // the failover the name servers still answer us-east-1.
+    assert!(
+        east.contains("◀ 60s"),
+        "DNS still answers the old region: {east}"
+    );
     assert!(
         text.contains("✓ verified: failover sample → us-west-2"),
         "the result banner:\n{text}"

@@ -10,6 +10,7 @@
 //!   the Regions assertions below would catch.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod dns_support;
 mod moto_support;
 
 use moto_support::*;
@@ -275,4 +276,122 @@ async fn pin_unhealthy_failover_and_failback_through_the_cli() {
     );
     let (snap, _) = snapshot(&config);
     assert_eq!(service(&snap, SERVICE)["serving_region"], PRIMARY);
+}
+
+/// A failover whose verification waits for DNS. moto serves no DNS, so a real authoritative
+/// server (hickory-server, in-process) serves the zone, and a task here follows moto's health
+/// check flags as Route 53 would: once the primary's check reads Inverted (unhealthy), the
+/// failover record answers with the secondary (Route 53 Developer Guide, "How health checks
+/// work in simple Amazon Route 53 configurations" / failover routing), a few seconds later (the
+/// change reaching Route 53's name servers). The CLI is pointed at that server with `[dns]
+/// nameservers` and must end "verified" only when it answers with the target.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_verification_waits_for_the_authoritative_dns_answer() {
+    use dns_support::{DnsServer, cname};
+    const TTL: u32 = 5;
+    const PROPAGATION: std::time::Duration = std::time::Duration::from_secs(3);
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let dns = std::sync::Arc::new(
+        DnsServer::start(
+            ZONE,
+            vec![cname(DOMAIN, TTL, &format!("{PRIMARY}.{DOMAIN}"))],
+        )
+        .await,
+    );
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n[dns]\nnameservers = [\"{}\"]\n", dns.addr));
+    // `[dns]` is a table: it must come before the [[service]] array's tables.
+    let (head, services) = text.split_once("[[service]]").unwrap();
+    let (services, dns_table) = services.split_once("\n[dns]").unwrap();
+    std::fs::write(
+        &config,
+        format!("{head}[dns]{dns_table}\n[[service]]{services}"),
+    )
+    .unwrap();
+    let primary_check = world.health_check(PRIMARY).to_string();
+
+    // Before: DNS answers the primary, and the snapshot shows it.
+    let (snap, _) = snapshot(&config);
+    let dns_report = &service(&snap, SERVICE)["dns"];
+    assert_eq!(dns_report["answer_region"], PRIMARY, "{dns_report}");
+    assert_eq!(dns_report["ttl_s"], TTL);
+    assert_eq!(dns_report["nameserver"], dns.addr.to_string());
+
+    // Route 53's part, played by the test: follow the flags into the served record.
+    let follower = {
+        let dns = std::sync::Arc::clone(&dns);
+        let client = moto.route53();
+        let check = primary_check.clone();
+        tokio::spawn(async move {
+            loop {
+                let inverted = client
+                    .get_health_check()
+                    .health_check_id(&check)
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|o| {
+                        o.health_check()
+                            .and_then(|h| h.health_check_config().cloned())
+                    })
+                    .and_then(|c| c.inverted())
+                    .unwrap_or(false);
+                if inverted {
+                    tokio::time::sleep(PROPAGATION).await;
+                    dns.upsert(cname(DOMAIN, TTL, &format!("{SECONDARY}.{DOMAIN}")))
+                        .await;
+                    return std::time::Instant::now();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    };
+
+    let confirmed: Vec<String> = [
+        FAILOVER,
+        &["--execute", "--confirm", "sample/us-west-2"],
+        &["--force", "--reason", "moto serves no CloudWatch metrics"],
+    ]
+    .concat()
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let started = std::time::Instant::now();
+    let (out, err, code) = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || {
+            let args: Vec<&str> = confirmed.iter().map(String::as_str).collect();
+            run(&config, &args)
+        }
+    })
+    .await
+    .unwrap();
+    let took = started.elapsed();
+    let switched = follower.await.unwrap();
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("waiting for DNS:") && out.contains(&format!("answers {PRIMARY}")),
+        "progress while the name server still answers the primary:\n{out}"
+    );
+    let line = format!("DNS ({}) answers {SECONDARY} after", dns.addr);
+    assert!(
+        out.contains("DONE, VERIFIED:") && out.contains(&line),
+        "{out}"
+    );
+    assert!(
+        switched <= std::time::Instant::now() && took >= PROPAGATION,
+        "verification ended before DNS followed ({took:?})"
+    );
+    eprintln!("failover call to DNS-confirmed verification: {took:?}\n{out}");
+    match std::sync::Arc::try_unwrap(dns) {
+        Ok(dns) => dns.stop().await,
+        Err(_) => panic!("the DNS server is still shared"),
+    }
 }

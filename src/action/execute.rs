@@ -82,6 +82,17 @@ pub struct Execution<'a> {
 
 impl Execution<'_> {
     pub async fn run(&self, plan: &Plan, forced_reason: Option<String>) -> Report {
+        self.run_with_progress(plan, forced_reason, &|_| {}).await
+    }
+
+    /// `run`, telling each step of a long verification (waiting for DNS) to `progress`.
+    pub async fn run_with_progress(
+        &self,
+        plan: &Plan,
+        forced_reason: Option<String>,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Report {
+        let called_at = self.clock.now();
         let forced_reason = forced_reason.filter(|r| !r.trim().is_empty());
         let mut report = Report {
             id: None,
@@ -249,6 +260,26 @@ impl Execution<'_> {
                     break;
                 }
                 Err(why) => last = why,
+            }
+        }
+        // The flags are as planned: now what the authoritative name servers answer.
+        if verified {
+            progress(format!("re-read: {last}"));
+            match super::verify::wait_for_dns(self.backend, plan, self.clock, called_at, progress)
+                .await
+            {
+                Some(super::verify::DnsCheck::Confirmed(line)) => {
+                    last = format!("{last}; {line}");
+                }
+                Some(super::verify::DnsCheck::Unavailable(line)) => {
+                    last = format!("{last}; {line}");
+                }
+                Some(super::verify::DnsCheck::NotYet(line)) => {
+                    last = format!("{last}; {line}");
+                    // A standing clock cannot see DNS follow: verified on the flags as before.
+                    verified = matches!(self.clock, crate::source::Clock::Fixed(_));
+                }
+                None => {}
             }
         }
         let (phase, status) = if verified {

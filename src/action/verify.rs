@@ -1,10 +1,12 @@
 //! Verification: re-read what a plan changed until the change shows (Inverted flags and the
 //! serving region; routing control states; the approval no longer waiting).
 
-use super::plan::{Expect, Plan};
+use super::plan::{ActionKind, Expect, Plan};
 use crate::model::serving_index;
 use crate::model::{HealthStatus, Timestamp, effective_status};
+use crate::source::Clock;
 use crate::source::{Backend, Payload, SourceKind};
+use std::time::Duration;
 
 /// Re-read what the plan changes: `Ok` with what was seen once it shows the change.
 pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<String, String> {
@@ -141,5 +143,89 @@ pub async fn verify(backend: &Backend, plan: &Plan, now: Timestamp) -> Result<St
                 plan.service
             ))
         }
+    }
+}
+
+/// After the flags of a failover or failback verified: what the authoritative name servers say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DnsCheck {
+    /// They answer with the target: the line for `verified`.
+    Confirmed(String),
+    /// DNS could not be asked (no name servers known, all silent): verified on the flags.
+    Unavailable(String),
+    /// They still answer another region when the wait ended (the TTL plus 30 s).
+    NotYet(String),
+}
+
+/// How long to wait for DNS beyond the record's TTL (resolvers may serve the old answer for
+/// the TTL; Route 53 propagates a change to its name servers well within this).
+pub const DNS_GRACE: Duration = Duration::from_secs(30);
+/// The TTL assumed while none was read (the TTL of API Gateway regional targets' answers).
+const DNS_DEFAULT_TTL_S: u32 = 60;
+
+/// Ask the service's authoritative name servers (`Backend::dns_truth`, the `dns` source's path)
+/// until they answer with the plan's target, at most the record's TTL plus [`DNS_GRACE`] of
+/// the clock's time; each answer is a `progress` line. `since` is when the change was made.
+/// A clock that stands still (tests, `snapshot`) is asked once.
+pub async fn wait_for_dns(
+    backend: &Backend,
+    plan: &Plan,
+    clock: &Clock,
+    since: Timestamp,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Option<DnsCheck> {
+    if !matches!(plan.action, ActionKind::Failover | ActionKind::Failback) {
+        return None;
+    }
+    let target = plan.target.as_str();
+    let mut deadline: Option<Timestamp> = None;
+    loop {
+        let now = clock.now();
+        let truth = match backend.dns_truth(&plan.service, now).await {
+            Ok(truth) => truth,
+            Err(e) => {
+                return Some(DnsCheck::Unavailable(format!(
+                    "DNS could not be asked ({}); verified without it",
+                    e.message
+                )));
+            }
+        };
+        let server = truth.nameserver.clone().unwrap_or_else(|| "?".into());
+        let waited = (now - since).num_seconds().max(0);
+        if let Some(error) = &truth.error {
+            return Some(DnsCheck::Unavailable(format!(
+                "DNS could not be asked ({error}); verified without it"
+            )));
+        }
+        let answered = truth.answer_region.as_deref();
+        if answered == Some(target) {
+            return Some(DnsCheck::Confirmed(format!(
+                "DNS ({server}) answers {target} after {waited} s"
+            )));
+        }
+        let what = answered.map_or_else(
+            || format!("no region ({})", truth.note.as_deref().unwrap_or("unknown")),
+            str::to_string,
+        );
+        let ttl = truth.ttl_s.unwrap_or(DNS_DEFAULT_TTL_S);
+        let end = *deadline.get_or_insert_with(|| {
+            now + chrono::Duration::seconds(i64::from(ttl))
+                + chrono::Duration::from_std(DNS_GRACE).unwrap_or_default()
+        });
+        if matches!(clock, Clock::Fixed(_)) {
+            return Some(DnsCheck::NotYet(format!(
+                "DNS ({server}) still answers {what}; it follows within the TTL ({ttl} s)"
+            )));
+        }
+        if now >= end {
+            return Some(DnsCheck::NotYet(format!(
+                "DNS ({server}) still answers {what} after {waited} s (TTL {ttl} s + {} s)",
+                DNS_GRACE.as_secs()
+            )));
+        }
+        progress(format!(
+            "waiting for DNS: {server} answers {what} (ttl {ttl} s), not yet {target} ({waited} s)"
+        ));
+        tokio::time::sleep(clock.wall(Duration::from_secs(2))).await;
     }
 }

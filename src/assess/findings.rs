@@ -290,6 +290,10 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         );
     }
 
+    if let Some(message) = dns_disagrees(fleet, svc, now) {
+        add(Severity::Critical, FindingCode::DnsDisagrees, None, message);
+    }
+
     for (key, status) in &fleet.sources {
         let covers = status.covers.iter().any(|(s, _)| *s == svc.service.name);
         if let (true, Some(error)) = (covers, Fleet::problem(status)) {
@@ -304,6 +308,35 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
 
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
+}
+
+/// DNS has answered with another region than the health model predicts for longer than the
+/// answer's TTL plus one DNS refresh (`model::dns_disagreement_overdue`): Route 53 is not doing
+/// what its health checks say, or the health data is wrong.
+fn dns_disagrees(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Option<String> {
+    let since = svc.dns_disagrees_since?;
+    let dns = &svc.dns.as_ref()?.value;
+    let answered = dns.answer_region.as_deref()?;
+    let predicted = svc.predicted_region()?;
+    let refresh = fleet
+        .source_for(
+            crate::source::SourceKind::Dns,
+            &svc.service.name,
+            svc.service.primary_region(),
+        )
+        .map_or(std::time::Duration::from_secs(15), |(_, s)| s.interval);
+    if !crate::model::dns_disagreement_overdue(since, now, dns.ttl_s, refresh) {
+        return None;
+    }
+    let lasted = (now - since).num_seconds().max(0) as u64;
+    Some(format!(
+        "DNS ({}) answers {} with {answered}, but the health checks say {predicted} serves \
+         (for {}, longer than the TTL {}s plus one refresh)",
+        dns.nameserver.as_deref().unwrap_or("?"),
+        dns.name,
+        fmt_secs(lasted),
+        dns.ttl_s.unwrap_or(0)
+    ))
 }
 
 fn short(id: &str) -> &str {

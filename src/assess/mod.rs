@@ -14,30 +14,11 @@ pub use replication::{
 };
 
 use crate::fleet::{Fleet, ServiceState, SourceStatus};
-use crate::model::{HealthStatus, serving_index};
 
-/// The region serving the service's shared name now, if it can be told. For `arc` services a
-/// region's RECOVERY_CONTROL check follows its routing control (`recovery_control_status`), so
-/// where the routing control was read at least as recently as the health check (data plane,
-/// readable while the Route 53 API is down), its state decides.
+/// The region serving the service's shared name now, if it can be told (the health model's
+/// prediction: `ServiceState::predicted_region`).
 pub fn serving_region(svc: &ServiceState) -> Option<&str> {
-    let arc = matches!(svc.service.failover, crate::model::Failover::Arc { .. });
-    let statuses: Vec<HealthStatus> = svc
-        .regions
-        .iter()
-        .map(|r| {
-            let health = r.health.as_ref();
-            match &r.routing_control {
-                Some(c) if arc && health.is_none_or(|h| c.fetched_at >= h.fetched_at) => {
-                    crate::model::recovery_control_status(c.value.on)
-                }
-                _ => health.map_or(HealthStatus::Unknown, |h| h.value.effective()),
-            }
-        })
-        .collect();
-    serving_index(&statuses)
-        .and_then(|i| svc.regions.get(i))
-        .map(|r| r.region.as_str())
+    svc.predicted_region()
 }
 
 /// A compact human duration: "41s", "5m 3s", "2h 10m", "3d 4h".

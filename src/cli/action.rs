@@ -143,7 +143,17 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
         actor,
         verification: Verification::for_clock(&clock),
     };
-    let report = execution.run(&plan, guard.reason).await;
+    let json = guard.json;
+    let report = execution
+        .run_with_progress(&plan, guard.reason, &move |line: String| {
+            // Progress goes to standard error, so that --json output stays one document.
+            if json {
+                eprintln!("switchyard: {line}");
+            } else {
+                println!("  {line}");
+            }
+        })
+        .await;
     if guard.json {
         print_json(Some(&plan), Some(&report), None)?;
     } else {

@@ -226,12 +226,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             check::run(session, service.as_deref(), *json).await
         }),
         Some(Command::Failover { service, to, guard }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli.options(), guard.at.as_deref()).await?;
+            let session = Session::open_action(&cli.options(), guard.at.as_deref()).await?;
             let which = action::Which::Failover { service, to };
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Failback { service, guard }) => runtime.block_on(async {
-            let session = Session::open_headless(&cli.options(), guard.at.as_deref()).await?;
+            let session = Session::open_action(&cli.options(), guard.at.as_deref()).await?;
             action::run(session, action::Which::Failback { service }, guard.guard()).await
         }),
         Some(Command::Approve {

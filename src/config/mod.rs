@@ -24,6 +24,8 @@ pub struct Config {
     pub read_only: bool,
     pub refresh: RefreshConfig,
     pub thresholds: Thresholds,
+    /// `[dns]`: where DNS truth is asked (README, "Against AWS").
+    pub dns: DnsConfig,
     /// `[[service]]` tables, in file order.
     pub services: Vec<ServiceConfig>,
 }
@@ -56,6 +58,8 @@ pub struct RefreshConfig {
     pub replication: Duration,
     pub domains: Duration,
     pub pipeline: Duration,
+    /// The `dns` source: what the authoritative name servers answer for each shared name.
+    pub dns: Duration,
 }
 
 impl Default for RefreshConfig {
@@ -66,8 +70,17 @@ impl Default for RefreshConfig {
             replication: Duration::from_secs(30),
             domains: Duration::from_secs(5 * 60),
             pipeline: Duration::from_secs(20),
+            dns: Duration::from_secs(15),
         }
     }
+}
+
+/// `[dns]`: name servers to ask instead of each hosted zone's delegation set, and recursive
+/// resolvers to ask too. Entries are `host:port` (`[::1]:53` for IPv6).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DnsConfig {
+    pub nameservers: Vec<String>,
+    pub resolvers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

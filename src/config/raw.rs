@@ -44,6 +44,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub thresholds: RawThresholds,
     #[serde(default)]
+    pub dns: RawDns,
+    #[serde(default)]
     pub service: Vec<Spanned<RawService>>,
 }
 
@@ -63,6 +65,14 @@ pub(super) struct RawRefresh {
     pub replication: Option<SpannedDuration>,
     pub domains: Option<SpannedDuration>,
     pub pipeline: Option<SpannedDuration>,
+    pub dns: Option<SpannedDuration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [dns] table")]
+pub(super) struct RawDns {
+    pub nameservers: Option<SpannedList>,
+    pub resolvers: Option<SpannedList>,
 }
 
 #[derive(Debug, Default, Deserialize)]

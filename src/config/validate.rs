@@ -5,14 +5,18 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::diagnostic::Problem;
-use super::raw::{RawAws, RawConfig, RawRefresh, RawThresholds, SpannedDuration, SpannedString};
-use super::{AwsConfig, Config, RefreshConfig, Thresholds, service};
+use super::raw::{
+    RawAws, RawConfig, RawDns, RawRefresh, RawThresholds, SpannedDuration, SpannedList,
+    SpannedString,
+};
+use super::{AwsConfig, Config, DnsConfig, RefreshConfig, Thresholds, service};
 
 pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
     let mut check = Checker::default();
     let aws = aws(&mut check, &raw.aws);
     let refresh = refresh(&mut check, &raw.refresh);
     let thresholds = thresholds(&mut check, &raw.thresholds);
+    let dns = dns(&mut check, &raw.dns);
     // Reported at 1:1, so only when nothing more specific is wrong.
     if raw.service.is_empty() && check.problems.is_empty() {
         check.fail(
@@ -27,6 +31,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
         read_only: raw.read_only.is_some_and(|read_only| *read_only.get_ref()),
         refresh,
         thresholds,
+        dns,
         services,
     })
 }
@@ -199,7 +204,58 @@ fn refresh(check: &mut Checker, raw: &RawRefresh) -> RefreshConfig {
             "`refresh.pipeline`",
             defaults.pipeline,
         ),
+        dns: check.duration(raw.dns.as_ref(), "`refresh.dns`", defaults.dns),
     }
+}
+
+fn dns(check: &mut Checker, raw: &RawDns) -> DnsConfig {
+    let mut list = |value: Option<&SpannedList>, key: &str| -> Vec<String> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        value
+            .get_ref()
+            .iter()
+            .map(|entry| {
+                if !looks_like_host_port(entry.get_ref()) {
+                    check.fail(
+                        entry.span(),
+                        format!(
+                            "`dns.{key}` has {:?}; expected host:port, e.g. \
+                             \"ns-123.awsdns-45.com:53\", \"127.0.0.1:5353\" or \"[::1]:53\"",
+                            entry.get_ref()
+                        ),
+                    );
+                }
+                entry.get_ref().clone()
+            })
+            .collect()
+    };
+    DnsConfig {
+        nameservers: list(raw.nameservers.as_ref(), "nameservers"),
+        resolvers: list(raw.resolvers.as_ref(), "resolvers"),
+    }
+}
+
+/// `host:port` with a non-empty host (an IPv6 address in brackets) and a port from 1 to 65535.
+pub(super) fn looks_like_host_port(text: &str) -> bool {
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return false;
+    };
+    let port_ok = port.parse::<u16>().is_ok_and(|p| p > 0);
+    let host_ok = match host.strip_prefix('[') {
+        Some(inner) => inner
+            .strip_suffix(']')
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => {
+            !host.is_empty()
+                && !host.contains(':')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        }
+    };
+    port_ok && host_ok
 }
 
 fn thresholds(check: &mut Checker, raw: &RawThresholds) -> Thresholds {

@@ -62,6 +62,7 @@ impl Fleet {
         let Ok(payload) = result else {
             return;
         };
+        let judged = matches!(payload, Payload::Health(_) | Payload::Dns(_));
         macro_rules! store {
             ($entries:expr, $field:ident) => {
                 for e in $entries {
@@ -98,6 +99,20 @@ impl Fleet {
                 store!(metrics, replication_metrics);
             }
             Payload::RoutingControl(entries) => store!(entries, routing_control),
+            Payload::Dns(entries) => {
+                for e in entries {
+                    if let Some(svc) = self
+                        .services
+                        .iter_mut()
+                        .find(|s| s.service.name == e.service)
+                    {
+                        svc.dns = Some(Stamped {
+                            value: e.value,
+                            fetched_at: at,
+                        });
+                    }
+                }
+            }
             Payload::Pipeline(entries) => {
                 for e in entries {
                     if let Some(svc) = self
@@ -111,6 +126,32 @@ impl Fleet {
                         });
                     }
                 }
+            }
+        }
+        if judged {
+            self.note_dns_disagreement(at);
+        }
+    }
+
+    /// Whether DNS disagrees with the health model, per service, from the latest of both:
+    /// the disagreement's start is kept while it lasts (the `dns_disagrees` finding waits for
+    /// the TTL plus one refresh), forgotten when they agree or either is unknown.
+    fn note_dns_disagreement(&mut self, at: Timestamp) {
+        for svc in &mut self.services {
+            let dns = svc
+                .dns
+                .as_ref()
+                .filter(|d| d.value.error.is_none())
+                .and_then(|d| d.value.answer_region.as_deref());
+            let disagree = match (dns, svc.predicted_region()) {
+                (Some(dns), Some(predicted)) => dns != predicted,
+                _ => false,
+            };
+            if !disagree {
+                svc.dns_disagrees_since = None;
+            } else if svc.dns_disagrees_since.is_none() {
+                let seen = svc.dns.as_ref().map_or(at, |d| d.value.checked_at);
+                svc.dns_disagrees_since = Some(seen.max(at));
             }
         }
     }

@@ -9,8 +9,8 @@ pub(crate) mod testing;
 
 use crate::config::Thresholds;
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    RoutingControl, Service, Timestamp,
+    ArtifactVersion, DnsTruth, DomainInfo, FunctionStats, HealthCheck, HealthStatus, PipelineInfo,
+    ReplicationMetrics, RoutingControl, Service, Timestamp, serving_index,
 };
 use crate::source::{SourceError, SourceKey, SourceKind, SourceSpec};
 use std::collections::BTreeMap;
@@ -74,9 +74,39 @@ pub struct ServiceState {
     pub service: Service,
     pub regions: Vec<RegionState>,
     pub pipeline: Option<Stamped<PipelineInfo>>,
+    /// What the authoritative name servers last answered for the shared name.
+    pub dns: Option<Stamped<DnsTruth>>,
+    /// Since when DNS has answered with another region than the health model predicts (kept
+    /// across fetches by `Fleet::apply`; `None` while they agree or either is unknown).
+    pub dns_disagrees_since: Option<Timestamp>,
 }
 
 impl ServiceState {
+    /// The region the health model predicts Route 53 answers with: the first healthy region
+    /// (`model::serving_index`), from each region's last health data. For `arc` services a
+    /// region's RECOVERY_CONTROL check follows its routing control (`recovery_control_status`),
+    /// so where the routing control was read at least as recently as the health check (data
+    /// plane, readable while the Route 53 API is down), its state decides.
+    pub fn predicted_region(&self) -> Option<&str> {
+        let arc = matches!(self.service.failover, crate::model::Failover::Arc { .. });
+        let statuses: Vec<HealthStatus> = self
+            .regions
+            .iter()
+            .map(|r| {
+                let health = r.health.as_ref();
+                match &r.routing_control {
+                    Some(c) if arc && health.is_none_or(|h| c.fetched_at >= h.fetched_at) => {
+                        crate::model::recovery_control_status(c.value.on)
+                    }
+                    _ => health.map_or(HealthStatus::Unknown, |h| h.value.effective()),
+                }
+            })
+            .collect();
+        serving_index(&statuses)
+            .and_then(|i| self.regions.get(i))
+            .map(|r| r.region.as_str())
+    }
+
     pub fn region(&self, region: &str) -> Option<&RegionState> {
         self.regions.iter().find(|r| r.region == region)
     }
@@ -148,6 +178,8 @@ impl Fleet {
                     .collect(),
                 service,
                 pipeline: None,
+                dns: None,
+                dns_disagrees_since: None,
             })
             .collect();
         let sources = schedule
@@ -245,6 +277,7 @@ impl Fleet {
             SourceKind::Replication => region.artifacts.as_ref().map(|a| a.fetched_at),
             SourceKind::Pipeline => svc.pipeline.as_ref().map(|p| p.fetched_at),
             SourceKind::RoutingControl => region.routing_control.as_ref().map(|c| c.fetched_at),
+            SourceKind::Dns => svc.dns.as_ref().map(|d| d.fetched_at),
         }
     }
 

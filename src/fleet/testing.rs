@@ -69,6 +69,8 @@ pub fn svc(regions: &[&str]) -> ServiceState {
         },
         regions: regions.iter().map(|r| RegionState::new(r)).collect(),
         pipeline: None,
+        dns: None,
+        dns_disagrees_since: None,
     }
 }
 

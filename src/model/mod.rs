@@ -1,9 +1,11 @@
 //! Plain domain types shared by sources, state, assessments and the UI: no I/O, no terminal.
 
+mod dns;
 mod health;
 mod release;
 mod traffic;
 
+pub use dns::{DnsData, DnsTruth, RegionTargets, answer_region, dns_disagreement_overdue};
 pub use health::{
     CheckKind, CheckSettings, CheckerObservation, HEALTHY_ABOVE_PCT, HealthCheck, HealthStatus,
     METRIC_CURRENT_S, MetricVerdict, RoutingControl, VerdictFrom, checkers_verdict,
@@ -132,6 +134,9 @@ pub enum FindingCode {
     CodeMismatch,
     ApprovalPending,
     SourceError,
+    /// DNS answers with another region than the health model predicts, for longer than the
+    /// record's TTL plus one DNS refresh.
+    DnsDisagrees,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,11 +4,12 @@
 pub mod aws;
 pub mod call;
 pub mod clock;
+pub mod dns;
 pub mod sim;
 
 use crate::model::{
-    ArtifactVersion, DomainInfo, FunctionStats, HealthCheck, PipelineInfo, ReplicationMetrics,
-    RoutingControl, Service, Timestamp,
+    ArtifactVersion, DnsTruth, DomainInfo, FunctionStats, HealthCheck, PipelineInfo,
+    ReplicationMetrics, RoutingControl, Service, Timestamp,
 };
 use serde::Serialize;
 use std::fmt;
@@ -32,16 +33,19 @@ pub enum SourceKind {
     Pipeline,
     /// ARC routing control states, from the cluster endpoints (data plane), for `arc` services.
     RoutingControl,
+    /// What the hosted zones' authoritative name servers answer (data plane, not an AWS API).
+    Dns,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 6] = [
+    pub const ALL: [SourceKind; 7] = [
         SourceKind::Health,
         SourceKind::Lambda,
         SourceKind::Replication,
         SourceKind::Domains,
         SourceKind::Pipeline,
         SourceKind::RoutingControl,
+        SourceKind::Dns,
     ];
 
     /// The name in the JSON contract and the status bar.
@@ -53,6 +57,7 @@ impl SourceKind {
             SourceKind::Domains => "apigateway",
             SourceKind::Pipeline => "codepipeline",
             SourceKind::RoutingControl => "arc",
+            SourceKind::Dns => "dns",
         }
     }
 }
@@ -63,6 +68,9 @@ pub struct SourceKey {
     pub kind: SourceKind,
     pub region: String,
 }
+
+/// The region of the DNS source's key: DNS answers are global, not in a region.
+pub const DNS_REGION: &str = "global";
 
 impl SourceKey {
     pub fn new(kind: SourceKind, region: impl Into<String>) -> Self {
@@ -137,6 +145,8 @@ pub enum Payload {
     Pipeline(Vec<Entry<PipelineInfo>>),
     /// Each `arc` service's routing control of the region.
     RoutingControl(Vec<Entry<RoutingControl>>),
+    /// Per service: what the authoritative name servers answer for its shared name.
+    Dns(Vec<Entry<DnsTruth>>),
 }
 
 /// The owned result of one fetch, sent from a poller task to the app loop.
@@ -255,6 +265,14 @@ impl Backend {
         match self {
             Backend::Sim(sim) => sim.health_flags(ids, now),
             Backend::Aws(aws) => aws.health_flags(ids).await,
+        }
+    }
+
+    /// One service's DNS truth asked now (verification after a failover waits for it).
+    pub async fn dns_truth(&self, service: &str, now: Timestamp) -> Result<DnsTruth, SourceError> {
+        match self {
+            Backend::Sim(sim) => sim.dns_truth(service, now),
+            Backend::Aws(aws) => aws.dns_truth(service, now).await,
         }
     }
 

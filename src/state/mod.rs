@@ -38,6 +38,11 @@ pub enum Msg {
     Dialog(DialogKey),
     /// An action the loop ran (see `Command::Execute`) has ended.
     ActionDone(Box<Report>),
+    /// A running action's progress (verification waiting for DNS), for its dialog.
+    ActionProgress {
+        service: String,
+        line: String,
+    },
     /// The audit log as read at start (or why it could not be read), for unfinished actions.
     AuditLog(Result<Vec<AuditRecord>, String>),
     /// The console has closed (q, SIGTERM, SIGHUP) and waits at most `limit` for the actions
@@ -107,6 +112,9 @@ pub struct State {
     pub notices: Vec<Notice>,
     /// Health checks' last failure per checker, read when their detail view opened, by ID.
     pub failure_reasons: BTreeMap<String, FailureReasons>,
+    /// The last progress line of each running action, by service (verification waiting for
+    /// DNS); gone when the action is done.
+    pub progress: BTreeMap<String, String>,
 }
 
 impl State {
@@ -123,6 +131,7 @@ impl State {
             in_flight: BTreeSet::new(),
             notices: Vec::new(),
             failure_reasons: BTreeMap::new(),
+            progress: BTreeMap::new(),
         }
     }
 

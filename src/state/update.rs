@@ -41,7 +41,16 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             clear_messages(state);
             dialog_keys::dialog_key(state, key, now)
         }
-        Msg::ActionDone(report) => actions::done(state, *report),
+        Msg::ActionDone(report) => {
+            state.progress.remove(&report.service);
+            actions::done(state, *report)
+        }
+        Msg::ActionProgress { service, line } => {
+            if state.in_flight.contains(&service) {
+                state.progress.insert(service, line);
+            }
+            Vec::new()
+        }
         Msg::AuditLog(read) => {
             actions::audit_loaded(state, read);
             Vec::new()

@@ -66,6 +66,8 @@ impl Task<'_> {
             Some(arn) => Some(arn),
             None => self.caller(tx).await,
         };
+        let service = plan.service.clone();
+        let progress_tx = tx.clone();
         let report = Execution {
             backend: self.backend,
             log: self.log,
@@ -73,7 +75,13 @@ impl Task<'_> {
             actor,
             verification: self.verification,
         }
-        .run(plan, forced_reason)
+        .run_with_progress(plan, forced_reason, &move |line: String| {
+            // A full queue drops a progress line; the next one replaces it anyway.
+            let _ = progress_tx.try_send(Msg::ActionProgress {
+                service: service.clone(),
+                line,
+            });
+        })
         .await;
         tracing::info!(?report, "action done");
         // The loop is gone only when the console is closing; the audit log has the outcome.

@@ -43,7 +43,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(plan) => plan_paragraphs(plan, inner, theme),
         None => intro_paragraphs(dialog, state, inner, theme),
     };
-    let fixed = fixed_lines(dialog, inner, theme);
+    let mut fixed = fixed_lines(dialog, inner, theme);
+    if let Stage::Executing { plan, .. } = &dialog.stage
+        && let Some(line) = state.progress.get(&plan.service)
+    {
+        wrap_into(&mut fixed, line, inner, theme.dim);
+    }
     let wanted = paragraphs.iter().map(Vec::len).sum::<usize>() + 1 + fixed.len() + 2;
     let height = (wanted as u16).min(area.height);
     let [popup] = Layout::horizontal([Constraint::Length(width)])

@@ -216,6 +216,112 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// What DNS answers for a service, in the Health panel's DNS column for the row of `region`
+/// (`size` 2: 9 columns, 1: 5, 0: 3): the answered region's row gets "◀ ttl 60s" / "◀ 60s" /
+/// "◀" (green when the health model agrees, red when not), the service's first row says why
+/// there is no region ("? no name" for NXDOMAIN, "✗ silent"); stale DNS data shows its age instead of
+/// the TTL.
+pub fn dns_cell<'a>(
+    svc: &crate::fleet::ServiceState,
+    region: &str,
+    first_row: bool,
+    fresh: &Freshness,
+    size: u8,
+    theme: &Theme,
+) -> Span<'a> {
+    let wide = size >= 2;
+    let Some(dns) = svc.dns.as_ref().map(|d| &d.value) else {
+        return Span::raw("");
+    };
+    let stale = match fresh {
+        Freshness::Stale { age, .. } => Some(*age),
+        _ => None,
+    };
+    match dns.answer_region.as_deref() {
+        Some(answered) if answered == region => {
+            let agrees = svc.predicted_region() == Some(answered);
+            let style = match (stale, agrees) {
+                (Some(_), _) => theme.stale,
+                (None, true) => theme.ok,
+                (None, false) => theme.crit,
+            };
+            let text = match (size, stale, dns.ttl_s) {
+                (0, _, _) | (_, None, None) => "◀".to_string(),
+                (1, Some(age), _) => format!("◀ {}", age_short(age)),
+                (1, None, Some(ttl)) => format!("◀ {ttl}s"),
+                (_, Some(age), _) => format!("◀ {} old", age_short(age)),
+                (_, None, Some(ttl)) => format!("◀ ttl {ttl}s"),
+            };
+            Span::styled(text, style)
+        }
+        Some(_) => Span::raw(""),
+        None if !first_row => Span::raw(""),
+        None if dns.error.is_some() => {
+            Span::styled(if wide { "✗ no answer" } else { "✗" }, theme.crit)
+        }
+        None => Span::styled(
+            if wide {
+                if dns.note.as_deref().is_some_and(|n| n.contains("NXDOMAIN")) {
+                    "? no name"
+                } else {
+                    "? unknown"
+                }
+            } else {
+                "?"
+            },
+            theme.unknown,
+        ),
+    }
+}
+
+fn age_short(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{}h", s / 3600)
+    }
+}
+
+/// The detail view's DNS line: "us-west-2 · ttl 60s · ns-1.awsdns-sim · 4s ago", or why not.
+pub fn dns_detail<'a>(
+    svc: &crate::fleet::ServiceState,
+    theme: &Theme,
+    now: crate::model::Timestamp,
+) -> Span<'a> {
+    let Some(d) = &svc.dns else {
+        return Span::styled("not asked yet", theme.unknown);
+    };
+    let dns = &d.value;
+    let ago = age((now - dns.checked_at).to_std().unwrap_or_default());
+    let server = dns.nameserver.as_deref().unwrap_or("no name server");
+    if let Some(error) = &dns.error {
+        return Span::styled(format!("no answer ({ago} ago): {error}"), theme.crit);
+    }
+    let ttl = dns
+        .ttl_s
+        .map(|t| format!(" · ttl {t}s"))
+        .unwrap_or_default();
+    match (&dns.answer_region, &dns.note) {
+        (Some(region), _) => {
+            let agrees = svc.predicted_region() == Some(region.as_str());
+            Span::styled(
+                format!("{region}{ttl} · {server} · {ago} ago"),
+                if agrees { theme.ok } else { theme.crit },
+            )
+        }
+        (None, note) => Span::styled(
+            format!(
+                "? {}{ttl} · {server} · {ago} ago",
+                note.as_deref().unwrap_or("unknown")
+            ),
+            theme.unknown,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -340,3 +340,35 @@ async fn pin_unhealthy_in_the_simulation_moves_traffic_and_failback_unpins() {
     assert_eq!((primary.inverted, primary.disabled), (false, false));
     assert_eq!(primary.raw, HealthStatus::Healthy);
 }
+
+/// The simulated name servers follow the world's serving region (the same rule, not a copy)
+/// `DNS_PROPAGATION_S` later, and verification on a running clock waits for them.
+#[tokio::test]
+async fn the_simulated_dns_follows_a_failover_and_verification_waits_for_it() {
+    use crate::source::sim::world::{DNS_NAMESERVER, DNS_PROPAGATION_S, DNS_TTL_S};
+    let backend = Backend::Sim(sim("steady"));
+    let Backend::Sim(s) = &backend else {
+        unreachable!()
+    };
+    let act_at = at(s, 120);
+    let p = plan::failover(&fleet(&backend, act_at), "sample", "us-west-2", act_at).unwrap();
+    let log = temp_log("dns-follows");
+    // Simulated time 100 times faster than the wall clock, from the moment of the failover.
+    let clock = Clock::sim(act_at, 100.0);
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert!(
+        report
+            .message
+            .contains(&format!("DNS ({DNS_NAMESERVER}) answers us-west-2 after")),
+        "{}",
+        report.message
+    );
+    let answer = |secs: i64| {
+        let truth = s.dns_truth("sample", at(s, 120 + secs)).unwrap();
+        assert_eq!(truth.ttl_s, Some(DNS_TTL_S));
+        truth.answer_region
+    };
+    assert_eq!(answer(DNS_PROPAGATION_S - 1).as_deref(), Some("us-east-1"));
+    assert_eq!(answer(DNS_PROPAGATION_S + 1).as_deref(), Some("us-west-2"));
+}

@@ -48,6 +48,7 @@ fn defaults_match_the_design() {
     assert_eq!(refresh.replication, Duration::from_secs(30));
     assert_eq!(refresh.domains, Duration::from_secs(300));
     assert_eq!(refresh.pipeline, Duration::from_secs(20));
+    assert_eq!(refresh.dns, Duration::from_secs(15));
     let thresholds = Thresholds::default();
     assert_eq!(thresholds.error_rate_warn_pct, 1.0);
     assert_eq!(thresholds.error_rate_crit_pct, 5.0);
@@ -126,6 +127,7 @@ fn example_config_has_the_design_values() {
         read_only: false,
         refresh: RefreshConfig::default(),
         thresholds: Thresholds::default(),
+        dns: DnsConfig::default(),
         services: vec![ServiceConfig {
             name: "sample".to_owned(),
             domain: "sample.fed.dev".to_owned(),
@@ -425,4 +427,45 @@ fn a_bad_qualifier_is_refused_where_it_is_written() {
     );
     let (_, _, message) = invalid(&text);
     assert!(message.contains(r#"lists "sample-api" twice"#), "{message}");
+}
+
+#[test]
+fn dns_table_is_optional_and_takes_host_port_lists() {
+    assert_eq!(parse(MINIMAL).dns, DnsConfig::default());
+    let config = parse(&format!(
+        "[dns]\nnameservers = [\"127.0.0.1:5353\", \"ns-1.awsdns-01.org:53\", \"[::1]:53\"]\n\
+         resolvers = [\"10.0.0.2:53\"]\n[refresh]\ndns = \"30s\"\n{MINIMAL}"
+    ));
+    assert_eq!(
+        config.dns.nameservers,
+        ["127.0.0.1:5353", "ns-1.awsdns-01.org:53", "[::1]:53"]
+    );
+    assert_eq!(config.dns.resolvers, ["10.0.0.2:53"]);
+    assert_eq!(config.refresh.dns, Duration::from_secs(30));
+}
+
+#[test]
+fn dns_entries_and_keys_are_checked_with_their_place() {
+    let (line, column, message) = invalid(&format!(
+        "[dns]\nnameservers = [\"127.0.0.1:5353\", \"ns-1.example\"]\n{MINIMAL}"
+    ));
+    assert_eq!((line, column), (2, 34), "{message}");
+    assert!(message.contains("expected host:port"), "{message}");
+    let (line, column, message) = invalid(&format!("[dns]\nnameserver = []\n{MINIMAL}"));
+    assert_eq!((line, column), (2, 1), "{message}");
+    assert!(message.contains("nameserver"), "{message}");
+    for bad in [
+        "",
+        ":53",
+        "host:0",
+        "host:99999",
+        "::1:53",
+        "[::1]",
+        "a b:53",
+    ] {
+        assert!(!validate::looks_like_host_port(bad), "{bad}");
+    }
+    for good in ["127.0.0.1:53", "[::1]:5353", "ns-1.awsdns-01.org:53"] {
+        assert!(validate::looks_like_host_port(good), "{good}");
+    }
 }

@@ -210,6 +210,12 @@ pub const IAM_ACTIONS: &[(&str, &str, &str, Need)] = &[
     ),
     (
         ROUTE_53,
+        "GetHostedZone",
+        "route53:GetHostedZone",
+        Need::Read,
+    ),
+    (
+        ROUTE_53,
         "GetHealthCheckStatus",
         "route53:GetHealthCheckStatus",
         Need::Read,

@@ -6,6 +6,7 @@ mod apigateway;
 mod clients;
 mod cloudwatch;
 mod codepipeline;
+mod dns;
 pub mod errors;
 mod health_config;
 mod integrations;
@@ -20,7 +21,7 @@ mod zone;
 pub use clients::{ControlClients, RegionClients};
 pub use tally::Tally;
 
-use super::{ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use super::{DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
 use crate::config::{Config, Mechanism, ServiceConfig};
 use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
@@ -58,7 +59,8 @@ pub const ROUTE53_READ_BUDGET: Duration = Duration::from_secs(8);
 const FAN_OUT: usize = 8;
 
 pub struct AwsBackend {
-    config: Config,
+    /// Boxed, like the caches below, to keep `Backend::Aws` near `Backend::Sim` in size.
+    config: Box<Config>,
     /// Route 53 and its metrics live in the control region.
     route53: aws_sdk_route53::Client,
     control_cloudwatch: aws_sdk_cloudwatch::Client,
@@ -96,6 +98,9 @@ pub struct AwsBackend {
     /// The last Route 53 read timed out: reads make one attempt each until one answers (a
     /// silent endpoint is not asked three times per read, refresh after refresh).
     route53_silent: std::sync::atomic::AtomicBool,
+    /// Each hosted zone's authoritative name servers, read once (see `dns.rs`).
+    /// (With whether delegation sets are looked up: see `dns::NameServerCache`.)
+    dns_servers: Box<dns::NameServerCache>,
 }
 
 impl AwsBackend {
@@ -123,7 +128,17 @@ impl AwsBackend {
             .http_client(clients::shared_http_client())
             .load()
             .await;
-        AwsBackend::with_sdk_config(config, &sdk)
+        let custom_endpoint = config.aws.endpoint_url.is_some()
+            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+        AwsBackend::with_sdk_config(config, &sdk).with_delegation_lookup(!custom_endpoint)
+    }
+
+    /// Read each zone's delegation set and resolve its name servers (see `delegation_lookup`).
+    pub fn with_delegation_lookup(mut self, on: bool) -> AwsBackend {
+        self.dns_servers.delegation_lookup = on;
+        self
     }
 
     /// Clients from a given SDK configuration, all through one HTTP client (the configuration's,
@@ -208,7 +223,8 @@ impl AwsBackend {
             pipeline_declarations: Box::default(),
             invoked: Box::default(),
             route53_silent: std::sync::atomic::AtomicBool::new(false),
-            config,
+            dns_servers: Box::default(),
+            config: Box::new(config),
         }
     }
 
@@ -327,6 +343,16 @@ impl AwsBackend {
                     add(SourceKind::Replication, r, refresh.replication, cover);
                 }
             }
+            // DNS truth where there is someone to ask: `[dns] nameservers`, or the zones'
+            // delegation sets against AWS itself (an emulator serves no DNS).
+            if self.dns_servers.delegation_lookup || !self.config.dns.nameservers.is_empty() {
+                add(
+                    SourceKind::Dns,
+                    DNS_REGION,
+                    refresh.dns,
+                    (s.name.clone(), s.primary_region().to_string()),
+                );
+            }
             if let Some(p) = &s.pipeline {
                 add(
                     SourceKind::Pipeline,
@@ -355,6 +381,15 @@ impl AwsBackend {
         health_config::flags(self, ids).await
     }
 
+    /// One service's DNS truth, asked now of its zone's authoritative name servers.
+    pub async fn dns_truth(
+        &self,
+        service: &str,
+        now: Timestamp,
+    ) -> Result<crate::model::DnsTruth, SourceError> {
+        dns::truth(self, service, now).await
+    }
+
     /// The caller's ARN (STS GetCallerIdentity).
     pub async fn caller(&self) -> Result<String, SourceError> {
         sts::caller(self).await
@@ -376,6 +411,7 @@ impl AwsBackend {
             SourceKind::RoutingControl => {
                 act::fetch_routing_controls(self, &key.region, &mut tally).await
             }
+            SourceKind::Dns => dns::fetch(self, now, &mut tally).await,
         };
         (tally, result)
     }

@@ -6,7 +6,9 @@ mod ops;
 pub mod scenario;
 pub mod world;
 
-use super::{Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use super::{
+    DNS_REGION, Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind, SourceSpec,
+};
 use crate::model::{Failover, Service, Timestamp};
 use scenario::Scenario;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -110,6 +112,7 @@ impl SimBackend {
                 SourceKind::Domains => refresh.domains,
                 SourceKind::Pipeline => refresh.pipeline,
                 SourceKind::RoutingControl => refresh.health,
+                SourceKind::Dns => refresh.dns,
             };
             for service in &self.scenario.services {
                 let regions: Vec<&String> = match kind {
@@ -122,10 +125,17 @@ impl SimBackend {
                     {
                         Vec::new()
                     }
+                    // One DNS source for every service (DNS is not in a region); it covers
+                    // each service at its primary, where its freshness is looked up.
+                    SourceKind::Dns => service.regions.iter().take(1).collect(),
                     _ => service.regions.iter().collect(),
                 };
                 for region in regions {
-                    let key = SourceKey::new(kind, region.clone());
+                    let key = if kind == SourceKind::Dns {
+                        SourceKey::new(kind, DNS_REGION)
+                    } else {
+                        SourceKey::new(kind, region.clone())
+                    };
                     let cover = (service.name.clone(), region.clone());
                     match specs.iter_mut().find(|s| s.key == key) {
                         Some(spec) => spec.covers.push(cover),
@@ -191,7 +201,7 @@ impl SimBackend {
             .scenario
             .services
             .iter()
-            .filter(|s| s.regions.iter().any(|r| r == region));
+            .filter(|s| region == DNS_REGION || s.regions.iter().any(|r| r == region));
         let mut calls = 0u32;
         let payload = match key.kind {
             SourceKind::Health => Payload::Health(
@@ -245,6 +255,12 @@ impl SimBackend {
                     })
                     .collect(),
             ),
+            // DNS queries are no AWS API calls: nothing to count against a limit or a bill.
+            SourceKind::Dns => Payload::Dns(
+                services
+                    .map(|s| entry(&s.name, region, world.dns(s, now)))
+                    .collect(),
+            ),
             SourceKind::Pipeline => Payload::Pipeline(
                 services
                     .filter(|s| s.regions.first().is_some_and(|r| r == region))
@@ -273,6 +289,25 @@ pub(super) fn route53_timeout(api: &str, control_region: &str) -> SourceError {
     )
 }
 
+impl SimBackend {
+    /// One service's DNS truth at simulated time `now`, as the `dns` source would fetch it.
+    pub fn dns_truth(
+        &self,
+        service: &str,
+        now: Timestamp,
+    ) -> Result<crate::model::DnsTruth, SourceError> {
+        let ops = self.ops();
+        let world = World::new(&self.scenario, &ops);
+        match world.service(service) {
+            Some(s) => Ok(world.dns(s, now)),
+            None => Err(SourceError::new(
+                ErrorKind::Other,
+                format!("no service {service} in the scenario"),
+            )),
+        }
+    }
+}
+
 fn throttling_error(key: &SourceKey) -> SourceError {
     let api = match key.kind {
         SourceKind::Health => "Route 53 GetHealthCheckStatus",
@@ -281,6 +316,7 @@ fn throttling_error(key: &SourceKey) -> SourceError {
         SourceKind::Domains => "API Gateway GetDomainNames",
         SourceKind::Pipeline => "CodePipeline GetPipelineState",
         SourceKind::RoutingControl => "Route 53 ARC GetRoutingControlState",
+        SourceKind::Dns => "DNS query",
     };
     SourceError::new(
         ErrorKind::Throttled,

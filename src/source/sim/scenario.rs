@@ -88,6 +88,8 @@ pub struct SimRefresh {
     pub domains: Duration,
     #[serde(with = "humantime_serde_compat")]
     pub pipeline: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub dns: Duration,
 }
 
 impl Default for SimRefresh {
@@ -98,6 +100,7 @@ impl Default for SimRefresh {
             replication: Duration::from_secs(3),
             domains: Duration::from_secs(10),
             pipeline: Duration::from_secs(3),
+            dns: Duration::from_secs(2),
         }
     }
 }

@@ -64,6 +64,11 @@ async fn an_unknown_actor_is_asked_for_before_acting() {
         assert_eq!(r.actor.as_deref(), Some(arn), "{r:?}");
     }
     let msgs = drain(&mut rx);
+    // Progress lines (the flags re-read, DNS asked) go to the dialog in between.
+    let (progress, msgs): (Vec<Msg>, Vec<Msg>) = msgs
+        .into_iter()
+        .partition(|m| matches!(m, Msg::ActionProgress { .. }));
+    assert!(!progress.is_empty());
     assert!(
         matches!(msgs.as_slice(), [Msg::Caller(Ok(a)), Msg::ActionDone(_)] if a == arn),
         "{msgs:?}"

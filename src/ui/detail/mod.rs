@@ -176,6 +176,7 @@ fn health(
                 theme,
             ),
             kv("serving now", serving, theme),
+            kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
         ];
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -236,6 +237,7 @@ fn health(
             theme,
         ),
         kv("serving now", serving, theme),
+        kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
     ]);
     lines.extend(routing_control_line(svc, r, theme, now));
     lines.extend([

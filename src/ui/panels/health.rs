@@ -1,5 +1,6 @@
 //! Health panel: per service and region, the checkers' verdict, what Route 53 acts on, the
-//! Inverted/Disabled flags, which region serves, and the last hour.
+//! Inverted/Disabled flags, which region serves, which region DNS answers with, and the last
+//! hour.
 
 use super::PanelTable;
 use crate::assess;
@@ -19,11 +20,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let history_width = area
         .width
         .saturating_sub(if flags_wide {
-            84
+            85
         } else if wide {
-            66
+            72
         } else {
-            52
+            56
         })
         .clamp(4, 30) as usize;
     let (window, position) = super::window(state, Panel::Health, area, 1);
@@ -144,6 +145,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 (false, true) => widgets::health(effective, theme),
                 (false, false) => widgets::health_short(effective, theme),
             };
+            let dns_fresh = state.fleet.freshness(
+                SourceKind::Dns,
+                &svc.service.name,
+                svc.service.primary_region(),
+                svc.dns.as_ref().map(|d| d.fetched_at),
+                now,
+            );
+            let dns_size = u8::from(wide);
+            let dns = widgets::dns_cell(svc, &r.region, region == 0, &dns_fresh, dns_size, theme);
             let mut cells = vec![Cell::from(name), Cell::from(r.region.clone())];
             if wide {
                 cells.push(Cell::from(Span::styled(role, theme.dim)));
@@ -152,6 +162,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Cell::from(health),
                 routing_control.map_or_else(|| Cell::from(pct), Cell::from),
                 Cell::from(serves),
+                Cell::from(dns),
                 Cell::from(Line::from(flags)),
             ]);
             cells.push(Cell::from(Span::styled(history, theme.dim)));
@@ -168,6 +179,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 "ROUTE 53",
                 "CHK",
                 "SERVES",
+                "DNS",
                 if flags_wide { "FLAGS" } else { "FL" },
             ],
             vec![
@@ -177,17 +189,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Constraint::Length(11),
                 Constraint::Length(4),
                 Constraint::Length(9),
-                Constraint::Length(if flags_wide { 14 } else { 3 }),
+                Constraint::Length(5),
+                Constraint::Length(if flags_wide { 9 } else { 3 }),
             ],
         )
     } else {
         (
-            vec!["SERVICE", "REGION", "R53", "CHK", "SRV", "FL"],
+            vec!["SERVICE", "REGION", "R53", "CHK", "SRV", "DNS", "FL"],
             vec![
                 Constraint::Length(8),
                 Constraint::Length(14),
                 Constraint::Length(6),
                 Constraint::Length(4),
+                Constraint::Length(3),
                 Constraint::Length(3),
                 Constraint::Length(3),
             ],

@@ -9,6 +9,7 @@ use crate::model::{
     FunctionStats, HealthCheck, HealthStatus, QualifierSource, Timestamp, VerdictFrom,
     checkers_verdict, effective_status, recovery_control_status,
 };
+use crate::model::{DnsData, DnsTruth, RegionTargets, answer_region};
 
 /// The regions Route 53 health checkers probe from.
 pub const CHECKER_REGIONS: [&str; 8] = [
@@ -23,6 +24,17 @@ pub const CHECKER_REGIONS: [&str; 8] = [
 ];
 /// The window a metrics fetch covers.
 pub const METRICS_WINDOW_S: i64 = 300;
+/// The simulated authoritative name servers answer with the serving region as it was this
+/// long ago: Route 53 acts on a health check's new status only after its checkers agree and
+/// its DNS servers take the change, so DNS follows the flags a little later (here 15 s of
+/// simulated time: long enough that verification is seen waiting for DNS, short enough for a
+/// demo).
+pub const DNS_PROPAGATION_S: i64 = 15;
+/// The TTL of the simulated answer (an alias record takes its target's TTL; API Gateway
+/// regional targets answer with 60 s).
+pub const DNS_TTL_S: u32 = 60;
+/// The simulated name server that answers.
+pub const DNS_NAMESERVER: &str = "ns-1.awsdns-sim";
 /// Source and build stages take this long before the approval action starts.
 const BUILD_DURATION_S: i64 = 60;
 
@@ -557,6 +569,51 @@ impl<'a> World<'a> {
                 if sv == service && r == region && *domain == which && s >= *at)
         });
         i64::from(recreated)
+    }
+
+    /// What the shared name's authoritative name servers answer at `at`: a CNAME to the API
+    /// Gateway regional target of the region Route 53 serves (the world's own serving rule), as
+    /// it was [`DNS_PROPAGATION_S`] ago. The region is told from the answer by the same rule as
+    /// on the AWS path (`model::answer_region`).
+    pub fn dns(&self, service: &SimService, at: Timestamp) -> DnsTruth {
+        let s = self.offset(at);
+        let answered = self.serving_region(service, s - DNS_PROPAGATION_S);
+        let targets: Vec<RegionTargets> = service
+            .regions
+            .iter()
+            .map(|r| {
+                let generation = self.domain_generation(&service.name, r, DriftedDomain::Shared, s);
+                RegionTargets {
+                    region: r.clone(),
+                    names: vec![self.regional_target(
+                        &service.name,
+                        r,
+                        DriftedDomain::Shared,
+                        generation,
+                    )],
+                    addrs: Vec::new(),
+                }
+            })
+            .collect();
+        let answers: Vec<DnsData> = answered
+            .and_then(|r| targets.iter().find(|t| t.region == r))
+            .and_then(|t| t.names.first())
+            .map(|name| vec![DnsData::Cname(name.clone())])
+            .unwrap_or_default();
+        let (answer_region, note) = match answer_region(&answers, &targets) {
+            Ok(region) => (Some(region), None),
+            Err(why) => (None, Some(why)),
+        };
+        DnsTruth {
+            name: service.domain.clone(),
+            answer_region,
+            ttl_s: (!answers.is_empty()).then_some(DNS_TTL_S),
+            answers,
+            nameserver: Some(DNS_NAMESERVER.to_string()),
+            checked_at: at,
+            note,
+            error: None,
+        }
     }
 
     pub fn domains(&self, service: &SimService, region: &str, at: Timestamp) -> Vec<DomainInfo> {
