@@ -525,6 +525,9 @@ fn outage(service: &str) -> Vec<String> {
             "control-plane-outage",
             "--at",
             "3m",
+            // A running clock, 50 times faster: verification waits for DNS to follow.
+            "--speed",
+            "50",
             "--service",
             service,
             "--to",
@@ -546,8 +549,10 @@ fn in_a_control_plane_outage_the_arc_service_fails_over_and_verifies() {
         "ok      routing controls fresh: read from the ARC cluster: us-east-1 On, us-west-2 Off",
         "warn    health data fresh: no health data for us-west-2 yet (Route 53 GetHealthCheck in us-east-1: timed out",
         "advisory for arc",
+        "ok      DNS answers: ns-1.awsdns-sim answers orders.",
         "preflight passed",
         "DONE, VERIFIED: every routing control reads as planned",
+        "DNS (ns-1.awsdns-sim) answers us-west-2 after",
     ] {
         assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
     }

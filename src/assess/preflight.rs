@@ -277,10 +277,15 @@ fn routing_controls_fresh(p: &mut Preflight, fleet: &Fleet, svc: &ServiceState, 
     }
 }
 
-/// SEAM for DNS truth (issue 12, item 2, built by the `dns` source's branch): where the
-/// authoritative name servers' answer for the service's shared name plugs into the `arc`
-/// preflight (the region DNS answers with now, read from the data plane). Until that source
-/// exists this says so, as an advisory line, and decides nothing.
+/// What the authoritative name servers answer for the shared name (the `dns` source: data
+/// plane, asked directly, so it stays readable while the Route 53 API is down), for the `arc`
+/// preflight. It tells where traffic goes now and whether the move can be verified through DNS:
+/// - an answer that leads to no region (NXDOMAIN, an unknown target) fails: the routing
+///   controls would move nothing DNS serves;
+/// - DNS not asked or stale is advisory (`warn`): verification then rests on the routing
+///   controls alone;
+/// - an answer other than the routing controls predict is advisory too (a change propagating;
+///   the `dns_disagrees` finding says when it lasts).
 fn dns_answer_check(
     p: &mut Preflight,
     fleet: &Fleet,
@@ -288,16 +293,73 @@ fn dns_answer_check(
     target: &str,
     now: Timestamp,
 ) {
-    let _ = (fleet, now);
-    p.add(
-        "DNS answers",
-        CheckStatus::Warn,
-        format!(
-            "what the name servers answer for {} is not read (no DNS source yet): the move to \
-             {target} is judged by the routing controls and error rates",
-            svc.service.domain
-        ),
+    let name = "DNS answers";
+    let domain = &svc.service.domain;
+    let Some(dns) = &svc.dns else {
+        p.add(
+            name,
+            CheckStatus::Warn,
+            format!(
+                "the name servers of {domain} were not asked (no `[dns] nameservers` and no                  delegation set read): verification will rest on the routing controls"
+            ),
+        );
+        return;
+    };
+    let fresh = fleet.freshness(
+        SourceKind::Dns,
+        &svc.service.name,
+        svc.service.primary_region(),
+        Some(dns.fetched_at),
+        now,
     );
+    let truth = &dns.value;
+    let server = truth.nameserver.as_deref().unwrap_or("?");
+    if let Some(error) = &truth.error {
+        p.add(
+            name,
+            CheckStatus::Warn,
+            format!(
+                "no name server of {domain} answered ({error}): verification will rest on the                  routing controls"
+            ),
+        );
+        return;
+    }
+    if fresh != crate::fleet::Freshness::Fresh {
+        p.add(
+            name,
+            CheckStatus::Warn,
+            format!(
+                "the last DNS answer for {domain} is stale: verification asks again, else                  rests on the routing controls"
+            ),
+        );
+        return;
+    }
+    match truth.answer_region.as_deref() {
+        None => p.add(
+            name,
+            CheckStatus::Fail,
+            format!(
+                "{server} answers {domain} with no region ({}): moving routing controls would                  not move what DNS serves",
+                truth.note.as_deref().unwrap_or("unknown")
+            ),
+        ),
+        Some(r) if Some(r) == svc.predicted_region() || r == target => p.add(
+            name,
+            CheckStatus::Pass,
+            format!(
+                "{server} answers {domain} with {r}{}; verification waits for it to answer {target}",
+                truth.ttl_s.map(|t| format!(" (TTL {t} s)")).unwrap_or_default()
+            ),
+        ),
+        Some(r) => p.add(
+            name,
+            CheckStatus::Warn,
+            format!(
+                "{server} answers {domain} with {r}, not {} as the routing controls say (a                  change still propagating?)",
+                svc.predicted_region().unwrap_or("the region")
+            ),
+        ),
+    }
 }
 
 /// `invert-health-check` and `pin-unhealthy` change health checks with UpdateHealthCheck, a

@@ -17,6 +17,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     // Full labels from 70 columns, the flags spelled out from 90.
     let wide = area.width >= 70;
     let flags_wide = area.width >= 90;
+    // While the health data is stale (the Route 53 API failing) its freshness column takes room:
+    // below the flags' width the ROLE column (the failover order says it too) gives way, so
+    // that the DNS column, fresh from the data plane, stays in view.
+    let role_column = wide && (flags_wide || state.fleet.all_fresh(SourceKind::Health, now));
     let history_width = area
         .width
         .saturating_sub(if flags_wide {
@@ -155,7 +159,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             let dns_size = u8::from(wide);
             let dns = widgets::dns_cell(svc, &r.region, region == 0, &dns_fresh, dns_size, theme);
             let mut cells = vec![Cell::from(name), Cell::from(r.region.clone())];
-            if wide {
+            if role_column {
                 cells.push(Cell::from(Span::styled(role, theme.dim)));
             }
             cells.extend([
@@ -171,28 +175,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         })
         .collect();
     let (mut header, mut widths) = if wide {
-        (
-            vec![
-                "SERVICE",
-                "REGION",
-                "ROLE",
-                "ROUTE 53",
-                "CHK",
-                "SERVES",
-                "DNS",
-                if flags_wide { "FLAGS" } else { "FL" },
-            ],
-            vec![
-                Constraint::Length(10),
-                Constraint::Length(14),
-                Constraint::Length(4),
-                Constraint::Length(11),
-                Constraint::Length(4),
-                Constraint::Length(9),
-                Constraint::Length(5),
-                Constraint::Length(if flags_wide { 9 } else { 3 }),
-            ],
-        )
+        let (mut header, mut widths) = (
+            vec!["SERVICE", "REGION"],
+            vec![Constraint::Length(10), Constraint::Length(14)],
+        );
+        if role_column {
+            header.push("ROLE");
+            widths.push(Constraint::Length(4));
+        }
+        header.extend([
+            "ROUTE 53",
+            "CHK",
+            "SERVES",
+            "DNS",
+            if flags_wide { "FLAGS" } else { "FL" },
+        ]);
+        widths.extend([
+            Constraint::Length(11),
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Length(if flags_wide { 9 } else { 3 }),
+        ]);
+        (header, widths)
     } else {
         (
             vec!["SERVICE", "REGION", "R53", "CHK", "SRV", "DNS", "FL"],
