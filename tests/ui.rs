@@ -990,6 +990,8 @@ fn control_plane_outage_health_stale_routing_controls_shown() {
         );
         if width == 120 {
             assert!(text.contains("STALE"), "the health rows are stale:\n{text}");
+            // DNS truth (data plane, fresh) stays in view beside the stale health data.
+            assert!(east.contains("◀ 60s"), "the DNS column: {east}\n{text}");
         }
         insta::assert_snapshot!(format!("control_plane_outage_3m_{width}x{height}"), text);
     }
@@ -1007,4 +1009,19 @@ fn health_detail_of_an_arc_region_shows_its_routing_control() {
         "{line}\n{text}"
     );
     insta::assert_snapshot!("health_detail_arc_120x35", text);
+}
+
+/// A console started during the outage never read the health checks: the detail view still
+/// shows what the data plane answers (DNS, the routing control).
+#[test]
+fn health_detail_without_health_data_still_shows_dns_and_the_routing_control() {
+    let (mut state, now) = control_plane_outage_at_3m();
+    state.fleet.services[0].regions[0].health = None;
+    act(&mut state, KeyIntent::Focus(Panel::Health), now);
+    act(&mut state, KeyIntent::OpenDetail, now);
+    let text = screen(&state, 80, 24, now);
+    assert!(text.contains("no health data yet"), "{text}");
+    let dns = line_with_all(&text, &["DNS answers", "us-east-1"]);
+    assert!(dns.contains("ns-1.awsdns-sim"), "{dns}\n{text}");
+    line_with_all(&text, &["routing control", "On"]);
 }

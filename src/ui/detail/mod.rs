@@ -154,6 +154,12 @@ fn health(
             "no health data yet",
             theme.unknown,
         ))];
+        // DNS truth and the routing controls come from the data plane: shown without it.
+        lines.push(kv(
+            "DNS answers",
+            widgets::dns_detail(svc, theme, now),
+            theme,
+        ));
         lines.extend(routing_control_line(svc, r, theme, now));
         frame.render_widget(Paragraph::new(lines), area);
         return;
