@@ -49,6 +49,18 @@ pub struct DnsReport {
     pub note: Option<String>,
     /// No name server answered: why.
     pub error: Option<String>,
+    /// `[dns] resolvers` only (absent without them): each recursive resolver's answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resolvers: Vec<ResolverReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResolverReport {
+    pub resolver: String,
+    pub answer_region: Option<String>,
+    /// The TTL left in the resolver's cache.
+    pub ttl_s: Option<u32>,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -336,6 +348,17 @@ fn service_report(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> ServiceR
             checked_at: d.value.checked_at,
             note: d.value.note.clone(),
             error: d.value.error.clone(),
+            resolvers: d
+                .value
+                .resolvers
+                .iter()
+                .map(|r| ResolverReport {
+                    resolver: r.resolver.clone(),
+                    answer_region: r.answer_region.clone(),
+                    ttl_s: r.ttl_s,
+                    error: r.error.clone(),
+                })
+                .collect(),
         }),
         name: svc.service.name.clone(),
         domain: svc.service.domain.clone(),

@@ -36,6 +36,7 @@ fn question(service: &str, domain: &str, servers: Vec<NameServer>) -> DnsQuestio
         service: service.into(),
         name: domain.into(),
         nameservers: Ok(servers),
+        resolvers: Vec::new(),
         targets: ["us-east-1", "us-west-2"]
             .iter()
             .map(|r| {
@@ -294,4 +295,89 @@ functions = ["api"]
     let again = backend.dns_truth("api", now()).await.unwrap();
     assert_eq!(again.answer_region.as_deref(), Some("us-west-2"));
     server.stop().await;
+}
+
+/// `[dns] resolvers`: each recursive resolver is asked too (recursion desired), and the console
+/// says how many still answer the old region and the longest TTL they may keep it for (a
+/// resolver keeps an answer for its TTL: Route 53 Developer Guide, "Choosing between alias and
+/// non-alias records", on TTLs). Two hickory servers stand in for resolvers' caches: one still
+/// holds the old answer (us-east-1, 45 s left), one has the new; a third never answers.
+#[tokio::test]
+async fn resolvers_show_how_far_the_change_has_spread() {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use switchyard::source::{Backend, Payload, SourceKey, SourceKind};
+    let authoritative = DnsServer::start(
+        "example.com",
+        vec![cname("api.example.com", 60, WEST_TARGET)],
+    )
+    .await;
+    let behind = DnsServer::start(
+        "example.com",
+        vec![cname("api.example.com", 45, EAST_TARGET)],
+    )
+    .await;
+    let caught_up = DnsServer::start(
+        "example.com",
+        vec![cname("api.example.com", 58, WEST_TARGET)],
+    )
+    .await;
+    let silent = Silent::bind();
+    let toml = format!(
+        r#"
+[dns]
+nameservers = ["{}"]
+resolvers = ["{}", "{}", "{}"]
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "Z0123456789ABC"
+regions = ["us-east-1", "us-west-2"]
+functions = ["api"]
+"#,
+        authoritative.addr, behind.addr, caught_up.addr, silent.addr
+    );
+    let config = switchyard::config::Config::parse(&toml, std::path::Path::new("t.toml")).unwrap();
+    let sdk = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .build();
+    let backend = Backend::Aws(switchyard::source::aws::AwsBackend::with_sdk_config(
+        config, &sdk,
+    ));
+    let fetched = backend
+        .fetch(&SourceKey::new(SourceKind::Dns, "global"), now())
+        .await;
+    let Ok(Payload::Dns(entries)) = fetched.result else {
+        panic!("{:?}", fetched.result);
+    };
+    let truth = &entries[0].value;
+    assert_eq!(
+        truth.answer_region.as_deref(),
+        Some("us-west-2"),
+        "{truth:?}"
+    );
+    assert_eq!(truth.resolvers.len(), 3, "{truth:?}");
+    let by = |addr: SocketAddr| {
+        truth
+            .resolvers
+            .iter()
+            .find(|r| r.resolver == addr.to_string())
+            .unwrap()
+    };
+    assert_eq!(by(behind.addr).answer_region.as_deref(), Some("us-east-1"));
+    assert_eq!(by(behind.addr).ttl_s, Some(45));
+    assert_eq!(
+        by(caught_up.addr).answer_region.as_deref(),
+        Some("us-west-2")
+    );
+    assert!(by(silent.addr).error.is_some(), "{truth:?}");
+    let c = truth.convergence().unwrap();
+    assert_eq!((c.answered, c.behind, c.longest_ttl_s), (2, 1, Some(45)));
+    assert_eq!(
+        truth.resolvers_summary().as_deref(),
+        Some("converging: 1 of 3 resolvers still answer us-east-1, ≤ 45 s (1 did not answer)")
+    );
+    for s in [authoritative, behind, caught_up] {
+        s.stop().await;
+    }
 }

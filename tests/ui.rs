@@ -1025,3 +1025,32 @@ fn health_detail_without_health_data_still_shows_dns_and_the_routing_control() {
     assert!(dns.contains("ns-1.awsdns-sim"), "{dns}\n{text}");
     line_with_all(&text, &["routing control", "On"]);
 }
+
+/// `[dns] resolvers`: the Health detail view says how far a change has spread through them.
+#[test]
+fn health_detail_says_how_far_resolvers_have_followed() {
+    use switchyard::model::ResolverAnswer;
+    let (_, mut state, now) = state_at("steady", 360);
+    let mut dns = state.fleet.services[0].dns.clone().unwrap();
+    let answer = |resolver: &str, region: &str, ttl| ResolverAnswer {
+        resolver: resolver.into(),
+        answer_region: Some(region.into()),
+        ttl_s: Some(ttl),
+        error: None,
+    };
+    dns.value.resolvers = vec![
+        answer("10.0.0.2:53", "us-east-1", 60),
+        answer("10.0.0.3:53", "us-west-2", 45),
+    ];
+    state.fleet.services[0].dns = Some(dns);
+    act(&mut state, KeyIntent::Focus(Panel::Health), now);
+    act(&mut state, KeyIntent::OpenDetail, now);
+    let text = screen(&state, 120, 35, now);
+    line_with_all(
+        &text,
+        &[
+            "resolvers",
+            "converging: 1 of 2 resolvers still answer us-west-2, ≤ 45 s",
+        ],
+    );
+}

@@ -54,6 +54,30 @@ pub struct DnsTruth {
     pub note: Option<String>,
     /// No server answered: what went wrong.
     pub error: Option<String>,
+    /// What the recursive resolvers of `[dns] resolvers` answer (empty when none are set).
+    pub resolvers: Vec<ResolverAnswer>,
+}
+
+/// One recursive resolver's answer for the shared name: what the users behind it are sent to,
+/// until the TTL it still holds runs out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolverAnswer {
+    pub resolver: String,
+    pub answer_region: Option<String>,
+    /// The TTL left on the answer in the resolver's cache.
+    pub ttl_s: Option<u32>,
+    pub error: Option<String>,
+}
+
+/// How far the resolvers have followed the authoritative answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Convergence {
+    /// Resolvers that answered.
+    pub answered: usize,
+    /// Of those, the ones still answering another region than the name servers.
+    pub behind: usize,
+    /// The longest TTL left among those behind: when the last of them follows, at the latest.
+    pub longest_ttl_s: Option<u32>,
 }
 
 impl DnsTruth {
@@ -68,7 +92,65 @@ impl DnsTruth {
             checked_at: at,
             note: None,
             error: Some(error),
+            resolvers: Vec::new(),
         }
+    }
+
+    /// How far the resolvers follow the authoritative answer: `None` without resolvers or
+    /// without an authoritative region to compare with.
+    pub fn convergence(&self) -> Option<Convergence> {
+        let region = self.answer_region.as_deref()?;
+        let answered: Vec<&ResolverAnswer> = self
+            .resolvers
+            .iter()
+            .filter(|r| r.error.is_none())
+            .collect();
+        if self.resolvers.is_empty() {
+            return None;
+        }
+        let behind: Vec<&&ResolverAnswer> = answered
+            .iter()
+            .filter(|r| r.answer_region.as_deref() != Some(region))
+            .collect();
+        Some(Convergence {
+            answered: answered.len(),
+            behind: behind.len(),
+            longest_ttl_s: behind.iter().filter_map(|r| r.ttl_s).max(),
+        })
+    }
+
+    /// The resolvers in a line: "3 resolvers answer us-west-2", "converging: 1 of 3 still
+    /// answer us-east-1, ≤ 45 s", or `None` without resolvers.
+    pub fn resolvers_summary(&self) -> Option<String> {
+        let c = self.convergence()?;
+        let asked = self.resolvers.len();
+        let silent = asked - c.answered;
+        let silent = if silent > 0 {
+            format!(" ({silent} did not answer)")
+        } else {
+            String::new()
+        };
+        let region = self.answer_region.as_deref().unwrap_or("?");
+        if c.behind == 0 {
+            return Some(format!(
+                "{} of {asked} resolvers answer {region}{silent}",
+                c.answered
+            ));
+        }
+        let old: std::collections::BTreeSet<&str> = self
+            .resolvers
+            .iter()
+            .filter(|r| r.error.is_none() && r.answer_region.as_deref() != Some(region))
+            .map(|r| r.answer_region.as_deref().unwrap_or("no region"))
+            .collect();
+        Some(format!(
+            "converging: {} of {asked} resolvers still answer {}{}{silent}",
+            c.behind,
+            old.into_iter().collect::<Vec<_>>().join(", "),
+            c.longest_ttl_s
+                .map(|t| format!(", ≤ {t} s"))
+                .unwrap_or_default()
+        ))
     }
 
     /// One line for the console: "us-west-2 ttl 60s (ns-1.awsdns-sim)", or why not.
@@ -268,6 +350,53 @@ mod tests {
                 dns_disagreement_overdue(t(since), t(now), ttl, refresh),
                 overdue,
                 "since {since} now {now} ttl {ttl:?}"
+            );
+        }
+    }
+
+    /// How far resolvers have followed: (authoritative region, resolvers as (region, ttl) or
+    /// silent) → the summary line.
+    #[test]
+    fn convergence_table() {
+        let resolver = |r: Option<(&str, u32)>| ResolverAnswer {
+            resolver: "r".into(),
+            answer_region: r.map(|(region, _)| region.to_string()),
+            ttl_s: r.map(|(_, ttl)| ttl),
+            error: r.is_none().then(|| "no answer within 2s".to_string()),
+        };
+        let rows: [(Option<&str>, Vec<Option<(&str, u32)>>, Option<&str>); 5] = [
+            (Some("us-west-2"), vec![], None),
+            (None, vec![Some(("us-east-1", 30))], None),
+            (
+                Some("us-west-2"),
+                vec![Some(("us-west-2", 60)), Some(("us-west-2", 12))],
+                Some("2 of 2 resolvers answer us-west-2"),
+            ),
+            (
+                Some("us-west-2"),
+                vec![
+                    Some(("us-east-1", 30)),
+                    Some(("us-east-1", 45)),
+                    Some(("us-west-2", 60)),
+                ],
+                Some("converging: 2 of 3 resolvers still answer us-east-1, ≤ 45 s"),
+            ),
+            (
+                Some("us-west-2"),
+                vec![None, Some(("us-west-2", 60))],
+                Some("1 of 2 resolvers answer us-west-2 (1 did not answer)"),
+            ),
+        ];
+        for (region, resolvers, want) in rows {
+            let mut truth =
+                DnsTruth::failed("api.example.com", None, Timestamp::default(), String::new());
+            truth.error = None;
+            truth.answer_region = region.map(str::to_string);
+            truth.resolvers = resolvers.iter().copied().map(resolver).collect();
+            assert_eq!(
+                truth.resolvers_summary().as_deref(),
+                want,
+                "{region:?} {resolvers:?}"
             );
         }
     }

@@ -5,7 +5,10 @@ mod health;
 mod release;
 mod traffic;
 
-pub use dns::{DnsData, DnsTruth, RegionTargets, answer_region, dns_disagreement_overdue};
+pub use dns::{
+    Convergence, DnsData, DnsTruth, RegionTargets, ResolverAnswer, answer_region,
+    dns_disagreement_overdue,
+};
 pub use health::{
     CheckKind, CheckSettings, CheckerObservation, HEALTHY_ABOVE_PCT, HealthCheck, HealthStatus,
     METRIC_CURRENT_S, MetricVerdict, RoutingControl, VerdictFrom, checkers_verdict,

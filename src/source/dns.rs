@@ -4,7 +4,7 @@
 //! data plane, so this keeps working when the Route 53 API does not (README, "Against AWS").
 
 use super::Entry;
-use crate::model::{DnsData, DnsTruth, RegionTargets, Timestamp, answer_region};
+use crate::model::{DnsData, DnsTruth, RegionTargets, ResolverAnswer, Timestamp, answer_region};
 use futures::future::join_all;
 use hickory_net::proto::op::{DnsRequest, DnsRequestOptions, DnsResponse, Query, ResponseCode};
 use hickory_net::proto::rr::{Name, RData, RecordType};
@@ -34,6 +34,8 @@ pub struct DnsQuestion {
     pub nameservers: Result<Vec<NameServer>, String>,
     /// (region, names the shared name's record may point at in that region)
     pub targets: Vec<(String, Vec<String>)>,
+    /// Recursive resolvers to ask too (`[dns] resolvers`): how far the change has spread.
+    pub resolvers: Vec<NameServer>,
 }
 
 /// Every service's DNS truth, asked at once. A service whose name servers all fail carries the
@@ -53,8 +55,41 @@ pub async fn ask_all(
     .await
 }
 
-/// One service's DNS truth, stamped `now`.
+/// One service's DNS truth, stamped `now`: the authoritative answer, and the resolvers' if
+/// any are set (asked at the same time).
 pub async fn ask(q: &DnsQuestion, now: Timestamp) -> DnsTruth {
+    let (mut truth, resolvers) = tokio::join!(authoritative(q, now), ask_resolvers(q));
+    truth.resolvers = resolvers;
+    truth
+}
+
+/// Each resolver of `q` asked once, recursion desired (what the users behind it get now, with
+/// the TTL left in its cache), all at once.
+async fn ask_resolvers(q: &DnsQuestion) -> Vec<ResolverAnswer> {
+    let Ok(name) = Name::from_ascii(fqdn(&q.name)) else {
+        return Vec::new();
+    };
+    let name = &name;
+    join_all(q.resolvers.iter().map(|r| async move {
+        let (answer_region, ttl_s, error) = match lookup(r.addr, name, true).await {
+            Ok(Answer::NoSuchName) => (None, None, None),
+            Ok(Answer::Records(answers, ttl)) => {
+                let targets = resolve_targets(r.addr, true, q, &answers).await;
+                (answer_region(&answers, &targets).ok(), ttl, None)
+            }
+            Err(e) => (None, None, Some(e)),
+        };
+        ResolverAnswer {
+            resolver: r.label.clone(),
+            answer_region,
+            ttl_s,
+            error,
+        }
+    }))
+    .await
+}
+
+async fn authoritative(q: &DnsQuestion, now: Timestamp) -> DnsTruth {
     let servers = match &q.nameservers {
         Ok(servers) if !servers.is_empty() => servers,
         Ok(_) => {
@@ -67,7 +102,7 @@ pub async fn ask(q: &DnsQuestion, now: Timestamp) -> DnsTruth {
     };
     let mut failures = Vec::new();
     for server in servers {
-        match lookup(server.addr, &name).await {
+        match lookup(server.addr, &name, false).await {
             Ok(Answer::NoSuchName) => {
                 return DnsTruth {
                     name: q.name.clone(),
@@ -78,10 +113,11 @@ pub async fn ask(q: &DnsQuestion, now: Timestamp) -> DnsTruth {
                     checked_at: now,
                     note: Some("no such name (NXDOMAIN)".into()),
                     error: None,
+                    resolvers: Vec::new(),
                 };
             }
             Ok(Answer::Records(answers, ttl)) => {
-                let targets = resolve_targets(server.addr, q, &answers).await;
+                let targets = resolve_targets(server.addr, false, q, &answers).await;
                 let (answer_region, note) = match answer_region(&answers, &targets) {
                     Ok(region) => (Some(region), None),
                     Err(why) => (None, Some(why)),
@@ -95,6 +131,7 @@ pub async fn ask(q: &DnsQuestion, now: Timestamp) -> DnsTruth {
                     checked_at: now,
                     note,
                     error: None,
+                    resolvers: Vec::new(),
                 };
             }
             Err(e) => failures.push(format!("{}: {e}", server.label)),
@@ -123,15 +160,16 @@ fn fqdn(name: &str) -> String {
     format!("{}.", name.trim_end_matches('.'))
 }
 
-/// Ask one server for `name`: A first; a name with no A (and no CNAME) is asked for AAAA.
-async fn lookup(server: SocketAddr, name: &Name) -> Result<Answer, String> {
-    let a = query(server, name, RecordType::A).await?;
+/// Ask one server for `name` (`recursion`: a resolver, else an authoritative name server): A
+/// first; a name with no A (and no CNAME) is asked for AAAA.
+async fn lookup(server: SocketAddr, name: &Name, recursion: bool) -> Result<Answer, String> {
+    let a = query(server, name, RecordType::A, recursion).await?;
     if a.metadata.response_code == ResponseCode::NXDomain {
         return Ok(Answer::NoSuchName);
     }
     let mut records = records_of(&a);
     if records.0.is_empty() {
-        let aaaa = query(server, name, RecordType::AAAA).await?;
+        let aaaa = query(server, name, RecordType::AAAA, recursion).await?;
         records = records_of(&aaaa);
     }
     Ok(Answer::Records(records.0, records.1))
@@ -158,9 +196,14 @@ fn records_of(response: &DnsResponse) -> (Vec<DnsData>, Option<u32>) {
 /// One question to one server: UDP, then TCP when the UDP answer is truncated (TC bit). An
 /// answer other than NOERROR or NXDOMAIN (SERVFAIL, REFUSED: not authoritative here) is this
 /// server failing.
-async fn query(server: SocketAddr, name: &Name, kind: RecordType) -> Result<DnsResponse, String> {
+async fn query(
+    server: SocketAddr,
+    name: &Name,
+    kind: RecordType,
+    recursion: bool,
+) -> Result<DnsResponse, String> {
     let mut options = DnsRequestOptions::default();
-    options.recursion_desired = false;
+    options.recursion_desired = recursion;
     let request = || DnsRequest::from_query(Query::query(name.clone(), kind), options);
     let udp = UdpClientStream::builder(server, TokioRuntimeProvider::default())
         .with_timeout(Some(NAMESERVER_TIMEOUT))
@@ -217,6 +260,7 @@ where
 /// when the answer has addresses to compare; without addresses the names suffice.
 async fn resolve_targets(
     server: SocketAddr,
+    recursion: bool,
     q: &DnsQuestion,
     answers: &[DnsData],
 ) -> Vec<RegionTargets> {
@@ -228,7 +272,7 @@ async fn resolve_targets(
                 let Ok(name) = Name::from_ascii(fqdn(n)) else {
                     continue;
                 };
-                if let Ok(Answer::Records(found, _)) = lookup(server, &name).await {
+                if let Ok(Answer::Records(found, _)) = lookup(server, &name, recursion).await {
                     addrs.extend(found.into_iter().filter_map(|d| match d {
                         DnsData::Addr(ip) => Some(ip),
                         DnsData::Cname(_) => None,

@@ -25,6 +25,7 @@ fn dns_fetch(region: Option<&str>, at: i64) -> Fetched {
                 checked_at: t(at),
                 note: None,
                 error: None,
+                resolvers: Vec::new(),
             },
         }])),
         partial: None,

@@ -27,10 +27,11 @@ pub(super) async fn fetch(
     now: Timestamp,
     tally: &mut Tally,
 ) -> Result<Payload, SourceError> {
+    let resolvers = resolvers(b).await;
     let mut questions = Vec::new();
     for s in &b.config.services {
         let nameservers = nameservers(b, &s.hosted_zone_id, tally).await;
-        questions.push(question(s, nameservers));
+        questions.push(question(s, nameservers, resolvers.clone()));
     }
     let entries = dns::ask_all(&questions, DNS_REGION, now).await;
     // A service whose name servers all failed: the source's partial error (`sources[]`), while
@@ -63,11 +64,41 @@ pub(super) async fn truth(
     };
     let mut tally = Tally::default();
     let nameservers = nameservers(b, &s.hosted_zone_id, &mut tally).await;
-    Ok(dns::ask(&question(s, nameservers), now).await)
+    Ok(dns::ask(&question(s, nameservers, resolvers(b).await), now).await)
 }
 
-fn question(s: &ServiceConfig, nameservers: Result<Vec<NameServer>, String>) -> DnsQuestion {
+/// The `[dns] resolvers`, their names resolved once and kept (none set: none asked; none
+/// found: none asked, said in the log).
+async fn resolvers(b: &AwsBackend) -> Vec<NameServer> {
+    if b.config.dns.resolvers.is_empty() {
+        return Vec::new();
+    }
+    let mut cache = b.dns_servers.servers.lock().await;
+    if let Some(found) = cache.get(RESOLVERS_KEY) {
+        return found.clone();
+    }
+    match dns::name_servers(&b.config.dns.resolvers).await {
+        Ok(found) => {
+            cache.insert(RESOLVERS_KEY.to_string(), found.clone());
+            found
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "[dns] resolvers: none could be found");
+            Vec::new()
+        }
+    }
+}
+
+/// The cache key of the resolvers (no hosted zone ID has this form).
+const RESOLVERS_KEY: &str = "[dns] resolvers";
+
+fn question(
+    s: &ServiceConfig,
+    nameservers: Result<Vec<NameServer>, String>,
+    resolvers: Vec<NameServer>,
+) -> DnsQuestion {
     DnsQuestion {
+        resolvers,
         service: s.name.clone(),
         name: s.domain.clone(),
         nameservers,

@@ -95,6 +95,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), bottom);
 }
 
+/// What the authoritative name servers answer, and, with `[dns] resolvers`, how far the
+/// resolvers have followed ("converging: 1 of 3 resolvers still answer us-east-1, ≤ 45 s").
+fn dns_lines<'a>(svc: &ServiceState, theme: &Theme, now: Timestamp) -> Vec<Line<'a>> {
+    let mut lines = vec![kv(
+        "DNS answers",
+        widgets::dns_detail(svc, theme, now),
+        theme,
+    )];
+    if let Some(truth) = svc.dns.as_ref().map(|d| &d.value)
+        && let (Some(summary), Some(c)) = (truth.resolvers_summary(), truth.convergence())
+    {
+        let style = if c.behind > 0 { theme.warn } else { theme.ok };
+        lines.push(kv("resolvers", Span::styled(summary, style), theme));
+    }
+    lines
+}
+
 /// An `arc` service's routing control of the region, read from the cluster endpoints (data
 /// plane): its state, its age and its ARN.
 fn routing_control_line<'a>(
@@ -155,11 +172,7 @@ fn health(
             theme.unknown,
         ))];
         // DNS truth and the routing controls come from the data plane: shown without it.
-        lines.push(kv(
-            "DNS answers",
-            widgets::dns_detail(svc, theme, now),
-            theme,
-        ));
+        lines.extend(dns_lines(svc, theme, now));
         lines.extend(routing_control_line(svc, r, theme, now));
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -167,7 +180,7 @@ fn health(
     let hc = &h.value;
     let serving = assess::serving_region(svc).map_or("unknown".to_string(), str::to_string);
     if hc.kind == CheckKind::NoHealthCheck {
-        let lines = vec![
+        let mut lines = vec![
             kv(
                 "health check",
                 Span::styled("none: the failover record has no HealthCheckId", theme.warn),
@@ -182,8 +195,8 @@ fn health(
                 theme,
             ),
             kv("serving now", serving, theme),
-            kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
         ];
+        lines.extend(dns_lines(svc, theme, now));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
@@ -243,8 +256,8 @@ fn health(
             theme,
         ),
         kv("serving now", serving, theme),
-        kv("DNS answers", widgets::dns_detail(svc, theme, now), theme),
     ]);
+    lines.extend(dns_lines(svc, theme, now));
     lines.extend(routing_control_line(svc, r, theme, now));
     lines.extend([
         kv(

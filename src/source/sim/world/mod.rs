@@ -613,6 +613,7 @@ impl<'a> World<'a> {
             checked_at: at,
             note,
             error: None,
+            resolvers: Vec::new(),
         }
     }
 
