@@ -364,7 +364,12 @@ mod tests {
             ttl_s: r.map(|(_, ttl)| ttl),
             error: r.is_none().then(|| "no answer within 2s".to_string()),
         };
-        let rows: [(Option<&str>, Vec<Option<(&str, u32)>>, Option<&str>); 5] = [
+        type Row<'a> = (
+            Option<&'a str>,
+            Vec<Option<(&'a str, u32)>>,
+            Option<&'a str>,
+        );
+        let rows: [Row; 5] = [
             (Some("us-west-2"), vec![], None),
             (None, vec![Some(("us-east-1", 30))], None),
             (
