@@ -988,9 +988,10 @@ fn control_plane_outage_health_stale_routing_controls_shown() {
             west.contains("us-west-2") && west.contains("OFF"),
             "{width}×{height}:\n{text}"
         );
+        // DNS truth (data plane, fresh) stays in view beside the stale health data.
+        assert!(text.contains("STALE"), "the health rows are stale:\n{text}");
+        assert!(east.contains('◀'), "the DNS column: {east}\n{text}");
         if width == 120 {
-            assert!(text.contains("STALE"), "the health rows are stale:\n{text}");
-            // DNS truth (data plane, fresh) stays in view beside the stale health data.
             assert!(east.contains("◀ 60s"), "the DNS column: {east}\n{text}");
         }
         insta::assert_snapshot!(format!("control_plane_outage_3m_{width}x{height}"), text);

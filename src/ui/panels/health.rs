@@ -18,9 +18,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let wide = area.width >= 70;
     let flags_wide = area.width >= 90;
     // While the health data is stale (the Route 53 API failing) its freshness column takes room:
-    // below the flags' width the ROLE column (the failover order says it too) gives way, so
-    // that the DNS column, fresh from the data plane, stays in view.
-    let role_column = wide && (flags_wide || state.fleet.all_fresh(SourceKind::Health, now));
+    // below the flags' width the ROLE column (the failover order says it too) gives way, and in
+    // the narrow layout the SRV column (predicted from that stale data) and the regions' spare
+    // width, so that the DNS column, fresh from the data plane, stays in view.
+    let health_fresh = state.fleet.all_fresh(SourceKind::Health, now);
+    let role_column = wide && (flags_wide || health_fresh);
+    let srv_column = wide || health_fresh;
+    let region_width = if wide || health_fresh {
+        14
+    } else {
+        state
+            .fleet
+            .services
+            .iter()
+            .flat_map(|s| s.regions.iter().map(|r| r.region.chars().count()))
+            .max()
+            .map_or(14, |w| w.clamp(6, 14) as u16)
+    };
     let history_width = area
         .width
         .saturating_sub(if flags_wide {
@@ -165,10 +179,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             cells.extend([
                 Cell::from(health),
                 routing_control.map_or_else(|| Cell::from(pct), Cell::from),
-                Cell::from(serves),
-                Cell::from(dns),
-                Cell::from(Line::from(flags)),
             ]);
+            if srv_column {
+                cells.push(Cell::from(serves));
+            }
+            cells.extend([Cell::from(dns), Cell::from(Line::from(flags))]);
             cells.push(Cell::from(Span::styled(history, theme.dim)));
             cells.push(Cell::from(widgets::freshness(&fresh, theme)));
             Some(cells)
@@ -199,18 +214,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ]);
         (header, widths)
     } else {
-        (
-            vec!["SERVICE", "REGION", "R53", "CHK", "SRV", "DNS", "FL"],
+        let (mut header, mut widths) = (
+            vec!["SERVICE", "REGION", "R53", "CHK"],
             vec![
                 Constraint::Length(8),
-                Constraint::Length(14),
+                Constraint::Length(region_width),
                 Constraint::Length(6),
                 Constraint::Length(4),
-                Constraint::Length(3),
-                Constraint::Length(3),
-                Constraint::Length(3),
             ],
-        )
+        );
+        if srv_column {
+            header.push("SRV");
+            widths.push(Constraint::Length(3));
+        }
+        header.extend(["DNS", "FL"]);
+        widths.extend([Constraint::Length(3), Constraint::Length(3)]);
+        (header, widths)
     };
     header.extend(["LAST HOUR", ""]);
     widths.extend([Constraint::Length(history_width as u16), Constraint::Min(0)]);
