@@ -236,8 +236,7 @@ async fn a_truncated_udp_answer_is_asked_again_over_tcp() {
 /// one entry per service, scheduled as `dns@global` at `[refresh] dns`.
 #[tokio::test]
 async fn the_aws_backend_asks_the_configured_name_servers() {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use switchyard::source::{Backend, Payload, SourceKey, SourceKind};
+    use switchyard::source::{Payload, SourceKey, SourceKind};
     let server = DnsServer::start(
         "example.com",
         vec![cname("api.example.com", 30, WEST_TARGET)],
@@ -259,14 +258,7 @@ functions = ["api"]
 "#,
         silent.addr, server.addr
     );
-    let config = switchyard::config::Config::parse(&toml, std::path::Path::new("t.toml")).unwrap();
-    let sdk = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .build();
-    let backend = Backend::Aws(switchyard::source::aws::AwsBackend::with_sdk_config(
-        config, &sdk,
-    ));
+    let backend = aws_backend(&toml);
     let spec = backend
         .schedule()
         .into_iter()
@@ -304,8 +296,7 @@ functions = ["api"]
 /// holds the old answer (us-east-1, 45 s left), one has the new; a third never answers.
 #[tokio::test]
 async fn resolvers_show_how_far_the_change_has_spread() {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use switchyard::source::{Backend, Payload, SourceKey, SourceKind};
+    use switchyard::source::{Payload, SourceKey, SourceKind};
     let authoritative = DnsServer::start(
         "example.com",
         vec![cname("api.example.com", 60, WEST_TARGET)],
@@ -336,14 +327,7 @@ functions = ["api"]
 "#,
         authoritative.addr, behind.addr, caught_up.addr, silent.addr
     );
-    let config = switchyard::config::Config::parse(&toml, std::path::Path::new("t.toml")).unwrap();
-    let sdk = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .build();
-    let backend = Backend::Aws(switchyard::source::aws::AwsBackend::with_sdk_config(
-        config, &sdk,
-    ));
+    let backend = aws_backend(&toml);
     let fetched = backend
         .fetch(&SourceKey::new(SourceKind::Dns, "global"), now())
         .await;
@@ -380,4 +364,18 @@ functions = ["api"]
     for s in [authoritative, behind, caught_up] {
         s.stop().await;
     }
+}
+
+/// The AWS backend over a config (no credentials needed: the `dns` source with `[dns]
+/// nameservers` makes no AWS call).
+fn aws_backend(toml: &str) -> switchyard::source::Backend {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    let config = switchyard::config::Config::parse(toml, std::path::Path::new("t.toml")).unwrap();
+    let sdk = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .build();
+    switchyard::source::Backend::Aws(switchyard::source::aws::AwsBackend::with_sdk_config(
+        config, &sdk,
+    ))
 }
