@@ -9,6 +9,7 @@ mod apigateway;
 mod aws_mocks_support;
 mod codepipeline;
 mod codepipeline_partial;
+mod dns_delegation;
 mod errors;
 mod health;
 mod health_cloudwatch;
