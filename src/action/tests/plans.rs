@@ -556,3 +556,59 @@ fn preflight_treats_unreadable_records_as_unknown_not_as_drift() {
         "{findings:?}"
     );
 }
+
+/// The `arc` preflight's `DNS answers` line, from what the authoritative name servers answer
+/// (data plane: readable while the Route 53 API is down). An answer that leads to no region
+/// (NXDOMAIN: Route 53 answers no record for the name) fails: moving the routing controls would
+/// move nothing DNS serves. DNS not asked, unanswered or still answering another region is
+/// advisory; an answer the routing controls predict passes.
+#[test]
+fn the_arc_preflight_reads_what_dns_answers() {
+    let sim = sim("control-plane-outage");
+    let now = at(&sim, 180);
+    let base = Fleet::simulated(&sim, now, Thresholds::default());
+    let dns_status = |edit: &dyn Fn(&mut Fleet)| {
+        let mut fleet = base.clone();
+        edit(&mut fleet);
+        let p = plan::failover(&fleet, "orders", "us-west-2", now).unwrap();
+        let check = p
+            .preflight
+            .checks
+            .iter()
+            .find(|c| c.name == "DNS answers")
+            .unwrap()
+            .clone();
+        (check.status, check.detail)
+    };
+    let svc = |f: &mut Fleet| {
+        f.services
+            .iter()
+            .position(|s| s.service.name == "orders")
+            .unwrap()
+    };
+    let (status, detail) = dns_status(&|_| {});
+    assert_eq!(status, CheckStatus::Pass, "{detail}");
+    assert!(detail.contains("with us-east-1"), "{detail}");
+    let (status, detail) = dns_status(&|f| {
+        let i = svc(f);
+        let dns = f.services[i].dns.as_mut().unwrap();
+        dns.value.answer_region = None;
+        dns.value.answers.clear();
+        dns.value.note = Some("no such name (NXDOMAIN)".into());
+    });
+    assert_eq!(status, CheckStatus::Fail, "{detail}");
+    assert!(detail.contains("NXDOMAIN"), "{detail}");
+    let (status, detail) = dns_status(&|f| {
+        let i = svc(f);
+        f.services[i].dns = None;
+    });
+    assert_eq!(status, CheckStatus::Warn, "{detail}");
+    assert!(detail.contains("rest on the routing controls"), "{detail}");
+    let (status, _) = dns_status(&|f| {
+        let i = svc(f);
+        let dns = f.services[i].dns.as_mut().unwrap();
+        dns.value.answer_region = None;
+        dns.value.error = Some("no name server answered".into());
+    });
+    assert_eq!(status, CheckStatus::Warn);
+}
