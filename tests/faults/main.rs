@@ -45,6 +45,115 @@ use switchyard::state::Msg;
 use tokio::sync::mpsc;
 
 // ---------------------------------------------------------------------------------------------
+// One API silent, the rest in moto
+// ---------------------------------------------------------------------------------------------
+
+/// A REST custom domain as the snapshot reports it (as in `tests/moto.rs`); `records_read`
+/// false: the hosted zone's records could not be read, so the record and the drift are unknown
+/// (`null`, never `false`).
+fn rest_domain(
+    name: &str,
+    target: &str,
+    api_id: &str,
+    paths: &[&str],
+    records_read: bool,
+) -> Value {
+    json!({
+        "name": name,
+        "api": "rest",
+        "regional_target": target,
+        "dns_target": if records_read { json!(target) } else { Value::Null },
+        "drift": if records_read { json!(false) } else { Value::Null },
+        "mappings": paths
+            .iter()
+            .map(|p| json!({ "path": p, "api_id": api_id, "stage": STAGE }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// The build both buckets hold in the silent-endpoint tests.
+const BUILD_KEY: &str = "builds/sample-1234.zip";
+
+/// What `snapshot --json` gave with one API's endpoint silent.
+struct SilentRun {
+    moto: Moto,
+    world: moto_support::World,
+    /// The build's upload to the primary's bucket.
+    east: moto_support::Uploaded,
+    snap: Value,
+    exit: Option<i32>,
+    stderr: String,
+    elapsed: Duration,
+    /// Connections the silent endpoint accepted.
+    accepted: usize,
+}
+
+/// The default deployment seeded in moto with the build in both buckets, and `snapshot --json`
+/// run (the real binary, killed at `limit`) over a config without `endpoint_url`: endpoints come
+/// from the environment only, as aws-config reads them: `AWS_ENDPOINT_URL` at moto, and
+/// `silent_variable` (e.g. `AWS_ENDPOINT_URL_LAMBDA`) at a [`SilentListener`].
+async fn snapshot_with_silent(silent_variable: &str, limit: Duration) -> SilentRun {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    for r in REGIONS {
+        moto.create_versioned_bucket(r, &bucket(r)).await;
+    }
+    let east = moto
+        .put_object(PRIMARY, &bucket(PRIMARY), BUILD_KEY, b"build 1234")
+        .await;
+    moto.put_object(SECONDARY, &bucket(SECONDARY), BUILD_KEY, b"build 1234")
+        .await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        moto_support::ConfigSpec {
+            artifacts: true,
+            pipeline: false, // moto does not implement GetPipelineState
+        },
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!without.contains("endpoint_url"), "{without}");
+    std::fs::write(&config, without).unwrap();
+
+    let silent = SilentListener::start();
+    let started = std::time::Instant::now();
+    let out = moto_support::switchyard(&config)
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env(silent_variable, silent.url())
+        .args(["snapshot", "--json", "--config"])
+        .arg(&config)
+        .timeout(limit)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let snap: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "snapshot did not print JSON ({e}); exit {:?} (None: killed at the {limit:?} limit) \
+             after {elapsed:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status.code()
+        )
+    });
+    SilentRun {
+        moto,
+        world,
+        east,
+        snap,
+        exit: out.status.code(),
+        stderr,
+        elapsed,
+        accepted: silent.accepted(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Local servers
 // ---------------------------------------------------------------------------------------------
 

@@ -2,21 +2,6 @@
 
 use super::*;
 
-/// A REST custom domain as the snapshot reports it (as in `tests/moto.rs`).
-fn domain(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
-    json!({
-        "name": name,
-        "api": "rest",
-        "regional_target": target,
-        "dns_target": target,
-        "drift": false,
-        "mappings": paths
-            .iter()
-            .map(|p| json!({ "path": p, "api_id": api_id, "stage": STAGE }))
-            .collect::<Vec<_>>(),
-    })
-}
-
 /// Lambda in every region accepts connections and never answers (`AWS_ENDPOINT_URL_LAMBDA`
 /// points at a [`SilentListener`]); everything else is moto (`AWS_ENDPOINT_URL`). The config has
 /// no `endpoint_url`: the endpoints come from the environment only, as aws-config reads them.
@@ -33,57 +18,19 @@ fn domain(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
 /// pick path style anyway, so this cannot catch a host name that needs it).
 #[tokio::test]
 async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() {
-    let moto = Moto::start();
-    let world = moto.seed(&Spec::default()).await;
-    for r in REGIONS {
-        moto.create_versioned_bucket(r, &bucket(r)).await;
-    }
-    let key = "builds/sample-1234.zip";
-    let east = moto
-        .put_object(PRIMARY, &bucket(PRIMARY), key, b"build 1234")
-        .await;
-    moto.put_object(SECONDARY, &bucket(SECONDARY), key, b"build 1234")
-        .await;
-    let config = write_config(
-        moto.dir(),
-        moto.port(),
-        &world.zone_id,
-        moto_support::ConfigSpec {
-            artifacts: true,
-            pipeline: false, // moto does not implement GetPipelineState
-        },
-    );
-    // The same config without `endpoint_url`: endpoints come from the environment only.
-    let text = std::fs::read_to_string(&config).unwrap();
-    let without: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert!(!without.contains("endpoint_url"), "{without}");
-    std::fs::write(&config, without).unwrap();
-
-    let silent = SilentListener::start();
-    let out = moto_support::switchyard(&config)
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ENDPOINT_URL_LAMBDA", silent.url())
-        .args(["snapshot", "--json", "--config"])
-        .arg(&config)
-        .timeout(Duration::from_secs(90))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let snap: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "snapshot did not print JSON ({e}); exit {:?} (None: killed at the 90 s limit)\n\
-             stdout:\n{stdout}\nstderr:\n{stderr}",
-            out.status.code()
-        )
-    });
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let SilentRun {
+        moto: _moto,
+        world,
+        east,
+        snap,
+        exit,
+        stderr,
+        accepted,
+        ..
+    } = snapshot_with_silent("AWS_ENDPOINT_URL_LAMBDA", Duration::from_secs(90)).await;
+    assert_eq!(exit, Some(1), "{stderr}");
     assert!(
-        silent.accepted() >= 1,
+        accepted >= 1,
         "the Lambda clients never connected to AWS_ENDPOINT_URL_LAMBDA"
     );
 
@@ -156,24 +103,26 @@ async fn a_silent_lambda_endpoint_times_out_alone_and_everything_else_arrives() 
         assert_eq!(
             region["domains"],
             json!([
-                domain(
+                rest_domain(
                     DOMAIN,
                     world.target(r, DOMAIN),
                     world.api_id(r),
-                    &["", "v1"]
+                    &["", "v1"],
+                    true,
                 ),
-                domain(
+                rest_domain(
                     &regional,
                     world.target(r, &regional),
                     world.api_id(r),
-                    &[""]
+                    &[""],
+                    true,
                 ),
             ]),
             "{r}"
         );
         let artifacts = region["artifacts"].as_array().unwrap();
         assert_eq!(artifacts.len(), 1, "{r}: {artifacts:?}");
-        assert_eq!(artifacts[0]["key"], key);
+        assert_eq!(artifacts[0]["key"], BUILD_KEY);
         assert_eq!(artifacts[0]["version_id"], east.version_id);
         assert_eq!(artifacts[0]["status"], "completed", "{r}");
         // Neither Lambda (silent) nor its metrics (CloudWatch, which moto does not serve to the

@@ -4,23 +4,6 @@
 use super::*;
 use moto_support::FUNCTIONS;
 
-/// The API Gateway domains of the silent-endpoint tests, as the snapshot reports them when the
-/// hosted zone's records could not be read: the record unknown (`dns_target` null) and the drift
-/// unknown (`drift` null, never `false`).
-fn domain_without_records(name: &str, target: &str, api_id: &str, paths: &[&str]) -> Value {
-    json!({
-        "name": name,
-        "api": "rest",
-        "regional_target": target,
-        "dns_target": null,
-        "drift": null,
-        "mappings": paths
-            .iter()
-            .map(|p| json!({ "path": p, "api_id": api_id, "stage": STAGE }))
-            .collect::<Vec<_>>(),
-    })
-}
-
 /// `AWS_ENDPOINT_URL_ROUTE_53` points at a [`SilentListener`] (it accepts TCP connections and
 /// never answers: no HTTP at all), everything else at moto (`AWS_ENDPOINT_URL`); the config has
 /// two regions and no `endpoint_url`. What AWS documents for this (Route 53 API reference:
@@ -38,56 +21,18 @@ fn domain_without_records(name: &str, target: &str, api_id: &str, paths: &[&str]
 ///   bench-silent-route53.sh measures the wall time).
 #[tokio::test]
 async fn a_silent_route53_api_loses_only_what_depends_on_it() {
-    let moto = Moto::start();
-    let world = moto.seed(&Spec::default()).await;
-    for r in REGIONS {
-        moto.create_versioned_bucket(r, &bucket(r)).await;
-    }
-    let key = "builds/sample-1234.zip";
-    moto.put_object(PRIMARY, &bucket(PRIMARY), key, b"build 1234")
-        .await;
-    moto.put_object(SECONDARY, &bucket(SECONDARY), key, b"build 1234")
-        .await;
-    let config = write_config(
-        moto.dir(),
-        moto.port(),
-        &world.zone_id,
-        moto_support::ConfigSpec {
-            artifacts: true,
-            pipeline: false, // moto does not implement GetPipelineState
-        },
-    );
-    let text = std::fs::read_to_string(&config).unwrap();
-    let without: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert!(!without.contains("endpoint_url"), "{without}");
-    std::fs::write(&config, without).unwrap();
-
-    let silent = SilentListener::start();
-    let started = std::time::Instant::now();
-    let out = moto_support::switchyard(&config)
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ENDPOINT_URL_ROUTE_53", silent.url())
-        .args(["snapshot", "--json", "--config"])
-        .arg(&config)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let snap: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "snapshot did not print JSON ({e}); exit {:?} (None: killed at the 120 s limit) \
-             after {elapsed:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-            out.status.code()
-        )
-    });
+    let SilentRun {
+        moto: _moto,
+        world,
+        snap,
+        exit,
+        stderr,
+        elapsed,
+        accepted,
+        ..
+    } = snapshot_with_silent("AWS_ENDPOINT_URL_ROUTE_53", Duration::from_secs(120)).await;
     assert!(
-        silent.accepted() >= 1,
+        accepted >= 1,
         "the Route 53 client never connected to AWS_ENDPOINT_URL_ROUTE_53"
     );
     // Not a speed target: the bound that shows the silent endpoint did not hold the snapshot
@@ -97,7 +42,7 @@ async fn a_silent_route53_api_loses_only_what_depends_on_it() {
         elapsed <= budget,
         "the snapshot took {elapsed:?}, past its fetch budget ({budget:?})"
     );
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(exit, Some(1), "{stderr}");
 
     // The records' error is each region's `apigateway` partial error, and the health source's.
     for r in REGIONS {
@@ -136,17 +81,19 @@ async fn a_silent_route53_api_loses_only_what_depends_on_it() {
         assert_eq!(
             region["domains"],
             json!([
-                domain_without_records(
+                rest_domain(
                     DOMAIN,
                     world.target(r, DOMAIN),
                     world.api_id(r),
-                    &["", "v1"]
+                    &["", "v1"],
+                    false,
                 ),
-                domain_without_records(
+                rest_domain(
                     &regional,
                     world.target(r, &regional),
                     world.api_id(r),
-                    &[""]
+                    &[""],
+                    false,
                 ),
             ]),
             "{r}"
