@@ -20,6 +20,27 @@ fn unavailable() -> aws_smithy_types::error::ErrorMetadata {
     meta("ServiceUnavailable", "Route 53 is unavailable")
 }
 
+/// One service, two regions, their health check IDs in the config (no records needed).
+const API_TWO_CHECKS: &str = r#"
+[[service]]
+name = "api"
+domain = "api.example.com"
+hosted_zone_id = "ZAPI"
+regions = ["us-east-1", "us-west-2"]
+functions = ["api-fn"]
+health_checks = { "us-east-1" = "hc-1", "us-west-2" = "hc-2" }
+"#;
+
+/// GetHealthCheck and GetHealthCheckStatus both answering 503.
+fn check_reads_failing() -> (aws_smithy_mocks::Rule, aws_smithy_mocks::Rule) {
+    (
+        mock!(aws_sdk_route53::Client::get_health_check)
+            .then_error(|| GetHealthCheckError::generic(unavailable())),
+        mock!(aws_sdk_route53::Client::get_health_check_status)
+            .then_error(|| GetHealthCheckStatusError::generic(unavailable())),
+    )
+}
+
 /// Refreshed every 2 ms: the zone cache reuses a read for 1 ms only (so the second fetch reads
 /// the records again).
 const TWO_REGIONS_FROM_RECORDS: &str = r#"
@@ -191,19 +212,8 @@ functions = ["billing-fn"]
 /// whole source failed and the history that did arrive was thrown away.
 #[tokio::test]
 async fn configurations_unavailable_keep_the_checkers_share_with_the_flags_unknown() {
-    let toml = r#"
-[[service]]
-name = "api"
-domain = "api.example.com"
-hosted_zone_id = "ZAPI"
-regions = ["us-east-1", "us-west-2"]
-functions = ["api-fn"]
-health_checks = { "us-east-1" = "hc-1", "us-west-2" = "hc-2" }
-"#;
-    let get_check = mock!(aws_sdk_route53::Client::get_health_check)
-        .then_error(|| GetHealthCheckError::generic(unavailable()));
-    let status = mock!(aws_sdk_route53::Client::get_health_check_status)
-        .then_error(|| GetHealthCheckStatusError::generic(unavailable()));
+    let toml = API_TWO_CHECKS;
+    let (get_check, status) = check_reads_failing();
     let mut table = MetricTable::new();
     let pct = |id: &str| {
         key(
@@ -269,20 +279,9 @@ health_checks = { "us-east-1" = "hc-1", "us-west-2" = "hc-2" }
 /// unknowns as news.
 #[tokio::test]
 async fn nothing_read_at_all_is_a_failed_fetch() {
-    let toml = r#"
-[[service]]
-name = "api"
-domain = "api.example.com"
-hosted_zone_id = "ZAPI"
-regions = ["us-east-1", "us-west-2"]
-functions = ["api-fn"]
-health_checks = { "us-east-1" = "hc-1", "us-west-2" = "hc-2" }
-"#;
+    let toml = API_TWO_CHECKS;
     use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError;
-    let get_check = mock!(aws_sdk_route53::Client::get_health_check)
-        .then_error(|| GetHealthCheckError::generic(unavailable()));
-    let status = mock!(aws_sdk_route53::Client::get_health_check_status)
-        .then_error(|| GetHealthCheckStatusError::generic(unavailable()));
+    let (get_check, status) = check_reads_failing();
     let metrics = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
         .then_error(|| GetMetricDataError::generic(meta("ServiceUnavailable", "down")));
     let b = backend(
