@@ -29,6 +29,8 @@ fn report(service: &str, status: Status) -> Report {
         answers: Vec::new(),
         forced_reason: None,
         audit_error: None,
+        team_lock: None,
+        team_error: None,
     }
 }
 
@@ -48,6 +50,7 @@ fn an_unfinished_action_is_a_banner_until_dismissed() {
         error: None,
         forced_reason: None,
         drill: false,
+        team_lock: None,
     };
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let text = screen(&state, 80, 24, now);

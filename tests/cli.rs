@@ -511,6 +511,7 @@ fn audit_prints_the_log_and_flags_unfinished_actions() {
         error: None,
         forced_reason: None,
         drill: false,
+        team_lock: None,
     };
     log.append(&record("a1", Phase::Intent)).unwrap();
     log.append(&record("a1", Phase::Result)).unwrap();

@@ -379,6 +379,8 @@ fn a_refused_action_says_nothing_was_sent() {
         answers: Vec::new(),
         forced_reason: None,
         audit_error: None,
+        team_lock: None,
+        team_error: None,
     };
     update(&mut state, Msg::ActionDone(Box::new(report)), now);
     let text = screen(&state, 80, 24, now);

@@ -4,45 +4,11 @@
 //! simulation) have a log and locks of their own, so a drill never mixes into the real record or
 //! blocks a real action on a service of the same name.
 
-use crate::model::Timestamp;
-use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Intent,
-    Result,
-    Verified,
-    Unverified,
-    /// Someone checked AWS by hand and closed an unfinished action (`switchyard audit --ack`).
-    Acknowledged,
-}
-
-/// One line of the log (its fields: README, "Guarded actions").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    pub ts: Timestamp,
-    /// The same for every phase of one action.
-    pub id: String,
-    pub phase: Phase,
-    pub action: String,
-    pub service: String,
-    pub target: String,
-    /// The exact API call and parameters, as planned.
-    pub request: serde_json::Value,
-    /// The caller ARN.
-    pub actor: Option<String>,
-    pub outcome: Option<String>,
-    pub error: Option<String>,
-    pub forced_reason: Option<String>,
-    /// An action in the simulation (`demo`, `--sim`), recorded in the drill log. Written only
-    /// when true, so the real log's records are as before.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub drill: bool,
-}
+pub use crate::model::{AuditRecord, Phase};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
@@ -125,6 +91,19 @@ impl AuditLog {
     /// for the drill log).
     pub fn lock_dir(&self) -> PathBuf {
         let name = if self.drill { "drill-locks" } else { "locks" };
+        self.path
+            .parent()
+            .map_or_else(|| PathBuf::from(name), |d| d.join(name))
+    }
+
+    /// Where audit records wait to be sent to the team's bucket (`team-outbox/`, or
+    /// `drill-team-outbox/` for the drill log): see `action::outbox`.
+    pub fn outbox_dir(&self) -> PathBuf {
+        let name = if self.drill {
+            "drill-team-outbox"
+        } else {
+            "team-outbox"
+        };
         self.path
             .parent()
             .map_or_else(|| PathBuf::from(name), |d| d.join(name))
@@ -222,6 +201,7 @@ mod tests {
             error: None,
             forced_reason: None,
             drill: false,
+            team_lock: None,
         }
     }
 

@@ -3,8 +3,11 @@
 //! until the change is visible and write `verified` or `unverified`.
 
 use super::audit::{AuditLog, AuditRecord, Phase};
+use super::outbox::Outbox;
 use super::plan::Plan;
+use super::team::{Holding, LeaseError, Taken};
 use super::verify::verify;
+use crate::model::Lease;
 use crate::model::Timestamp;
 use crate::source::{Backend, CallErrorKind, Clock};
 use serde::Serialize;
@@ -38,7 +41,17 @@ pub struct Report {
     pub forced_reason: Option<String>,
     /// The audit log could not record a later phase (the action itself went ahead).
     pub audit_error: Option<String>,
+    /// With `[team]`: how the team lease stood ("held: …", "taken over: …", "not held: …", or
+    /// why it was lost while the action ran). Absent without a team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_lock: Option<String>,
+    /// Records not yet in the team's bucket (sent at the next start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_error: Option<String>,
 }
+
+/// How long an action waits at its end for its records to reach the team's bucket.
+const OUTBOX_LIMIT: Duration = Duration::from_secs(5);
 
 /// Makes audit ids unique within a process.
 static SEQUENCE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -104,6 +117,8 @@ impl Execution<'_> {
             answers: Vec::new(),
             forced_reason: forced_reason.clone(),
             audit_error: None,
+            team_lock: None,
+            team_error: None,
         };
         if self.backend.read_only() {
             report.message = "read-only mode: refused, nothing was sent".into();
@@ -151,11 +166,158 @@ impl Execution<'_> {
             std::process::id(),
             SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
-        report.id = Some(id.clone());
+        // The team lease, before the intent: one action per service across every operator.
+        let (holding, team_lock) = match self
+            .team_lease(plan, &id, forced_reason.as_deref(), progress)
+            .await
+        {
+            Ok(taken) => taken,
+            Err(refusal) => {
+                report.message = refusal;
+                return report;
+            }
+        };
+        report.team_lock.clone_from(&team_lock);
+        let work = self.act(
+            plan,
+            &id,
+            team_lock,
+            forced_reason,
+            called_at,
+            progress,
+            report,
+        );
+        let mut report = match &holding {
+            None => work.await,
+            Some(holding) => {
+                tokio::pin!(work);
+                tokio::select! {
+                    report = &mut work => report,
+                    lost = holding.keep(self.clock) => {
+                        progress(lost.clone());
+                        let mut report = work.await;
+                        report.team_lock = Some(lost);
+                        report
+                    }
+                }
+            }
+        };
+        // The team's copy of the records (what is not sent now is sent at the next start), then
+        // the lease: whoever sees it gone finds the records there.
+        if let Some(store) = self.backend.team() {
+            let sent = Outbox::new(self.log.outbox_dir())
+                .send(store, self.clock.now(), OUTBOX_LIMIT)
+                .await;
+            if let Some(e) = sent.error {
+                tracing::warn!(%e, left = sent.left, "team audit trail");
+                report.team_error = Some(format!(
+                    "{} record(s) not yet in the team's bucket ({e}); sent at the next start",
+                    sent.left
+                ));
+            }
+        }
+        if let Some(holding) = holding {
+            holding.release(self.clock.now()).await;
+        }
+        report
+    }
+
+    /// Take the team lease of the plan's service (when `[team]` is set): the lease and the
+    /// line the intent records, or why the action is refused.
+    async fn team_lease(
+        &self,
+        plan: &Plan,
+        id: &str,
+        forced_reason: Option<&str>,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Result<(Option<Holding<'_>>, Option<String>), String> {
+        let Some(store) = self.backend.team() else {
+            return Ok((None, None));
+        };
+        wait_for_the_test_moment();
+        let host = super::team::host();
+        let lease = Lease {
+            schema: crate::model::LEASE_SCHEMA.to_string(),
+            holder: format!("{host}/{}/{id}", std::process::id()),
+            actor: self.actor.clone(),
+            host,
+            action: plan.action.name().to_string(),
+            service: plan.service.clone(),
+            target: plan.target.clone(),
+            plan_digest: super::team::digest(&plan.request()),
+            audit_id: id.to_string(),
+            since: chrono::Utc::now(),
+            lease_seconds: store.lease.as_secs().max(1),
+            renewals: 0,
+        };
+        let key = store.lock_key(&plan.service);
+        match Holding::acquire(store, lease, self.clock.now()).await {
+            Ok((holding, taken)) => {
+                let line = match taken {
+                    Taken::Fresh => format!("held: {key}"),
+                    Taken::OwnLostAnswer => format!(
+                        "held: {key} (the answer to our put was lost; the lease read back is ours)"
+                    ),
+                    Taken::TakenOver(previous) => {
+                        let line = format!(
+                            "taken over: {key} from {} (lease written {} s before, by S3's \
+                             clock; it lapses after {} s)",
+                            previous.lease.describe(),
+                            previous.age_s,
+                            previous.lease.lease_seconds
+                        );
+                        progress(line.clone());
+                        line
+                    }
+                };
+                Ok((Some(holding), Some(line)))
+            }
+            Err(LeaseError::Held(seen)) => Err(super::team::held_message(&seen)),
+            Err(LeaseError::Unavailable(why)) => match forced_reason {
+                Some(_) => {
+                    let line = format!("not held: {why}");
+                    progress(format!("forced without the team lock: {why}"));
+                    Ok((None, Some(line)))
+                }
+                None => Err(format!(
+                    "{why}; nothing was sent. To act without the team lock (other operators \
+                     will not see this action until the bucket answers): --force --reason TEXT"
+                )),
+            },
+        }
+    }
+
+    /// From the intent on: the calls, the result, verification.
+    #[allow(clippy::too_many_arguments)]
+    async fn act(
+        &self,
+        plan: &Plan,
+        id: &str,
+        team_lock: Option<String>,
+        forced_reason: Option<String>,
+        called_at: Timestamp,
+        progress: &(dyn Fn(String) + Send + Sync),
+        mut report: Report,
+    ) -> Report {
+        let now = chrono::Utc::now();
+        report.id = Some(id.to_string());
+        let outbox = self
+            .backend
+            .team()
+            .map(|_| Outbox::new(self.log.outbox_dir()));
+        let append = |record: &AuditRecord| {
+            self.log.append(record)?;
+            if let Some(outbox) = &outbox
+                && let Err(e) = outbox.put(record)
+            {
+                tracing::warn!(%e, "team outbox: the record stays in the local log only");
+            }
+            Ok::<(), super::audit::AuditError>(())
+        };
         let record =
             |phase, outcome: Option<String>, error: Option<String>, at: Timestamp| AuditRecord {
                 ts: at,
-                id: id.clone(),
+                id: id.to_string(),
                 phase,
                 action: plan.action.name().to_string(),
                 service: plan.service.clone(),
@@ -166,8 +328,13 @@ impl Execution<'_> {
                 error,
                 forced_reason: forced_reason.clone(),
                 drill: self.log.is_drill(),
+                team_lock: if phase == Phase::Intent {
+                    team_lock.clone()
+                } else {
+                    None
+                },
             };
-        if let Err(e) = self.log.append(&record(Phase::Intent, None, None, now)) {
+        if let Err(e) = append(&record(Phase::Intent, None, None, now)) {
             report.status = Status::Failed;
             report.message = format!("{e}; the action was not started");
             return report;
@@ -208,7 +375,7 @@ impl Execution<'_> {
             }
         };
         let result = record(Phase::Result, Some(outcome), error, chrono::Utc::now());
-        self.note_audit(&mut report, self.log.append(&result));
+        self.note_audit(&mut report, append(&result));
         if let Some(e) = failure {
             if e.kind == CallErrorKind::ReadOnly {
                 report.status = Status::Refused;
@@ -240,7 +407,7 @@ impl Execution<'_> {
                     None,
                     chrono::Utc::now(),
                 );
-                self.note_audit(&mut report, self.log.append(&record));
+                self.note_audit(&mut report, append(&record));
                 report.status = Status::Verified;
                 report.message = note;
             }
@@ -288,7 +455,7 @@ impl Execution<'_> {
             (Phase::Unverified, Status::Unverified)
         };
         let record = record(phase, Some(last.clone()), None, chrono::Utc::now());
-        self.note_audit(&mut report, self.log.append(&record));
+        self.note_audit(&mut report, append(&record));
         report.status = status;
         report.message = last;
         report
@@ -298,6 +465,21 @@ impl Execution<'_> {
         if let Err(e) = written {
             tracing::error!(%e, "audit log");
             report.audit_error = Some(e.to_string());
+        }
+    }
+}
+
+/// Debug builds only: `SWITCHYARD_TEST_LEASE_AT` (Unix milliseconds) holds the lease request
+/// until that moment, so a test can make two processes press the key at once.
+fn wait_for_the_test_moment() {
+    #[cfg(debug_assertions)]
+    if let Some(at) = std::env::var("SWITCHYARD_TEST_LEASE_AT")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        let wait = at - chrono::Utc::now().timestamp_millis();
+        if let Ok(ms) = u64::try_from(wait) {
+            std::thread::sleep(Duration::from_millis(ms));
         }
     }
 }

@@ -7,7 +7,9 @@ pub mod audit;
 pub mod execute;
 mod flags;
 pub mod lock;
+pub mod outbox;
 pub mod plan;
+pub mod team;
 pub mod verify;
 
 pub use execute::{Execution, Report, Status, Verification};

@@ -26,6 +26,9 @@ pub struct Config {
     pub thresholds: Thresholds,
     /// `[dns]`: where DNS truth is asked (README, "Against AWS").
     pub dns: DnsConfig,
+    /// `[team]`: the shared S3 bucket for the team lease and audit trail (README, "Working as
+    /// a team"); `None`, the local lock and log only.
+    pub team: Option<TeamConfig>,
     /// `[[service]]` tables, in file order.
     pub services: Vec<ServiceConfig>,
 }
@@ -60,6 +63,8 @@ pub struct RefreshConfig {
     pub pipeline: Duration,
     /// The `dns` source: what the authoritative name servers answer for each shared name.
     pub dns: Duration,
+    /// The `team` source: the team's leases and recent audit records.
+    pub team: Duration,
 }
 
 impl Default for RefreshConfig {
@@ -71,6 +76,7 @@ impl Default for RefreshConfig {
             domains: Duration::from_secs(5 * 60),
             pipeline: Duration::from_secs(20),
             dns: Duration::from_secs(15),
+            team: Duration::from_secs(10),
         }
     }
 }
@@ -81,6 +87,33 @@ impl Default for RefreshConfig {
 pub struct DnsConfig {
     pub nameservers: Vec<String>,
     pub resolvers: Vec<String>,
+}
+
+/// `[team]`: where the team's leases (`PREFIX/locks/SERVICE.json`) and audit records
+/// (`PREFIX/audit/YYYY/MM/DD/ID-PHASE.json`) live.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamConfig {
+    pub bucket: String,
+    /// Ends with `/` (added when missing); default `switchyard/`.
+    pub prefix: String,
+    /// The bucket's region; default the control region.
+    pub region: Option<String>,
+    /// How long a lease lasts without renewal (renewed every third of it); default 120 s.
+    pub lease: Duration,
+}
+
+impl TeamConfig {
+    pub const DEFAULT_PREFIX: &str = "switchyard/";
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+
+    pub fn new(bucket: impl Into<String>) -> Self {
+        TeamConfig {
+            bucket: bucket.into(),
+            prefix: Self::DEFAULT_PREFIX.to_string(),
+            region: None,
+            lease: Self::DEFAULT_LEASE,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

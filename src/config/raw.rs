@@ -45,6 +45,7 @@ pub(super) struct RawConfig {
     pub thresholds: RawThresholds,
     #[serde(default)]
     pub dns: RawDns,
+    pub team: Option<Spanned<RawTeam>>,
     #[serde(default)]
     pub service: Vec<Spanned<RawService>>,
 }
@@ -66,6 +67,16 @@ pub(super) struct RawRefresh {
     pub domains: Option<SpannedDuration>,
     pub pipeline: Option<SpannedDuration>,
     pub dns: Option<SpannedDuration>,
+    pub team: Option<SpannedDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [team] table with bucket")]
+pub(super) struct RawTeam {
+    pub bucket: SpannedString,
+    pub prefix: Option<SpannedString>,
+    pub region: Option<SpannedString>,
+    pub lease: Option<SpannedDuration>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::diagnostic::Problem;
 use super::raw::{
-    RawAws, RawConfig, RawDns, RawRefresh, RawThresholds, SpannedDuration, SpannedList,
+    RawAws, RawConfig, RawDns, RawRefresh, RawTeam, RawThresholds, SpannedDuration, SpannedList,
     SpannedString,
 };
-use super::{AwsConfig, Config, DnsConfig, RefreshConfig, Thresholds, service};
+use super::{AwsConfig, Config, DnsConfig, RefreshConfig, TeamConfig, Thresholds, service};
 
 pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
     let mut check = Checker::default();
@@ -17,6 +17,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
     let refresh = refresh(&mut check, &raw.refresh);
     let thresholds = thresholds(&mut check, &raw.thresholds);
     let dns = dns(&mut check, &raw.dns);
+    let team = raw.team.as_ref().map(|t| team(&mut check, t.get_ref()));
     // Reported at 1:1, so only when nothing more specific is wrong.
     if raw.service.is_empty() && check.problems.is_empty() {
         check.fail(
@@ -32,6 +33,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
         refresh,
         thresholds,
         dns,
+        team,
         services,
     })
 }
@@ -205,6 +207,42 @@ fn refresh(check: &mut Checker, raw: &RawRefresh) -> RefreshConfig {
             defaults.pipeline,
         ),
         dns: check.duration(raw.dns.as_ref(), "`refresh.dns`", defaults.dns),
+        team: check.duration(raw.team.as_ref(), "`refresh.team`", defaults.team),
+    }
+}
+
+fn team(check: &mut Checker, raw: &RawTeam) -> TeamConfig {
+    let bucket = check.non_empty(&raw.bucket, "`team.bucket`", "the name of an S3 bucket");
+    let mut prefix = raw.prefix.as_ref().map_or_else(
+        || TeamConfig::DEFAULT_PREFIX.to_string(),
+        |p| p.get_ref().trim_start_matches('/').to_string(),
+    );
+    if !prefix.is_empty() && !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    let region = raw
+        .region
+        .as_ref()
+        .map(|region| check.region(region, "`team.region` is"));
+    let lease = check.duration(
+        raw.lease.as_ref(),
+        "`team.lease`",
+        TeamConfig::DEFAULT_LEASE,
+    );
+    if let Some(text) = &raw.lease
+        && lease < std::time::Duration::from_secs(1)
+    {
+        check.fail(
+            text.span(),
+            "`team.lease` is under a second; S3 keeps time in whole seconds, so a lease needs \
+             at least \"1s\" (the default is \"120s\")",
+        );
+    }
+    TeamConfig {
+        bucket,
+        prefix,
+        region,
+        lease,
     }
 }
 

@@ -1,9 +1,13 @@
 //! Plain domain types shared by sources, state, assessments and the UI: no I/O, no terminal.
 
+mod audit;
 mod dns;
 mod health;
 mod release;
+mod team;
 mod traffic;
+
+pub use audit::{AuditRecord, Phase};
 
 pub use dns::{
     Convergence, DnsData, DnsTruth, RegionTargets, ResolverAnswer, answer_region,
@@ -19,6 +23,7 @@ pub use release::{
     PendingApproval, PipelineInfo, ReplicaStatus, ReplicationMetrics, S3Replication, StageInfo,
     approval_expires, is_manual_approval,
 };
+pub use team::{LEASE_SCHEMA, Lease, SeenLease, TeamAction, TeamView, phase_rank, short_actor};
 pub use traffic::{
     ApiKind, Architecture, DomainInfo, DomainMapping, FunctionStats, QualifierSource,
 };

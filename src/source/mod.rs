@@ -6,6 +6,7 @@ pub mod call;
 pub mod clock;
 pub mod dns;
 pub mod sim;
+pub mod team;
 
 use crate::model::{
     ArtifactVersion, DnsTruth, DomainInfo, FunctionStats, HealthCheck, PipelineInfo,
@@ -226,6 +227,14 @@ impl Backend {
     /// Actions on the simulation are drills: they have their own audit log and locks.
     pub fn is_simulation(&self) -> bool {
         matches!(self, Backend::Sim(_))
+    }
+
+    /// The team's bucket (`[team]`, or the simulation's teammates), if there is one.
+    pub fn team(&self) -> Option<&team::TeamStore> {
+        match self {
+            Backend::Sim(sim) => sim.team(),
+            Backend::Aws(aws) => aws.team(),
+        }
     }
 
     /// Read-only mode (`--read-only` or `read_only = true`): every mutating call is refused here.

@@ -128,6 +128,7 @@ fn example_config_has_the_design_values() {
         refresh: RefreshConfig::default(),
         thresholds: Thresholds::default(),
         dns: DnsConfig::default(),
+        team: None,
         services: vec![ServiceConfig {
             name: "sample".to_owned(),
             domain: "sample.fed.dev".to_owned(),

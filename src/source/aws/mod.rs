@@ -16,6 +16,7 @@ mod route53;
 mod s3;
 mod sts;
 mod tally;
+pub mod team;
 mod zone;
 
 pub use clients::{ControlClients, RegionClients};
@@ -101,6 +102,8 @@ pub struct AwsBackend {
     /// Each hosted zone's authoritative name servers, read once (see `dns.rs`).
     /// (With whether delegation sets are looked up: see `dns::NameServerCache`.)
     dns_servers: Box<dns::NameServerCache>,
+    /// `[team]`: the team's bucket (leases and the shared audit trail).
+    team: Option<Box<crate::source::team::TeamStore>>,
 }
 
 impl AwsBackend {
@@ -187,8 +190,23 @@ impl AwsBackend {
             ),
         };
         let arc = act::arc_clients(&config, sdk);
+        let team = config.team.as_ref().map(|t| {
+            let region = t
+                .region
+                .clone()
+                .unwrap_or_else(|| config.aws.control_region.clone());
+            let client = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(sdk)
+                    .region(Region::new(region.clone()))
+                    .force_path_style(path_style)
+                    .build(),
+            );
+            let s3 = team::S3Team::new(client, &t.bucket, region, config.aws.profile.clone());
+            crate::source::team::TeamStore::s3(s3, t.prefix.clone(), t.lease)
+        });
         let mut backend = AwsBackend::from_clients(config, control, regions);
         backend.arc = arc;
+        backend.team = team.map(Box::new);
         backend
     }
 
@@ -224,8 +242,19 @@ impl AwsBackend {
             invoked: Box::default(),
             route53_silent: std::sync::atomic::AtomicBool::new(false),
             dns_servers: Box::default(),
+            team: None,
             config: Box::new(config),
         }
+    }
+
+    /// With the team's bucket (tests give it a mocked S3 client).
+    pub fn with_team(mut self, team: crate::source::team::TeamStore) -> AwsBackend {
+        self.team = Some(Box::new(team));
+        self
+    }
+
+    pub fn team(&self) -> Option<&crate::source::team::TeamStore> {
+        self.team.as_deref()
     }
 
     /// The configuration a Route 53 read is sent with (`customize().config_override(...)`):

@@ -23,6 +23,8 @@ pub struct SimBackend {
     /// What operators did (failovers, approvals), in order.
     ops: RwLock<Vec<SimOp>>,
     read_only: bool,
+    /// The simulated team bucket (scenarios with teammates).
+    team: Option<Box<crate::source::team::TeamStore>>,
 }
 
 impl SimBackend {
@@ -31,7 +33,19 @@ impl SimBackend {
             scenario,
             ops: RwLock::new(Vec::new()),
             read_only: false,
+            team: None,
         }
+    }
+
+    /// With a simulated team bucket: drills take their leases there, and the `team` source
+    /// reads it.
+    pub fn with_team(mut self, team: crate::source::team::TeamStore) -> Self {
+        self.team = Some(Box::new(team));
+        self
+    }
+
+    pub fn team(&self) -> Option<&crate::source::team::TeamStore> {
+        self.team.as_deref()
     }
 
     /// Refuse every mutating call (`--read-only`).

@@ -287,6 +287,7 @@ fn the_audit_log_at_start_shows_unfinished_actions() {
         error: None,
         forced_reason: None,
         drill: false,
+        team_lock: None,
     };
     let records = vec![
         record("done", Phase::Intent),

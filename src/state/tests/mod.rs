@@ -80,6 +80,8 @@ pub(super) fn report_for(service: &str, status: Status) -> Report {
         answers: Vec::new(),
         forced_reason: None,
         audit_error: None,
+        team_lock: None,
+        team_error: None,
     }
 }
 

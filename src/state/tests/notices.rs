@@ -72,6 +72,7 @@ fn an_unfinished_action_is_not_called_dead() {
         error: None,
         forced_reason: None,
         drill: false,
+        team_lock: None,
     };
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let [notice] = state.notices.as_slice() else {
@@ -110,6 +111,7 @@ fn an_unfinished_drill_points_at_the_drill_log() {
         error: None,
         forced_reason: None,
         drill: true,
+        team_lock: None,
     };
     update(&mut state, Msg::AuditLog(Ok(vec![intent])), now);
     let [notice] = state.notices.as_slice() else {

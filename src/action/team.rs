@@ -1,0 +1,214 @@
+//! The team lease (README, "Working as a team"): one action per service across every operator.
+//! Before an action's intent, `PREFIX/locks/SERVICE.json` is created with `If-None-Match: *`;
+//! while the action and its verification run it is rewritten with `If-Match` every third of
+//! the lease; at the end it is deleted with `If-Match`. Whoever finds it held is refused with who
+//! holds it; a lease past its time by S3's clock (the holder crashed or was cut off) is taken over
+//! with `If-Match` on the expired object's ETag, and the takeover is recorded in the intent.
+
+use crate::model::{Lease, SeenLease, Timestamp, short_actor};
+use crate::source::team::{StoreError, TeamStore, seen_lease};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// 409 ConditionalRequestConflict answers retried in a row before giving up.
+pub const CONFLICT_RETRIES: u32 = 5;
+
+/// A random wait before retrying after a 409, growing with the attempt (50–100 ms, then up to
+/// 800 ms), so that two writers that collided do not collide again.
+pub fn jitter(attempt: u32) -> Duration {
+    let base = 50u64 << attempt.min(4);
+    Duration::from_millis(base + fastrand::u64(0..=base))
+}
+
+/// How the lease was taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Taken {
+    /// It was free.
+    Fresh,
+    /// Our put was applied but its answer lost: the retry found our own lease (412, then the
+    /// holder read back is us).
+    OwnLostAnswer,
+    /// Someone's lease had expired by S3's clock and was replaced (`If-Match` on its ETag).
+    TakenOver(SeenLease),
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LeaseError {
+    /// Someone else's lease is live.
+    #[error("{}", held_message(.0))]
+    Held(SeenLease),
+    /// The bucket cannot be used (or kept answering 409).
+    #[error("the team lock cannot be taken: {0}")]
+    Unavailable(String),
+}
+
+/// "sample is held by the team: failover sample → us-west-2 by …/alice on laptop-7, since
+/// 15:02:11Z (40 s ago by S3's clock …)".
+pub fn held_message(seen: &SeenLease) -> String {
+    let l = &seen.lease;
+    format!(
+        "{} is being changed by someone else: {} {} → {} by {} on {}, since {} (lease renewed {} \
+         s ago by S3's clock, lapses after {} s without renewal); nothing was sent. Wait for it \
+         to finish (`switchyard audit --team`)",
+        l.service,
+        l.action,
+        l.service,
+        l.target,
+        short_actor(l.actor.as_deref()),
+        l.host,
+        l.since.format("%H:%M:%SZ"),
+        seen.age_s,
+        l.lease_seconds,
+    )
+}
+
+/// A lease this process holds.
+pub struct Holding<'a> {
+    store: &'a TeamStore,
+    key: String,
+    state: Mutex<(Lease, String)>,
+}
+
+impl<'a> Holding<'a> {
+    /// Take the lease of `lease.service`, or say who holds it.
+    pub async fn acquire(
+        store: &'a TeamStore,
+        lease: Lease,
+        now: Timestamp,
+    ) -> Result<(Holding<'a>, Taken), LeaseError> {
+        let key = store.lock_key(&lease.service);
+        let body = serde_json::to_vec(&lease)
+            .map_err(|e| LeaseError::Unavailable(format!("cannot encode the lease: {e}")))?;
+        let unavailable =
+            |e: StoreError| LeaseError::Unavailable(format!("{}: {e}", store.location));
+        let mut conflicts = 0;
+        // A takeover tried: if its answer is lost, the lease read back is ours and still a takeover.
+        let mut tried_takeover: Option<SeenLease> = None;
+        let held = |etag: String, taken| {
+            Ok((
+                Holding {
+                    store,
+                    key: key.clone(),
+                    state: Mutex::new((lease.clone(), etag)),
+                },
+                taken,
+            ))
+        };
+        loop {
+            let created = store.create(&key, body.clone(), now).await;
+            let found = match created {
+                Ok(etag) => return held(etag, Taken::Fresh),
+                Err(StoreError::Precondition) => store.get(&key, now).await,
+                Err(e) => Err(e),
+            };
+            let object = match found {
+                Ok(Some(object)) => object,
+                // Released between our put and our read: try again.
+                Ok(None) => continue,
+                Err(StoreError::Conflict) if conflicts < CONFLICT_RETRIES => {
+                    conflicts += 1;
+                    tokio::time::sleep(jitter(conflicts)).await;
+                    continue;
+                }
+                Err(e) => return Err(unavailable(e)),
+            };
+            let Some(seen) = seen_lease(&object) else {
+                return Err(LeaseError::Unavailable(format!(
+                    "{}{key} holds something that is not a switchyard lease; remove it by hand \
+                     if nobody is acting",
+                    store.location.trim_end_matches(&store.prefix)
+                )));
+            };
+            if seen.lease.holder == lease.holder {
+                let taken = match tried_takeover.take() {
+                    Some(previous) => Taken::TakenOver(previous),
+                    None => Taken::OwnLostAnswer,
+                };
+                return held(object.etag, taken);
+            }
+            if !seen.expired() {
+                return Err(LeaseError::Held(seen));
+            }
+            tried_takeover = Some(seen.clone());
+            match store.replace(&key, body.clone(), &object.etag, now).await {
+                Ok(etag) => return held(etag, Taken::TakenOver(seen)),
+                // Renewed or taken by someone else meanwhile: look again.
+                Err(StoreError::Precondition) => continue,
+                Err(StoreError::Conflict) if conflicts < CONFLICT_RETRIES => {
+                    conflicts += 1;
+                    tokio::time::sleep(jitter(conflicts)).await;
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+    }
+
+    /// How often the lease is rewritten: a third of it, so two renewals can fail before it lapses.
+    pub fn renew_every(&self) -> Duration {
+        (self.store.lease / 3).max(Duration::from_millis(300))
+    }
+
+    /// Rewrite the lease (`If-Match` on the last ETag). `Err` when someone else has it now: the
+    /// bucket judged it expired and another operator took it over.
+    pub async fn renew(&self, now: Timestamp) -> Result<(), String> {
+        let (body, etag) = {
+            let Ok(mut state) = self.state.lock() else {
+                return Ok(());
+            };
+            state.0.renewals += 1;
+            (
+                serde_json::to_vec(&state.0).unwrap_or_default(),
+                state.1.clone(),
+            )
+        };
+        match self.store.replace(&self.key, body, &etag, now).await {
+            Ok(etag) => {
+                if let Ok(mut state) = self.state.lock() {
+                    state.1 = etag;
+                }
+                Ok(())
+            }
+            Err(StoreError::Precondition) => Err(format!(
+                "the team lease on {} was taken over by someone else while this action ran",
+                self.key
+            )),
+            // Tried again at the next renewal; the lease outlives two missed ones.
+            Err(e) => {
+                tracing::warn!(%e, key = self.key, "team lease renewal");
+                Ok(())
+            }
+        }
+    }
+
+    /// Renew until someone else takes the lease over (then return why); never ends otherwise.
+    pub async fn keep(&self, clock: &crate::source::Clock) -> String {
+        loop {
+            tokio::time::sleep(self.renew_every()).await;
+            if let Err(lost) = self.renew(clock.now()).await {
+                return lost;
+            }
+        }
+    }
+
+    /// Delete the lease (`If-Match`): only the version we wrote last.
+    pub async fn release(self, now: Timestamp) {
+        let etag = match self.state.lock() {
+            Ok(state) => state.1.clone(),
+            Err(_) => return,
+        };
+        if let Err(e) = self.store.delete(&self.key, &etag, now).await {
+            tracing::warn!(%e, key = self.key, "team lease release: it lapses by itself");
+        }
+    }
+}
+
+/// The plan's exact request, as a SHA-256 hex digest (the lease's `plan_digest`).
+pub fn digest(request: &serde_json::Value) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(request.to_string().as_bytes()))
+}
+
+/// This machine's name, for the lease's `host`.
+pub fn host() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
+}
