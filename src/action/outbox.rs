@@ -15,7 +15,7 @@ pub struct Outbox {
 }
 
 /// What one sending round did.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Sent {
     pub sent: usize,
     /// Records still waiting (the bucket failed, or time ran out).
@@ -128,4 +128,25 @@ impl Outbox {
         }
         std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))
     }
+}
+
+/// At start: send what an earlier process left in the outbox of `log` (it died, or the bucket
+/// did not answer), for at most `limit`. `None` without a team or with nothing waiting.
+pub async fn send_left_over(
+    backend: &crate::source::Backend,
+    log: &super::audit::AuditLog,
+    now: Timestamp,
+    limit: Duration,
+) -> Option<Sent> {
+    let store = backend.team()?;
+    let outbox = Outbox::new(log.outbox_dir());
+    if outbox.pending().is_empty() {
+        return None;
+    }
+    let sent = outbox.send(store, now, limit).await;
+    match &sent.error {
+        Some(e) => tracing::warn!(%e, sent = sent.sent, left = sent.left, "team outbox at start"),
+        None => tracing::info!(sent = sent.sent, "team outbox at start: sent"),
+    }
+    Some(sent)
 }

@@ -6,8 +6,12 @@
 use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, unfinished};
 use crate::action::lock::ServiceLock;
+use crate::action::outbox::send_left_over;
 use crate::action::{Execution, Plan, PlanError, Report, Status, Verification};
 use serde::Serialize;
+
+/// How long an action waits at start for left-over records to reach the team's bucket.
+const OUTBOX_AT_START: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What to do with the plan, from the command line.
 pub struct Guard {
@@ -48,6 +52,16 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
     // A drill (the simulation) has its own log and locks: it never mixes into the real record.
     let log = AuditLog::standard(session.backend.is_simulation());
     warn_unfinished(&log);
+    // Records an earlier process could not send to the team's bucket go first.
+    if let Some(sent) =
+        send_left_over(&session.backend, &log, session.clock.now(), OUTBOX_AT_START).await
+        && let Some(e) = sent.error
+    {
+        eprintln!(
+            "switchyard: warning: {} audit record(s) still not in the team's bucket: {e}",
+            sent.left
+        );
+    }
     let backend = std::sync::Arc::clone(&session.backend);
     let clock = session.clock.clone();
     let known_caller = session.caller.clone();

@@ -1,10 +1,15 @@
 //! `switchyard audit`: the audit log, and any action that started but never recorded a result;
 //! `--drill` (or `--sim`): the drill log of actions in the simulation instead.
 
-use super::{Failure, exit};
+use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, AuditRecord, Phase, unfinished};
 use crate::action::lock::ServiceLock;
+use crate::action::outbox::{Sent, send_left_over};
+use crate::model::{Timestamp, phase_rank};
 use serde::Serialize;
+
+/// How long `audit --team` spends sending records left in the outbox.
+const OUTBOX_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -106,29 +111,214 @@ pub fn run(json: bool, drill: bool) -> Result<u8, Failure> {
         }
     }
     for r in &records {
-        let what = r
-            .error
-            .as_deref()
-            .map(|e| format!("error: {e}"))
-            .or_else(|| r.outcome.clone())
-            .unwrap_or_default();
-        let forced = r
-            .forced_reason
-            .as_deref()
-            .map(|f| format!(" (forced: {f})"))
-            .unwrap_or_default();
-        println!(
-            "{} {:<10} {:<9} {} -> {} by {} {what}{forced}",
-            r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            serde_json::to_value(r.phase)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            r.action,
-            r.service,
-            r.target,
-            r.actor.as_deref().unwrap_or("?"),
-        );
+        println!("{}", record_line(r));
     }
     Ok(exit::OK)
+}
+
+/// One record of the merged trail, and where it was found.
+#[derive(Serialize)]
+struct TeamEntry<'a> {
+    #[serde(flatten)]
+    record: &'a AuditRecord,
+    /// In the team's bucket.
+    team: bool,
+    /// In this machine's log.
+    local: bool,
+}
+
+#[derive(Serialize)]
+struct TeamReport<'a> {
+    schema: &'static str,
+    /// The team's bucket and prefix.
+    location: &'a str,
+    /// The local log merged in.
+    path: String,
+    drill: bool,
+    since: Timestamp,
+    /// Newest first.
+    records: Vec<TeamEntry<'a>>,
+    /// Intents with no later record anywhere in the team, whose service's lease is not held by
+    /// them: the process stopped mid-action.
+    unfinished: Vec<&'a str>,
+    /// Intents whose lease is still held: the action is running.
+    running: Vec<&'a str>,
+    /// Records left by an earlier process, sent now.
+    outbox: Sent,
+}
+
+/// `switchyard audit --team`: the team's trail merged with the local log, newest first, with
+/// every unfinished action anywhere in the team flagged. Records left in the outbox are sent
+/// first.
+pub async fn team(session: Session, since: &str, json: bool) -> Result<u8, Failure> {
+    let since = humantime::parse_duration(since)
+        .map_err(|e| Failure::usage(format!("--since {since:?}: {e}; e.g. \"7d\" or \"12h\"")))?;
+    let Some(store) = session.backend.team() else {
+        return Err(Failure::usage(
+            "no team bucket: add a [team] table with bucket = \"NAME\" to the config (README, \
+             \"Working as a team\")",
+        ));
+    };
+    let log = AuditLog::standard(session.backend.is_simulation());
+    let now = session.clock.now();
+    let outbox = send_left_over(&session.backend, &log, now, OUTBOX_LIMIT)
+        .await
+        .unwrap_or_default();
+    if let Some(e) = &outbox.error {
+        eprintln!(
+            "switchyard: warning: {} local record(s) not yet in the team's bucket: {e}",
+            outbox.left
+        );
+    }
+    let local = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
+    let from = now - chrono::Duration::from_std(since).unwrap_or(chrono::TimeDelta::days(7));
+    let shared = store
+        .audit_records(from, now, usize::MAX)
+        .await
+        .map_err(|e| Failure::runtime(format!("team bucket {}: {e}", store.location)))?;
+    let leases = store
+        .leases(now)
+        .await
+        .map_err(|e| Failure::runtime(format!("team bucket {}: {e}", store.location)))?;
+    let entries = merge(&local, &shared, from);
+    let merged: Vec<AuditRecord> = entries.iter().map(|e| e.record.clone()).collect();
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let mark = if e.team {
+                ""
+            } else {
+                " [local only: not yet in the team's bucket]"
+            };
+            format!("{}{mark}", record_line(e.record))
+        })
+        .collect();
+    let open = unfinished(&merged);
+    let is_running = |r: &AuditRecord| {
+        leases
+            .iter()
+            .any(|l| l.lease.audit_id == r.id && !l.expired())
+    };
+    let running: Vec<&str> = open
+        .iter()
+        .filter(|r| is_running(r))
+        .map(|r| r.id.as_str())
+        .collect();
+    let stopped: Vec<&str> = open
+        .iter()
+        .filter(|r| !is_running(r))
+        .map(|r| r.id.as_str())
+        .collect();
+    if json {
+        let report = TeamReport {
+            schema: "switchyard.audit/1",
+            location: &store.location,
+            path: log.path().display().to_string(),
+            drill: log.is_drill(),
+            since: from,
+            records: entries,
+            unfinished: stopped,
+            running,
+            outbox,
+        };
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::runtime(format!("cannot encode the audit trail as JSON: {e}")))?;
+        println!("{text}");
+        return Ok(exit::OK);
+    }
+    println!(
+        "team audit trail {} since {}, merged with {}",
+        store.location,
+        from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        log.path().display()
+    );
+    for r in &open {
+        let started = r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let who = r.actor.as_deref().unwrap_or("?");
+        if running.contains(&r.id.as_str()) {
+            println!(
+                "! running: {} {} {} -> {} by {who}, started {started}, lease held",
+                r.id, r.action, r.service, r.target
+            );
+        } else {
+            println!(
+                "! unfinished: {} {} {} -> {} by {who}, started {started}, never recorded a \
+                 result; check AWS before acting on {}",
+                r.id, r.action, r.service, r.target, r.service
+            );
+        }
+    }
+    if merged.is_empty() {
+        println!("no actions recorded");
+    }
+    for line in &lines {
+        println!("{line}");
+    }
+    Ok(exit::OK)
+}
+
+/// The local and the team's records as one trail, newest first; a record in both is listed once.
+/// Local records older than `from` are left out like the team's.
+fn merge<'a>(
+    local: &'a [AuditRecord],
+    shared: &'a [AuditRecord],
+    from: Timestamp,
+) -> Vec<TeamEntry<'a>> {
+    let mut out: Vec<TeamEntry<'a>> = Vec::new();
+    for record in shared {
+        out.push(TeamEntry {
+            record,
+            team: true,
+            local: false,
+        });
+    }
+    for record in local.iter().filter(|r| r.ts >= from) {
+        match out
+            .iter_mut()
+            .find(|e| e.record.id == record.id && e.record.phase == record.phase)
+        {
+            Some(entry) => entry.local = true,
+            None => out.push(TeamEntry {
+                record,
+                team: false,
+                local: true,
+            }),
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.record.ts, phase_rank(b.record.phase)).cmp(&(a.record.ts, phase_rank(a.record.phase)))
+    });
+    out
+}
+
+/// One record as a line: time, phase, action, service, target, who, what came of it.
+fn record_line(r: &AuditRecord) -> String {
+    let what = r
+        .error
+        .as_deref()
+        .map(|e| format!("error: {e}"))
+        .or_else(|| r.outcome.clone())
+        .unwrap_or_default();
+    let forced = r
+        .forced_reason
+        .as_deref()
+        .map(|f| format!(" (forced: {f})"))
+        .unwrap_or_default();
+    let team = r
+        .team_lock
+        .as_deref()
+        .map(|t| format!(" (team lock {t})"))
+        .unwrap_or_default();
+    format!(
+        "{} {:<10} {:<9} {} -> {} by {} {what}{forced}{team}",
+        r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        serde_json::to_value(r.phase)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        r.action,
+        r.service,
+        r.target,
+        r.actor.as_deref().unwrap_or("?"),
+    )
 }

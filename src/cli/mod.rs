@@ -111,6 +111,12 @@ pub enum Command {
         /// The drill log instead: actions in the simulation (drill-audit.jsonl; also with --sim)
         #[arg(long)]
         drill: bool,
+        /// The team's audit trail ([team] bucket) merged with the local log, newest first
+        #[arg(long, conflicts_with = "ack")]
+        team: bool,
+        /// With --team: how far back to read the team's trail
+        #[arg(long, value_name = "DURATION", default_value = "7d", requires = "team")]
+        since: String,
         /// Close an unfinished action by hand after checking AWS (needs --reason)
         #[arg(long, value_name = "ID", requires = "reason")]
         ack: Option<String>,
@@ -254,12 +260,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             drill,
             ack: Some(id),
             reason,
+            ..
         }) => audit::acknowledge(
             id,
             reason.as_deref().unwrap_or_default(),
             *json,
             *drill || cli.is_simulation(),
         ),
+        Some(Command::Audit {
+            json,
+            team: true,
+            since,
+            ..
+        }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli.options(), None).await?;
+            audit::team(session, since, *json).await
+        }),
         Some(Command::Audit { json, drill, .. }) => {
             audit::run(*json, *drill || cli.is_simulation())
         }

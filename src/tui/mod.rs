@@ -4,6 +4,7 @@
 pub mod actions;
 
 use crate::action::audit::AuditLog;
+use crate::action::outbox::send_left_over;
 use crate::logging;
 use crate::poll::Poller;
 use crate::session::{Failure, Session, exit};
@@ -15,6 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+
+/// How long the console spends at start sending records an earlier process left for the team.
+const OUTBOX_AT_START: Duration = Duration::from_secs(30);
 
 /// Redraw at least this often so ages and the simulated clock move on screen.
 const AGE_REDRAW: Duration = Duration::from_secs(1);
@@ -71,6 +75,14 @@ async fn event_loop(
     let audit = AuditLog::standard(backend.is_simulation());
     let read = audit.read().map_err(|e| e.to_string());
     update(&mut state, Msg::AuditLog(read), clock.now());
+    // Records an earlier process could not send to the team's bucket, sent in the background.
+    {
+        let (backend, clock) = (Arc::clone(&backend), clock.clone());
+        tokio::spawn(async move {
+            let log = AuditLog::standard(backend.is_simulation());
+            send_left_over(&backend, &log, clock.now(), OUTBOX_AT_START).await;
+        });
+    }
     let poller = Poller::start(Arc::clone(&backend), schedule, clock.clone(), tx.clone());
     let (key_tx, mut keys) = mpsc::channel(64);
     let stop = Arc::new(AtomicBool::new(false));
