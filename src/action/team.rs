@@ -29,14 +29,14 @@ pub enum Taken {
     /// holder read back is us).
     OwnLostAnswer,
     /// Someone's lease had expired by S3's clock and was replaced (`If-Match` on its ETag).
-    TakenOver(SeenLease),
+    TakenOver(Box<SeenLease>),
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LeaseError {
     /// Someone else's lease is live.
     #[error("{}", held_message(.0))]
-    Held(SeenLease),
+    Held(Box<SeenLease>),
     /// The bucket cannot be used (or kept answering 409).
     #[error("the team lock cannot be taken: {0}")]
     Unavailable(String),
@@ -121,17 +121,17 @@ impl<'a> Holding<'a> {
             };
             if seen.lease.holder == lease.holder {
                 let taken = match tried_takeover.take() {
-                    Some(previous) => Taken::TakenOver(previous),
+                    Some(previous) => Taken::TakenOver(Box::new(previous)),
                     None => Taken::OwnLostAnswer,
                 };
                 return held(object.etag, taken);
             }
             if !seen.expired() {
-                return Err(LeaseError::Held(seen));
+                return Err(LeaseError::Held(Box::new(seen)));
             }
             tried_takeover = Some(seen.clone());
             match store.replace(&key, body.clone(), &object.etag, now).await {
-                Ok(etag) => return held(etag, Taken::TakenOver(seen)),
+                Ok(etag) => return held(etag, Taken::TakenOver(Box::new(seen))),
                 // Renewed or taken by someone else meanwhile: look again.
                 Err(StoreError::Precondition) => continue,
                 Err(StoreError::Conflict) if conflicts < CONFLICT_RETRIES => {
