@@ -181,6 +181,8 @@ fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError
 pub enum Need {
     Read,
     Act,
+    /// The team bucket (`[team]`): the leases and the shared audit trail.
+    Team,
     /// STS GetCallerIdentity: "No permissions are required to perform this operation" (STS API
     /// reference); a policy cannot deny it.
     Nothing,
@@ -310,6 +312,12 @@ pub const IAM_ACTIONS: &[(&str, &str, &str, Need)] = &[
         // The routing control source reads it while watching (`arc` services only).
         Need::Read,
     ),
+    // The team bucket (README, "Working as a team"): conditional puts and deletes of the
+    // leases, the audit objects, and reading both back.
+    ("S3", "PutObject", "s3:PutObject", Need::Team),
+    ("S3", "GetObject", "s3:GetObject", Need::Team),
+    ("S3", "DeleteObject", "s3:DeleteObject", Need::Team),
+    ("S3", "ListObjectsV2", "s3:ListBucket", Need::Team),
 ];
 
 /// The IAM action an API call needs (from `IAM_ACTIONS`), for access-denied messages.
@@ -453,11 +461,16 @@ mod tests {
                 "GetRoutingControlState",
                 "route53-recovery-cluster:GetRoutingControlState",
             ),
+            // The team bucket: ListObjectsV2 is `s3:ListBucket`.
+            ("S3", "PutObject", "s3:PutObject"),
+            ("S3", "GetObject", "s3:GetObject"),
+            ("S3", "DeleteObject", "s3:DeleteObject"),
+            ("S3", "ListObjectsV2", "s3:ListBucket"),
         ];
         for (service, api, action) in cases {
             assert_eq!(iam_action(service, api), Some(action), "{service} {api}");
         }
-        assert_eq!(iam_action("S3", "GetObject"), None, "not in the table");
+        assert_eq!(iam_action("S3", "CopyObject"), None, "not in the table");
     }
 
     /// `s3:GetBucketReplication` does not exist (Service Authorization Reference, Amazon S3):
@@ -517,6 +530,8 @@ mod tests {
             table(Need::Act),
             "README's policy for the guarded actions"
         );
+        let team = readme_policy(&readme, "With `[team]`, on the team's bucket");
+        assert_eq!(team, table(Need::Team), "README's policy for the team bucket");
     }
 
     /// Every API the AWS sources name (`Operation { service, api, .. }`, `route53_op("…")`, a
@@ -533,6 +548,9 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("team_fail(\"") {
+                named.push(("S3".into(), literal(&text[i..]).unwrap()));
+            }
             for (i, _) in text.match_indices("route53_op(\"") {
                 named.push((ROUTE_53.into(), literal(&text[i..]).unwrap()));
             }

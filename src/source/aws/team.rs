@@ -49,7 +49,7 @@ impl S3Team {
 
     /// What a failed call means here: 412 and 409 are answers about the object; anything else
     /// is the bucket being out of reach (worded with what to do).
-    fn fail<E>(
+    fn team_fail<E>(
         &self,
         api: &str,
         err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
@@ -90,7 +90,7 @@ impl S3Team {
         let out = request
             .send()
             .await
-            .map_err(|e| self.fail("PutObject", &e))?;
+            .map_err(|e| self.team_fail("PutObject", &e))?;
         Ok(out.e_tag().unwrap_or_default().to_string())
     }
 
@@ -108,7 +108,7 @@ impl S3Team {
         let out = match sent {
             Ok(out) => out,
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Ok(None),
-            Err(e) => return Err(self.fail("GetObject", &e)),
+            Err(e) => return Err(self.team_fail("GetObject", &e)),
         };
         let etag = out.e_tag().unwrap_or_default().to_string();
         let last_modified = out.last_modified().and_then(super::timestamp);
@@ -147,7 +147,7 @@ impl S3Team {
             .if_match(etag)
             .send()
             .await
-            .map_err(|e| self.fail("DeleteObject", &e))?;
+            .map_err(|e| self.team_fail("DeleteObject", &e))?;
         Ok(())
     }
 
@@ -163,7 +163,7 @@ impl S3Team {
                 .set_continuation_token(token.take())
                 .send()
                 .await
-                .map_err(|e| self.fail("ListObjectsV2", &e))?;
+                .map_err(|e| self.team_fail("ListObjectsV2", &e))?;
             keys.extend(
                 out.contents()
                     .iter()
