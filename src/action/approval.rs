@@ -121,5 +121,6 @@ pub fn approval(
             Preflight::default()
         },
         safety_rules: None,
+        made_at: Some(now),
     })
 }

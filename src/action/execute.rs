@@ -9,6 +9,7 @@ use super::team::{Holding, LeaseError, Taken};
 use super::verify::verify;
 use crate::model::Lease;
 use crate::model::Timestamp;
+use crate::source::team::TeamStore;
 use crate::source::{Backend, CallErrorKind, Clock};
 use serde::Serialize;
 use std::time::Duration;
@@ -253,6 +254,10 @@ impl Execution<'_> {
         let key = store.lock_key(&plan.service);
         match Holding::acquire(store, lease, self.clock.now()).await {
             Ok((holding, taken)) => {
+                if let Some(stale) = self.changed_since_plan(store, plan).await {
+                    holding.release(self.clock.now()).await;
+                    return Err(stale);
+                }
                 let line = match taken {
                     Taken::Fresh => format!("held: {key}"),
                     Taken::OwnLostAnswer => format!(
@@ -285,6 +290,42 @@ impl Execution<'_> {
                 )),
             },
         }
+    }
+
+    /// An action on the plan's service recorded in the team's trail by another process after
+    /// the plan was made: the plan rests on what was true before it, so it is refused (with the
+    /// lease held, nobody can start one while this action runs). Two failovers to different
+    /// regions one after the other are caught here, which no version or token at AWS does for
+    /// ARC. This process's own records are left out (the console plans again on its own
+    /// results). A trail that cannot be read is logged, not a refusal: the lease was taken.
+    async fn changed_since_plan(&self, store: &TeamStore, plan: &Plan) -> Option<String> {
+        let made_at = plan.made_at?;
+        let ours = format!("-{}-", std::process::id());
+        // Actions that started before the plan may have ended after it.
+        let from = made_at - chrono::Duration::minutes(10);
+        let records = match store.audit_records(from, self.clock.now(), 500).await {
+            Ok(records) => records,
+            Err(e) => {
+                tracing::warn!(%e, "team trail: cannot tell whether the plan is stale");
+                return None;
+            }
+        };
+        let r = records
+            .iter()
+            .rev()
+            .find(|r| r.service == plan.service && r.ts > made_at && !r.id.contains(&ours))?;
+        let phase = r.phase.name();
+        Some(format!(
+            "{} changed after this plan was made ({}): {} {} → {} by {} recorded {phase} at {}; \
+             nothing was sent. Plan again on fresh data",
+            plan.service,
+            made_at.format("%H:%M:%SZ"),
+            r.action,
+            r.service,
+            r.target,
+            crate::model::short_actor(r.actor.as_deref()),
+            r.ts.format("%H:%M:%SZ"),
+        ))
     }
 
     /// From the intent on: the calls, the result, verification.

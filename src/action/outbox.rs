@@ -36,10 +36,7 @@ impl Outbox {
     /// leaves either the whole record or nothing.
     pub fn put(&self, record: &AuditRecord) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let phase = serde_json::to_value(record.phase)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let phase = record.phase.name();
         let name: String = format!("{}-{phase}.json", record.id)
             .chars()
             .map(|c| {

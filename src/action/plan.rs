@@ -83,6 +83,10 @@ pub struct Plan {
     /// overrides them (only when forced with a reason). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_rules: Option<SafetyRuleBlock>,
+    /// When the state the plan rests on was judged (the backend's clock): with a team, an
+    /// action by someone else on the service recorded after it makes the plan stale.
+    #[serde(skip)]
+    pub made_at: Option<Timestamp>,
 }
 
 /// The safety rules that blocked an earlier attempt of the same change (from its audit record).
@@ -285,6 +289,7 @@ pub fn failover(
         ));
     }
     plan.preflight = preflight::failover(fleet, svc, target, plan.predicted.as_deref(), now);
+    plan.made_at = Some(now);
     Ok(plan)
 }
 
@@ -331,6 +336,7 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
         serving.clone_from(p);
     }
     plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
+    plan.made_at = Some(now);
     Ok(plan)
 }
 
@@ -494,6 +500,7 @@ fn invert_plan(
         },
         preflight: Preflight::default(),
         safety_rules: None,
+        made_at: None,
     })
 }
 
@@ -552,5 +559,6 @@ fn arc_plan(
         },
         preflight: Preflight::default(),
         safety_rules: None,
+        made_at: None,
     })
 }

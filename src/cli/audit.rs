@@ -312,10 +312,7 @@ fn record_line(r: &AuditRecord) -> String {
     format!(
         "{} {:<10} {:<9} {} -> {} by {} {what}{forced}{team}",
         r.ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        serde_json::to_value(r.phase)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        r.phase.name(),
         r.action,
         r.service,
         r.target,

@@ -15,6 +15,19 @@ pub enum Phase {
     Acknowledged,
 }
 
+impl Phase {
+    /// The name in the records and in the team's object keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Intent => "intent",
+            Phase::Result => "result",
+            Phase::Verified => "verified",
+            Phase::Unverified => "unverified",
+            Phase::Acknowledged => "acknowledged",
+        }
+    }
+}
+
 /// One line of the log (its fields: README, "Guarded actions").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -40,4 +53,23 @@ pub struct AuditRecord {
     /// from … (expired …)", "not held: …"), on the intent only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_lock: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn a_phases_name_is_its_json() {
+        for phase in [
+            Phase::Intent,
+            Phase::Result,
+            Phase::Verified,
+            Phase::Unverified,
+            Phase::Acknowledged,
+        ] {
+            assert_eq!(serde_json::to_value(phase).unwrap(), phase.name());
+        }
+    }
 }

@@ -531,7 +531,11 @@ mod tests {
             "README's policy for the guarded actions"
         );
         let team = readme_policy(&readme, "With `[team]`, on the team's bucket");
-        assert_eq!(team, table(Need::Team), "README's policy for the team bucket");
+        assert_eq!(
+            team,
+            table(Need::Team),
+            "README's policy for the team bucket"
+        );
     }
 
     /// Every API the AWS sources name (`Operation { service, api, .. }`, `route53_op("…")`, a

@@ -132,10 +132,7 @@ impl MemoryStore {
                 );
             }
             for record in mate.records(i, now) {
-                let phase = serde_json::to_value(record.phase)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let phase = record.phase.name();
                 out.insert(
                     format!(
                         "{PREFIX}audit/{}/{}-{phase}.json",

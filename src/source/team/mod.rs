@@ -90,10 +90,7 @@ impl TeamStore {
 
     /// `PREFIX/audit/YYYY/MM/DD/ID-PHASE.json`, dated by the record's time.
     pub fn audit_key(&self, record: &AuditRecord) -> String {
-        let phase = serde_json::to_value(record.phase)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let phase = record.phase.name();
         format!(
             "{}{}-{phase}.json",
             self.audit_day_prefix(record.ts),
@@ -156,14 +153,23 @@ impl TeamStore {
         }
     }
 
+    /// GetObject of each key, a few at a time, in the keys' order.
+    async fn get_all(
+        &self,
+        keys: &[String],
+        now: Timestamp,
+    ) -> Vec<Result<Option<Object>, StoreError>> {
+        // The futures are made first (not in the stream's closure), so that the whole stays
+        // `Send` for spawned tasks.
+        let pending: Vec<_> = keys.iter().map(|k| self.get(k, now)).collect();
+        stream::iter(pending).buffered(FAN_OUT).collect().await
+    }
+
     /// Every lease in the bucket, aged by S3's clock. Unreadable bodies are left out (and
     /// logged): a stranger's object under `locks/` must not hide the others.
     pub async fn leases(&self, now: Timestamp) -> Result<Vec<SeenLease>, StoreError> {
         let keys = self.list(&format!("{}locks/", self.prefix), now).await?;
-        let reads: Vec<_> = stream::iter(keys.iter().map(|k| self.get(k, now)))
-            .buffered(FAN_OUT)
-            .collect()
-            .await;
+        let reads = self.get_all(&keys, now).await;
         let mut out = Vec::new();
         for (key, read) in keys.iter().zip(reads) {
             if let Some(object) = read? {
@@ -200,10 +206,7 @@ impl TeamStore {
         keys.sort();
         let skip = keys.len().saturating_sub(max);
         let keys = &keys[skip..];
-        let reads: Vec<_> = stream::iter(keys.iter().map(|k| self.get(k, now)))
-            .buffered(FAN_OUT)
-            .collect()
-            .await;
+        let reads = self.get_all(keys, now).await;
         let mut out = Vec::new();
         for (key, read) in keys.iter().zip(reads) {
             if let Some(object) = read? {
