@@ -5,11 +5,8 @@
 use super::audit::{AuditLog, AuditRecord, Phase};
 use super::outbox::Outbox;
 use super::plan::Plan;
-use super::team::{Holding, LeaseError, Taken};
 use super::verify::verify;
-use crate::model::Lease;
 use crate::model::Timestamp;
-use crate::source::team::TeamStore;
 use crate::source::{Backend, CallErrorKind, Clock};
 use serde::Serialize;
 use std::time::Duration;
@@ -168,14 +165,19 @@ impl Execution<'_> {
             SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         // The team lease, before the intent: one action per service across every operator.
-        let (holding, team_lock) = match self
-            .team_lease(plan, &id, forced_reason.as_deref(), progress)
-            .await
-        {
-            Ok(taken) => taken,
-            Err(refusal) => {
-                report.message = refusal;
-                return report;
+        let (holding, team_lock) = match self.backend.team() {
+            None => (None, None),
+            Some(store) => {
+                let actor = self.actor.as_deref();
+                let reason = forced_reason.as_deref();
+                match super::team::take(store, plan, &id, actor, self.clock, reason, progress).await
+                {
+                    Ok((holding, line)) => (holding, Some(line)),
+                    Err(refusal) => {
+                        report.message = refusal;
+                        return report;
+                    }
+                }
             }
         };
         report.team_lock.clone_from(&team_lock);
@@ -221,111 +223,6 @@ impl Execution<'_> {
             holding.release(self.clock.now()).await;
         }
         report
-    }
-
-    /// Take the team lease of the plan's service (when `[team]` is set): the lease and the
-    /// line the intent records, or why the action is refused.
-    async fn team_lease(
-        &self,
-        plan: &Plan,
-        id: &str,
-        forced_reason: Option<&str>,
-        progress: &(dyn Fn(String) + Send + Sync),
-    ) -> Result<(Option<Holding<'_>>, Option<String>), String> {
-        let Some(store) = self.backend.team() else {
-            return Ok((None, None));
-        };
-        wait_for_the_test_moment();
-        let host = super::team::host();
-        let lease = Lease {
-            schema: crate::model::LEASE_SCHEMA.to_string(),
-            holder: format!("{host}/{}/{id}", std::process::id()),
-            actor: self.actor.clone(),
-            host,
-            action: plan.action.name().to_string(),
-            service: plan.service.clone(),
-            target: plan.target.clone(),
-            plan_digest: super::team::digest(&plan.request()),
-            audit_id: id.to_string(),
-            since: chrono::Utc::now(),
-            lease_seconds: store.lease.as_secs().max(1),
-            renewals: 0,
-        };
-        let key = store.lock_key(&plan.service);
-        match Holding::acquire(store, lease, self.clock.now()).await {
-            Ok((holding, taken)) => {
-                if let Some(stale) = self.changed_since_plan(store, plan).await {
-                    holding.release(self.clock.now()).await;
-                    return Err(stale);
-                }
-                let line = match taken {
-                    Taken::Fresh => format!("held: {key}"),
-                    Taken::OwnLostAnswer => format!(
-                        "held: {key} (the answer to our put was lost; the lease read back is ours)"
-                    ),
-                    Taken::TakenOver(previous) => {
-                        let line = format!(
-                            "taken over: {key} from {} (lease written {} s before, by S3's \
-                             clock; it lapses after {} s)",
-                            previous.lease.describe(),
-                            previous.age_s,
-                            previous.lease.lease_seconds
-                        );
-                        progress(line.clone());
-                        line
-                    }
-                };
-                Ok((Some(holding), Some(line)))
-            }
-            Err(LeaseError::Held(seen)) => Err(super::team::held_message(&seen)),
-            Err(LeaseError::Unavailable(why)) => match forced_reason {
-                Some(_) => {
-                    let line = format!("not held: {why}");
-                    progress(format!("forced without the team lock: {why}"));
-                    Ok((None, Some(line)))
-                }
-                None => Err(format!(
-                    "{why}; nothing was sent. To act without the team lock (other operators \
-                     will not see this action until the bucket answers): --force --reason TEXT"
-                )),
-            },
-        }
-    }
-
-    /// An action on the plan's service recorded in the team's trail by another process after
-    /// the plan was made: the plan rests on what was true before it, so it is refused (with the
-    /// lease held, nobody can start one while this action runs). Two failovers to different
-    /// regions one after the other are caught here, which no version or token at AWS does for
-    /// ARC. This process's own records are left out (the console plans again on its own
-    /// results). A trail that cannot be read is logged, not a refusal: the lease was taken.
-    async fn changed_since_plan(&self, store: &TeamStore, plan: &Plan) -> Option<String> {
-        let made_at = plan.made_at?;
-        let ours = format!("-{}-", std::process::id());
-        // Actions that started before the plan may have ended after it.
-        let from = made_at - chrono::Duration::minutes(10);
-        let records = match store.audit_records(from, self.clock.now(), 500).await {
-            Ok(records) => records,
-            Err(e) => {
-                tracing::warn!(%e, "team trail: cannot tell whether the plan is stale");
-                return None;
-            }
-        };
-        let r = records
-            .iter()
-            .rev()
-            .find(|r| r.service == plan.service && r.ts > made_at && !r.id.contains(&ours))?;
-        let phase = r.phase.name();
-        Some(format!(
-            "{} changed after this plan was made ({}): {} {} → {} by {} recorded {phase} at {}; \
-             nothing was sent. Plan again on fresh data",
-            plan.service,
-            made_at.format("%H:%M:%SZ"),
-            r.action,
-            r.service,
-            r.target,
-            crate::model::short_actor(r.actor.as_deref()),
-            r.ts.format("%H:%M:%SZ"),
-        ))
     }
 
     /// From the intent on: the calls, the result, verification.
@@ -506,21 +403,6 @@ impl Execution<'_> {
         if let Err(e) = written {
             tracing::error!(%e, "audit log");
             report.audit_error = Some(e.to_string());
-        }
-    }
-}
-
-/// Debug builds only: `SWITCHYARD_TEST_LEASE_AT` (Unix milliseconds) holds the lease request
-/// until that moment, so a test can make two processes press the key at once.
-fn wait_for_the_test_moment() {
-    #[cfg(debug_assertions)]
-    if let Some(at) = std::env::var("SWITCHYARD_TEST_LEASE_AT")
-        .ok()
-        .and_then(|v| v.parse::<i64>().ok())
-    {
-        let wait = at - chrono::Utc::now().timestamp_millis();
-        if let Ok(ms) = u64::try_from(wait) {
-            std::thread::sleep(Duration::from_millis(ms));
         }
     }
 }

@@ -5,7 +5,9 @@
 //! holds it; a lease past its time by S3's clock (the holder crashed or was cut off) is taken over
 //! with `If-Match` on the expired object's ETag, and the takeover is recorded in the intent.
 
+use super::plan::Plan;
 use crate::model::{Lease, SeenLease, Timestamp, short_actor};
+use crate::source::Clock;
 use crate::source::team::{StoreError, TeamStore, seen_lease};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -198,6 +200,125 @@ impl<'a> Holding<'a> {
         };
         if let Err(e) = self.store.delete(&self.key, &etag, now).await {
             tracing::warn!(%e, key = self.key, "team lease release: it lapses by itself");
+        }
+    }
+}
+
+/// Take the team lease of the plan's service: the lease (none when forced past an
+/// unreachable bucket) and the line the intent records, or why the action is refused.
+pub async fn take<'a>(
+    store: &'a TeamStore,
+    plan: &Plan,
+    id: &str,
+    actor: Option<&str>,
+    clock: &Clock,
+    forced_reason: Option<&str>,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Result<(Option<Holding<'a>>, String), String> {
+    wait_for_the_test_moment();
+    let host = host();
+    let lease = Lease {
+        schema: crate::model::LEASE_SCHEMA.to_string(),
+        holder: format!("{host}/{}/{id}", std::process::id()),
+        actor: actor.map(str::to_string),
+        host,
+        action: plan.action.name().to_string(),
+        service: plan.service.clone(),
+        target: plan.target.clone(),
+        plan_digest: digest(&plan.request()),
+        audit_id: id.to_string(),
+        since: chrono::Utc::now(),
+        lease_seconds: store.lease.as_secs().max(1),
+        renewals: 0,
+    };
+    let key = store.lock_key(&plan.service);
+    match Holding::acquire(store, lease, clock.now()).await {
+        Ok((holding, taken)) => {
+            if let Some(stale) = changed_since_plan(store, plan, clock.now()).await {
+                holding.release(clock.now()).await;
+                return Err(stale);
+            }
+            let line = match taken {
+                Taken::Fresh => format!("held: {key}"),
+                Taken::OwnLostAnswer => format!(
+                    "held: {key} (the answer to our put was lost; the lease read back is ours)"
+                ),
+                Taken::TakenOver(previous) => {
+                    let line = format!(
+                        "taken over: {key} from {} (lease written {} s before, by S3's \
+                         clock; it lapses after {} s)",
+                        previous.lease.describe(),
+                        previous.age_s,
+                        previous.lease.lease_seconds
+                    );
+                    progress(line.clone());
+                    line
+                }
+            };
+            Ok((Some(holding), line))
+        }
+        Err(LeaseError::Held(seen)) => Err(held_message(&seen)),
+        Err(LeaseError::Unavailable(why)) => match forced_reason {
+            Some(_) => {
+                let line = format!("not held: {why}");
+                progress(format!("forced without the team lock: {why}"));
+                Ok((None, line))
+            }
+            None => Err(format!(
+                "{why}; nothing was sent. To act without the team lock (other operators \
+                 will not see this action until the bucket answers): --force --reason TEXT"
+            )),
+        },
+    }
+}
+
+/// An action on the plan's service recorded in the team's trail by another process after
+/// the plan was made: the plan rests on what was true before it, so it is refused (with the
+/// lease held, nobody can start one while this action runs). Two failovers to different
+/// regions one after the other are caught here, which no version or token at AWS does for
+/// ARC. This process's own records are left out (the console plans again on its own
+/// results). A trail that cannot be read is logged, not a refusal: the lease was taken.
+pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) -> Option<String> {
+    let made_at = plan.made_at?;
+    let ours = format!("-{}-", std::process::id());
+    // Actions that started before the plan may have ended after it.
+    let from = made_at - chrono::Duration::minutes(10);
+    let records = match store.audit_records(from, now, 500).await {
+        Ok(records) => records,
+        Err(e) => {
+            tracing::warn!(%e, "team trail: cannot tell whether the plan is stale");
+            return None;
+        }
+    };
+    let r = records
+        .iter()
+        .rev()
+        .find(|r| r.service == plan.service && r.ts > made_at && !r.id.contains(&ours))?;
+    let phase = r.phase.name();
+    Some(format!(
+        "{} changed after this plan was made ({}): {} {} → {} by {} recorded {phase} at {}; \
+         nothing was sent. Plan again on fresh data",
+        plan.service,
+        made_at.format("%H:%M:%SZ"),
+        r.action,
+        r.service,
+        r.target,
+        crate::model::short_actor(r.actor.as_deref()),
+        r.ts.format("%H:%M:%SZ"),
+    ))
+}
+
+/// Debug builds only: `SWITCHYARD_TEST_LEASE_AT` (Unix milliseconds) holds the lease request
+/// until that moment, so a test can make two processes press the key at once.
+fn wait_for_the_test_moment() {
+    #[cfg(debug_assertions)]
+    if let Some(at) = std::env::var("SWITCHYARD_TEST_LEASE_AT")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        let wait = at - chrono::Utc::now().timestamp_millis();
+        if let Ok(ms) = u64::try_from(wait) {
+            std::thread::sleep(Duration::from_millis(ms));
         }
     }
 }
