@@ -5,6 +5,7 @@
 
 mod execution;
 mod plans;
+mod team;
 
 use super::audit::{AuditLog, Phase};
 use super::plan::{self, ActionKind, Expect, PlanError};
