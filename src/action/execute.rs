@@ -259,10 +259,13 @@ impl Execution<'_> {
                         "held: {key} (the answer to our put was lost; the lease read back is ours)"
                     ),
                     Taken::TakenOver(previous) => {
+                        // The action whose lease lapsed is named by its audit id: two
+                        // operators on one host with one role are otherwise the same line.
                         let line = format!(
-                            "taken over: {key} from {} (lease written {} s before, by S3's \
-                             clock; it lapses after {} s)",
+                            "taken over: {key} from {} (action {}; lease written {} s before, \
+                             by S3's clock; it lapses after {} s)",
                             previous.lease.describe(),
+                            previous.lease.audit_id,
                             previous.age_s,
                             previous.lease.lease_seconds
                         );
