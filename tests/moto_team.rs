@@ -305,16 +305,9 @@ async fn two_processes_racing_a_failover_one_acts_the_other_is_refused_naming_th
     assert!(loser.outbox().is_empty());
 
     // Moto saw one change of the flags, and both lease requests.
-    assert_eq!(
-        health_check_updates(&team.moto),
-        1,
-        "one UpdateHealthCheck"
-    );
+    assert_eq!(health_check_updates(&team.moto), 1, "one UpdateHealthCheck");
     assert!(
-        team.moto
-            .health_check_flags(&team.primary_check)
-            .await
-            .0,
+        team.moto.health_check_flags(&team.primary_check).await.0,
         "the primary's check is inverted"
     );
     let lock_puts = team
@@ -326,7 +319,11 @@ async fn two_processes_racing_a_failover_one_acts_the_other_is_refused_naming_th
     assert_eq!(lock_puts, 2, "each process asked for the lease once");
 
     // Released (DeleteObject If-Match), and the winner's records are the team's trail.
-    assert_eq!(object(&team.moto, LOCK_KEY).await, None, "the lease is gone");
+    assert_eq!(
+        object(&team.moto, LOCK_KEY).await,
+        None,
+        "the lease is gone"
+    );
     let mut expected: Vec<String> = records.iter().map(audit_key).collect();
     expected.sort();
     assert_eq!(keys(&team.moto, &format!("{PREFIX}audit/")).await, expected);
@@ -345,7 +342,10 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
     const LEASE_S: u64 = 5;
     let team = team().await;
     let short = with_team(&team.base, "team-short-lease.toml", Some("5s"));
-    let (crashed, next) = (Operator::new(&team, "crashed"), Operator::new(&team, "next"));
+    let (crashed, next) = (
+        Operator::new(&team, "crashed"),
+        Operator::new(&team, "next"),
+    );
 
     let died = crashed.run(
         &short,
@@ -361,7 +361,9 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         [format!("{dead_id}-intent.json")],
         "the intent waits in the outbox"
     );
-    let (lease, _, _) = object(&team.moto, LOCK_KEY).await.expect("the lease is left");
+    let (lease, _, _) = object(&team.moto, LOCK_KEY)
+        .await
+        .expect("the lease is left");
     assert_eq!(lease["audit_id"], dead_id.as_str());
     assert_eq!(lease["lease_seconds"], LEASE_S);
 
@@ -416,9 +418,17 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         "names the action whose lease it took: {team_lock}"
     );
     assert!(team_lock.contains("it lapses after 5 s"), "{team_lock}");
-    assert_eq!(records[0]["team_lock"], team_lock.as_str(), "in the local log");
+    assert_eq!(
+        records[0]["team_lock"],
+        team_lock.as_str(),
+        "in the local log"
+    );
     let (shared, _, _) = object(&team.moto, &audit_key(&records[0])).await.unwrap();
-    assert_eq!(shared["team_lock"], team_lock.as_str(), "in the team's bucket");
+    assert_eq!(
+        shared["team_lock"],
+        team_lock.as_str(),
+        "in the team's bucket"
+    );
     assert_eq!(object(&team.moto, LOCK_KEY).await, None, "released");
     let next_id = records[0]["id"].as_str().unwrap().to_string();
 
@@ -558,10 +568,7 @@ async fn renewal_moves_the_lease_and_release_deletes_only_our_version() {
 
     // Carol replaces it (as a takeover of an expired lease does: If-Match on its ETag).
     let carols = serde_json::to_vec(&lease_of("carol")).unwrap();
-    store
-        .replace(LOCK_KEY, carols, &etag, now())
-        .await
-        .unwrap();
+    store.replace(LOCK_KEY, carols, &etag, now()).await.unwrap();
     let lost = holding.renew(now()).await.expect_err("taken over");
     assert!(lost.contains("taken over by someone else"), "{lost}");
     holding.release(now()).await;

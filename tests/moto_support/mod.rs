@@ -169,8 +169,8 @@ impl Moto {
 
     /// The requests recorded since `start_recording`: (method, path and query), in order.
     pub fn recorded(&self) -> Vec<(String, String)> {
-        let text = std::fs::read_to_string(self.dir.path().join("recording.jsonl"))
-            .unwrap_or_default();
+        let text =
+            std::fs::read_to_string(self.dir.path().join("recording.jsonl")).unwrap_or_default();
         text.lines()
             .map(|line| {
                 let entry: Value = serde_json::from_str(line).unwrap();

@@ -80,7 +80,11 @@ async fn a_live_lease_refuses_with_who_holds_it_what_and_since_when() {
             panic!("expected Held at {now}, got {:?}", refused.map(|r| r.1));
         };
         assert_eq!(seen.lease.holder, "alice-laptop/4242/alice-id");
-        assert_eq!(seen.age_s, (now - t(0)).num_seconds(), "aged by the store's clock");
+        assert_eq!(
+            seen.age_s,
+            (now - t(0)).num_seconds(),
+            "aged by the store's clock"
+        );
         assert!(!seen.expired());
         let message = held_message(&seen);
         for part in [
@@ -96,7 +100,10 @@ async fn a_live_lease_refuses_with_who_holds_it_what_and_since_when() {
         }
     }
     let (body, _, _) = stored(&store, t(121)).await;
-    assert_eq!(body.holder, "alice-laptop/4242/alice-id", "alice's lease untouched");
+    assert_eq!(
+        body.holder, "alice-laptop/4242/alice-id",
+        "alice's lease untouched"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +158,11 @@ async fn renew_rewrites_the_lease_and_moves_its_etag() {
     let (holding, _) = Holding::acquire(&store, lease("bob", "us-west-2", t(0)), t(0))
         .await
         .unwrap();
-    assert_eq!(holding.renew_every(), Duration::from_secs(40), "a third of 120 s");
+    assert_eq!(
+        holding.renew_every(),
+        Duration::from_secs(40),
+        "a third of 120 s"
+    );
     let (_, first, _) = stored(&store, t(1)).await;
     holding.renew(t(40)).await.unwrap();
     holding.renew(t(80)).await.unwrap();
