@@ -339,9 +339,9 @@ async fn two_processes_racing_a_failover_one_acts_the_other_is_refused_naming_th
 /// of both operators flags it unfinished.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_audited() {
-    const LEASE_S: u64 = 5;
+    const LEASE_S: u64 = 8;
     let team = team().await;
-    let short = with_team(&team.base, "team-short-lease.toml", Some("5s"));
+    let short = with_team(&team.base, "team-short-lease.toml", Some("8s"));
     let (crashed, next) = (
         Operator::new(&team, "crashed"),
         Operator::new(&team, "next"),
@@ -377,7 +377,7 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         .to_string();
     assert!(
         message.contains("sample is being changed by someone else")
-            && message.contains("lapses after 5 s"),
+            && message.contains("lapses after 8 s"),
         "{message}"
     );
     assert!(
@@ -417,7 +417,7 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         team_lock.contains(&dead_id),
         "names the action whose lease it took: {team_lock}"
     );
-    assert!(team_lock.contains("it lapses after 5 s"), "{team_lock}");
+    assert!(team_lock.contains("it lapses after 8 s"), "{team_lock}");
     assert_eq!(
         records[0]["team_lock"],
         team_lock.as_str(),

@@ -151,7 +151,7 @@ impl<'a> Holding<'a> {
     /// Rewrite the lease (`If-Match` on the last ETag). `Err` when someone else has it now: the
     /// bucket judged it expired and another operator took it over.
     pub async fn renew(&self, now: Timestamp) -> Result<(), String> {
-        let (body, etag) = {
+        let (body, etag, holder) = {
             let Ok(mut state) = self.state.lock() else {
                 return Ok(());
             };
@@ -159,19 +159,37 @@ impl<'a> Holding<'a> {
             (
                 serde_json::to_vec(&state.0).unwrap_or_default(),
                 state.1.clone(),
+                state.0.holder.clone(),
             )
+        };
+        let keep_etag = |etag: String| {
+            if let Ok(mut state) = self.state.lock() {
+                state.1 = etag;
+            }
         };
         match self.store.replace(&self.key, body, &etag, now).await {
             Ok(etag) => {
-                if let Ok(mut state) = self.state.lock() {
-                    state.1 = etag;
-                }
+                keep_etag(etag);
                 Ok(())
             }
-            Err(StoreError::Precondition) => Err(format!(
-                "the team lease on {} was taken over by someone else while this action ran",
-                self.key
-            )),
+            // 412: someone else's version, or our own put applied with its answer lost (the
+            // SDK's retry of it then fails `If-Match`). The holder read back tells which.
+            Err(StoreError::Precondition) => match self.store.get(&self.key, now).await {
+                Ok(Some(object))
+                    if seen_lease(&object).is_some_and(|seen| seen.lease.holder == holder) =>
+                {
+                    keep_etag(object.etag);
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(%e, key = self.key, "team lease renewal: 412, then unread");
+                    Ok(())
+                }
+                Ok(_) => Err(format!(
+                    "the team lease on {} was taken over by someone else while this action ran",
+                    self.key
+                )),
+            },
             // Tried again at the next renewal; the lease outlives two missed ones.
             Err(e) => {
                 tracing::warn!(%e, key = self.key, "team lease renewal");

@@ -229,6 +229,67 @@ async fn our_put_whose_answer_was_lost_meets_412_on_retry_and_is_recognised_as_o
     );
 }
 
+/// A renewal whose answer was lost: our `If-Match` put was applied (the ETag moved), the SDK's
+/// retry of the same request then meets 412 (S3 API Reference, PutObject: `If-Match` fails when
+/// the ETag differs). Reading the lock shows our own holder id with our renewal: the lease is
+/// still ours, not taken over, and the release deletes the ETag read back (else the lease would
+/// block the team until it lapsed).
+#[tokio::test]
+async fn a_renewal_whose_answer_was_lost_is_still_ours_and_released() {
+    let sent: Arc<Mutex<Option<Vec<u8>>>> = Arc::default();
+    let create = mock!(aws_sdk_s3::Client::put_object)
+        .match_requests(|input| input.if_none_match() == Some("*"))
+        .then_http_response(|| put_ok("\"e-1\""));
+    let renew = {
+        let sent = Arc::clone(&sent);
+        mock!(aws_sdk_s3::Client::put_object)
+            .match_requests(move |input| {
+                *sent.lock().unwrap() = input.body().bytes().map(<[u8]>::to_vec);
+                input.if_match() == Some("\"e-1\"")
+            })
+            .sequence()
+            .http_response(|| {
+                s3_error(
+                    500,
+                    "InternalError",
+                    "We encountered an internal error. Please try again.",
+                )
+            })
+            .http_response(precondition_failed)
+            .build()
+    };
+    let get = {
+        let sent = Arc::clone(&sent);
+        mock!(aws_sdk_s3::Client::get_object).then_http_response(move || {
+            let body = sent.lock().unwrap().clone().expect("the renewal's body");
+            object(body, "\"e-2\"", now(), now())
+        })
+    };
+    let delete = mock!(aws_sdk_s3::Client::delete_object)
+        .match_requests(|input| input.if_match() == Some("\"e-2\""))
+        .then_output(|| {
+            aws_sdk_s3::operation::delete_object::DeleteObjectOutput::builder().build()
+        });
+    let retry = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(10));
+    let store = team_store(s3_client(&[&create, &renew, &get, &delete], retry));
+    let (holding, taken) = Holding::acquire(&store, lease("bob"), now()).await.unwrap();
+    assert_eq!(taken, Taken::Fresh);
+    holding
+        .renew(now())
+        .await
+        .expect("our own renewal is not a takeover");
+    assert_eq!(renew.num_calls(), 2, "the SDK's retry of the same put");
+    assert_eq!(get.num_calls(), 1, "the holder read back");
+    holding.release(now()).await;
+    assert_eq!(
+        delete.num_calls(),
+        1,
+        "released with If-Match on the ETag of our renewal"
+    );
+}
+
 /// The same 412 when the holder read back is someone else, live by S3's clock (written 40 s
 /// before S3's Date, whatever the caller's clock says): refused, naming them.
 #[tokio::test]
