@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the team lease (README, "Working as a team") adds to a guarded action: the wall time of
 # `switchyard failover --execute` of `sample` against moto with `[team]` (a bucket in moto: the
-# lease put, the records' puts, the lease's delete) and without, median of 5 each (each failover
-# is undone by a failback, not timed). Then two processes press the same failover within 100 ms
+# lease put, the records' puts, the lease's delete) and without, median of 5 each, interleaved
+# (each failover is undone by a failback, not timed). Then two processes press the same failover within 100 ms
 # (the debug-build hook SWITCHYARD_TEST_LEASE_AT: process A at T, process B at T + 50 and
 # T + 100 ms), each with its own state folder: who won, and what the other printed.
 #   scripts/bench-team-lease.sh
@@ -48,19 +48,22 @@ undo() {  # fail back (untimed), so that the next failover has something to do
   run undo "$1" "${failback[@]}"
   [ "$code" = 0 ] || { echo "failback failed ($code):" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
 }
-bench() {  # bench LABEL CONFIG: median of 5 failovers
-  local label=$1 cfg=$2 times=()
-  for _ in 1 2 3 4 5; do
-    run "$label" "$cfg" "${failover[@]}"
-    [ "$code" = 0 ] || { echo "$label failover failed ($code):" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
-    times+=("$ms"); undo "$cfg"
-  done
-  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-  echo "$label: median ${median} ms (${times[*]} ms)"
+once() {  # once LABEL CONFIG: one timed failover (wall time in $ms), then an untimed failback
+  run "$1" "$2" "${failover[@]}"
+  [ "$code" = 0 ] || { echo "$1 failover failed ($code):" >&2; cat "$work/out" "$work/err" >&2; exit 1; }
+  local took=$ms; undo "$2"; ms=$took
 }
+median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 run warm "$plain" snapshot --json  # moto loads each service on first use
-bench "without [team]" "$plain"; plain_median=$median
-bench "with [team]" "$team"; team_median=$median
+# Interleaved, so that a slower moment of the machine weighs on both alike.
+plain_ms=() team_ms=()
+for _ in 1 2 3 4 5; do
+  once plain "$plain"; plain_ms+=("$ms")
+  once team "$team"; team_ms+=("$ms")
+done
+plain_median=$(median "${plain_ms[@]}") team_median=$(median "${team_ms[@]}")
+echo "without [team]: median ${plain_median} ms (${plain_ms[*]} ms)"
+echo "with [team]:    median ${team_median} ms (${team_ms[*]} ms)"
 echo "added by the team lease: $(( team_median - plain_median )) ms (median against median)"
 
 # Two operators press within 100 ms. Each run starts both processes 3 s before the moment, so
