@@ -153,7 +153,7 @@ impl<'a> Holding<'a> {
     /// Rewrite the lease (`If-Match` on the last ETag). `Err` when someone else has it now: the
     /// bucket judged it expired and another operator took it over.
     pub async fn renew(&self, now: Timestamp) -> Result<(), String> {
-        let (body, etag) = {
+        let (body, etag, holder) = {
             let Ok(mut state) = self.state.lock() else {
                 return Ok(());
             };
@@ -161,19 +161,37 @@ impl<'a> Holding<'a> {
             (
                 serde_json::to_vec(&state.0).unwrap_or_default(),
                 state.1.clone(),
+                state.0.holder.clone(),
             )
+        };
+        let keep_etag = |etag: String| {
+            if let Ok(mut state) = self.state.lock() {
+                state.1 = etag;
+            }
         };
         match self.store.replace(&self.key, body, &etag, now).await {
             Ok(etag) => {
-                if let Ok(mut state) = self.state.lock() {
-                    state.1 = etag;
-                }
+                keep_etag(etag);
                 Ok(())
             }
-            Err(StoreError::Precondition) => Err(format!(
-                "the team lease on {} was taken over by someone else while this action ran",
-                self.key
-            )),
+            // 412: someone else's version, or our own put applied with its answer lost (the
+            // SDK's retry of it then fails `If-Match`). The holder read back tells which.
+            Err(StoreError::Precondition) => match self.store.get(&self.key, now).await {
+                Ok(Some(object))
+                    if seen_lease(&object).is_some_and(|seen| seen.lease.holder == holder) =>
+                {
+                    keep_etag(object.etag);
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::warn!(%e, key = self.key, "team lease renewal: 412, then unread");
+                    Ok(())
+                }
+                Ok(_) => Err(format!(
+                    "the team lease on {} was taken over by someone else while this action ran",
+                    self.key
+                )),
+            },
             // Tried again at the next renewal; the lease outlives two missed ones.
             Err(e) => {
                 tracing::warn!(%e, key = self.key, "team lease renewal");
@@ -244,10 +262,13 @@ pub async fn take<'a>(
                     "held: {key} (the answer to our put was lost; the lease read back is ours)"
                 ),
                 Taken::TakenOver(previous) => {
+                    // The action whose lease lapsed is named by its audit id: two operators on
+                    // one host with one role are otherwise the same line.
                     let line = format!(
-                        "taken over: {key} from {} (lease written {} s before, by S3's \
-                         clock; it lapses after {} s)",
+                        "taken over: {key} from {} (action {}; lease written {} s before, by \
+                         S3's clock; it lapses after {} s)",
                         previous.lease.describe(),
+                        previous.lease.audit_id,
                         previous.age_s,
                         previous.lease.lease_seconds
                     );

@@ -17,6 +17,7 @@ mod health_partial;
 mod lambda;
 mod lambda_code;
 mod s3;
+mod team;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

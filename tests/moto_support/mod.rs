@@ -112,6 +112,8 @@ impl Moto {
             let log_file = std::fs::File::create(&log).unwrap();
             let mut child = std::process::Command::new(&server)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                // moto's request recorder (off until `start_recording`) writes here.
+                .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording.jsonl"))
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().unwrap())
                 .stderr(log_file)
@@ -153,6 +155,31 @@ impl Moto {
     /// A scratch directory that lives as long as the server (for configs and the CLI's HOME).
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Start moto's request recorder (`POST /moto-api/recorder/start-recording`): every request
+    /// from now on is kept, so a test can count the calls that reached moto.
+    pub fn start_recording(&self) {
+        assert_eq!(
+            http_call(self.port, "POST", "/moto-api/recorder/start-recording"),
+            Some(200),
+            "moto's recorder did not start"
+        );
+    }
+
+    /// The requests recorded since `start_recording`: (method, path and query), in order.
+    pub fn recorded(&self) -> Vec<(String, String)> {
+        let text =
+            std::fs::read_to_string(self.dir.path().join("recording.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|line| {
+                let entry: Value = serde_json::from_str(line).unwrap();
+                (
+                    entry["method"].as_str().unwrap().to_string(),
+                    entry["url"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
     }
 
     /// The last lines of moto's log, for failure messages.
@@ -262,6 +289,11 @@ fn free_port() -> u16 {
 
 /// The status code of a plain HTTP/1.0 GET, or `None` if nothing answers yet.
 fn http_status(port: u16, path: &str) -> Option<u16> {
+    http_call(port, "GET", path)
+}
+
+/// The status code of a plain HTTP/1.0 request without a body.
+fn http_call(port: u16, method: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect_timeout(
         &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         Duration::from_millis(500),
@@ -270,7 +302,7 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
     )
     .ok()?;
     let mut head = [0u8; 32];

@@ -6,6 +6,7 @@
 mod execution;
 mod plans;
 mod team;
+mod team_execution;
 
 use super::audit::{AuditLog, Phase};
 use super::plan::{self, ActionKind, Expect, PlanError};

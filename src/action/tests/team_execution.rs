@@ -1,0 +1,151 @@
+//! Actions with a team store (the simulation's, in memory): the lease taken before the intent
+//! and released after, a teammate's lease refusing the action with nothing sent, a plan made
+//! stale by a teammate's action, and the records reaching the team's trail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+use crate::source::team::TeamStore;
+use crate::source::team::memory::{MemoryStore, Teammate};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// region-outage with a teammate, alice, failing `sample` over to us-west-2 from `from` s for
+/// `seconds` s, and the same team store shared with the test.
+fn with_alice(from: i64, seconds: u64) -> (Backend, Arc<MemoryStore>) {
+    let plain = sim("region-outage");
+    let alice = Teammate {
+        at: at(&plain, from),
+        seconds,
+        actor: "arn:aws:sts::1:assumed-role/ops/alice".into(),
+        host: "alice-laptop".into(),
+        action: "failover".into(),
+        service: "sample".into(),
+        target: "us-west-2".into(),
+    };
+    let store = Arc::new(MemoryStore::new(vec![alice], 120));
+    let backend = plain.with_team(TeamStore::memory(
+        Arc::clone(&store),
+        Duration::from_secs(120),
+    ));
+    (Backend::Sim(backend), store)
+}
+
+fn start(backend: &Backend) -> Timestamp {
+    let Backend::Sim(s) = backend else {
+        unreachable!()
+    };
+    at(s, 0)
+}
+
+#[tokio::test]
+async fn a_teammates_live_lease_refuses_the_action_before_the_intent() {
+    let (backend, _) = with_alice(60, 120);
+    let now = start(&backend) + chrono::Duration::seconds(90);
+    let p = plan::failover(&fleet(&backend, now), "sample", "us-west-2", now).unwrap();
+    let log = temp_log("team-held");
+    let clock = Clock::fixed(now);
+    let report = exec(&backend, &log, &clock, Some("arn:me".into()))
+        .run(&p, Some("forced".into()))
+        .await;
+    assert_eq!(report.status, Status::Refused, "{report:?}");
+    assert_eq!(report.id, None, "refused before the intent");
+    assert!(
+        report.message.contains("sample is being changed by someone else: failover sample → us-west-2 by …/alice on alice-laptop"),
+        "{}",
+        report.message
+    );
+    assert!(
+        log.read().unwrap().is_empty(),
+        "nothing recorded, nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn an_action_holds_the_lease_while_it_runs_and_its_records_reach_the_trail() {
+    let (backend, store) = with_alice(10_000, 60);
+    let now = start(&backend) + chrono::Duration::seconds(90);
+    let p = plan::failover(&fleet(&backend, now), "sample", "us-west-2", now).unwrap();
+    let log = temp_log("team-held-by-us");
+    let clock = Clock::fixed(now);
+    let report = exec(&backend, &log, &clock, Some("arn:me".into()))
+        .run(&p, None)
+        .await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+    assert_eq!(
+        report.team_lock.as_deref(),
+        Some("held: switchyard/locks/sample.json")
+    );
+    let records = log.read().unwrap();
+    assert_eq!(
+        records[0].team_lock.as_deref(),
+        Some("held: switchyard/locks/sample.json"),
+        "the intent says how the lease stood"
+    );
+    assert_eq!(records[1].team_lock, None, "only the intent");
+    assert_eq!(
+        store.get("switchyard/locks/sample.json", now),
+        None,
+        "released at the end"
+    );
+    let trail = store.list("switchyard/audit/", now);
+    let id = report.id.unwrap();
+    for phase in ["intent", "result", "verified"] {
+        assert!(
+            trail
+                .iter()
+                .any(|k| k.ends_with(&format!("{id}-{phase}.json"))),
+            "{phase} missing from {trail:?}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(log.outbox_dir())
+            .unwrap()
+            .next()
+            .is_none(),
+        "the outbox is empty once sent"
+    );
+}
+
+#[tokio::test]
+async fn a_plan_made_before_a_teammates_action_is_refused_as_stale() {
+    // alice fails over from 100 s to 130 s; our plan was made at 90 s, confirmed at 140 s:
+    // her lease is gone, but the plan rests on what was true before her change.
+    let (backend, store) = with_alice(100, 30);
+    let made = start(&backend) + chrono::Duration::seconds(90);
+    let p = plan::failover(&fleet(&backend, made), "sample", "us-west-2", made).unwrap();
+    let later = start(&backend) + chrono::Duration::seconds(140);
+    let log = temp_log("team-stale");
+    let clock = Clock::fixed(later);
+    let report = exec(&backend, &log, &clock, Some("arn:me".into()))
+        .run(&p, None)
+        .await;
+    assert_eq!(report.status, Status::Refused, "{report:?}");
+    assert!(
+        report
+            .message
+            .starts_with("sample changed after this plan was made")
+            && report
+                .message
+                .contains("failover sample → us-west-2 by …/alice recorded verified"),
+        "{}",
+        report.message
+    );
+    assert!(log.read().unwrap().is_empty());
+    assert_eq!(
+        store.get("switchyard/locks/sample.json", later),
+        None,
+        "the lease taken for the check is given back"
+    );
+    // Planned again after her action, the plan is fresh: nothing to do (her change shows),
+    // or it goes ahead.
+    match plan::failover(&fleet(&backend, later), "sample", "us-west-2", later) {
+        Ok(p) => {
+            let report = exec(&backend, &log, &clock, None)
+                .run(&p, Some("drill".into()))
+                .await;
+            assert_eq!(report.status, Status::Verified, "{report:?}");
+        }
+        Err(PlanError::NothingToDo(_)) => {}
+        Err(e) => panic!("{e}"),
+    }
+}
