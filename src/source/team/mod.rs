@@ -156,14 +156,26 @@ impl TeamStore {
         }
     }
 
+    /// GetObject of each key, [`FAN_OUT`] at a time, in order. (Each read owns its key: a
+    /// closure over borrowed keys makes the future not `Send` for every lifetime, which the
+    /// pollers' spawned tasks need.)
+    async fn get_all(
+        &self,
+        keys: &[String],
+        now: Timestamp,
+    ) -> Vec<Result<Option<Object>, StoreError>> {
+        stream::iter(keys.to_vec())
+            .map(|key| async move { self.get(&key, now).await })
+            .buffered(FAN_OUT)
+            .collect()
+            .await
+    }
+
     /// Every lease in the bucket, aged by S3's clock. Unreadable bodies are left out (and
     /// logged): a stranger's object under `locks/` must not hide the others.
     pub async fn leases(&self, now: Timestamp) -> Result<Vec<SeenLease>, StoreError> {
         let keys = self.list(&format!("{}locks/", self.prefix), now).await?;
-        let reads: Vec<_> = stream::iter(keys.iter().map(|k| self.get(k, now)))
-            .buffered(FAN_OUT)
-            .collect()
-            .await;
+        let reads = self.get_all(&keys, now).await;
         let mut out = Vec::new();
         for (key, read) in keys.iter().zip(reads) {
             if let Some(object) = read? {
@@ -200,10 +212,7 @@ impl TeamStore {
         keys.sort();
         let skip = keys.len().saturating_sub(max);
         let keys = &keys[skip..];
-        let reads: Vec<_> = stream::iter(keys.iter().map(|k| self.get(k, now)))
-            .buffered(FAN_OUT)
-            .collect()
-            .await;
+        let reads = self.get_all(keys, now).await;
         let mut out = Vec::new();
         for (key, read) in keys.iter().zip(reads) {
             if let Some(object) = read? {
