@@ -128,3 +128,77 @@ fn closing_while_an_action_runs_says_what_it_waits_for() {
     assert!(text.contains("✓ verified: failover sample"), "{text}");
     assert_eq!(CLOSE_WAIT, Duration::from_secs(60));
 }
+
+/// two-responders at 3m40s: teammate alice has held sample's team lease since 3m, while her
+/// failover runs; bob failed billing back 15 minutes ago (README, "Working as a team").
+#[test]
+fn another_operators_lease_is_a_live_line_with_its_age_and_recent_actions_follow() {
+    let (_, state, now) = backend_at("two-responders", 220);
+    let lease = "team: sample: failover → us-west-2 by …/alice, 40 s ago, running";
+    let recent = "team, last 30 min: failback billing → us-east-1 by …/bob, 15 min ago, verified";
+    let wide = screen(&state, 120, 35, now);
+    assert_eq!(lines_with(&wide, lease).len(), 1, "{wide}");
+    assert_eq!(lines_with(&wide, recent).len(), 1, "{wide}");
+    insta::assert_snapshot!("banner_team_120x35", wide);
+    let narrow = screen(&state, 80, 24, now);
+    assert!(narrow.contains(lease), "{narrow}");
+    assert!(narrow.contains("team, last 30 min: failback billing"), "{narrow}");
+    insta::assert_snapshot!("banner_team_80x24", narrow);
+    // Render reads no clock: the same state drawn 30 s later is 30 s older.
+    let later = screen(&state, 120, 35, now + chrono::Duration::seconds(30));
+    assert!(
+        later.contains("team: sample: failover → us-west-2 by …/alice, 70 s ago, running"),
+        "{later}"
+    );
+    // The refused key says who holds it, in the banner area, instead of opening a plan.
+    let mut state = state;
+    press(&mut state, KeyCode::Char('f'), now);
+    let text = screen(&state, 120, 35, now);
+    assert!(state.view.dialog.is_none());
+    assert!(
+        text.contains("failover sample is refused: …/alice on alice-laptop is running failover"),
+        "{text}"
+    );
+    insta::assert_snapshot!("banner_team_refused_120x35", text);
+}
+
+/// A drill on billing while alice holds sample: it takes billing's lease in the simulation's
+/// team bucket and releases it at its end; its records reach the bucket, and this console does
+/// not show its own action as a teammate's.
+#[test]
+fn a_drill_takes_and_releases_its_lease_and_is_not_shown_as_someone_elses() {
+    use switchyard::action::plan;
+    use switchyard::source::SourceKind;
+    use support::{execute, refetch, temp_audit};
+    let (backend, mut state, now) = backend_at("two-responders", 220);
+    let store = backend.team().expect("the scenario's team bucket");
+    let key = store.lock_key("billing");
+    let plan = plan::failover(&state.fleet, "billing", "us-west-2", now).unwrap();
+    let report = execute(&backend, &temp_audit("team-drill"), &plan, None, now);
+    assert_eq!(
+        report.team_lock.as_deref(),
+        Some(format!("held: {key}").as_str()),
+        "{report:?}"
+    );
+    let gone = support::block_on(store.get(&key, now)).unwrap();
+    assert_eq!(gone, None, "released at its end");
+    // Its records are in the bucket (dated by the wall clock, as the audit log's are).
+    let id = report.id.clone().unwrap();
+    let audit = support::block_on(store.list("switchyard/audit/", now)).unwrap();
+    assert_eq!(
+        audit.iter().filter(|k| k.contains(&id)).count(),
+        3,
+        "intent, result, verified: {audit:?}"
+    );
+    update(&mut state, Msg::ActionDone(Box::new(report.clone())), now);
+    refetch(&backend, &mut state, now);
+    let text = screen(&state, 120, 35, now);
+    assert!(!text.contains("failover billing → us-west-2 by"), "{text}");
+    assert!(
+        state
+            .fleet
+            .sources
+            .keys()
+            .any(|k| k.kind == SourceKind::Team && k.region == "global")
+    );
+}
