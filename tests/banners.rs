@@ -202,3 +202,43 @@ fn a_drill_takes_and_releases_its_lease_and_is_not_shown_as_someone_elses() {
             .any(|k| k.kind == SourceKind::Team && k.region == "global")
     );
 }
+
+/// The team source failing (throttled from 3m30s here): its last view stays, aged from `now`,
+/// and the sources overlay lists it with its interval and its error, as it does the others.
+#[test]
+fn a_failing_team_source_keeps_its_last_view_and_says_why_in_the_sources_overlay() {
+    use switchyard::config::Thresholds;
+    use switchyard::source::sim::SimBackend;
+    use switchyard::source::sim::scenario::Scenario;
+    let text = format!(
+        "{}\n[[incident]]\nkind = \"throttle\"\nsource = \"team\"\nregion = \"global\"\nat = \
+         \"3m30s\"\n",
+        include_str!("../assets/scenarios/two-responders.toml")
+    );
+    let scenario = Scenario::parse(&text, "two-responders-throttled").unwrap();
+    let sim = SimBackend::new(scenario.clone());
+    let read = scenario.start + chrono::Duration::seconds(200);
+    let mut state = State::simulated(&sim, read, Thresholds::default());
+    let now = read + chrono::Duration::seconds(30);
+    for spec in sim.schedule() {
+        update(&mut state, sim.fetch_now(&spec.key, now).into(), now);
+    }
+    let text = screen(&state, 120, 35, now);
+    assert!(
+        text.contains("team: sample: failover → us-west-2 by …/alice, 50 s ago, running"),
+        "{text}"
+    );
+    press(&mut state, KeyCode::Char('s'), now);
+    let text = screen(&state, 120, 35, now);
+    let row = lines_with(&text, "team@global                     3s       30s");
+    assert_eq!(row.len(), 1, "every 3 s, data 30 s old: {text}");
+    assert!(row[0].contains("✗ failing"), "{row:?}");
+    assert!(
+        text.contains("✗ team@global THROTTLED 30s"),
+        "the status bar names it: {text}"
+    );
+    assert!(
+        text.contains("S3 ListObjectsV2 in global: Throttling: Rate exceeded"),
+        "{text}"
+    );
+}

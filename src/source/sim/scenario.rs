@@ -462,3 +462,63 @@ pub fn parse_signed(text: &str) -> Result<i64, String> {
         .map_err(|e| format!("invalid duration \"{text}\": {e}"))?;
     Ok(sign * duration.as_secs() as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn with_incident(incident: &str) -> Result<Scenario, ScenarioError> {
+        let (_, steady) = BUILT_IN.iter().find(|(n, _)| *n == "steady").unwrap();
+        Scenario::parse(&format!("{steady}\n[[incident]]\n{incident}\n"), "test.toml")
+    }
+
+    #[test]
+    fn a_teammate_incident_is_a_teammate_from_the_scenarios_start() {
+        let s = with_incident(
+            "kind = \"teammate\"\nservice = \"sample\"\nat = \"2m\"\nfor = \"45s\"\n\
+             action = \"failover\"\ntarget = \"us-west-2\"\n\
+             actor = \"arn:aws:sts::1:assumed-role/ops/alice\"\nhost = \"alice-laptop\"",
+        )
+        .unwrap();
+        let mates = s.teammates();
+        assert_eq!(mates.len(), 1);
+        assert_eq!(mates[0].at, s.start + chrono::Duration::seconds(120));
+        assert_eq!(mates[0].seconds, 45);
+        assert_eq!(mates[0].service, "sample");
+        assert_eq!(mates[0].host, "alice-laptop");
+        // `for` defaults to 90 s.
+        let s = with_incident(
+            "kind = \"teammate\"\nservice = \"sample\"\nat = \"2m\"\naction = \"failback\"\n\
+             target = \"us-east-1\"\nactor = \"a\"\nhost = \"h\"",
+        )
+        .unwrap();
+        assert_eq!(s.teammates()[0].seconds, 90);
+        // Without teammates, no team.
+        assert!(Scenario::built_in("steady").unwrap().teammates().is_empty());
+    }
+
+    #[test]
+    fn a_teammate_incident_names_a_known_service_and_action() {
+        for (incident, says) in [
+            (
+                "kind = \"teammate\"\nservice = \"nope\"\nat = \"1m\"\naction = \"failover\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"",
+                "unknown service `nope`",
+            ),
+            (
+                "kind = \"teammate\"\nservice = \"sample\"\nat = \"1m\"\naction = \"deploy\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"",
+                "unknown action `deploy`",
+            ),
+            (
+                "kind = \"teammate\"\nservice = \"sample\"\nat = \"1m\"\naction = \"failover\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"\nfor = \"0s\"",
+                "non-zero `for`",
+            ),
+        ] {
+            let e = with_incident(incident).unwrap_err().to_string();
+            assert!(e.contains(says), "{says:?} missing in {e}");
+        }
+    }
+}
