@@ -637,10 +637,7 @@ fn a_service_a_teammate_holds_is_refused_naming_them_and_nothing_is_sent() {
         .assert()
         .code(1);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    let text = format!(
-        "{}{err}",
-        String::from_utf8_lossy(&out.get_output().stdout)
-    );
+    let text = format!("{}{err}", String::from_utf8_lossy(&out.get_output().stdout));
     for expected in [
         "sample is being changed by someone else: failover sample → us-west-2 by …/alice on \
          alice-laptop, since 14:03:00Z",

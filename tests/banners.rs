@@ -142,7 +142,10 @@ fn another_operators_lease_is_a_live_line_with_its_age_and_recent_actions_follow
     insta::assert_snapshot!("banner_team_120x35", wide);
     let narrow = screen(&state, 80, 24, now);
     assert!(narrow.contains(lease), "{narrow}");
-    assert!(narrow.contains("team, last 30 min: failback billing"), "{narrow}");
+    assert!(
+        narrow.contains("team, last 30 min: failback billing"),
+        "{narrow}"
+    );
     insta::assert_snapshot!("banner_team_80x24", narrow);
     // Render reads no clock: the same state drawn 30 s later is 30 s older.
     let later = screen(&state, 120, 35, now + chrono::Duration::seconds(30));
@@ -167,9 +170,9 @@ fn another_operators_lease_is_a_live_line_with_its_age_and_recent_actions_follow
 /// not show its own action as a teammate's.
 #[test]
 fn a_drill_takes_and_releases_its_lease_and_is_not_shown_as_someone_elses() {
+    use support::{execute, refetch, temp_audit};
     use switchyard::action::plan;
     use switchyard::source::SourceKind;
-    use support::{execute, refetch, temp_audit};
     let (backend, mut state, now) = backend_at("two-responders", 220);
     let store = backend.team().expect("the scenario's team bucket");
     let key = store.lock_key("billing");

@@ -344,7 +344,10 @@ fn the_snapshot_has_a_team_block_only_with_a_team_bucket() {
         .collect();
     assert_eq!(
         summary,
-        [("sample", "failover", "result"), ("billing", "failback", "verified")],
+        [
+            ("sample", "failover", "result"),
+            ("billing", "failback", "verified")
+        ],
         "newest first: {team}"
     );
     let sources = snap["sources"].as_array().unwrap();

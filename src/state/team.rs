@@ -94,8 +94,8 @@ pub fn lines(state: &State, now: Timestamp) -> Vec<(String, Tone)> {
                 Tone::Warn,
             ));
         } else {
-            let lapsed = seen.age_at(read_at, now)
-                - i64::try_from(l.lease_seconds).unwrap_or(i64::MAX);
+            let lapsed =
+                seen.age_at(read_at, now) - i64::try_from(l.lease_seconds).unwrap_or(i64::MAX);
             out.push((
                 format!(
                     "team: {}: {} → {} by {who}, {started} ago, lease lapsed {} ago without \
@@ -117,9 +117,11 @@ pub fn lines(state: &State, now: Timestamp) -> Vec<(String, Tone)> {
         .filter(|a| !state.own_actions.contains(&a.id) && !running.contains(&a.id))
         .filter(|a| {
             // Held by this process: ours, though its id was not seen yet.
-            !team.value.leases.iter().any(|l| {
-                l.lease.audit_id == a.id && is_own_lease(state, l)
-            })
+            !team
+                .value
+                .leases
+                .iter()
+                .any(|l| l.lease.audit_id == a.id && is_own_lease(state, l))
         })
         .collect();
     if !recent.is_empty() {

@@ -461,11 +461,7 @@ impl AwsBackend {
     /// The `team` source: `TeamStore::view` of the team's bucket. The calls it made are
     /// counted from what it read: a listing of the leases and one of each day's audit records
     /// (one day, or two after midnight), and a GetObject per lease and per record.
-    async fn fetch_team(
-        &self,
-        now: Timestamp,
-        tally: &mut Tally,
-    ) -> Result<Payload, SourceError> {
+    async fn fetch_team(&self, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
         let Some(team) = self.team() else {
             return Err(SourceError::new(
                 ErrorKind::Other,
@@ -478,9 +474,7 @@ impl AwsBackend {
         } else {
             2
         };
-        let read = view
-            .as_ref()
-            .map_or(0, |v| v.leases.len() + v.recent.len());
+        let read = view.as_ref().map_or(0, |v| v.leases.len() + v.recent.len());
         tally.calls += 1 + days + u32::try_from(read).unwrap_or(u32::MAX);
         view.map(Payload::Team)
     }

@@ -172,9 +172,7 @@ impl SimBackend {
                     // One DNS source for every service (DNS is not in a region); it covers
                     // each service at its primary, where its freshness is looked up. So does
                     // the team source (one bucket for the team).
-                    SourceKind::Dns | SourceKind::Team => {
-                        service.regions.iter().take(1).collect()
-                    }
+                    SourceKind::Dns | SourceKind::Team => service.regions.iter().take(1).collect(),
                     _ => service.regions.iter().collect(),
                 };
                 for region in regions {

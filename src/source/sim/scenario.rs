@@ -400,9 +400,7 @@ impl Scenario {
                         ));
                     }
                     if target.is_empty() || duration.is_zero() {
-                        return Err(
-                            "teammate incident: needs a target and a non-zero `for`".into()
-                        );
+                        return Err("teammate incident: needs a target and a non-zero `for`".into());
                     }
                 }
                 Incident::Throttle { source, .. } => {
@@ -470,7 +468,10 @@ mod tests {
 
     fn with_incident(incident: &str) -> Result<Scenario, ScenarioError> {
         let (_, steady) = BUILT_IN.iter().find(|(n, _)| *n == "steady").unwrap();
-        Scenario::parse(&format!("{steady}\n[[incident]]\n{incident}\n"), "test.toml")
+        Scenario::parse(
+            &format!("{steady}\n[[incident]]\n{incident}\n"),
+            "test.toml",
+        )
     }
 
     #[test]

@@ -108,7 +108,9 @@ fn the_team_lines_name_the_lease_then_the_others_recent_actions() {
         ]
     );
     // An action this console ran is left out of the recent ones.
-    let bob = state.fleet.team.as_ref().unwrap().value.actions()[1].id.clone();
+    let bob = state.fleet.team.as_ref().unwrap().value.actions()[1]
+        .id
+        .clone();
     state.own_actions.insert(bob);
     assert_eq!(seen::lines(&state, now).len(), 1);
     // Without a team source, nothing.
