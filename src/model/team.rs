@@ -132,7 +132,7 @@ impl TeamView {
                 }),
             }
         }
-        out.sort_by(|a, b| b.started.cmp(&a.started));
+        out.sort_by_key(|a| std::cmp::Reverse(a.started));
         out
     }
 
