@@ -147,6 +147,21 @@ fn another_operators_lease_is_a_live_line_with_its_age_and_recent_actions_follow
         "{narrow}"
     );
     insta::assert_snapshot!("banner_team_80x24", narrow);
+    // The live lease is in the warning colour; the finished actions are quieter (dim).
+    let theme = switchyard::ui::Theme::color();
+    let buffer = support::render_app(&state, &theme, 120, 35, now);
+    for (text, style) in [
+        ("…/alice, 40 s ago, running", theme.warn),
+        ("…/bob, 15 min ago, verified", theme.dim),
+    ] {
+        let found = support::find_cells(&buffer, text);
+        assert_eq!(found.len(), 1, "{text}");
+        assert!(
+            found[0].iter().all(|c| c.fg == style.fg.unwrap()),
+            "{text}: {:?}",
+            found[0][0]
+        );
+    }
     // Render reads no clock: the same state drawn 30 s later is 30 s older.
     let later = screen(&state, 120, 35, now + chrono::Duration::seconds(30));
     assert!(
@@ -159,10 +174,18 @@ fn another_operators_lease_is_a_live_line_with_its_age_and_recent_actions_follow
     let text = screen(&state, 120, 35, now);
     assert!(state.view.dialog.is_none());
     assert!(
-        text.contains("failover sample is refused: …/alice on alice-laptop is running failover"),
+        text.contains("failover sample refused: …/alice (alice-laptop) holds its team lease"),
         "{text}"
     );
     insta::assert_snapshot!("banner_team_refused_120x35", text);
+    // At 80×24 the refusal fits whole with the team's lines.
+    let narrow = screen(&state, 80, 24, now);
+    assert!(
+        narrow.contains("since 14:03:00Z, 40 s ago; wait for it to end"),
+        "{narrow}"
+    );
+    assert!(!narrow.contains("more notice"), "{narrow}");
+    insta::assert_snapshot!("banner_team_refused_80x24", narrow);
 }
 
 /// A drill on billing while alice holds sample: it takes billing's lease in the simulation's

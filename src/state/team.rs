@@ -54,19 +54,16 @@ pub fn ago(seconds: i64) -> String {
 /// Why an action key on `service` is refused: someone else holds its lease. `None` when not.
 pub fn refusal(state: &State, action: &str, service: &str, now: Timestamp) -> Option<String> {
     let seen = held_by_other(state, service, now)?;
-    let read_at = state.fleet.team.as_ref().map_or(now, |t| t.fetched_at);
     let l = &seen.lease;
     Some(format!(
-        "{action} {service} is refused: {} on {} is running {} {service} → {} since {} ({} ago) \
-         and holds its team lease (written {} ago by S3's clock). Wait for it to end: the team \
-         line goes when it does",
+        "{action} {service} refused: {} ({}) holds its team lease for {} → {} since {}, {} ago; \
+         wait for it to end",
         short_actor(l.actor.as_deref()),
         l.host,
         l.action,
         l.target,
         l.since.format("%H:%M:%SZ"),
         ago(seen.running_s(now)),
-        ago(seen.age_at(read_at, now)),
     ))
 }
 
