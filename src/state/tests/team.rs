@@ -118,3 +118,20 @@ fn the_team_lines_name_the_lease_then_the_others_recent_actions() {
     assert!(plain.fleet.team.is_none());
     assert!(seen::lines(&plain, now).is_empty());
 }
+
+#[test]
+fn a_lease_past_its_time_without_renewal_is_said_to_have_lapsed() {
+    let (state, now) = alice_holds_sample();
+    // Not read again for 130 s after a read at age 0: 10 s past its 120 s.
+    let later = now + chrono::Duration::seconds(130);
+    let lines = seen::lines(&state, later);
+    assert_eq!(
+        lines[0],
+        (
+            "team: sample: failover → us-west-2 by …/alice, 2 min ago, lease lapsed 10 s ago \
+             without renewal (the next action takes it over)"
+                .to_string(),
+            Tone::Crit
+        )
+    );
+}
