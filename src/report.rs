@@ -17,6 +17,58 @@ pub struct Snapshot {
     pub taken_at: Timestamp,
     pub services: Vec<ServiceReport>,
     pub sources: Vec<SourceReport>,
+    /// Only with a team bucket (`[team]`, or a scenario with teammates): every operator's lease
+    /// and the team's recent actions (README, "JSON output").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamReport>,
+}
+
+/// The team's bucket as the `team` source last read it.
+#[derive(Debug, Serialize)]
+pub struct TeamReport {
+    /// When the team source last read it (null: not yet).
+    pub fetched_at: Option<Timestamp>,
+    /// Why the last read failed (the leases and actions are then the last ones read).
+    pub error: Option<String>,
+    pub leases: Vec<LeaseReport>,
+    /// The last 30 minutes of the team's actions, newest first, each with its latest phase.
+    pub recent: Vec<TeamActionReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LeaseReport {
+    pub service: String,
+    pub action: String,
+    pub target: String,
+    /// The holder's caller ARN (null: unknown).
+    pub actor: Option<String>,
+    pub host: String,
+    /// `HOST/PID/AUDIT-ID` of the holding process.
+    pub holder: String,
+    pub audit_id: String,
+    /// When the holder took it (the holder's clock).
+    pub since: Timestamp,
+    /// When it was last written (taken or renewed), by S3's clock.
+    pub written: Timestamp,
+    /// Seconds since it was last written, by S3's clock, as of `taken_at`.
+    pub age_s: i64,
+    pub lease_seconds: u64,
+    /// Past `lease_seconds` without renewal as of `taken_at`: the next action takes it over.
+    pub expired: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamActionReport {
+    /// The audit id.
+    pub id: String,
+    pub action: String,
+    pub service: String,
+    pub target: String,
+    pub actor: Option<String>,
+    pub started: Timestamp,
+    /// The latest phase recorded: `intent`, `result`, `verified`, `unverified`, `acknowledged`.
+    pub phase: crate::model::Phase,
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -210,7 +262,66 @@ pub fn snapshot(fleet: &Fleet, now: Timestamp) -> Snapshot {
             .map(|svc| service_report(fleet, svc, now))
             .collect(),
         sources: sources(fleet),
+        team: team(fleet, now),
     }
+}
+
+/// The `team` block: only when a team source is scheduled.
+fn team(fleet: &Fleet, now: Timestamp) -> Option<TeamReport> {
+    let status = fleet
+        .sources
+        .iter()
+        .find(|(key, _)| key.kind == crate::source::SourceKind::Team)
+        .map(|(_, status)| status)?;
+    let view = fleet.team.as_ref();
+    let read_at = view.map(|v| v.fetched_at);
+    let leases = view.map_or_else(Vec::new, |v| {
+        v.value
+            .leases
+            .iter()
+            .map(|seen| {
+                let l = &seen.lease;
+                let at = read_at.unwrap_or(now);
+                LeaseReport {
+                    service: l.service.clone(),
+                    action: l.action.clone(),
+                    target: l.target.clone(),
+                    actor: l.actor.clone(),
+                    host: l.host.clone(),
+                    holder: l.holder.clone(),
+                    audit_id: l.audit_id.clone(),
+                    since: l.since,
+                    written: seen.written,
+                    age_s: seen.age_at(at, now),
+                    lease_seconds: l.lease_seconds,
+                    expired: !seen.live_at(at, now),
+                }
+            })
+            .collect()
+    });
+    let recent = view.map_or_else(Vec::new, |v| {
+        v.value
+            .actions()
+            .into_iter()
+            .filter(|a| now - a.started <= crate::source::team::RECENT)
+            .map(|a| TeamActionReport {
+                id: a.id,
+                action: a.action,
+                service: a.service,
+                target: a.target,
+                actor: a.actor,
+                started: a.started,
+                phase: a.phase,
+                outcome: a.outcome,
+            })
+            .collect()
+    });
+    Some(TeamReport {
+        fetched_at: read_at,
+        error: Fleet::problem(status).map(|e| e.message.clone()),
+        leases,
+        recent,
+    })
 }
 
 fn sources(fleet: &Fleet) -> Vec<SourceReport> {

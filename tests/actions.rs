@@ -603,3 +603,72 @@ fn before_the_outage_the_invert_health_check_plan_is_made() {
         "{text}"
     );
 }
+
+/// two-responders: teammate alice fails sample over at 3m and holds sample's team lease for 90 s
+/// while it runs (README, "Working as a team").
+fn two_responders(service: &str, target: &str) -> Vec<String> {
+    let confirm = format!("{service}/{target}");
+    [
+        "failover",
+        "--speed",
+        "50",
+        "--sim",
+        "two-responders",
+        "--at",
+        "3m20s",
+        "--service",
+        service,
+        "--to",
+        target,
+        "--execute",
+        "--confirm",
+        &confirm,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+#[test]
+fn a_service_a_teammate_holds_is_refused_naming_them_and_nothing_is_sent() {
+    let state = state_dir("teammate-holds");
+    let out = switchyard(&state)
+        .args(two_responders("sample", "us-west-2"))
+        .assert()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let text = format!("{}{err}", String::from_utf8_lossy(&out.get_output().stdout));
+    for expected in [
+        "sample is being changed by someone else: failover sample → us-west-2 by …/alice on \
+         alice-laptop, since 14:03:00Z",
+        "nothing was sent",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+    }
+    assert!(audit(&state).is_empty(), "refused before the intent");
+}
+
+#[test]
+fn a_drill_on_another_service_takes_and_releases_its_team_lease() {
+    let state = state_dir("teammate-other");
+    let args = with(
+        &two_responders("billing", "us-west-2")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &["--json"],
+    );
+    let out = switchyard(&state).args(&args).assert().code(0);
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["report"]["status"], "verified", "{json}");
+    assert_eq!(
+        json["report"]["team_lock"], "held: switchyard/locks/billing.json",
+        "{json}"
+    );
+    let records = audit(&state);
+    assert_eq!(phases(&records), ["intent", "result", "verified"]);
+    assert_eq!(
+        records[0]["team_lock"],
+        "held: switchyard/locks/billing.json"
+    );
+}

@@ -299,8 +299,76 @@ fn scenarios_lists_every_built_in_scenario() {
         "slow-replication",
         "dns-drift",
         "throttled-api",
+        "two-responders",
     ] {
         assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
+}
+
+/// With a team bucket (here the simulation's, with teammate alice holding sample's lease since
+/// 3m), the snapshot has a `team` block: each lease with who, what, since, its age by S3's
+/// clock and whether it lapsed, and the team's recent actions; the `team` source is listed with
+/// the others. Without one (every other scenario), there is no `team` block and no source.
+#[test]
+fn the_snapshot_has_a_team_block_only_with_a_team_bucket() {
+    let (snap, code) = json(&["snapshot", "--sim", "two-responders", "--json"]);
+    assert_eq!(code, 0, "{snap}");
+    let team = &snap["team"];
+    assert_eq!(team["fetched_at"], "2026-11-27T14:03:40Z");
+    assert_eq!(team["error"], Value::Null);
+    let leases = team["leases"].as_array().unwrap();
+    assert_eq!(leases.len(), 1, "{team}");
+    let alice = &leases[0];
+    assert_eq!(alice["service"], "sample");
+    assert_eq!(alice["action"], "failover");
+    assert_eq!(alice["target"], "us-west-2");
+    assert_eq!(
+        alice["actor"],
+        "arn:aws:sts::000000000000:assumed-role/oncall/alice"
+    );
+    assert_eq!(alice["host"], "alice-laptop");
+    assert_eq!(alice["since"], "2026-11-27T14:03:00Z");
+    assert_eq!(alice["age_s"], 0, "renewed at 3m40s");
+    assert_eq!(alice["lease_seconds"], 120);
+    assert_eq!(alice["expired"], false);
+    let recent = team["recent"].as_array().unwrap();
+    let summary: Vec<(&str, &str, &str)> = recent
+        .iter()
+        .map(|a| {
+            (
+                a["service"].as_str().unwrap(),
+                a["action"].as_str().unwrap(),
+                a["phase"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("sample", "failover", "result"),
+            ("billing", "failback", "verified")
+        ],
+        "newest first: {team}"
+    );
+    let sources = snap["sources"].as_array().unwrap();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s["source"] == "team" && s["region"] == "global"),
+        "{sources:?}"
+    );
+
+    for scenario in ["steady", "region-outage", "control-plane-outage"] {
+        let (snap, _) = json(&["snapshot", "--sim", scenario, "--json"]);
+        assert!(snap.get("team").is_none(), "{scenario}: {snap}");
+        assert!(
+            snap["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["source"] != "team"),
+            "{scenario}"
+        );
     }
 }
 

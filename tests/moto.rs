@@ -720,3 +720,97 @@ async fn an_unimplemented_api_fails_only_its_own_source() {
     }
     assert_eq!(findings(sample), vec![]);
 }
+
+/// The `team` source against S3 (moto): with `[team]`, the snapshot lists the lease another
+/// operator holds (its body, its age by S3's clock from the object's LastModified and the
+/// response's Date: S3 User Guide, "Conditional writes", and Amazon S3 API reference,
+/// GetObject's Last-Modified and the Date response header) and the team's recent audit records
+/// (ListObjectsV2 under `PREFIX/audit/YYYY/MM/DD/`), and a `team` source in `global`.
+#[tokio::test]
+async fn the_team_source_reads_the_leases_and_recent_records_from_the_bucket() {
+    use switchyard::model::{AuditRecord, LEASE_SCHEMA, Lease, Phase};
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[team]\nbucket = \"ops-team\"\n");
+    std::fs::write(&config, text).unwrap();
+    let s3 = moto.s3(PRIMARY);
+    s3.create_bucket().bucket("ops-team").send().await.unwrap();
+    let now = chrono::Utc::now();
+    let id = format!("{}-777-1", now.format("%Y%m%dT%H%M%S%.3fZ"));
+    let lease = Lease {
+        schema: LEASE_SCHEMA.into(),
+        holder: format!("alice-laptop/777/{id}"),
+        actor: Some("arn:aws:sts::123456789012:assumed-role/oncall/alice".into()),
+        host: "alice-laptop".into(),
+        action: "failover".into(),
+        service: SERVICE.into(),
+        target: SECONDARY.into(),
+        plan_digest: "ab".into(),
+        audit_id: id.clone(),
+        since: now,
+        lease_seconds: 120,
+        renewals: 0,
+    };
+    let intent = AuditRecord {
+        ts: now,
+        id: id.clone(),
+        phase: Phase::Intent,
+        action: "failover".into(),
+        service: SERVICE.into(),
+        target: SECONDARY.into(),
+        request: json!([]),
+        actor: lease.actor.clone(),
+        outcome: None,
+        error: None,
+        forced_reason: None,
+        drill: false,
+        team_lock: Some(format!("held: switchyard/locks/{SERVICE}.json")),
+    };
+    for (key, body) in [
+        (
+            format!("switchyard/locks/{SERVICE}.json"),
+            serde_json::to_vec(&lease).unwrap(),
+        ),
+        (
+            format!(
+                "switchyard/audit/{}/{id}-intent.json",
+                now.format("%Y/%m/%d")
+            ),
+            serde_json::to_vec(&intent).unwrap(),
+        ),
+    ] {
+        s3.put_object()
+            .bucket("ops-team")
+            .key(key)
+            .body(body.into())
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let (snap, _) = snapshot(&config);
+    let team = &snap["team"];
+    assert_eq!(team["error"], Value::Null, "{team}");
+    let leases = team["leases"].as_array().unwrap();
+    assert_eq!(leases.len(), 1, "{team}");
+    assert_eq!(leases[0]["service"], SERVICE);
+    assert_eq!(leases[0]["host"], "alice-laptop");
+    assert_eq!(leases[0]["audit_id"], id.as_str());
+    assert_eq!(leases[0]["expired"], false);
+    let age = leases[0]["age_s"].as_i64().unwrap();
+    assert!((0..60).contains(&age), "age by S3's clock: {age}");
+    let recent = team["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 1, "{team}");
+    assert_eq!(recent[0]["id"], id.as_str());
+    assert_eq!(recent[0]["phase"], "intent");
+    let source = source(&snap, "team", "global");
+    assert_eq!(source["error"], Value::Null, "{source}");
+    assert!(source["calls"].as_u64().unwrap() >= 4, "{source}");
+}

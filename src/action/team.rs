@@ -23,6 +23,8 @@ pub fn jitter(attempt: u32) -> Duration {
 }
 
 /// How the lease was taken.
+// One value per action, never in a collection: the lease is kept whole, not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Taken {
     /// It was free.
@@ -34,6 +36,8 @@ pub enum Taken {
     TakenOver(Box<SeenLease>),
 }
 
+// One value per action, never in a collection: the lease is kept whole, not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LeaseError {
     /// Someone else's lease is live.
@@ -73,6 +77,7 @@ pub struct Holding<'a> {
 
 impl<'a> Holding<'a> {
     /// Take the lease of `lease.service`, or say who holds it.
+    #[allow(clippy::result_large_err)]
     pub async fn acquire(
         store: &'a TeamStore,
         lease: Lease,

@@ -99,6 +99,12 @@ impl Fleet {
                 store!(metrics, replication_metrics);
             }
             Payload::RoutingControl(entries) => store!(entries, routing_control),
+            Payload::Team(view) => {
+                self.team = Some(Stamped {
+                    value: view,
+                    fetched_at: at,
+                });
+            }
             Payload::Dns(entries) => {
                 for e in entries {
                     if let Some(svc) = self

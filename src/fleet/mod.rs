@@ -158,6 +158,9 @@ pub struct Fleet {
     pub thresholds: Thresholds,
     pub services: Vec<ServiceState>,
     pub sources: BTreeMap<SourceKey, SourceStatus>,
+    /// The team's last view (`team` source: every operator's lease and the team's recent
+    /// actions); `None` until read, and always without a team bucket.
+    pub team: Option<Stamped<crate::model::TeamView>>,
     /// Which source covers each kind, service and region (derived from `sources`; an index so
     /// that drawing a large fleet does not search every source's list for every row).
     coverage: Coverage,
@@ -216,6 +219,7 @@ impl Fleet {
         }
         Fleet {
             coverage,
+            team: None,
             control_region: "us-east-1".to_string(),
             thresholds,
             services,
@@ -278,6 +282,7 @@ impl Fleet {
             SourceKind::Pipeline => svc.pipeline.as_ref().map(|p| p.fetched_at),
             SourceKind::RoutingControl => region.routing_control.as_ref().map(|c| c.fetched_at),
             SourceKind::Dns => svc.dns.as_ref().map(|d| d.fetched_at),
+            SourceKind::Team => self.team.as_ref().map(|t| t.fetched_at),
         }
     }
 

@@ -64,6 +64,24 @@ impl SeenLease {
     pub fn expired(&self) -> bool {
         self.age_s > i64::try_from(self.lease.lease_seconds).unwrap_or(i64::MAX)
     }
+
+    /// Its age at `now` for a lease read at `read_at`: its age by S3's clock at the read, plus
+    /// the time since the read. A lease that has not been read again for longer than it lasts
+    /// counts as lapsed, as the holder's next renewal would have shown otherwise.
+    pub fn age_at(&self, read_at: Timestamp, now: Timestamp) -> i64 {
+        self.age_s + (now - read_at).num_seconds().max(0)
+    }
+
+    /// Whether it still holds at `now`, read at `read_at` (see [`SeenLease::age_at`]).
+    pub fn live_at(&self, read_at: Timestamp, now: Timestamp) -> bool {
+        self.age_at(read_at, now) <= i64::try_from(self.lease.lease_seconds).unwrap_or(i64::MAX)
+    }
+
+    /// How long the holder's action has been running at `now`, from the lease's `since` (the
+    /// holder's clock; never negative).
+    pub fn running_s(&self, now: Timestamp) -> i64 {
+        (now - self.lease.since).num_seconds().max(0)
+    }
 }
 
 /// What the `team` source reads: every lease, and the team's recent audit records (newest

@@ -36,10 +36,13 @@ pub enum SourceKind {
     RoutingControl,
     /// What the hosted zones' authoritative name servers answer (data plane, not an AWS API).
     Dns,
+    /// The team's bucket (`[team]`, or the simulation's teammates): every operator's lease and
+    /// the team's recent audit records (README, "Working as a team").
+    Team,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 7] = [
+    pub const ALL: [SourceKind; 8] = [
         SourceKind::Health,
         SourceKind::Lambda,
         SourceKind::Replication,
@@ -47,6 +50,7 @@ impl SourceKind {
         SourceKind::Pipeline,
         SourceKind::RoutingControl,
         SourceKind::Dns,
+        SourceKind::Team,
     ];
 
     /// The name in the JSON contract and the status bar.
@@ -59,6 +63,7 @@ impl SourceKind {
             SourceKind::Pipeline => "codepipeline",
             SourceKind::RoutingControl => "arc",
             SourceKind::Dns => "dns",
+            SourceKind::Team => "team",
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct SourceKey {
 
 /// The region of the DNS source's key: DNS answers are global, not in a region.
 pub const DNS_REGION: &str = "global";
+/// The region of the team source's key: one bucket for the whole team, whatever its region.
+pub const TEAM_REGION: &str = DNS_REGION;
 
 impl SourceKey {
     pub fn new(kind: SourceKind, region: impl Into<String>) -> Self {
@@ -148,6 +155,8 @@ pub enum Payload {
     RoutingControl(Vec<Entry<RoutingControl>>),
     /// Per service: what the authoritative name servers answer for its shared name.
     Dns(Vec<Entry<DnsTruth>>),
+    /// The team's leases and recent audit records (`TeamStore::view`).
+    Team(crate::model::TeamView),
 }
 
 /// The owned result of one fetch, sent from a poller task to the app loop.

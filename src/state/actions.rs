@@ -76,6 +76,11 @@ pub(super) fn open(state: &mut State, intent: KeyIntent, now: Timestamp) -> Vec<
         );
         return Vec::new();
     }
+    // Someone else holds the service's team lease: the action would be refused when it runs.
+    if let Some(why) = super::team::refusal(state, kind.name(), &name, now) {
+        say(state, Tone::Warn, why);
+        return Vec::new();
+    }
     let stage = match kind {
         ActionKind::Failover => {
             let serving = assess::serving_region(svc);
@@ -155,6 +160,9 @@ pub(super) fn planned(result: Result<Plan, PlanError>) -> Stage {
 /// every source refreshes so the change shows.
 pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
     state.in_flight.remove(&report.service);
+    if let Some(id) = &report.id {
+        state.own_actions.insert(id.clone());
+    }
     // This service's earlier result, and any "still running" refusal, are out of date now;
     // another service's result is not.
     state.notices.retain(|n| match n.kind {

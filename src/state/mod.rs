@@ -7,6 +7,7 @@ mod dialog;
 mod dialog_keys;
 mod replan;
 mod rows;
+pub mod team;
 mod update;
 mod view;
 
@@ -115,6 +116,12 @@ pub struct State {
     /// The last progress line of each running action, by service (verification waiting for
     /// DNS); gone when the action is done.
     pub progress: BTreeMap<String, String>,
+    /// `HOST/PID/`: how this process's own team leases begin (their `holder`), so the team
+    /// lines leave them out; `None` in tests that do not act as a process.
+    pub holder_prefix: Option<String>,
+    /// Audit ids of the actions this console ran (from their reports), so the team's recent
+    /// actions leave them out.
+    pub own_actions: BTreeSet<String>,
 }
 
 impl State {
@@ -132,6 +139,8 @@ impl State {
             notices: Vec::new(),
             failure_reasons: BTreeMap::new(),
             progress: BTreeMap::new(),
+            holder_prefix: None,
+            own_actions: BTreeSet::new(),
         }
     }
 

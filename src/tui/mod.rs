@@ -69,6 +69,13 @@ async fn event_loop(
     let mut state = State::new(title, fleet);
     state.caller = caller;
     state.read_only = read_only;
+    // How this process's team leases begin (`HOST/PID/`), so its own lease is not shown as
+    // someone else's.
+    state.holder_prefix = Some(format!(
+        "{}/{}/",
+        crate::action::team::host(),
+        std::process::id()
+    ));
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     // Actions that never recorded a result (the process died mid-action) are shown at start.
     // A demo reads (and its actions write) the drill log, never the real one.

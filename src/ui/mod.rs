@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
         render_too_small(frame, area, theme);
         return;
     }
-    let banners = banner_lines(state, theme, area.width, area.height / 6);
+    let banners = banner_lines(state, theme, area.width, area.height / 6, now);
     let [header, banner_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banners.len() as u16),
@@ -75,15 +75,33 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
 }
 
 /// The banners under the header, wrapped to the width and at most `max` lines (at least two):
-/// missing credentials, closing, then the notices (unfinished actions, each service's last result,
-/// a refusal).
-fn banner_lines<'a>(state: &State, theme: &Theme, width: u16, max: u16) -> Vec<Line<'a>> {
+/// missing credentials, closing, other operators' leases (the team), then the notices
+/// (unfinished actions, each service's last result, a refusal), then the team's recent actions.
+fn banner_lines<'a>(
+    state: &State,
+    theme: &Theme,
+    width: u16,
+    max: u16,
+    now: Timestamp,
+) -> Vec<Line<'a>> {
     let mut banners: Vec<(String, Style)> = Vec::new();
     if let Some(text) = credentials_banner(state) {
         banners.push((text, theme.armed));
     }
     if let Some(text) = closing_banner(state) {
         banners.push((text, theme.warn));
+    }
+    // The team: other operators' leases (live, with their ages from `now`) and their recent
+    // actions, as the team source last read them.
+    let team = crate::state::team::lines(state, now);
+    let (leases, recent): (Vec<_>, Vec<_>) = team.into_iter().partition(|(_, t)| *t != Tone::Ok);
+    let tone_style = |tone: Tone| match tone {
+        Tone::Ok => theme.dim,
+        Tone::Warn => theme.warn,
+        Tone::Crit => theme.crit,
+    };
+    for (text, tone) in leases {
+        banners.push((text, tone_style(tone)));
     }
     for notice in &state.notices {
         let style = match (notice.kind, notice.tone) {
@@ -99,6 +117,9 @@ fn banner_lines<'a>(state: &State, theme: &Theme, width: u16, max: u16) -> Vec<L
             " (Esc dismisses)"
         };
         banners.push((format!("{}{dismiss}", notice.text), style));
+    }
+    for (text, tone) in recent {
+        banners.push((text, tone_style(tone)));
     }
     let max = usize::from(max.max(2));
     let mut lines = Vec::new();

@@ -97,18 +97,25 @@ async fn expired_credentials_say_which_profile_to_log_in_and_keep_retrying() {
     kinds.sort();
     kinds.dedup();
     // Every kind but `arc`, which is scheduled only for services with mechanism "arc" (none
-    // here; its clients come from the same SDK configuration), and `dns`: with mocked clients no
+    // here; its clients come from the same SDK configuration), `dns`: with mocked clients no
     // delegation set is looked up and no `[dns] nameservers` are set, so there is no one to ask
-    // (it asks no AWS API besides).
+    // (it asks no AWS API besides), and `team`, only with `[team]` (none here).
     assert_eq!(
         kinds.len(),
         SourceKind::ALL
             .iter()
-            .filter(|k| !matches!(k, SourceKind::RoutingControl | SourceKind::Dns))
+            .filter(|k| !matches!(
+                k,
+                SourceKind::RoutingControl | SourceKind::Dns | SourceKind::Team
+            ))
             .count(),
         "every kind of source: {plan:?}"
     );
     assert!(!kinds.contains(&SourceKind::Dns));
+    assert!(
+        !kinds.contains(&SourceKind::Team),
+        "no [team]: no team source"
+    );
     let sources = plan.len();
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);

@@ -147,6 +147,12 @@ fn check_outcome(
         ),
         // The DNS source never fails whole: each service's entry carries its own error.
         SourceKind::Dns => (&[], &[("Route 53", "GetHostedZone")]),
+        // Not scheduled here (no `[team]` in these configs): the team bucket's reads are
+        // tested against moto and mocks with the lease.
+        SourceKind::Team => (
+            &[("S3", "ListObjectsV2"), ("S3", "GetObject")],
+            &[("S3", "ListObjectsV2"), ("S3", "GetObject")],
+        ),
     };
     let names = |message: &str, calls: &[Call]| {
         calls

@@ -22,7 +22,9 @@ mod zone;
 pub use clients::{ControlClients, RegionClients};
 pub use tally::Tally;
 
-use super::{DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec};
+use super::{
+    DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec, TEAM_REGION,
+};
 use crate::config::{Config, Mechanism, ServiceConfig};
 use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
@@ -382,6 +384,16 @@ impl AwsBackend {
                     (s.name.clone(), s.primary_region().to_string()),
                 );
             }
+            // The team's bucket (`[team]`): one source for the team, covering each service
+            // at its primary, where its freshness is looked up.
+            if self.team.is_some() {
+                add(
+                    SourceKind::Team,
+                    TEAM_REGION,
+                    refresh.team,
+                    (s.name.clone(), s.primary_region().to_string()),
+                );
+            }
             if let Some(p) = &s.pipeline {
                 add(
                     SourceKind::Pipeline,
@@ -441,8 +453,30 @@ impl AwsBackend {
                 act::fetch_routing_controls(self, &key.region, &mut tally).await
             }
             SourceKind::Dns => dns::fetch(self, now, &mut tally).await,
+            SourceKind::Team => self.fetch_team(now, &mut tally).await,
         };
         (tally, result)
+    }
+
+    /// The `team` source: `TeamStore::view` of the team's bucket. The calls it made are
+    /// counted from what it read: a listing of the leases and one of each day's audit records
+    /// (one day, or two after midnight), and a GetObject per lease and per record.
+    async fn fetch_team(&self, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
+        let Some(team) = self.team() else {
+            return Err(SourceError::new(
+                ErrorKind::Other,
+                "no [team] bucket in the config: the team source has nothing to read",
+            ));
+        };
+        let view = team.view(now).await;
+        let days = if (now - crate::source::team::RECENT).date_naive() == now.date_naive() {
+            1
+        } else {
+            2
+        };
+        let read = view.as_ref().map_or(0, |v| v.leases.len() + v.recent.len());
+        tally.calls += 1 + days + u32::try_from(read).unwrap_or(u32::MAX);
+        view.map(Payload::Team)
     }
 
     /// The services with a presence in `region`.

@@ -8,8 +8,10 @@ pub mod world;
 
 use super::{
     DNS_REGION, Entry, ErrorKind, Fetched, Payload, SourceError, SourceKey, SourceKind, SourceSpec,
+    TEAM_REGION,
 };
 use crate::model::{Failover, Service, Timestamp};
+use crate::source::team;
 use scenario::Scenario;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -17,6 +19,20 @@ use world::World;
 
 pub use ops::SimOp;
 pub use scenario::{BUILT_IN, ScenarioError};
+
+/// How long a lease lasts in the simulation's team bucket (as `[team] lease` defaults to).
+pub const SIM_LEASE: Duration = Duration::from_secs(120);
+
+/// The simulation's team bucket, in memory, with the scenario's teammates.
+pub fn team(teammates: Vec<team::memory::Teammate>) -> team::TeamStore {
+    team::TeamStore::memory(
+        std::sync::Arc::new(team::memory::MemoryStore::new(
+            teammates,
+            SIM_LEASE.as_secs(),
+        )),
+        SIM_LEASE,
+    )
+}
 
 pub struct SimBackend {
     scenario: Scenario,
@@ -28,12 +44,21 @@ pub struct SimBackend {
 }
 
 impl SimBackend {
+    /// The simulated deployment of a scenario; with the simulation's team bucket when the
+    /// scenario has teammates (`teammate` incidents), so every command, test and benchmark
+    /// over that scenario sees them.
     pub fn new(scenario: Scenario) -> Self {
-        SimBackend {
+        let teammates = scenario.teammates();
+        let backend = SimBackend {
             scenario,
             ops: RwLock::new(Vec::new()),
             read_only: false,
             team: None,
+        };
+        if teammates.is_empty() {
+            backend
+        } else {
+            backend.with_team(team(teammates))
         }
     }
 
@@ -127,7 +152,12 @@ impl SimBackend {
                 SourceKind::Pipeline => refresh.pipeline,
                 SourceKind::RoutingControl => refresh.health,
                 SourceKind::Dns => refresh.dns,
+                SourceKind::Team => refresh.team,
             };
+            // The team source only where the scenario has teammates (a team bucket).
+            if kind == SourceKind::Team && self.team.is_none() {
+                continue;
+            }
             for service in &self.scenario.services {
                 let regions: Vec<&String> = match kind {
                     SourceKind::Pipeline if service.pipeline.is_some() => {
@@ -140,13 +170,16 @@ impl SimBackend {
                         Vec::new()
                     }
                     // One DNS source for every service (DNS is not in a region); it covers
-                    // each service at its primary, where its freshness is looked up.
-                    SourceKind::Dns => service.regions.iter().take(1).collect(),
+                    // each service at its primary, where its freshness is looked up. So does
+                    // the team source (one bucket for the team).
+                    SourceKind::Dns | SourceKind::Team => service.regions.iter().take(1).collect(),
                     _ => service.regions.iter().collect(),
                 };
                 for region in regions {
                     let key = if kind == SourceKind::Dns {
                         SourceKey::new(kind, DNS_REGION)
+                    } else if kind == SourceKind::Team {
+                        SourceKey::new(kind, TEAM_REGION)
                     } else {
                         SourceKey::new(kind, region.clone())
                     };
@@ -210,6 +243,10 @@ impl SimBackend {
                 1,
                 Err(route53_timeout("GetHealthCheck", &self.control_region())),
             );
+        }
+        if key.kind == SourceKind::Team {
+            drop(ops);
+            return self.team_view(now);
         }
         let services = self
             .scenario
@@ -275,6 +312,7 @@ impl SimBackend {
                     .map(|s| entry(&s.name, region, world.dns(s, now)))
                     .collect(),
             ),
+            SourceKind::Team => return self.team_view(now),
             SourceKind::Pipeline => Payload::Pipeline(
                 services
                     .filter(|s| s.regions.first().is_some_and(|r| r == region))
@@ -304,6 +342,41 @@ pub(super) fn route53_timeout(api: &str, control_region: &str) -> SourceError {
 }
 
 impl SimBackend {
+    /// The `team` source's answer at simulated time `now`: `TeamStore::view` over the
+    /// simulation's team bucket (in memory, so it answers at once), with the S3 calls it stands
+    /// for (one listing of the leases, one of the day's audit records, a read per object).
+    fn team_view(&self, now: Timestamp) -> (u32, Result<Payload, SourceError>) {
+        let Some(team) = self.team() else {
+            return (
+                0,
+                Err(SourceError::new(
+                    ErrorKind::Other,
+                    "the scenario has no teammates: there is no team bucket to read",
+                )),
+            );
+        };
+        let mut view = std::pin::pin!(team.view(now));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match view.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(Ok(view)) => {
+                let calls = 2 + view.leases.len() + view.recent.len();
+                (
+                    u32::try_from(calls).unwrap_or(u32::MAX),
+                    Ok(Payload::Team(view)),
+                )
+            }
+            std::task::Poll::Ready(Err(e)) => (1, Err(e)),
+            // The memory store never waits; were it to, the source says so rather than block.
+            std::task::Poll::Pending => (
+                1,
+                Err(SourceError::new(
+                    ErrorKind::Other,
+                    "the simulation's team bucket did not answer at once",
+                )),
+            ),
+        }
+    }
+
     /// One service's DNS truth at simulated time `now`, as the `dns` source would fetch it.
     pub fn dns_truth(
         &self,
@@ -331,6 +404,7 @@ fn throttling_error(key: &SourceKey) -> SourceError {
         SourceKind::Pipeline => "CodePipeline GetPipelineState",
         SourceKind::RoutingControl => "Route 53 ARC GetRoutingControlState",
         SourceKind::Dns => "DNS query",
+        SourceKind::Team => "S3 ListObjectsV2",
     };
     SourceError::new(
         ErrorKind::Throttled,

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The built-in scenarios: (name, TOML text).
-pub const BUILT_IN: [(&str, &str); 6] = [
+pub const BUILT_IN: [(&str, &str); 7] = [
     (
         "steady",
         include_str!("../../../assets/scenarios/steady.toml"),
@@ -31,6 +31,10 @@ pub const BUILT_IN: [(&str, &str); 6] = [
     (
         "control-plane-outage",
         include_str!("../../../assets/scenarios/control-plane-outage.toml"),
+    ),
+    (
+        "two-responders",
+        include_str!("../../../assets/scenarios/two-responders.toml"),
     ),
 ];
 
@@ -90,6 +94,9 @@ pub struct SimRefresh {
     pub pipeline: Duration,
     #[serde(with = "humantime_serde_compat")]
     pub dns: Duration,
+    /// The `team` source (scenarios with teammates only).
+    #[serde(with = "humantime_serde_compat")]
+    pub team: Duration,
 }
 
 impl Default for SimRefresh {
@@ -101,6 +108,7 @@ impl Default for SimRefresh {
             domains: Duration::from_secs(10),
             pipeline: Duration::from_secs(3),
             dns: Duration::from_secs(2),
+            team: Duration::from_secs(3),
         }
     }
 }
@@ -234,6 +242,31 @@ pub enum Incident {
         #[serde(with = "signed_duration")]
         at: i64,
     },
+    /// Another operator (README, "Working as a team"): from `at` they run `action` on
+    /// `service` towards `target` for `for` (default 90 s), holding the service's lease in the
+    /// simulation's team bucket while it runs, and their audit records appear there. Their
+    /// action does not change the simulated deployment (a scenario's incidents do that).
+    Teammate {
+        service: String,
+        #[serde(with = "signed_duration")]
+        at: i64,
+        /// `failover`, `failback`, `approve` or `reject`.
+        action: String,
+        target: String,
+        /// Their caller ARN.
+        actor: String,
+        host: String,
+        #[serde(
+            rename = "for",
+            default = "default_teammate_for",
+            with = "humantime_serde_compat"
+        )]
+        duration: Duration,
+    },
+}
+
+fn default_teammate_for() -> Duration {
+    Duration::from_secs(90)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -244,6 +277,33 @@ pub enum DriftedDomain {
 }
 
 impl Scenario {
+    /// The scenario's teammates (its `teammate` incidents), for the simulation's team bucket.
+    pub fn teammates(&self) -> Vec<crate::source::team::memory::Teammate> {
+        self.incidents
+            .iter()
+            .filter_map(|i| match i {
+                Incident::Teammate {
+                    service,
+                    at,
+                    action,
+                    target,
+                    actor,
+                    host,
+                    duration,
+                } => Some(crate::source::team::memory::Teammate {
+                    at: self.start + chrono::Duration::seconds(*at),
+                    seconds: duration.as_secs(),
+                    actor: actor.clone(),
+                    host: host.clone(),
+                    action: action.clone(),
+                    service: service.clone(),
+                    target: target.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn built_in(name: &str) -> Result<Scenario, ScenarioError> {
         let (_, text) = BUILT_IN
             .iter()
@@ -323,6 +383,26 @@ impl Scenario {
                     }
                 }
                 Incident::Route53Outage { .. } => {}
+                Incident::Teammate {
+                    service,
+                    action,
+                    target,
+                    duration,
+                    ..
+                } => {
+                    if !known(service, None) {
+                        return Err(format!("teammate incident: unknown service `{service}`"));
+                    }
+                    if !["failover", "failback", "approve", "reject"].contains(&action.as_str()) {
+                        return Err(format!(
+                            "teammate incident: unknown action `{action}` (failover, failback, \
+                             approve, reject)"
+                        ));
+                    }
+                    if target.is_empty() || duration.is_zero() {
+                        return Err("teammate incident: needs a target and a non-zero `for`".into());
+                    }
+                }
                 Incident::Throttle { source, .. } => {
                     if !crate::source::SourceKind::ALL
                         .iter()
@@ -379,4 +459,67 @@ pub fn parse_signed(text: &str) -> Result<i64, String> {
     let duration = humantime::parse_duration(rest.trim())
         .map_err(|e| format!("invalid duration \"{text}\": {e}"))?;
     Ok(sign * duration.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn with_incident(incident: &str) -> Result<Scenario, ScenarioError> {
+        let (_, steady) = BUILT_IN.iter().find(|(n, _)| *n == "steady").unwrap();
+        Scenario::parse(
+            &format!("{steady}\n[[incident]]\n{incident}\n"),
+            "test.toml",
+        )
+    }
+
+    #[test]
+    fn a_teammate_incident_is_a_teammate_from_the_scenarios_start() {
+        let s = with_incident(
+            "kind = \"teammate\"\nservice = \"sample\"\nat = \"2m\"\nfor = \"45s\"\n\
+             action = \"failover\"\ntarget = \"us-west-2\"\n\
+             actor = \"arn:aws:sts::1:assumed-role/ops/alice\"\nhost = \"alice-laptop\"",
+        )
+        .unwrap();
+        let mates = s.teammates();
+        assert_eq!(mates.len(), 1);
+        assert_eq!(mates[0].at, s.start + chrono::Duration::seconds(120));
+        assert_eq!(mates[0].seconds, 45);
+        assert_eq!(mates[0].service, "sample");
+        assert_eq!(mates[0].host, "alice-laptop");
+        // `for` defaults to 90 s.
+        let s = with_incident(
+            "kind = \"teammate\"\nservice = \"sample\"\nat = \"2m\"\naction = \"failback\"\n\
+             target = \"us-east-1\"\nactor = \"a\"\nhost = \"h\"",
+        )
+        .unwrap();
+        assert_eq!(s.teammates()[0].seconds, 90);
+        // Without teammates, no team.
+        assert!(Scenario::built_in("steady").unwrap().teammates().is_empty());
+    }
+
+    #[test]
+    fn a_teammate_incident_names_a_known_service_and_action() {
+        for (incident, says) in [
+            (
+                "kind = \"teammate\"\nservice = \"nope\"\nat = \"1m\"\naction = \"failover\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"",
+                "unknown service `nope`",
+            ),
+            (
+                "kind = \"teammate\"\nservice = \"sample\"\nat = \"1m\"\naction = \"deploy\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"",
+                "unknown action `deploy`",
+            ),
+            (
+                "kind = \"teammate\"\nservice = \"sample\"\nat = \"1m\"\naction = \"failover\"\n\
+                 target = \"us-west-2\"\nactor = \"a\"\nhost = \"h\"\nfor = \"0s\"",
+                "non-zero `for`",
+            ),
+        ] {
+            let e = with_incident(incident).unwrap_err().to_string();
+            assert!(e.contains(says), "{says:?} missing in {e}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod failure_reasons;
 mod keys;
 mod notices;
 mod replan;
+mod team;
 
 use super::*;
 use crate::action::Status;
