@@ -632,18 +632,41 @@ fn two_responders(service: &str, target: &str) -> Vec<String> {
 #[test]
 fn a_service_a_teammate_holds_is_refused_naming_them_and_nothing_is_sent() {
     let state = state_dir("teammate-holds");
+    let text = |out: &assert_cmd::assert::Assert| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.get_output().stdout),
+            String::from_utf8_lossy(&out.get_output().stderr)
+        )
+    };
+    // The plan already says so: the team source read alice's lease.
     let out = switchyard(&state)
         .args(two_responders("sample", "us-west-2"))
         .assert()
         .code(1);
-    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    let text = format!("{}{err}", String::from_utf8_lossy(&out.get_output().stdout));
+    let planned = text(&out);
+    for expected in [
+        "team lease: …/alice (alice-laptop) holds it for failover → us-west-2 since 14:03:00Z",
+        "REFUSED: preflight failed",
+    ] {
+        assert!(planned.contains(expected), "{expected:?} missing in:\n{planned}");
+    }
+    // Forcing past preflight does not force past the lease: S3 refuses the second holder.
+    let forced = with(
+        &two_responders("sample", "us-west-2")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &["--force", "--reason", "drill: try to override alice"],
+    );
+    let out = switchyard(&state).args(&forced).assert().code(1);
+    let refused = text(&out);
     for expected in [
         "sample is being changed by someone else: failover sample → us-west-2 by …/alice on \
          alice-laptop, since 14:03:00Z",
         "nothing was sent",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+        assert!(refused.contains(expected), "{expected:?} missing in:\n{refused}");
     }
     assert!(audit(&state).is_empty(), "refused before the intent");
 }

@@ -81,6 +81,12 @@ pub fn approval(
             ),
         )
     };
+    let mut checks = if approve {
+        preflight::approve(svc, now)
+    } else {
+        Preflight::default()
+    };
+    preflight::team_lease(&mut checks, fleet, name, now);
     Ok(Plan {
         action,
         service: name.to_string(),
@@ -115,11 +121,7 @@ pub fn approval(
         expect: Expect::ApprovalAnswered {
             token: pending.token.clone(),
         },
-        preflight: if approve {
-            preflight::approve(svc, now)
-        } else {
-            Preflight::default()
-        },
+        preflight: checks,
         safety_rules: None,
         made_at: Some(now),
     })

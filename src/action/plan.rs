@@ -289,6 +289,7 @@ pub fn failover(
         ));
     }
     plan.preflight = preflight::failover(fleet, svc, target, plan.predicted.as_deref(), now);
+    preflight::team_lease(&mut plan.preflight, fleet, name, now);
     plan.made_at = Some(now);
     Ok(plan)
 }
@@ -336,6 +337,7 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
         serving.clone_from(p);
     }
     plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
+    preflight::team_lease(&mut plan.preflight, fleet, name, now);
     plan.made_at = Some(now);
     Ok(plan)
 }

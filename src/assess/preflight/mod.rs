@@ -8,10 +8,12 @@ use crate::source::SourceKind;
 use serde::Serialize;
 
 mod data_plane;
+mod team;
 use data_plane::{
     advisory, advisory_health, control_plane_answering, dns_answer_check, is_arc,
     routing_controls_fresh,
 };
+pub use team::team_lease;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
