@@ -649,7 +649,10 @@ fn a_service_a_teammate_holds_is_refused_naming_them_and_nothing_is_sent() {
         "team lease: …/alice (alice-laptop) holds it for failover → us-west-2 since 14:03:00Z",
         "REFUSED: preflight failed",
     ] {
-        assert!(planned.contains(expected), "{expected:?} missing in:\n{planned}");
+        assert!(
+            planned.contains(expected),
+            "{expected:?} missing in:\n{planned}"
+        );
     }
     // Forcing past preflight does not force past the lease: S3 refuses the second holder.
     let forced = with(
@@ -666,7 +669,10 @@ fn a_service_a_teammate_holds_is_refused_naming_them_and_nothing_is_sent() {
          alice-laptop, since 14:03:00Z",
         "nothing was sent",
     ] {
-        assert!(refused.contains(expected), "{expected:?} missing in:\n{refused}");
+        assert!(
+            refused.contains(expected),
+            "{expected:?} missing in:\n{refused}"
+        );
     }
     assert!(audit(&state).is_empty(), "refused before the intent");
 }

@@ -213,10 +213,7 @@ async fn our_put_whose_answer_was_lost_meets_412_on_retry_and_is_recognised_as_o
         });
     // As a client from the shared SDK config: the standard retry strategy (here with short
     // backoffs).
-    let retry = RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(Duration::from_millis(10));
-    let store = team_store(s3_client(&[&put, &get, &delete], retry));
+    let store = team_store(s3_client(&[&put, &get, &delete], sdk_retries()));
     let (holding, taken) = Holding::acquire(&store, lease("bob"), now()).await.unwrap();
     assert_eq!(taken, Taken::OwnLostAnswer);
     assert_eq!(put.num_calls(), 2, "the SDK's retry of the same put");
@@ -270,10 +267,7 @@ async fn a_renewal_whose_answer_was_lost_is_still_ours_and_released() {
         .then_output(|| {
             aws_sdk_s3::operation::delete_object::DeleteObjectOutput::builder().build()
         });
-    let retry = RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(Duration::from_millis(10));
-    let store = team_store(s3_client(&[&create, &renew, &get, &delete], retry));
+    let store = team_store(s3_client(&[&create, &renew, &get, &delete], sdk_retries()));
     let (holding, taken) = Holding::acquire(&store, lease("bob"), now()).await.unwrap();
     assert_eq!(taken, Taken::Fresh);
     holding
@@ -602,4 +596,12 @@ async fn an_unusable_team_bucket_forced_with_a_reason_acts_and_the_intent_says_n
             && waiting.contains("sent at the next start"),
         "{waiting}"
     );
+}
+
+/// The SDK's standard retries (3 attempts), with short backoffs: what retries a put whose answer
+/// was lost.
+fn sdk_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(10))
 }
