@@ -307,19 +307,19 @@ pub async fn take<'a>(
 pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) -> Option<String> {
     let made_at = plan.made_at?;
     let ours = format!("-{}-", std::process::id());
-    // Actions that started before the plan may have ended after it.
-    let from = made_at - chrono::Duration::minutes(10);
-    let records = match store.audit_records(from, now, 500).await {
+    // Written after the plan by S3's clock (a writer's own clock may be behind ours). The
+    // listing starts a little earlier, for S3's clock and ours to differ by a few seconds.
+    let from = made_at - chrono::Duration::seconds(60);
+    let records = match store.written_records(from, now, 500).await {
         Ok(records) => records,
         Err(e) => {
             tracing::warn!(%e, "team trail: cannot tell whether the plan is stale");
             return None;
         }
     };
-    let r = records
-        .iter()
-        .rev()
-        .find(|r| r.service == plan.service && r.ts > made_at && !r.id.contains(&ours))?;
+    let (_, r) = records.iter().rev().find(|(written, r)| {
+        r.service == plan.service && *written > made_at && !r.id.contains(&ours)
+    })?;
     let phase = r.phase.name();
     Some(format!(
         "{} changed after this plan was made ({}): {} {} → {} by {} recorded {phase} at {}; \

@@ -151,7 +151,8 @@ impl S3Team {
         Ok(())
     }
 
-    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+    /// Every key under `prefix` with its LastModified (ListObjectsV2, all pages).
+    pub async fn list(&self, prefix: &str) -> Result<Vec<(String, Option<Timestamp>)>, StoreError> {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -164,11 +165,10 @@ impl S3Team {
                 .send()
                 .await
                 .map_err(|e| self.team_fail("ListObjectsV2", &e))?;
-            keys.extend(
-                out.contents()
-                    .iter()
-                    .filter_map(|o| o.key().map(str::to_string)),
-            );
+            keys.extend(out.contents().iter().filter_map(|o| {
+                let written = o.last_modified().and_then(super::timestamp);
+                o.key().map(|k| (k.to_string(), written))
+            }));
             match out.next_continuation_token() {
                 Some(next) if out.is_truncated() == Some(true) => token = Some(next.to_string()),
                 _ => break,

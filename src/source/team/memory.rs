@@ -213,14 +213,23 @@ impl MemoryStore {
     }
 
     pub fn list(&self, prefix: &str, now: Timestamp) -> Vec<String> {
-        let mut keys: Vec<String> = self.scripted(now).into_keys().collect();
+        self.list_written(prefix, now)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// The keys under `prefix` with when each was written, as ListObjectsV2 gives them.
+    pub fn list_written(&self, prefix: &str, now: Timestamp) -> Vec<(String, Timestamp)> {
+        let mut found = self.scripted(now);
         if let Ok(objects) = self.objects.lock() {
-            keys.extend(objects.1.keys().cloned());
+            found.extend(objects.1.iter().map(|(k, o)| (k.clone(), o.clone())));
         }
-        keys.retain(|k| k.starts_with(prefix));
-        keys.sort();
-        keys.dedup();
-        keys
+        found
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, o)| (k, o.last_modified))
+            .collect()
     }
 }
 

@@ -9,7 +9,8 @@ pub mod memory;
 use crate::model::{AuditRecord, Lease, SeenLease, TeamView, Timestamp};
 use crate::source::{ErrorKind, SourceError};
 use futures::stream::{self, StreamExt};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// One object as read, with S3's own time of the read (the response's Date).
@@ -46,6 +47,8 @@ pub struct TeamStore {
     pub prefix: String,
     /// How long a lease lasts without renewal.
     pub lease: Duration,
+    /// The audit records read so far, by key.
+    records: Mutex<BTreeMap<String, AuditRecord>>,
 }
 
 enum Store {
@@ -55,8 +58,12 @@ enum Store {
 
 /// How far back the `team` source looks for recent actions.
 pub const RECENT: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
-/// Audit objects the `team` source reads at most per refresh (the newest).
-const RECENT_MAX: usize = 50;
+/// Audit records the `team` source shows at most (the newest): the last eight or so actions, of
+/// which the console names three. Each is read once (see `written_records`), but a new process
+/// (a headless action) reads them all at its start.
+const RECENT_MAX: usize = 24;
+/// Audit records kept once read (the objects never change); past this the cache starts over.
+const RECORDS_KEPT: usize = 10_000;
 /// Reads of the bucket in flight at once.
 const FAN_OUT: usize = 16;
 
@@ -67,6 +74,7 @@ impl TeamStore {
             store: Store::S3(s3),
             prefix,
             lease,
+            records: Mutex::default(),
         }
     }
 
@@ -76,6 +84,7 @@ impl TeamStore {
             location: "the simulation's team".into(),
             prefix: memory::PREFIX.into(),
             lease,
+            records: Mutex::default(),
         }
     }
 
@@ -147,9 +156,27 @@ impl TeamStore {
 
     /// Every key under `prefix` (ListObjectsV2, all pages).
     pub async fn list(&self, prefix: &str, now: Timestamp) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .list_written(prefix, now)
+            .await?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect())
+    }
+
+    /// Every key under `prefix` with when S3 wrote it (LastModified; `None` if not given).
+    pub async fn list_written(
+        &self,
+        prefix: &str,
+        now: Timestamp,
+    ) -> Result<Vec<(String, Option<Timestamp>)>, StoreError> {
         match &self.store {
             Store::S3(s3) => s3.list(prefix).await,
-            Store::Memory(m) => Ok(m.list(prefix, now)),
+            Store::Memory(m) => Ok(m
+                .list_written(prefix, now)
+                .into_iter()
+                .map(|(k, t)| (k, Some(t)))
+                .collect()),
         }
     }
 
@@ -183,7 +210,7 @@ impl TeamStore {
         Ok(out)
     }
 
-    /// The team's audit records from `from` on (by the time in their ids), oldest first, at most
+    /// The team's audit records written (by S3's clock) from `from` on, oldest first, at most
     /// `max` (the newest), read day by day.
     pub async fn audit_records(
         &self,
@@ -191,32 +218,67 @@ impl TeamStore {
         now: Timestamp,
         max: usize,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        let mut keys = Vec::new();
+        Ok(self
+            .written_records(from, now, max)
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// `audit_records` with when S3 wrote each. The day folders from `from`'s to `now`'s are
+    /// listed; a record's object is read once and kept, as the trail is immutable (written with
+    /// `If-None-Match: *`), so a refresh reads only what is new.
+    pub async fn written_records(
+        &self,
+        from: Timestamp,
+        now: Timestamp,
+        max: usize,
+    ) -> Result<Vec<(Timestamp, AuditRecord)>, StoreError> {
+        let mut listed = Vec::new();
         let mut day = from.date_naive();
         while day <= now.date_naive() {
             let prefix = format!("{}audit/{}/", self.prefix, day.format("%Y/%m/%d"));
-            keys.extend(self.list(&prefix, now).await?);
+            listed.extend(self.list_written(&prefix, now).await?);
             day = day.succ_opt().unwrap_or(day + chrono::Days::new(1));
         }
-        let since = from.format("%Y%m%dT%H%M%S").to_string();
-        keys.retain(|k| {
-            let name = k.rsplit('/').next().unwrap_or("");
-            name.get(..15).is_some_and(|t| t >= since.as_str())
-        });
-        keys.sort();
-        let skip = keys.len().saturating_sub(max);
-        let keys = &keys[skip..];
-        let reads = self.get_all(keys, now).await;
-        let mut out = Vec::new();
-        for (key, read) in keys.iter().zip(reads) {
-            if let Some(object) = read? {
+        // An object without LastModified is kept: it cannot be told to be old.
+        let mut listed: Vec<(Timestamp, String)> = listed
+            .into_iter()
+            .map(|(k, written)| (written.unwrap_or(now), k))
+            .filter(|(written, _)| *written >= from)
+            .collect();
+        listed.sort();
+        let skip = listed.len().saturating_sub(max);
+        let listed = &listed[skip..];
+        let missing: Vec<String> = {
+            let cache = self.records.lock().map_err(|_| poisoned())?;
+            listed
+                .iter()
+                .filter(|(_, k)| !cache.contains_key(k))
+                .map(|(_, k)| k.clone())
+                .collect()
+        };
+        let reads = self.get_all(&missing, now).await;
+        let mut read = Vec::new();
+        for (key, object) in missing.iter().zip(reads) {
+            if let Some(object) = object? {
                 match serde_json::from_slice::<AuditRecord>(&object.body) {
-                    Ok(record) => out.push(record),
+                    Ok(record) => read.push((key.clone(), record)),
                     Err(e) => tracing::warn!(key, %e, "not a switchyard audit record; left out"),
                 }
             }
         }
-        out.sort_by_key(|r| (r.ts, crate::model::phase_rank(r.phase)));
+        let mut cache = self.records.lock().map_err(|_| poisoned())?;
+        if cache.len() + read.len() > RECORDS_KEPT {
+            cache.clear();
+        }
+        cache.extend(read);
+        let mut out: Vec<(Timestamp, AuditRecord)> = listed
+            .iter()
+            .filter_map(|(written, k)| cache.get(k).map(|r| (*written, r.clone())))
+            .collect();
+        out.sort_by_key(|(_, r)| (r.ts, crate::model::phase_rank(r.phase)));
         Ok(out)
     }
 
@@ -236,6 +298,10 @@ impl TeamStore {
         recent.reverse();
         Ok(TeamView { leases, recent })
     }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Unavailable("the team store's cache was poisoned by a crash elsewhere".into())
 }
 
 /// A lease object as seen: its body, and its age by S3's clock.
@@ -259,4 +325,77 @@ fn key_safe(text: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::model::Phase;
+
+    fn at(s: i64) -> Timestamp {
+        chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn record(id: &str, outcome: &str, ts: Timestamp) -> AuditRecord {
+        AuditRecord {
+            ts,
+            id: id.into(),
+            phase: Phase::Result,
+            action: "failover".into(),
+            service: "sample".into(),
+            target: "us-west-2".into(),
+            request: serde_json::json!({}),
+            actor: None,
+            outcome: Some(outcome.into()),
+            error: None,
+            forced_reason: None,
+            drill: false,
+            team_lock: None,
+        }
+    }
+
+    /// Audit objects are written once (`If-None-Match: *`), so each is read once: a later read of
+    /// the trail lists the keys and reads only the new ones. (The simulation's store lets the
+    /// test change an object behind the cache's back, which S3 with the README's bucket policy
+    /// does not.)
+    #[tokio::test]
+    async fn each_audit_object_is_read_once_and_the_window_is_by_when_s3_wrote_it() {
+        let memory = Arc::new(memory::MemoryStore::new(Vec::new(), 120));
+        let store = TeamStore::memory(Arc::clone(&memory), Duration::from_secs(120));
+        let old = record("a", "ok", at(0));
+        let key = store.audit_key(&old);
+        let etag = store
+            .create(&key, serde_json::to_vec(&old).unwrap(), at(0))
+            .await
+            .unwrap();
+        let first = store.audit_records(at(-60), at(10), 10).await.unwrap();
+        assert_eq!(first, vec![old.clone()]);
+        memory
+            .put(
+                &key,
+                serde_json::to_vec(&record("a", "rewritten", at(0))).unwrap(),
+                Some(&etag),
+                at(20),
+            )
+            .unwrap();
+        let newer = record("b", "ok", at(30));
+        store
+            .create(
+                &store.audit_key(&newer),
+                serde_json::to_vec(&newer).unwrap(),
+                at(30),
+            )
+            .await
+            .unwrap();
+        let second = store.audit_records(at(-60), at(40), 10).await.unwrap();
+        assert_eq!(
+            second,
+            vec![old, newer.clone()],
+            "a's object was not read again"
+        );
+        // From 25 s on by when S3 wrote them: a's object (rewritten at 20 s here) is left out.
+        let window = store.written_records(at(25), at(40), 10).await.unwrap();
+        assert_eq!(window, vec![(at(30), newer)]);
+    }
 }
