@@ -28,10 +28,6 @@ impl Outbox {
         Outbox { dir: dir.into() }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Queue `record`: written to a temporary file, fsynced, then renamed into place, so a crash
     /// leaves either the whole record or nothing.
     pub fn put(&self, record: &AuditRecord) -> std::io::Result<()> {

@@ -135,11 +135,6 @@ impl TeamView {
         out.sort_by_key(|a| std::cmp::Reverse(a.started));
         out
     }
-
-    /// The lease on `service`, if one is in the bucket.
-    pub fn lease(&self, service: &str) -> Option<&SeenLease> {
-        self.leases.iter().find(|l| l.lease.service == service)
-    }
 }
 
 /// Phases of one action in the order they are written (records with the same second).

@@ -88,11 +88,6 @@ impl TeamStore {
         }
     }
 
-    /// Whether this is the simulation's store (no bucket: nothing to upload at the next start).
-    pub fn is_memory(&self) -> bool {
-        matches!(self.store, Store::Memory(_))
-    }
-
     pub fn lock_key(&self, service: &str) -> String {
         format!("{}locks/{}.json", self.prefix, key_safe(service))
     }
