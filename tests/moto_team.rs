@@ -510,6 +510,38 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         ]
     );
     assert_eq!(trail["unfinished"], serde_json::json!([dead_id]));
+
+    // The second operator checked AWS and closes the crashed operator's action for the team:
+    // the `acknowledged` record reaches the bucket, and nobody's trail flags it any more.
+    let ack = next.run(
+        &team.config,
+        &[
+            "audit",
+            "--team",
+            "--ack",
+            &dead_id,
+            "--reason",
+            "checked Route 53: the flags were never changed",
+        ],
+        &[],
+    );
+    assert_eq!(ack.code, 0, "{ack}");
+    assert!(ack.stdout.contains(&format!("acknowledged {dead_id}")), "{ack}");
+    let acked = object(
+        &team.moto,
+        &dead_key.replace("-intent.json", "-acknowledged.json"),
+    )
+    .await
+    .expect("the acknowledgement is in the team's bucket");
+    assert_eq!(acked.0["phase"], "acknowledged");
+    let seen_by_crashed = crashed.run(&team.config, &["audit", "--team", "--json"], &[]);
+    assert_eq!(seen_by_crashed.json()["unfinished"], serde_json::json!([]));
+    let again = next.run(
+        &team.config,
+        &["audit", "--team", "--ack", &dead_id, "--reason", "twice"],
+        &[],
+    );
+    assert_eq!(again.code, 2, "only an unfinished action can be acknowledged: {again}");
 }
 
 fn lease_of(who: &str) -> Lease {

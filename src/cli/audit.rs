@@ -4,8 +4,9 @@
 use super::{Failure, Session, exit};
 use crate::action::audit::{AuditLog, AuditRecord, Phase, unfinished};
 use crate::action::lock::ServiceLock;
-use crate::action::outbox::{Sent, send_left_over};
+use crate::action::outbox::{Outbox, Sent, send_left_over};
 use crate::model::{Timestamp, phase_rank};
+use crate::source::team::TeamStore;
 use serde::Serialize;
 
 /// How long `audit --team` spends sending records left in the outbox.
@@ -43,25 +44,139 @@ pub fn acknowledge(id: &str, reason: &str, json: bool, drill: bool) -> Result<u8
             "action {id} is still running ({holder}); nothing was recorded"
         )));
     }
+    let record = acknowledged(intent, reason);
+    log.append(&record)
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    print_acknowledged(&record, json)
+}
+
+/// The `acknowledged` record closing `intent`, by the local user, saying what was found.
+fn acknowledged(intent: AuditRecord, reason: &str) -> AuditRecord {
     let user = std::env::var("USER").unwrap_or_else(|_| "?".to_string());
-    let record = AuditRecord {
+    AuditRecord {
         ts: chrono::Utc::now(),
         phase: Phase::Acknowledged,
         actor: Some(format!("local user {user}")),
         outcome: Some(reason.to_string()),
         error: None,
+        team_lock: None,
         ..intent
-    };
-    log.append(&record)
-        .map_err(|e| Failure::runtime(e.to_string()))?;
+    }
+}
+
+fn print_acknowledged(record: &AuditRecord, json: bool) -> Result<u8, Failure> {
     if json {
-        let text = serde_json::to_string_pretty(&record)
+        let text = serde_json::to_string_pretty(record)
             .map_err(|e| Failure::runtime(format!("cannot encode the record as JSON: {e}")))?;
         println!("{text}");
     } else {
-        println!("acknowledged {id}: {reason}");
+        println!(
+            "acknowledged {}: {}",
+            record.id,
+            record.outcome.as_deref().unwrap_or_default()
+        );
     }
     Ok(exit::OK)
+}
+
+/// `audit --team --ack ID --reason TEXT`: close an unfinished action anywhere in the team (its
+/// process died mid-action, on this machine or another operator's), once its lease is no
+/// longer live. The `acknowledged` record goes to the local log and the team's trail, so that
+/// nobody's `audit --team` flags it any more.
+pub async fn acknowledge_team(
+    session: Session,
+    id: &str,
+    reason: &str,
+    since: &str,
+    json: bool,
+) -> Result<u8, Failure> {
+    let (store, log, from, now, _) = team_context(&session, since).await?;
+    let local = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
+    let shared = store
+        .audit_records(from, now, usize::MAX)
+        .await
+        .map_err(|e| Failure::runtime(format!("team bucket {}: {e}", store.location)))?;
+    let merged: Vec<AuditRecord> = merge(&local, &shared, from)
+        .into_iter()
+        .map(|e| e.record.clone())
+        .collect();
+    let Some(intent) = unfinished(&merged)
+        .into_iter()
+        .find(|r| r.id == id)
+        .cloned()
+    else {
+        return Err(Failure::usage(format!(
+            "no unfinished action {id:?} in the team's trail ({}) or {} since {} (see \
+             `switchyard audit --team`)",
+            store.location,
+            log.path().display(),
+            from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )));
+    };
+    let leases = store
+        .leases(now)
+        .await
+        .map_err(|e| Failure::runtime(format!("team bucket {}: {e}", store.location)))?;
+    if let Some(held) = leases
+        .iter()
+        .find(|l| l.lease.audit_id == id && !l.expired())
+    {
+        return Err(Failure::runtime(format!(
+            "action {id} is still running ({}, lease renewed {} s ago); nothing was recorded",
+            held.lease.describe(),
+            held.age_s
+        )));
+    }
+    if let Some(holder) = ServiceLock::holder(&log.lock_dir(), &intent.service) {
+        return Err(Failure::runtime(format!(
+            "action {id} is still running ({holder}); nothing was recorded"
+        )));
+    }
+    let record = acknowledged(intent, reason);
+    log.append(&record)
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let outbox = Outbox::new(log.outbox_dir());
+    if let Err(e) = outbox.put(&record) {
+        eprintln!("switchyard: warning: the record stays in the local log only: {e}");
+    }
+    let sent = outbox.send(store, now, OUTBOX_LIMIT).await;
+    if let Some(e) = sent.error {
+        eprintln!(
+            "switchyard: warning: {} record(s) not yet in the team's bucket ({e}); sent at the \
+             next start",
+            sent.left
+        );
+    }
+    print_acknowledged(&record, json)
+}
+
+/// What `audit --team` and `audit --team --ack` share: the team's store, the log, the period's
+/// start and now, after sending what an earlier process left in the outbox.
+async fn team_context<'a>(
+    session: &'a Session,
+    since: &str,
+) -> Result<(&'a TeamStore, AuditLog, Timestamp, Timestamp, Sent), Failure> {
+    let since = humantime::parse_duration(since)
+        .map_err(|e| Failure::usage(format!("--since {since:?}: {e}; e.g. \"7d\" or \"12h\"")))?;
+    let Some(store) = session.backend.team() else {
+        return Err(Failure::usage(
+            "no team bucket: add a [team] table with bucket = \"NAME\" to the config (README, \
+             \"Working as a team\")",
+        ));
+    };
+    let log = AuditLog::standard(session.backend.is_simulation());
+    let now = session.clock.now();
+    let from = now - chrono::Duration::from_std(since).unwrap_or(chrono::TimeDelta::days(7));
+    let outbox = send_left_over(&session.backend, &log, now, OUTBOX_LIMIT)
+        .await
+        .unwrap_or_default();
+    if let Some(e) = &outbox.error {
+        eprintln!(
+            "switchyard: warning: {} local record(s) not yet in the team's bucket: {e}",
+            outbox.left
+        );
+    }
+    Ok((store, log, from, now, outbox))
 }
 
 pub fn run(json: bool, drill: bool) -> Result<u8, Failure> {
@@ -151,27 +266,8 @@ struct TeamReport<'a> {
 /// every unfinished action anywhere in the team flagged. Records left in the outbox are sent
 /// first.
 pub async fn team(session: Session, since: &str, json: bool) -> Result<u8, Failure> {
-    let since = humantime::parse_duration(since)
-        .map_err(|e| Failure::usage(format!("--since {since:?}: {e}; e.g. \"7d\" or \"12h\"")))?;
-    let Some(store) = session.backend.team() else {
-        return Err(Failure::usage(
-            "no team bucket: add a [team] table with bucket = \"NAME\" to the config (README, \
-             \"Working as a team\")",
-        ));
-    };
-    let log = AuditLog::standard(session.backend.is_simulation());
-    let now = session.clock.now();
-    let outbox = send_left_over(&session.backend, &log, now, OUTBOX_LIMIT)
-        .await
-        .unwrap_or_default();
-    if let Some(e) = &outbox.error {
-        eprintln!(
-            "switchyard: warning: {} local record(s) not yet in the team's bucket: {e}",
-            outbox.left
-        );
-    }
+    let (store, log, from, now, outbox) = team_context(&session, since).await?;
     let local = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
-    let from = now - chrono::Duration::from_std(since).unwrap_or(chrono::TimeDelta::days(7));
     let shared = store
         .audit_records(from, now, usize::MAX)
         .await

@@ -111,8 +111,9 @@ pub enum Command {
         /// The drill log instead: actions in the simulation (drill-audit.jsonl; also with --sim)
         #[arg(long)]
         drill: bool,
-        /// The team's audit trail ([team] bucket) merged with the local log, newest first
-        #[arg(long, conflicts_with = "ack")]
+        /// The team's audit trail ([team] bucket) merged with the local log, newest first; with
+        /// --ack, close an unfinished action anywhere in the team
+        #[arg(long)]
         team: bool,
         /// With --team: how far back to read the team's trail
         #[arg(long, value_name = "DURATION", default_value = "7d", requires = "team")]
@@ -255,6 +256,18 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
+        Some(Command::Audit {
+            json,
+            team: true,
+            since,
+            ack: Some(id),
+            reason,
+            ..
+        }) => runtime.block_on(async {
+            let session = Session::open_headless(&cli.options(), None).await?;
+            let reason = reason.as_deref().unwrap_or_default();
+            audit::acknowledge_team(session, id, reason, since, *json).await
+        }),
         Some(Command::Audit {
             json,
             drill,
