@@ -526,7 +526,10 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         &[],
     );
     assert_eq!(ack.code, 0, "{ack}");
-    assert!(ack.stdout.contains(&format!("acknowledged {dead_id}")), "{ack}");
+    assert!(
+        ack.stdout.contains(&format!("acknowledged {dead_id}")),
+        "{ack}"
+    );
     let acked = object(
         &team.moto,
         &dead_key.replace("-intent.json", "-acknowledged.json"),
@@ -541,7 +544,10 @@ async fn a_crashed_holders_lease_is_kept_while_live_taken_over_once_expired_and_
         &["audit", "--team", "--ack", &dead_id, "--reason", "twice"],
         &[],
     );
-    assert_eq!(again.code, 2, "only an unfinished action can be acknowledged: {again}");
+    assert_eq!(
+        again.code, 2,
+        "only an unfinished action can be acknowledged: {again}"
+    );
 }
 
 fn lease_of(who: &str) -> Lease {
