@@ -238,7 +238,7 @@ pub async fn take<'a>(
     forced_reason: Option<&str>,
     progress: &(dyn Fn(String) + Send + Sync),
 ) -> Result<(Option<Holding<'a>>, String), String> {
-    wait_for_the_test_moment();
+    wait_for_the_test_moment().await;
     let host = host();
     let lease = Lease {
         schema: crate::model::LEASE_SCHEMA.to_string(),
@@ -336,7 +336,7 @@ pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) 
 
 /// Debug builds only: `SWITCHYARD_TEST_LEASE_AT` (Unix milliseconds) holds the lease request
 /// until that moment, so a test can make two processes press the key at once.
-fn wait_for_the_test_moment() {
+async fn wait_for_the_test_moment() {
     #[cfg(debug_assertions)]
     if let Some(at) = std::env::var("SWITCHYARD_TEST_LEASE_AT")
         .ok()
@@ -344,7 +344,7 @@ fn wait_for_the_test_moment() {
     {
         let wait = at - chrono::Utc::now().timestamp_millis();
         if let Ok(ms) = u64::try_from(wait) {
-            std::thread::sleep(Duration::from_millis(ms));
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
     }
 }

@@ -458,9 +458,7 @@ impl AwsBackend {
         (tally, result)
     }
 
-    /// The `team` source: `TeamStore::view` of the team's bucket. The calls it made are
-    /// counted from what it read: a listing of the leases and one of each day's audit records
-    /// (one day, or two after midnight), and a GetObject per lease and per record.
+    /// The `team` source: `TeamStore::view` of the team's bucket, with the calls it made.
     async fn fetch_team(&self, now: Timestamp, tally: &mut Tally) -> Result<Payload, SourceError> {
         let Some(team) = self.team() else {
             return Err(SourceError::new(
@@ -468,15 +466,9 @@ impl AwsBackend {
                 "no [team] bucket in the config: the team source has nothing to read",
             ));
         };
-        let view = team.view(now).await;
-        let days = if (now - crate::source::team::RECENT).date_naive() == now.date_naive() {
-            1
-        } else {
-            2
-        };
-        let read = view.as_ref().map_or(0, |v| v.leases.len() + v.recent.len());
-        tally.calls += 1 + days + u32::try_from(read).unwrap_or(u32::MAX);
-        view.map(Payload::Team)
+        let (view, calls) = team.view(now).await?;
+        tally.calls += calls;
+        Ok(Payload::Team(view))
     }
 
     /// The services with a presence in `region`.

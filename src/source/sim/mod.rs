@@ -358,13 +358,7 @@ impl SimBackend {
         let mut view = std::pin::pin!(team.view(now));
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         match view.as_mut().poll(&mut context) {
-            std::task::Poll::Ready(Ok(view)) => {
-                let calls = 2 + view.leases.len() + view.recent.len();
-                (
-                    u32::try_from(calls).unwrap_or(u32::MAX),
-                    Ok(Payload::Team(view)),
-                )
-            }
+            std::task::Poll::Ready(Ok((view, calls))) => (calls, Ok(Payload::Team(view))),
             std::task::Poll::Ready(Err(e)) => (1, Err(e)),
             // The memory store never waits; were it to, the source says so rather than block.
             std::task::Poll::Pending => (

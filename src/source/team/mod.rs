@@ -230,11 +230,23 @@ impl TeamStore {
         now: Timestamp,
         max: usize,
     ) -> Result<Vec<(Timestamp, AuditRecord)>, StoreError> {
+        self.written_records_counted(from, now, max, &mut 0).await
+    }
+
+    /// `written_records`, adding the requests it made to `calls` (listings and reads).
+    async fn written_records_counted(
+        &self,
+        from: Timestamp,
+        now: Timestamp,
+        max: usize,
+        calls: &mut u32,
+    ) -> Result<Vec<(Timestamp, AuditRecord)>, StoreError> {
         let mut listed = Vec::new();
         let mut day = from.date_naive();
         while day <= now.date_naive() {
             let prefix = format!("{}audit/{}/", self.prefix, day.format("%Y/%m/%d"));
             listed.extend(self.list_written(&prefix, now).await?);
+            *calls += 1;
             day = day.succ_opt().unwrap_or(day + chrono::Days::new(1));
         }
         // An object without LastModified is kept: it cannot be told to be old.
@@ -255,6 +267,7 @@ impl TeamStore {
                 .collect()
         };
         let reads = self.get_all(&missing, now).await;
+        *calls += u32::try_from(missing.len()).unwrap_or(u32::MAX);
         let mut read = Vec::new();
         for (key, object) in missing.iter().zip(reads) {
             if let Some(object) = object? {
@@ -277,8 +290,10 @@ impl TeamStore {
         Ok(out)
     }
 
-    /// What the `team` source shows: the leases and the last [`RECENT`] of audit records.
-    pub async fn view(&self, now: Timestamp) -> Result<TeamView, SourceError> {
+    /// What the `team` source shows: the leases and the last [`RECENT`] of audit records,
+    /// with the requests made (a listing of the leases and a read of each; a listing per day
+    /// and a read of each record not read before).
+    pub async fn view(&self, now: Timestamp) -> Result<(TeamView, u32), SourceError> {
         let unavailable = |e: StoreError| {
             SourceError::new(
                 ErrorKind::Unavailable,
@@ -286,12 +301,16 @@ impl TeamStore {
             )
         };
         let leases = self.leases(now).await.map_err(unavailable)?;
-        let mut recent = self
-            .audit_records(now - RECENT, now, RECENT_MAX)
+        let mut calls = 1 + u32::try_from(leases.len()).unwrap_or(u32::MAX);
+        let mut recent: Vec<AuditRecord> = self
+            .written_records_counted(now - RECENT, now, RECENT_MAX, &mut calls)
             .await
-            .map_err(unavailable)?;
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
         recent.reverse();
-        Ok(TeamView { leases, recent })
+        Ok((TeamView { leases, recent }, calls))
     }
 }
 
@@ -392,5 +411,37 @@ mod tests {
         // From 25 s on by when S3 wrote them: a's object (rewritten at 20 s here) is left out.
         let window = store.written_records(at(25), at(40), 10).await.unwrap();
         assert_eq!(window, vec![(at(30), newer)]);
+    }
+
+    /// The team source counts the requests it makes (for the status bar's calls per hour): a
+    /// listing of the leases and a read of each, a listing of the day, and a read of each record
+    /// it has not read before.
+    #[tokio::test]
+    async fn the_view_counts_its_requests_and_reads_each_record_once() {
+        let at = |s: i64| chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap();
+        let alice = memory::Teammate {
+            at: at(0),
+            seconds: 60,
+            actor: "arn:aws:sts::1:assumed-role/ops/alice".into(),
+            host: "alice-laptop".into(),
+            action: "failover".into(),
+            service: "sample".into(),
+            target: "us-west-2".into(),
+        };
+        let store = TeamStore::memory(
+            Arc::new(memory::MemoryStore::new(vec![alice], 120)),
+            Duration::from_secs(120),
+        );
+        // At 10 s: her lease and two records (intent, result).
+        let (view, calls) = store.view(at(10)).await.unwrap();
+        assert_eq!((view.leases.len(), view.recent.len()), (1, 2));
+        assert_eq!(calls, 1 + 1 + 1 + 2);
+        // At 20 s nothing new: the records are not read again.
+        let (_, calls) = store.view(at(20)).await.unwrap();
+        assert_eq!(calls, 1 + 1 + 1);
+        // At 70 s her action is done: no lease, one new record (verified).
+        let (view, calls) = store.view(at(70)).await.unwrap();
+        assert_eq!((view.leases.len(), view.recent.len()), (0, 3));
+        assert_eq!(calls, 1 + 1 + 1);
     }
 }
