@@ -12,6 +12,9 @@ use crate::source::team::{StoreError, TeamStore, seen_lease};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// Rounds of create, read, take over that `acquire` makes at most.
+const ROUNDS: u32 = 10;
+
 /// 409 ConditionalRequestConflict answers retried in a row before giving up.
 pub const CONFLICT_RETRIES: u32 = 5;
 
@@ -101,7 +104,9 @@ impl<'a> Holding<'a> {
                 taken,
             ))
         };
-        loop {
+        // Each round ends in an answer unless the object changes under us between our calls
+        // (released, renewed, taken): a bound, so a key churned by others cannot hold us.
+        for _ in 0..ROUNDS {
             let created = store.create(&key, body.clone(), now).await;
             let found = match created {
                 Ok(etag) => return held(etag, Taken::Fresh),
@@ -148,6 +153,10 @@ impl<'a> Holding<'a> {
                 Err(e) => return Err(unavailable(e)),
             }
         }
+        Err(LeaseError::Unavailable(format!(
+            "{}{key} changed under every attempt to take it ({ROUNDS} rounds); try again",
+            store.location.trim_end_matches(&store.prefix)
+        )))
     }
 
     /// How often the lease is rewritten: a third of it, so two renewals can fail before it lapses.

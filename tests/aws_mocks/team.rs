@@ -167,6 +167,24 @@ async fn a_conflict_that_never_ends_gives_up_as_unavailable() {
     assert_eq!(put.num_calls(), CONFLICT_RETRIES as usize + 1);
 }
 
+/// A key that churns under us (every create meets 412, and every read then finds it gone:
+/// someone takes and releases it again and again) is given up after a bounded number of rounds,
+/// refused as unavailable, instead of holding the action in a loop.
+#[tokio::test]
+async fn a_lease_that_changes_under_every_attempt_is_given_up() {
+    let put = mock!(aws_sdk_s3::Client::put_object).then_http_response(precondition_failed);
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .then_http_response(|| s3_error(404, "NoSuchKey", "The specified key does not exist."));
+    let store = team_store(s3_client(&[&put, &get], RetryConfig::disabled()));
+    let refused = Holding::acquire(&store, lease("bob"), now()).await;
+    let Err(LeaseError::Unavailable(why)) = refused else {
+        panic!("expected Unavailable, got {:?}", refused.map(|r| r.1));
+    };
+    assert!(why.contains("changed under every attempt"), "{why}");
+    assert_eq!(put.num_calls(), 10, "ten rounds");
+    assert_eq!(get.num_calls(), 10);
+}
+
 /// The first put was applied but its answer was lost (a 500 here; a timeout is the same to the
 /// SDK): the SDK retries the same request, which now meets our own object (412). Reading the
 /// lock shows our holder id: the lease is ours, not someone else's. Its release deletes the
