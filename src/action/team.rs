@@ -46,9 +46,15 @@ pub enum LeaseError {
     /// Someone else's lease is live.
     #[error("{}", held_message(.0))]
     Held(Box<SeenLease>),
-    /// The bucket cannot be used (or kept answering 409).
+    /// The bucket did not answer the first create, or refused it (no such bucket, access
+    /// denied, credentials): nobody can be holding it through us, so a reason can force past.
     #[error("the team lock cannot be taken: {0}")]
     Unavailable(String),
+    /// S3 answered that the lease exists or is being written (412, 409) but who holds it could
+    /// not be told (the read failed, the key kept changing, it is not a lease): someone may be
+    /// acting, so no reason forces past it.
+    #[error("the team lock is someone's, or may be: {0}")]
+    Unsure(String),
 }
 
 /// "sample is held by the team: failover sample → us-west-2 by …/alice on laptop-7, since
@@ -89,8 +95,16 @@ impl<'a> Holding<'a> {
         let key = store.lock_key(&lease.service);
         let body = serde_json::to_vec(&lease)
             .map_err(|e| LeaseError::Unavailable(format!("cannot encode the lease: {e}")))?;
-        let unavailable =
-            |e: StoreError| LeaseError::Unavailable(format!("{}: {e}", store.location));
+        // Once S3 has answered 412 or 409, the lease exists or is being written: what goes wrong
+        // after that cannot be forced past.
+        let mut answered = false;
+        let fail = |answered: bool, e: String| {
+            if answered {
+                LeaseError::Unsure(e)
+            } else {
+                LeaseError::Unavailable(e)
+            }
+        };
         let mut conflicts = 0;
         // A takeover tried: if its answer is lost, the lease read back is ours and still a takeover.
         let mut tried_takeover: Option<SeenLease> = None;
@@ -108,6 +122,10 @@ impl<'a> Holding<'a> {
         // (released, renewed, taken): a bound, so a key churned by others cannot hold us.
         for _ in 0..ROUNDS {
             let created = store.create(&key, body.clone(), now).await;
+            answered |= matches!(
+                created,
+                Err(StoreError::Precondition | StoreError::Conflict)
+            );
             let found = match created {
                 Ok(etag) => return held(etag, Taken::Fresh),
                 Err(StoreError::Precondition) => store.get(&key, now).await,
@@ -122,10 +140,10 @@ impl<'a> Holding<'a> {
                     tokio::time::sleep(jitter(conflicts)).await;
                     continue;
                 }
-                Err(e) => return Err(unavailable(e)),
+                Err(e) => return Err(fail(answered, format!("{}: {e}", store.location))),
             };
             let Some(seen) = seen_lease(&object) else {
-                return Err(LeaseError::Unavailable(format!(
+                return Err(LeaseError::Unsure(format!(
                     "{}{key} holds something that is not a switchyard lease; remove it by hand \
                      if nobody is acting",
                     store.location.trim_end_matches(&store.prefix)
@@ -150,10 +168,10 @@ impl<'a> Holding<'a> {
                     conflicts += 1;
                     tokio::time::sleep(jitter(conflicts)).await;
                 }
-                Err(e) => return Err(unavailable(e)),
+                Err(e) => return Err(fail(true, format!("{}: {e}", store.location))),
             }
         }
-        Err(LeaseError::Unavailable(format!(
+        Err(LeaseError::Unsure(format!(
             "{}{key} changed under every attempt to take it ({ROUNDS} rounds); try again",
             store.location.trim_end_matches(&store.prefix)
         )))
@@ -293,6 +311,10 @@ pub async fn take<'a>(
             Ok((Some(holding), line))
         }
         Err(LeaseError::Held(seen)) => Err(held_message(&seen)),
+        Err(e @ LeaseError::Unsure(_)) => Err(format!(
+            "{e}; nothing was sent, and no reason forces past this: look at the lease \
+             (`switchyard audit --team`) and try again"
+        )),
         Err(LeaseError::Unavailable(why)) => match forced_reason {
             Some(_) => {
                 let line = format!("not held: {why}");

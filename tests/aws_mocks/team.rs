@@ -150,15 +150,15 @@ async fn a_409_conditional_request_conflict_is_retried_with_jitter_then_taken() 
     );
 }
 
-/// A key that keeps answering 409 is given up after a bounded number of tries, and the action
-/// is then refused as for an unusable bucket.
+/// A key that keeps answering 409 is given up after a bounded number of tries. S3 answered:
+/// someone is writing the lease, so this is not an unusable bucket a reason could force past.
 #[tokio::test]
-async fn a_conflict_that_never_ends_gives_up_as_unavailable() {
+async fn a_conflict_that_never_ends_gives_up_unsure() {
     let put = mock!(aws_sdk_s3::Client::put_object).then_http_response(conflict);
     let store = team_store(s3_client(&[&put], RetryConfig::disabled()));
     let refused = Holding::acquire(&store, lease("bob"), now()).await;
-    let Err(LeaseError::Unavailable(why)) = refused else {
-        panic!("expected Unavailable, got {:?}", refused.map(|r| r.1));
+    let Err(LeaseError::Unsure(why)) = refused else {
+        panic!("expected Unsure, got {:?}", refused.map(|r| r.1));
     };
     assert!(
         why.contains("s3://team-bucket/switchyard/") && why.contains("409"),
@@ -169,7 +169,7 @@ async fn a_conflict_that_never_ends_gives_up_as_unavailable() {
 
 /// A key that churns under us (every create meets 412, and every read then finds it gone:
 /// someone takes and releases it again and again) is given up after a bounded number of rounds,
-/// refused as unavailable, instead of holding the action in a loop.
+/// refused (and not forceable: S3 answered), instead of holding the action in a loop.
 #[tokio::test]
 async fn a_lease_that_changes_under_every_attempt_is_given_up() {
     let put = mock!(aws_sdk_s3::Client::put_object).then_http_response(precondition_failed);
@@ -177,12 +177,29 @@ async fn a_lease_that_changes_under_every_attempt_is_given_up() {
         .then_http_response(|| s3_error(404, "NoSuchKey", "The specified key does not exist."));
     let store = team_store(s3_client(&[&put, &get], RetryConfig::disabled()));
     let refused = Holding::acquire(&store, lease("bob"), now()).await;
-    let Err(LeaseError::Unavailable(why)) = refused else {
-        panic!("expected Unavailable, got {:?}", refused.map(|r| r.1));
+    let Err(LeaseError::Unsure(why)) = refused else {
+        panic!("expected Unsure, got {:?}", refused.map(|r| r.1));
     };
     assert!(why.contains("changed under every attempt"), "{why}");
     assert_eq!(put.num_calls(), 10, "ten rounds");
     assert_eq!(get.num_calls(), 10);
+}
+
+/// S3 answered 412 (the lease exists) but reading it failed (access denied on GetObject): who
+/// holds it cannot be told, so the action is refused even when forced with a reason, as a live
+/// lease of someone else's would be.
+#[tokio::test]
+async fn a_lease_that_exists_but_cannot_be_read_is_never_forced_past() {
+    let put = mock!(aws_sdk_s3::Client::put_object).then_http_response(precondition_failed);
+    let get = mock!(aws_sdk_s3::Client::get_object)
+        .then_http_response(|| s3_error(403, "AccessDenied", "Access Denied"));
+    let store = team_store(s3_client(&[&put, &get], RetryConfig::disabled()));
+    let refused = Holding::acquire(&store, lease("bob"), now()).await;
+    assert!(
+        matches!(refused, Err(LeaseError::Unsure(_))),
+        "{:?}",
+        refused.map(|r| r.1)
+    );
 }
 
 /// The first put was applied but its answer was lost (a 500 here; a timeout is the same to the

@@ -234,8 +234,8 @@ async fn an_object_that_is_not_a_lease_is_never_overwritten() {
         .await
         .unwrap();
     let refused = Holding::acquire(&store, lease("bob", "us-west-2", t(500)), t(500)).await;
-    let Err(LeaseError::Unavailable(why)) = refused else {
-        panic!("expected Unavailable, got {:?}", refused.map(|r| r.1));
+    let Err(LeaseError::Unsure(why)) = refused else {
+        panic!("expected Unsure, got {:?}", refused.map(|r| r.1));
     };
     assert!(
         why.contains(KEY) && why.contains("not a switchyard lease"),
