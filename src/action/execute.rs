@@ -48,6 +48,9 @@ pub struct Report {
     pub team_error: Option<String>,
 }
 
+/// How long an action waits for its intent to reach the team's bucket before its first call.
+const INTENT_LIMIT: Duration = Duration::from_secs(2);
+
 /// How long an action waits at its end for its records to reach the team's bucket.
 const OUTBOX_LIMIT: Duration = Duration::from_secs(5);
 
@@ -164,6 +167,7 @@ impl Execution<'_> {
             std::process::id(),
             SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
+        super::team::mark_own(&id);
         // The team lease, before the intent: one action per service across every operator.
         let (holding, team_lock) = match self.backend.team() {
             None => (None, None),
@@ -278,6 +282,15 @@ impl Execution<'_> {
             return report;
         }
         die_after_intent_for_tests();
+        // The intent goes to the team's bucket before the first call (for at most a moment),
+        // so that the others see it even if this process dies mid-action: their `audit --team`
+        // flags it, and their stale-plan check sees it.
+        if let (Some(store), Some(outbox)) = (self.backend.team(), &outbox) {
+            let sent = outbox.send(store, self.clock.now(), INTENT_LIMIT).await;
+            if let Some(e) = sent.error {
+                tracing::warn!(%e, "team trail: the intent waits in the outbox");
+            }
+        }
 
         let mut failure = None;
         for call in &plan.calls {

@@ -97,7 +97,12 @@ impl Outbox {
     }
 
     async fn send_one(&self, store: &TeamStore, path: &Path, now: Timestamp) -> Result<(), String> {
-        let body = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let body = match std::fs::read(path) {
+            Ok(body) => body,
+            // Sent and removed by another process meanwhile.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
         let record: AuditRecord = match serde_json::from_slice(&body) {
             Ok(record) => record,
             Err(e) => {
@@ -119,7 +124,13 @@ impl Outbox {
                 Err(e) => return Err(format!("{}: {e}", store.location)),
             }
         }
-        std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))
+        match std::fs::remove_file(path) {
+            // Another process sending the same outbox removed it first: it is sent.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(format!("{}: {e}", path.display()))
+            }
+            _ => Ok(()),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! with `If-Match` on the expired object's ETag, and the takeover is recorded in the intent.
 
 use super::plan::Plan;
-use crate::model::{Lease, SeenLease, Timestamp, short_actor};
+use crate::model::{AuditRecord, Lease, Phase, SeenLease, Timestamp, short_actor};
 use crate::source::Clock;
 use crate::source::team::{StoreError, TeamStore, seen_lease};
 use std::sync::Mutex;
@@ -248,8 +248,25 @@ impl<'a> Holding<'a> {
             Ok(state) => state.1.clone(),
             Err(_) => return,
         };
-        if let Err(e) = self.store.delete(&self.key, &etag, now).await {
-            tracing::warn!(%e, key = self.key, "team lease release: it lapses by itself");
+        let holder = match self.state.lock() {
+            Ok(state) => state.0.holder.clone(),
+            Err(_) => return,
+        };
+        match self.store.delete(&self.key, &etag, now).await {
+            Ok(()) => {}
+            // A renewal applied whose answer never came back (timed out, or dropped as the
+            // action ended) moved the ETag: read it back, and delete it if it is still ours.
+            Err(StoreError::Precondition) => match self.store.get(&self.key, now).await {
+                Ok(Some(object))
+                    if seen_lease(&object).is_some_and(|seen| seen.lease.holder == holder) =>
+                {
+                    if let Err(e) = self.store.delete(&self.key, &object.etag, now).await {
+                        tracing::warn!(%e, key = self.key, "team lease release: it lapses by itself");
+                    }
+                }
+                _ => tracing::info!(key = self.key, "team lease release: someone else's now"),
+            },
+            Err(e) => tracing::warn!(%e, key = self.key, "team lease release: it lapses by itself"),
         }
     }
 }
@@ -337,7 +354,6 @@ pub async fn take<'a>(
 /// results). A trail that cannot be read is logged, not a refusal: the lease was taken.
 pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) -> Option<String> {
     let made_at = plan.made_at?;
-    let ours = format!("-{}-", std::process::id());
     // Written after the plan by S3's clock (a writer's own clock may be behind ours). The
     // listing starts a little earlier, for S3's clock and ours to differ by a few seconds.
     let from = made_at - chrono::Duration::seconds(60);
@@ -349,7 +365,7 @@ pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) 
         }
     };
     let (_, r) = records.iter().rev().find(|(written, r)| {
-        r.service == plan.service && *written > made_at && !r.id.contains(&ours)
+        r.service == plan.service && *written > made_at && !is_own(&r.id) && changed(&records, r)
     })?;
     let phase = r.phase.name();
     Some(format!(
@@ -363,6 +379,39 @@ pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) 
         crate::model::short_actor(r.actor.as_deref()),
         r.ts.format("%H:%M:%SZ"),
     ))
+}
+
+/// The audit ids of the actions this process started (whose records are not someone else's
+/// change for the stale-plan check).
+static OWN_IDS: std::sync::LazyLock<Mutex<std::collections::BTreeSet<String>>> =
+    std::sync::LazyLock::new(Mutex::default);
+
+/// Remember `id` as an action of this process's.
+pub fn mark_own(id: &str) {
+    if let Ok(mut own) = OWN_IDS.lock() {
+        own.insert(id.to_string());
+    }
+}
+
+fn is_own(id: &str) -> bool {
+    OWN_IDS.lock().is_ok_and(|own| own.contains(id))
+}
+
+/// Whether `r` stands for a change that may have happened: not an acknowledgement (someone
+/// closing an old action by hand), and not part of an action whose result says nothing was
+/// applied (refused, failed, conflict with no call made).
+fn changed(records: &[(Timestamp, AuditRecord)], r: &AuditRecord) -> bool {
+    if r.phase == Phase::Acknowledged {
+        return false;
+    }
+    !records.iter().any(|(_, other)| {
+        other.id == r.id
+            && other.phase == Phase::Result
+            && matches!(
+                other.outcome.as_deref(),
+                Some("refused" | "failed" | "conflict")
+            )
+    })
 }
 
 /// Debug builds only: `SWITCHYARD_TEST_LEASE_AT` (Unix milliseconds) holds the lease request

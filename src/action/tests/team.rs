@@ -262,3 +262,37 @@ fn the_wait_after_a_409_is_random_and_grows_with_the_attempt() {
         );
     }
 }
+
+/// A renewal that S3 applied but whose answer never came back (timed out, or dropped as the
+/// action ended) leaves us with an old ETag: the release's `If-Match` then meets 412. The lease
+/// read back is still ours (our holder), so it is deleted with the ETag read, not left to block
+/// the team until it lapses. Someone else's lease there is left alone.
+#[tokio::test]
+async fn a_release_after_a_renewal_whose_answer_was_lost_still_deletes_our_lease() {
+    let store = store(Vec::new());
+    let mine = lease("bob", "us-west-2", t(0));
+    let (holding, _) = Holding::acquire(&store, mine.clone(), t(0)).await.unwrap();
+    // The applied renewal, as S3 has it: our body, a new ETag we never saw.
+    let (_, etag, _) = stored(&store, t(1)).await;
+    let renewed = Lease {
+        renewals: 1,
+        ..mine.clone()
+    };
+    store
+        .replace(KEY, serde_json::to_vec(&renewed).unwrap(), &etag, t(40))
+        .await
+        .unwrap();
+    holding.release(t(41)).await;
+    assert_eq!(store.get(KEY, t(42)).await.unwrap(), None, "released");
+
+    // Taken over by alice meanwhile: her lease stays.
+    let (holding, _) = Holding::acquire(&store, mine, t(100)).await.unwrap();
+    let (_, etag, _) = stored(&store, t(101)).await;
+    let alices = lease("alice", "eu-west-1", t(300));
+    store
+        .replace(KEY, serde_json::to_vec(&alices).unwrap(), &etag, t(300))
+        .await
+        .unwrap();
+    holding.release(t(301)).await;
+    assert_eq!(stored(&store, t(302)).await.0, alices);
+}

@@ -149,3 +149,58 @@ async fn a_plan_made_before_a_teammates_action_is_refused_as_stale() {
         Err(e) => panic!("{e}"),
     }
 }
+
+/// Records after the plan that change nothing do not make it stale: an acknowledgement (someone
+/// closing an old action by hand) and an action whose result says nothing was applied.
+#[tokio::test]
+async fn an_acknowledgement_or_a_refused_action_after_the_plan_does_not_make_it_stale() {
+    let (backend, store) = with_alice(10_000, 60);
+    let made = start(&backend) + chrono::Duration::seconds(90);
+    let p = plan::failover(&fleet(&backend, made), "sample", "us-west-2", made).unwrap();
+    let later = made + chrono::Duration::seconds(20);
+    let write = |id: &str, phase: Phase, outcome: &str| {
+        let record = crate::model::AuditRecord {
+            ts: made + chrono::Duration::seconds(5),
+            id: id.into(),
+            phase,
+            action: "failover".into(),
+            service: "sample".into(),
+            target: "eu-west-1".into(),
+            request: serde_json::json!({}),
+            actor: Some("arn:aws:sts::1:assumed-role/ops/carol".into()),
+            outcome: Some(outcome.into()),
+            error: None,
+            forced_reason: None,
+            drill: true,
+            team_lock: None,
+        };
+        let key = format!(
+            "switchyard/audit/{}/{id}-{}.json",
+            record.ts.format("%Y/%m/%d"),
+            phase.name()
+        );
+        store
+            .put(
+                &key,
+                serde_json::to_vec(&record).unwrap(),
+                None,
+                made + chrono::Duration::seconds(5),
+            )
+            .unwrap();
+    };
+    write("old-crash", Phase::Acknowledged, "checked: nothing changed");
+    write("carol-1", Phase::Intent, "");
+    write("carol-1", Phase::Result, "refused");
+    let log = temp_log("team-not-stale");
+    let clock = Clock::fixed(later);
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
+    assert_eq!(report.status, Status::Verified, "{report:?}");
+
+    // An action of carol's that went through does.
+    write("carol-2", Phase::Intent, "");
+    write("carol-2", Phase::Result, "ok");
+    // (The same plan again: it rests on the state read at `made`.)
+    let report = exec(&backend, &log, &clock, None).run(&p, None).await;
+    assert_eq!(report.status, Status::Refused, "{report:?}");
+    assert!(report.message.contains("by …/carol"), "{}", report.message);
+}
