@@ -290,10 +290,13 @@ pub async fn team(session: Session, since: &str, json: bool) -> Result<u8, Failu
         })
         .collect();
     let open = unfinished(&merged);
+    // Its lease is live, or (forced without the team lock) this machine's lock is held for it.
     let is_running = |r: &AuditRecord| {
         leases
             .iter()
             .any(|l| l.lease.audit_id == r.id && !l.expired())
+            || (local.iter().any(|l| l.id == r.id)
+                && ServiceLock::holder(&log.lock_dir(), &r.service).is_some())
     };
     let running: Vec<&str> = open
         .iter()
