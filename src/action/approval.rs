@@ -123,6 +123,6 @@ pub fn approval(
         },
         preflight: checks,
         safety_rules: None,
-        made_at: Some(now),
+        made_at: Some(read.fetched_at.min(now)),
     })
 }

@@ -83,8 +83,8 @@ pub struct Plan {
     /// overrides them (only when forced with a reason). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_rules: Option<SafetyRuleBlock>,
-    /// When the state the plan rests on was judged (the backend's clock): with a team, an
-    /// action by someone else on the service recorded after it makes the plan stale.
+    /// When the oldest of the data the plan rests on was read (the backend's clock): with a
+    /// team, an action by someone else on the service recorded after it makes the plan stale.
     #[serde(skip)]
     pub made_at: Option<Timestamp>,
 }
@@ -290,8 +290,25 @@ pub fn failover(
     }
     plan.preflight = preflight::failover(fleet, svc, target, plan.predicted.as_deref(), now);
     preflight::team_lease(&mut plan.preflight, fleet, name, now);
-    plan.made_at = Some(now);
+    plan.made_at = Some(data_time(svc, now));
     Ok(plan)
+}
+
+/// When the oldest of the data a failover or failback plan rests on was read (the health
+/// checks' and routing controls'): a change recorded after it may not be in the plan.
+fn data_time(svc: &ServiceState, now: Timestamp) -> Timestamp {
+    svc.regions
+        .iter()
+        .flat_map(|r| {
+            [
+                r.health.as_ref().map(|h| h.fetched_at),
+                r.routing_control.as_ref().map(|c| c.fetched_at),
+            ]
+        })
+        .flatten()
+        .min()
+        .unwrap_or(now)
+        .min(now)
 }
 
 /// Undo a failover: the primary serves again.
@@ -338,7 +355,7 @@ pub fn failback(fleet: &Fleet, name: &str, now: Timestamp) -> Result<Plan, PlanE
     }
     plan.preflight = preflight::failback(fleet, svc, plan.predicted.as_deref(), now);
     preflight::team_lease(&mut plan.preflight, fleet, name, now);
-    plan.made_at = Some(now);
+    plan.made_at = Some(data_time(svc, now));
     Ok(plan)
 }
 

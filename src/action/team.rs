@@ -369,7 +369,7 @@ pub async fn changed_since_plan(store: &TeamStore, plan: &Plan, now: Timestamp) 
     })?;
     let phase = r.phase.name();
     Some(format!(
-        "{} changed after this plan was made ({}): {} {} → {} by {} recorded {phase} at {}; \
+        "{} changed after the data this plan rests on was read ({}): {} {} → {} by {} recorded {phase} at {}; \
          nothing was sent. Plan again on fresh data",
         plan.service,
         made_at.format("%H:%M:%SZ"),

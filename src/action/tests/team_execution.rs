@@ -123,7 +123,7 @@ async fn a_plan_made_before_a_teammates_action_is_refused_as_stale() {
     assert!(
         report
             .message
-            .starts_with("sample changed after this plan was made")
+            .starts_with("sample changed after the data this plan rests on was read")
             && report
                 .message
                 .contains("failover sample → us-west-2 by …/alice recorded verified"),
@@ -203,4 +203,53 @@ async fn an_acknowledgement_or_a_refused_action_after_the_plan_does_not_make_it_
     let report = exec(&backend, &log, &clock, None).run(&p, None).await;
     assert_eq!(report.status, Status::Refused, "{report:?}");
     assert!(report.message.contains("by …/carol"), "{}", report.message);
+}
+
+/// The plan rests on data read before it was made: an action recorded after that read, even
+/// before the plan itself, makes it stale (the health data was read at 90 s, alice's result was
+/// written at 95 s, the plan was made at 100 s).
+#[tokio::test]
+async fn a_change_after_the_plans_data_was_read_makes_it_stale() {
+    let (backend, store) = with_alice(10_000, 60);
+    let read = start(&backend) + chrono::Duration::seconds(90);
+    let made = read + chrono::Duration::seconds(10);
+    let p = plan::failover(&fleet(&backend, read), "sample", "us-west-2", made).unwrap();
+    let written = read + chrono::Duration::seconds(5);
+    let record = crate::model::AuditRecord {
+        ts: written,
+        id: "alice-arc-1".into(),
+        phase: Phase::Result,
+        action: "failover".into(),
+        service: "sample".into(),
+        target: "eu-west-1".into(),
+        request: serde_json::json!({}),
+        actor: Some("arn:aws:sts::1:assumed-role/ops/alice".into()),
+        outcome: Some("ok".into()),
+        error: None,
+        forced_reason: None,
+        drill: true,
+        team_lock: None,
+    };
+    let key = format!(
+        "switchyard/audit/{}/alice-arc-1-result.json",
+        written.format("%Y/%m/%d")
+    );
+    store
+        .put(&key, serde_json::to_vec(&record).unwrap(), None, written)
+        .unwrap();
+    let log = temp_log("team-stale-data");
+    let clock = Clock::fixed(made + chrono::Duration::seconds(3));
+    // (Forced past preflight's freshness check, which the stale-plan check does not replace.)
+    let report = exec(&backend, &log, &clock, None)
+        .run(&p, Some("drill".into()))
+        .await;
+    assert_eq!(report.status, Status::Refused, "{report:?}");
+    assert!(
+        report
+            .message
+            .contains("changed after the data this plan rests on was read")
+            && report.message.contains("by …/alice"),
+        "{}",
+        report.message
+    );
 }
