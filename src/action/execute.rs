@@ -203,6 +203,16 @@ impl Execution<'_> {
                     lost = holding.keep(self.clock) => {
                         progress(lost.clone());
                         let mut report = work.await;
+                        // What it saw is no longer known to stand: someone else may have acted
+                        // on the service since (exit 3, not 0).
+                        if report.status == Status::Verified {
+                            report.status = Status::Unverified;
+                            report.message = format!(
+                                "{}; but {lost}: another operator may have acted on {} since, \
+                                 so look again before anything else",
+                                report.message, plan.service
+                            );
+                        }
                         report.team_lock = Some(lost);
                         report
                     }

@@ -82,6 +82,8 @@ pub struct Holding<'a> {
     store: &'a TeamStore,
     key: String,
     state: Mutex<(Lease, String)>,
+    /// When the lease was last written by us (taken or renewed), on the monotonic clock.
+    renewed: Mutex<std::time::Instant>,
 }
 
 impl<'a> Holding<'a> {
@@ -114,6 +116,7 @@ impl<'a> Holding<'a> {
                     store,
                     key: key.clone(),
                     state: Mutex::new((lease.clone(), etag)),
+                    renewed: Mutex::new(std::time::Instant::now()),
                 },
                 taken,
             ))
@@ -200,6 +203,9 @@ impl<'a> Holding<'a> {
             if let Ok(mut state) = self.state.lock() {
                 state.1 = etag;
             }
+            if let Ok(mut renewed) = self.renewed.lock() {
+                *renewed = std::time::Instant::now();
+            }
         };
         match self.store.replace(&self.key, body, &etag, now).await {
             Ok(etag) => {
@@ -232,12 +238,25 @@ impl<'a> Holding<'a> {
         }
     }
 
-    /// Renew until someone else takes the lease over (then return why); never ends otherwise.
+    /// Renew until the lease is lost (then return why): someone else took it over, or no
+    /// renewal got through for as long as the lease lasts, so it has lapsed and anyone may take
+    /// it. Never ends otherwise.
     pub async fn keep(&self, clock: &crate::source::Clock) -> String {
         loop {
             tokio::time::sleep(self.renew_every()).await;
             if let Err(lost) = self.renew(clock.now()).await {
                 return lost;
+            }
+            let since = self
+                .renewed
+                .lock()
+                .map_or(Duration::ZERO, |renewed| renewed.elapsed());
+            if since >= self.store.lease {
+                return format!(
+                    "the team lease on {} could not be renewed for {} s and has lapsed",
+                    self.key,
+                    since.as_secs()
+                );
             }
         }
     }

@@ -253,3 +253,59 @@ async fn a_change_after_the_plans_data_was_read_makes_it_stale() {
         report.message
     );
 }
+
+/// A lease taken over while the action still verifies (its holder was judged lapsed): the
+/// action's own result is no longer known to stand, so it ends unverified (exit 3), saying so.
+#[tokio::test]
+async fn an_action_whose_lease_is_taken_over_while_it_verifies_ends_unverified() {
+    let plain = sim("region-outage");
+    let memory = Arc::new(MemoryStore::new(Vec::new(), 1));
+    // A lease of under a second: renewed every 300 ms.
+    let backend = Backend::Sim(plain.with_team(TeamStore::memory(
+        Arc::clone(&memory),
+        Duration::from_millis(900),
+    )));
+    let act_at = start(&backend) + chrono::Duration::seconds(90);
+    let p = plan::failover(&fleet(&backend, act_at), "sample", "us-west-2", act_at).unwrap();
+    let log = temp_log("team-lost");
+    // Simulated time 10 times faster: the DNS answer follows after about 1.5 s of wall time.
+    let clock = Clock::sim(act_at, 10.0);
+    let takeover = {
+        let memory = Arc::clone(&memory);
+        let clock = clock.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let key = "switchyard/locks/sample.json";
+            let now = clock.now();
+            let ours = memory.get(key, now).expect("our lease");
+            let mut lease: crate::model::Lease = serde_json::from_slice(&ours.body).unwrap();
+            lease.holder = "alice-laptop/1/alice-id".into();
+            lease.actor = Some("arn:aws:sts::1:assumed-role/ops/alice".into());
+            memory
+                .put(
+                    key,
+                    serde_json::to_vec(&lease).unwrap(),
+                    Some(&ours.etag),
+                    now,
+                )
+                .unwrap();
+        }
+    };
+    let execution = exec(&backend, &log, &clock, None);
+    let (report, ()) = tokio::join!(execution.run(&p, None), takeover);
+    assert_eq!(report.status, Status::Unverified, "{report:?}");
+    assert!(
+        report
+            .message
+            .contains("another operator may have acted on sample since"),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .team_lock
+            .as_deref()
+            .is_some_and(|l| l.contains("taken over by someone else")),
+        "{report:?}"
+    );
+}
