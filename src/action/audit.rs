@@ -10,6 +10,15 @@ use std::path::{Path, PathBuf};
 
 pub use crate::model::{AuditRecord, Phase};
 
+/// The `result` outcomes that say no call was made (a partial result says `partial: …`).
+pub mod outcome {
+    pub const REFUSED: &str = "refused";
+    pub const CONFLICT: &str = "conflict";
+    pub const FAILED: &str = "failed";
+    /// Each of them: nothing was applied.
+    pub const NOTHING_APPLIED: [&str; 3] = [REFUSED, CONFLICT, FAILED];
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     #[error("{path}: cannot write the audit log: {source}")]

@@ -2,7 +2,7 @@
 //! and fsync the `intent`, make the calls through the backend, write the `result`, then re-read
 //! until the change is visible and write `verified` or `unverified`.
 
-use super::audit::{AuditLog, AuditRecord, Phase};
+use super::audit::{AuditLog, AuditRecord, Phase, outcome};
 use super::outbox::Outbox;
 use super::plan::Plan;
 use super::verify::verify;
@@ -318,9 +318,9 @@ impl Execution<'_> {
             None => ("ok".to_string(), None),
             Some(e) => {
                 let kind = match e.kind {
-                    CallErrorKind::ReadOnly => "refused",
-                    CallErrorKind::Conflict => "conflict",
-                    CallErrorKind::Failed => "failed",
+                    CallErrorKind::ReadOnly => outcome::REFUSED,
+                    CallErrorKind::Conflict => outcome::CONFLICT,
+                    CallErrorKind::Failed => outcome::FAILED,
                 };
                 let outcome = if report.answers.is_empty() {
                     kind.to_string()

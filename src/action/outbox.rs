@@ -5,7 +5,7 @@
 //! put was lost) finds it there (412) and counts it as sent: the trail is immutable.
 
 use crate::model::{AuditRecord, Timestamp};
-use crate::source::team::{StoreError, TeamStore};
+use crate::source::team::{StoreError, TeamStore, record_name};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,17 +32,7 @@ impl Outbox {
     /// leaves either the whole record or nothing.
     pub fn put(&self, record: &AuditRecord) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let phase = record.phase.name();
-        let name: String = format!("{}-{phase}.json", record.id)
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = record_name(record);
         let body = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         let tmp = self.dir.join(format!(".{name}.tmp"));
         let mut file = std::fs::File::create(&tmp)?;

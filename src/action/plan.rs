@@ -208,7 +208,7 @@ fn safety_rule_block(
         .iter()
         .rev()
         .find(|r| r.service == plan.service && r.phase == super::audit::Phase::Result)?;
-    if last.outcome.as_deref() != Some("conflict")
+    if last.outcome.as_deref() != Some(super::audit::outcome::CONFLICT)
         || change_of(&last.request) != change_of(&plan.request())
     {
         return None;

@@ -132,16 +132,11 @@ impl MemoryStore {
                 );
             }
             for record in mate.records(i, now) {
-                let phase = record.phase.name();
                 out.insert(
-                    format!(
-                        "{PREFIX}audit/{}/{}-{phase}.json",
-                        record.ts.format("%Y/%m/%d"),
-                        record.id
-                    ),
+                    super::audit_key(PREFIX, &record),
                     Stored {
                         body: serde_json::to_vec(&record).unwrap_or_default(),
-                        etag: format!("\"teammate-{i}-{phase}\""),
+                        etag: format!("\"teammate-{i}-{}\"", record.phase.name()),
                         last_modified: record.ts,
                     },
                 );

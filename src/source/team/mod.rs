@@ -94,16 +94,7 @@ impl TeamStore {
 
     /// `PREFIX/audit/YYYY/MM/DD/ID-PHASE.json`, dated by the record's time.
     pub fn audit_key(&self, record: &AuditRecord) -> String {
-        let phase = record.phase.name();
-        format!(
-            "{}{}-{phase}.json",
-            self.audit_day_prefix(record.ts),
-            key_safe(&record.id)
-        )
-    }
-
-    fn audit_day_prefix(&self, day: Timestamp) -> String {
-        format!("{}audit/{}/", self.prefix, day.format("%Y/%m/%d"))
+        audit_key(&self.prefix, record)
     }
 
     /// PutObject `If-None-Match: *`: create `key` only if it does not exist. Returns the ETag.
@@ -246,7 +237,7 @@ impl TeamStore {
         // midnight, by a process that was down) is written now into an older folder.
         let mut day = from.date_naive().pred_opt().unwrap_or(from.date_naive());
         while day <= now.date_naive() {
-            let prefix = format!("{}audit/{}/", self.prefix, day.format("%Y/%m/%d"));
+            let prefix = day_prefix(&self.prefix, day);
             listed.extend(self.list_written(&prefix, now).await?);
             *calls += 1;
             day = day.succ_opt().unwrap_or(day + chrono::Days::new(1));
@@ -329,6 +320,25 @@ pub fn seen_lease(object: &Object) -> Option<SeenLease> {
         written: object.last_modified,
         age_s: (object.server_time - object.last_modified).num_seconds(),
     })
+}
+
+/// `PREFIX/audit/YYYY/MM/DD/ID-PHASE.json`, dated by the record's time.
+fn audit_key(prefix: &str, record: &AuditRecord) -> String {
+    format!(
+        "{}{}",
+        day_prefix(prefix, record.ts.date_naive()),
+        record_name(record)
+    )
+}
+
+/// `PREFIX/audit/YYYY/MM/DD/`: one day's folder of the trail.
+fn day_prefix(prefix: &str, day: chrono::NaiveDate) -> String {
+    format!("{prefix}audit/{}/", day.format("%Y/%m/%d"))
+}
+
+/// `ID-PHASE.json`: a record's object name in its day folder, and its file in the outbox.
+pub fn record_name(record: &AuditRecord) -> String {
+    format!("{}-{}.json", key_safe(&record.id), record.phase.name())
 }
 
 /// A service name or audit id as a key segment: letters, digits, `-`, `_`, `.`; others `_`.
