@@ -217,13 +217,7 @@ async fn our_put_whose_answer_was_lost_meets_412_on_retry_and_is_recognised_as_o
                 input.if_none_match() == Some("*") && input.key() == Some(LOCK_KEY)
             })
             .sequence()
-            .http_response(|| {
-                s3_error(
-                    500,
-                    "InternalError",
-                    "We encountered an internal error. Please try again.",
-                )
-            })
+            .http_response(internal_error)
             .http_response(precondition_failed)
             .build()
     };
@@ -241,11 +235,7 @@ async fn our_put_whose_answer_was_lost_meets_412_on_retry_and_is_recognised_as_o
                 )
             })
     };
-    let delete = mock!(aws_sdk_s3::Client::delete_object)
-        .match_requests(|input| input.if_match() == Some("\"e-ours\""))
-        .then_output(|| {
-            aws_sdk_s3::operation::delete_object::DeleteObjectOutput::builder().build()
-        });
+    let delete = delete_if_match("\"e-ours\"");
     // As a client from the shared SDK config: the standard retry strategy (here with short
     // backoffs).
     let store = team_store(s3_client(&[&put, &get, &delete], sdk_retries()));
@@ -280,13 +270,7 @@ async fn a_renewal_whose_answer_was_lost_is_still_ours_and_released() {
                 input.if_match() == Some("\"e-1\"")
             })
             .sequence()
-            .http_response(|| {
-                s3_error(
-                    500,
-                    "InternalError",
-                    "We encountered an internal error. Please try again.",
-                )
-            })
+            .http_response(internal_error)
             .http_response(precondition_failed)
             .build()
     };
@@ -297,11 +281,7 @@ async fn a_renewal_whose_answer_was_lost_is_still_ours_and_released() {
             object(body, "\"e-2\"", now(), now())
         })
     };
-    let delete = mock!(aws_sdk_s3::Client::delete_object)
-        .match_requests(|input| input.if_match() == Some("\"e-2\""))
-        .then_output(|| {
-            aws_sdk_s3::operation::delete_object::DeleteObjectOutput::builder().build()
-        });
+    let delete = delete_if_match("\"e-2\"");
     let store = team_store(s3_client(&[&create, &renew, &get, &delete], sdk_retries()));
     let (holding, taken) = Holding::acquire(&store, lease("bob"), now()).await.unwrap();
     assert_eq!(taken, Taken::Fresh);
@@ -639,4 +619,21 @@ fn sdk_retries() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(3)
         .with_initial_backoff(Duration::from_millis(10))
+}
+
+/// 500 InternalError: what S3 answers when the answer to an applied put is lost, as the SDK
+/// sees it (it retries).
+fn internal_error() -> HttpResponse {
+    s3_error(
+        500,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+/// DeleteObject with `If-Match: etag`, answered with success.
+fn delete_if_match(etag: &'static str) -> Rule {
+    mock!(aws_sdk_s3::Client::delete_object)
+        .match_requests(move |input| input.if_match() == Some(etag))
+        .then_output(|| aws_sdk_s3::operation::delete_object::DeleteObjectOutput::builder().build())
 }
