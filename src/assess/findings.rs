@@ -6,11 +6,12 @@ use crate::model::{Finding, FindingCode, HealthStatus, ReplicaStatus, Severity, 
 
 pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut add = |severity, code, region: Option<&str>, message: String| {
+    let mut add = |severity, code, region: Option<&str>, subject: Option<&str>, message: String| {
         out.push(Finding {
             severity,
             code,
             region: region.map(str::to_string),
+            subject: subject.map(str::to_string),
             message,
         })
     };
@@ -37,6 +38,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Critical,
                     FindingCode::HealthUnhealthy,
                     region,
+                    Some(h.id.as_str()),
                     format!("health check {} in {} is unhealthy{pct}", h.id, r.region),
                 );
             }
@@ -47,6 +49,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Warning,
                     FindingCode::HealthUnhealthy,
                     region,
+                    Some(h.id.as_str()),
                     format!(
                         "{:.0}% of Route 53 checkers see {} failing; it still counts as healthy above 18%",
                         100.0 - pct,
@@ -61,6 +64,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Critical,
                     FindingCode::HealthInverted,
                     region,
+                    Some(h.id.as_str()),
                     format!(
                         "health check {} is inverted while {} fails: Route 53 counts it healthy \
                          and may serve it; fail back (remove the inversion) so Route 53 fails \
@@ -73,6 +77,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Warning,
                     FindingCode::HealthInverted,
                     region,
+                    Some(h.id.as_str()),
                     format!(
                         "health check {} is pinned unhealthy (Disabled and Inverted): Route 53 \
                          treats {} as unhealthy without checking it (manual failover in effect; \
@@ -86,6 +91,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Warning,
                     FindingCode::HealthInverted,
                     region,
+                    Some(h.id.as_str()),
                     format!(
                         "health check {} is Disabled: Route 53 counts {} healthy without checking \
                          it, whatever the endpoint does",
@@ -97,6 +103,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Warning,
                     FindingCode::HealthInverted,
                     region,
+                    Some(h.id.as_str()),
                     format!(
                         "health check {} is inverted: Route 53 treats {} as {} (manual failover in effect)",
                         h.id,
@@ -118,6 +125,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                         Severity::Critical,
                         FindingCode::DomainMissing,
                         region,
+                        Some(name.as_str()),
                         format!(
                             "{name} has no API Gateway custom domain in {}: traffic sent there fails",
                             r.region
@@ -129,6 +137,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                                 Severity::Critical,
                                 FindingCode::DnsDrift,
                                 region,
+                                Some(name.as_str()),
                                 match &d.dns_target {
                                     Some(dns) => format!(
                                         "Route 53 record for {name} in {} points at {dns}, but the custom domain's target is {}",
@@ -146,6 +155,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                                 Severity::Critical,
                                 FindingCode::MappingMissing,
                                 region,
+                                Some(name.as_str()),
                                 format!("{name} in {} has no API mapping", r.region),
                             );
                         }
@@ -169,6 +179,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                             severity,
                             FindingCode::ErrorRateHigh,
                             region,
+                            Some(f.name.as_str()),
                             format!(
                                 "{} in {}: {rate:.1}% errors ({} of {} invocations)",
                                 f.name,
@@ -186,6 +197,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                         Severity::Warning,
                         FindingCode::CodeMismatch,
                         region,
+                        Some(f.name.as_str()),
                         format!(
                             "{} in {} runs different code than in {} (CodeSha256 {} vs {})",
                             f.name,
@@ -217,6 +229,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                         severity,
                         FindingCode::ReplicationPending,
                         region,
+                        Some(artifact.key.as_str()),
                         format!(
                             "{} not yet in {} (waiting {})",
                             artifact.key,
@@ -229,6 +242,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Critical,
                     FindingCode::ReplicationFailed,
                     region,
+                    Some(artifact.key.as_str()),
                     format!(
                         "replication of {} to {} failed; S3 does not retry it: re-upload or copy it",
                         artifact.key, r.region
@@ -242,6 +256,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     },
                     FindingCode::ArtifactMissing,
                     region,
+                    Some(artifact.key.as_str()),
                     format!(
                         "{} ({}) is missing in {}",
                         artifact.key,
@@ -261,6 +276,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                     Severity::Critical,
                     FindingCode::ReplicationFailed,
                     Some(r.region.as_str()),
+                    Some(m.rule_id.as_str()),
                     format!(
                         "S3 reports {failed:.0} failed replication operations to {} (rule {}) in the last 15 minutes; S3 does not retry them",
                         m.destination_bucket, m.rule_id
@@ -281,6 +297,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
             Severity::Info,
             FindingCode::ApprovalPending,
             None,
+            None,
             format!(
                 "approval {}/{} waiting for {}: {verdict}",
                 pending.stage,
@@ -291,7 +308,13 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
     }
 
     if let Some(message) = dns_disagrees(fleet, svc, now) {
-        add(Severity::Critical, FindingCode::DnsDisagrees, None, message);
+        add(
+            Severity::Critical,
+            FindingCode::DnsDisagrees,
+            None,
+            None,
+            message,
+        );
     }
 
     for (key, status) in &fleet.sources {
@@ -301,6 +324,7 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
                 Severity::Warning,
                 FindingCode::SourceError,
                 Some(key.region.as_str()),
+                Some(key.kind.name()),
                 format!("{key}: {}", error.message),
             );
         }

@@ -1,6 +1,7 @@
 //! Pure judgements over the state: which region serves, whether a build is ready to approve,
 //! error rates and cost, and the findings an on-call engineer must see.
 
+pub mod events;
 mod findings;
 mod lambda;
 pub mod preflight;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod dns;
+mod event;
 mod health;
 mod release;
 mod team;
@@ -13,6 +14,7 @@ pub use dns::{
     Convergence, DnsData, DnsTruth, RegionTargets, ResolverAnswer, answer_region,
     dns_disagreement_overdue,
 };
+pub use event::{EVENT_SCHEMA, Event, EventKind};
 pub use health::{
     CheckKind, CheckSettings, CheckerObservation, HEALTHY_ABOVE_PCT, HealthCheck, HealthStatus,
     METRIC_CURRENT_S, MetricVerdict, RoutingControl, VerdictFrom, checkers_verdict,
@@ -108,7 +110,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -127,7 +129,7 @@ impl Severity {
 }
 
 /// The finding codes of the JSON contract (README, "JSON output").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingCode {
     HealthUnhealthy,
@@ -152,5 +154,9 @@ pub struct Finding {
     pub severity: Severity,
     pub code: FindingCode,
     pub region: Option<String>,
+    /// What in the region it is about (a health check, a domain name, a function, an artifact,
+    /// a source), for the incident journal's signal; not part of the JSON contract.
+    #[serde(skip)]
+    pub subject: Option<String>,
     pub message: String,
 }

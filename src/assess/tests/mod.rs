@@ -5,6 +5,7 @@
 
 mod calls;
 mod dns;
+mod events;
 mod findings;
 mod replication;
 mod serving;
