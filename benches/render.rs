@@ -167,6 +167,21 @@ mod pieces {
             .sum()
     }
 
+    /// What the console does after every fetch for the incident journal: the fleet read as
+    /// signals, and the tracker's comparison with the last values (nothing changed: the common
+    /// case).
+    #[divan::bench]
+    fn journal_observe_and_track(bencher: Bencher) {
+        use switchyard::assess::events::{Tracker, observe};
+        let fleet = &*SETUP;
+        let mut tracker = Tracker::default();
+        tracker.observe(&observe(&fleet.state.fleet, fleet.at), fleet.at);
+        bencher.bench_local(|| {
+            let obs = observe(divan::black_box(&fleet.state.fleet), fleet.at);
+            tracker.observe(&obs, fleet.at).len()
+        });
+    }
+
     #[divan::bench]
     fn tracked_artifacts_all_services() -> usize {
         let fleet = &*SETUP;
