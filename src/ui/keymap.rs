@@ -143,6 +143,27 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[KeyCode::Char('t')],
+        label: "t",
+        intent: KeyIntent::ToggleTimeline,
+        help: "incident timeline: events newest first (↑/↓ scroll, / filter, Esc or t close)",
+        hint: Some("timeline"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('S')],
+        label: "S",
+        intent: KeyIntent::TimelineService,
+        help: "timeline of one service: the next service, then all again",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n')],
+        label: "n",
+        intent: KeyIntent::AddNote,
+        help: "add a note to the incident journal (about the selected or timeline's service)",
+        hint: Some("note"),
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         label: "?",
         intent: KeyIntent::ToggleHelp,
@@ -171,7 +192,8 @@ pub fn bindings(state: &State) -> impl Iterator<Item = &'static Binding> + '_ {
 }
 
 /// The message a key press sends to `update`: typed into the action dialog while it is open,
-/// into the filter while it is being edited, else the bound action. The event loop and the
+/// into the note prompt while it is open, into the filter while it is being edited, else the
+/// bound action. The event loop and the
 /// whole-app tests both dispatch through this.
 pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     if key.kind != KeyEventKind::Press {
@@ -179,6 +201,8 @@ pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     }
     if state.view.dialog.is_some() {
         dialog_key(key).map(Msg::Dialog)
+    } else if state.view.note.is_some() {
+        filter_key(key).map(Msg::Note)
     } else if state.view.editing_filter {
         filter_key(key).map(Msg::Filter)
     } else {

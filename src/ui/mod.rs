@@ -24,6 +24,7 @@ pub mod panels;
 mod sources;
 mod status_bar;
 mod theme;
+mod timeline;
 pub mod widgets;
 
 pub use theme::Theme;
@@ -57,7 +58,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     .areas(area);
     render_header(frame, header, state, theme, now);
     frame.render_widget(Paragraph::new(banners), banner_area);
-    if state.view.detail {
+    if state.view.timeline {
+        timeline::render(frame, body, state, theme, now);
+    } else if state.view.detail {
         detail::render(frame, body, state, theme, now);
     } else {
         render_panels(frame, body, state, theme, now);
@@ -66,6 +69,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     render_footer(frame, footer, state, theme);
     if state.view.dialog.is_some() {
         dialog::render(frame, body, state, theme);
+    } else if state.view.note.is_some() {
+        timeline::render_note(frame, body, state, theme);
     } else if state.view.help {
         // Over the whole screen when the panels' area is too short to list every key.
         help::render(frame, body, area, state, theme);
@@ -260,6 +265,11 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, no
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let line = if let Some(d) = &state.view.dialog {
         Line::from(Span::styled(dialog::footer_hint(d), theme.title))
+    } else if state.view.note.is_some() {
+        Line::from(Span::styled(
+            " note: type it · Enter record · Esc cancel",
+            theme.title,
+        ))
     } else if state.view.editing_filter {
         Line::from(vec![
             Span::styled(" filter: ", theme.title),

@@ -1,6 +1,7 @@
 //! The detail view (Enter) of the focused panel's selected row: for Health the per-checker
 //! observations; for the others everything known about the row, and the service's findings.
 
+mod events;
 mod resources;
 
 use super::{Theme, widgets};
@@ -63,8 +64,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let findings_height = (findings.len() as u16 + 1).min(inner.height / 3).max(2);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
+    // Health and Lambda rows show their events too (the incident journal's, this row's).
+    let row_events = match panel {
+        Panel::Health | Panel::Lambda => Some(crate::state::row_events(
+            state,
+            &svc.service.name,
+            region.as_deref(),
+        )),
+        _ => None,
+    };
+    let events_height = row_events
+        .as_ref()
+        .map_or(0, |e| events::height(e.len(), inner.height));
+    let [top, events_area, bottom] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(events_height),
+        Constraint::Length(findings_height),
+    ])
+    .areas(inner);
+    if let Some(list) = &row_events {
+        events::render(frame, events_area, list, theme, now);
+    }
     match (panel, row) {
         (Panel::Health, _) => health(
             frame,
