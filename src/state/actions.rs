@@ -33,7 +33,8 @@ pub(super) fn open(state: &mut State, intent: KeyIntent, now: Timestamp) -> Vec<
         return Vec::new();
     }
     let panel = intent.panel().unwrap_or(Panel::Health);
-    if state.view.focused() != panel {
+    // The Timeline view shows no panel's selection to act on.
+    if state.view.focused() != panel || state.view.timeline {
         say(
             state,
             Tone::Warn,

@@ -41,9 +41,7 @@ pub struct NotePrompt {
 
 /// After a fetch: what changed since the last observation, kept and handed out for recording.
 pub(super) fn observed(state: &mut State, now: Timestamp) -> Vec<Command> {
-    let events = state
-        .tracker
-        .observe(&observe(&state.fleet, now), now);
+    let events = state.tracker.observe(&observe(&state.fleet, now), now);
     record(state, events)
 }
 
@@ -125,8 +123,9 @@ pub(super) fn open_note(state: &mut State) {
         let row = rows(state, panel)
             .into_iter()
             .nth(state.view.selected[panel.index()])?;
-        let (Row::Region { service, .. } | Row::Function { service, .. } | Row::Service { service }) =
-            row;
+        let (Row::Region { service, .. }
+        | Row::Function { service, .. }
+        | Row::Service { service }) = row;
         state
             .fleet
             .services
@@ -225,8 +224,6 @@ pub fn row_events<'a>(state: &'a State, service: &str, region: Option<&str>) -> 
         .iter()
         .rev()
         .filter(|e| e.service.as_deref() == Some(service))
-        .filter(|e| {
-            e.region.is_none() || region.is_none() || e.region.as_deref() == region
-        })
+        .filter(|e| e.region.is_none() || region.is_none() || e.region.as_deref() == region)
         .collect()
 }

@@ -4,8 +4,8 @@
 
 use crate::action::audit::AuditLog;
 use crate::action::{Execution, Plan, Report, Verification};
-use crate::source::{Backend, Clock};
 use crate::model::Event;
+use crate::source::{Backend, Clock};
 use crate::state::{Command, Msg, State, update};
 use std::sync::Arc;
 use std::time::Duration;

@@ -30,7 +30,7 @@ pub mod widgets;
 pub use theme::Theme;
 
 use crate::model::{Severity, Timestamp};
-use crate::state::{NoticeKind, Panel, State, Tone};
+use crate::state::{KeyIntent, NoticeKind, Panel, State, Tone};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -304,9 +304,12 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// actions, help and quit stay in view.
 pub fn footer_hints(state: &State, width: usize) -> Vec<(&'static keymap::Binding, &'static str)> {
     let focused = state.view.focused();
+    // The Timeline view lists no panel's rows: the panels' action keys have nothing to act on.
+    let on_panel = |p: Panel| p == focused && !state.view.timeline;
     let (mut hints, global): (Vec<_>, Vec<_>) = keymap::bindings(state)
         .filter_map(|b| b.hint.map(|h| (b, h)))
-        .filter(|(b, _)| b.intent.panel().is_none_or(|p| p == focused))
+        .filter(|(b, _)| b.intent.panel().is_none_or(on_panel))
+        .filter(|(b, _)| !(state.view.timeline && b.intent == KeyIntent::OpenDetail))
         .partition(|(b, _)| b.intent.panel().is_some());
     let wide = |hints: &[(&keymap::Binding, &str)]| {
         hints

@@ -26,11 +26,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .timeline_service
         .as_deref()
         .unwrap_or("all services");
-    let first = state.view.timeline_scroll.min(events.len().saturating_sub(1));
+    let first = state
+        .view
+        .timeline_scroll
+        .min(events.len().saturating_sub(1));
     let rows = usize::from(area.height.saturating_sub(2));
     let shown = &events[first.min(events.len())..(first + rows).min(events.len())];
-    let count = if events.is_empty() {
-        format!("0 of {total} events")
+    let count = if events.len() == total && events.len() <= rows {
+        format!("{total} events")
     } else if events.len() <= rows && first == 0 {
         format!("{} of {total} events", events.len())
     } else {
@@ -46,7 +49,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             }
         )
     };
-    let title = format!(" Timeline · {service} · {count} (S service · / filter · Esc back) ");
+    let keys = if area.width >= 100 {
+        " (S service · / filter · Esc back)"
+    } else {
+        " (S service · Esc)"
+    };
+    let title = format!(" Timeline · {service} · {count}{keys} ");
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus_border)
@@ -61,24 +69,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
              and approvals show here as they happen; n adds a note"
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.dim)).wrap(ratatui::widgets::Wrap {
-                trim: true,
-            }),
+            Paragraph::new(Span::styled(text, theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;
     }
     let width = usize::from(inner.width);
     let dated = shown.iter().any(|e| !same_day(e.observed, now));
-    let place = shown
-        .iter()
-        .map(|e| place(e).chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(if width >= 100 { 24 } else { 16 });
+    // Where each event is, in a column of its own when there is room (the messages name the
+    // service and region themselves, but not a note's).
+    let place = (width >= 100).then(|| {
+        shown
+            .iter()
+            .map(|e| place(e).chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24)
+    });
     let lines: Vec<Line> = shown
         .iter()
-        .map(|e| event_line(e, now, width, Some(place), dated, theme))
+        .map(|e| event_line(e, now, width, place, dated, theme))
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -116,7 +127,8 @@ pub(super) fn event_line<'a>(
     let room = width
         .saturating_sub(used)
         .saturating_sub(aws.as_ref().map_or(0, |a| a.chars().count()));
-    spans.push(Span::styled(widgets::head(&message(e), room.max(8)), style));
+    let text = message(e, place_width.is_none());
+    spans.push(Span::styled(widgets::head(&text, room.max(8)), style));
     if let Some(aws) = aws {
         spans.push(Span::styled(aws, theme.dim));
     }
@@ -161,15 +173,19 @@ fn style(e: &Event, theme: &Theme) -> Style {
     }
 }
 
-/// The message, with who for notes and actions.
-fn message(e: &Event) -> String {
+/// The message, with who for notes and actions (and a note's service when `named`, where no
+/// column says it).
+fn message(e: &Event, named: bool) -> String {
     let by = |text: &str| match &e.actor {
         Some(_) => format!("{text} (by {})", short_actor(e.actor.as_deref())),
         None => text.to_string(),
     };
-    match e.kind {
-        EventKind::Note => by(&format!("note: {}", e.message)),
-        EventKind::Action => by(&e.message),
+    match (e.kind, &e.service) {
+        (EventKind::Note, Some(service)) if named => {
+            by(&format!("note on {service}: {}", e.message))
+        }
+        (EventKind::Note, _) => by(&format!("note: {}", e.message)),
+        (EventKind::Action, _) => by(&e.message),
         _ => e.message.clone(),
     }
 }
@@ -186,13 +202,11 @@ fn aws_time(e: &Event) -> Option<String> {
         (EventKind::HealthChanged, _)
         | (_, Some(FindingCode::HealthUnhealthy | FindingCode::HealthInverted)) => "Route 53",
         (EventKind::ReplicationCompleted, _)
-        | (
+        | (_, Some(FindingCode::ReplicationPending | FindingCode::ReplicationFailed)) => "S3",
+        (
+            EventKind::ApprovalPending | EventKind::ApprovalAnswered | EventKind::ApprovalExpired,
             _,
-            Some(FindingCode::ReplicationPending | FindingCode::ReplicationFailed),
-        ) => "S3",
-        (EventKind::ApprovalPending | EventKind::ApprovalAnswered | EventKind::ApprovalExpired, _) => {
-            "CodePipeline"
-        }
+        ) => "CodePipeline",
         _ => "AWS",
     };
     let format = if same_day(at, e.observed) {
@@ -227,10 +241,7 @@ pub fn render_note(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         ),
     };
     let lines = vec![
-        Line::from(vec![
-            Span::styled("about ", theme.dim),
-            Span::raw(about),
-        ]),
+        Line::from(vec![Span::styled("about ", theme.dim), Span::raw(about)]),
         Line::from(widgets::tail(&text, inner.saturating_sub(1))),
         Line::from(status),
     ];

@@ -9,11 +9,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The lines the section takes for `count` events in a detail view `height` tall: a title and
-/// the events, at most a fifth of the view (at least one line of events).
-pub fn height(count: usize, height: u16) -> u16 {
-    (count.max(1) as u16 + 1).min(height / 5).max(2)
+/// The rows the section takes for `count` events given `spare` rows the view above does not
+/// need: a title and the events, at most [`MAX_EVENTS`] of them, and at least the newest.
+pub fn height(count: usize, spare: u16) -> u16 {
+    (count.clamp(1, MAX_EVENTS) as u16 + 1).min(spare).max(2)
 }
+
+/// The most events a detail view lists (the Timeline view has them all).
+const MAX_EVENTS: usize = 6;
 
 pub fn render(frame: &mut Frame, area: Rect, events: &[&Event], theme: &Theme, now: Timestamp) {
     let room = usize::from(area.height.saturating_sub(1));
