@@ -155,3 +155,40 @@ fn health_detail_shows_the_rows_events() {
     assert!(lines_with(&text, "billing").is_empty(), "{text}");
     insta::assert_snapshot!("health_detail_events_120x35", text);
 }
+
+/// Good news is green with its own marker: a console seeded from a journal whose last values
+/// are the outage's (as another drill run left them) records the primary healthy again.
+#[test]
+fn recoveries_are_green() {
+    use switchyard::config::Thresholds;
+    use switchyard::fleet::Fleet;
+    use switchyard::state::{JournalRead, Msg};
+    let (_, outage, _) = watched("region-outage", 420, 60);
+    let (scenario, backend) = support::sim("region-outage");
+    let now = support::at(&scenario, 30);
+    let fleet = Fleet::new(
+        backend.services(),
+        &backend.schedule(),
+        Thresholds::default(),
+    );
+    let mut state = State::new("demo: region-outage".into(), fleet);
+    update(
+        &mut state,
+        Msg::Journal(Ok(JournalRead {
+            last: outage.events.clone(),
+            recent: Vec::new(),
+            skipped: 0,
+        })),
+        now,
+    );
+    support::refresh_all(&backend, &mut state, now);
+    press(&mut state, KeyCode::Char('t'), now);
+    let text = screen(&state, 120, 35, now);
+    let healthy = lines_with(&text, "(sample in us-east-1) is healthy");
+    assert_eq!(healthy.len(), 1, "{text}");
+    assert!(healthy[0].contains("✓ sample/us-east-1"), "{text}");
+    let buffer = render_app(&state, &Theme::color(), 120, 35, now);
+    for cell in find_cells(&buffer, "✓ sample/us-east-1")[0].iter().take(1) {
+        assert_eq!(cell.fg, Color::Green, "{text}");
+    }
+}

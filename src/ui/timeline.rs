@@ -152,24 +152,32 @@ fn place(e: &Event) -> String {
 fn marker(e: &Event) -> &'static str {
     match e.kind {
         EventKind::Note => "✎",
+        _ if good_news(e) => "✓",
         _ => widgets::severity_marker(e.severity),
     }
 }
 
+/// Something recovered, cleared or completed (an info event of a signal that can go wrong).
+fn good_news(e: &Event) -> bool {
+    e.severity == Severity::Info
+        && matches!(
+            e.kind,
+            EventKind::HealthChanged
+                | EventKind::ServingChanged
+                | EventKind::FindingCleared
+                | EventKind::SourceRecovered
+                | EventKind::ReplicationCompleted
+                | EventKind::ApprovalAnswered
+        )
+}
+
 /// Critical red, warning yellow; good news (recovered, cleared, completed) green; notes bold.
 fn style(e: &Event, theme: &Theme) -> Style {
-    match (e.severity, e.kind) {
-        (_, EventKind::Note) => theme.header,
-        (Severity::Critical | Severity::Warning, _) => widgets::severity_style(e.severity, theme),
-        (
-            Severity::Info,
-            EventKind::HealthChanged
-            | EventKind::FindingCleared
-            | EventKind::SourceRecovered
-            | EventKind::ReplicationCompleted
-            | EventKind::ApprovalAnswered,
-        ) => theme.ok,
-        (Severity::Info, _) => Style::default(),
+    match e.severity {
+        _ if e.kind == EventKind::Note => theme.header,
+        _ if good_news(e) => theme.ok,
+        Severity::Critical | Severity::Warning => widgets::severity_style(e.severity, theme),
+        Severity::Info => Style::default(),
     }
 }
 
