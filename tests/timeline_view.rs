@@ -1,7 +1,8 @@
 //! The incident timeline in the console: the Timeline view (`t`) after watching region-outage
 //! through its failover, with a note, at 120×35 and 80×24; its service filter (`S`) and the `/`
-//! filter; the note prompt (`n`); and the Health detail's events of the selected row. Colours
-//! asserted where they carry meaning (critical red, recovered green).
+//! filter; the note prompt (`n`); the Health detail's events of the selected row; AWS's own time
+//! and the date where they differ. Colours asserted where they carry meaning (critical red,
+//! recovered green).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -191,4 +192,41 @@ fn recoveries_are_green() {
     for cell in find_cells(&buffer, "✓ sample/us-east-1")[0].iter().take(1) {
         assert_eq!(cell.fg, Color::Green, "{text}");
     }
+}
+
+/// Where AWS gives its own time of an event and it differs from when the console saw it, the
+/// line says which service gave it and when (UTC), after the message; with the date when the
+/// event is not of `now`'s day.
+#[test]
+fn aws_time_and_date_where_they_differ() {
+    use switchyard::model::{Event, FindingCode, Severity};
+    let (_, mut state, now) = support::state_at("steady", 60);
+    state.events.clear();
+    let mut breach = Event::new(
+        EventKind::FindingRaised,
+        Severity::Warning,
+        now - chrono::Duration::seconds(40),
+        "sample-api in us-east-1: 2.9% errors".into(),
+    );
+    breach.code = Some(FindingCode::ErrorRateHigh);
+    breach.aws_time = Some(now - chrono::Duration::seconds(60));
+    let mut yesterday = Event::new(
+        EventKind::HealthChanged,
+        Severity::Critical,
+        now - chrono::Duration::hours(20),
+        "us-east-1 is unhealthy".into(),
+    );
+    yesterday.aws_time = Some(yesterday.observed - chrono::Duration::seconds(12));
+    state.events = vec![yesterday, breach];
+    press(&mut state, KeyCode::Char('t'), now);
+    let text = screen(&state, 120, 35, now);
+    let breach = lines_with(&text, "2.9% errors")[0];
+    assert!(breach.contains("· CloudWatch 14:00:00"), "{text}");
+    // Once one line is of another day, every line shows its date (so they stay aligned).
+    assert!(breach.contains("11-27 14:00:20"), "{text}");
+    let old = lines_with(&text, "is unhealthy")[0];
+    assert!(
+        old.contains("11-26 18:01:00") && old.contains("· Route 53 18:00:48"),
+        "{text}"
+    );
 }
