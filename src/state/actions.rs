@@ -169,7 +169,7 @@ pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
     state.notices.retain(|n| match n.kind {
         NoticeKind::Result => n.service.as_deref() != Some(report.service.as_str()),
         NoticeKind::Message => false,
-        NoticeKind::Audit => true,
+        NoticeKind::Audit | NoticeKind::Journal => true,
     });
     state.notices.push(Notice::result(&report));
     if let Some(dialog) = state.view.dialog.as_mut()

@@ -73,7 +73,7 @@ pub(super) fn journal_loaded(state: &mut State, read: Result<JournalRead, String
             let mine = std::mem::take(&mut state.events);
             keep(state, recent.into_iter().chain(mine));
             if read.skipped > 0 {
-                state.notices.push(Notice::audit(
+                state.notices.push(Notice::journal(
                     Tone::Warn,
                     format!(
                         "▲ the incident journal has {} line(s) that cannot be read (a crash \
@@ -83,7 +83,7 @@ pub(super) fn journal_loaded(state: &mut State, read: Result<JournalRead, String
                 ));
             }
         }
-        Err(e) => state.notices.push(Notice::audit(
+        Err(e) => state.notices.push(Notice::journal(
             Tone::Warn,
             format!("▲ {e}: the timeline starts empty, and events are recorded from now"),
         )),
@@ -98,7 +98,7 @@ pub(super) fn recorded(state: &mut State, result: Result<(), String>) {
         Err(_) if state.journal_failing => {}
         Err(e) => {
             state.journal_failing = true;
-            state.notices.push(Notice::audit(
+            state.notices.push(Notice::journal(
                 Tone::Warn,
                 format!("▲ {e}: events stay in the console's timeline but are not recorded"),
             ));
