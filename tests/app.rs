@@ -292,7 +292,10 @@ fn a_failover_through_the_dialog_moves_the_traffic() {
         Msg::ActionDone(Box::new(stable_id(report))),
         now,
     );
-    assert_eq!(commands, vec![Command::RefreshAll]);
+    let [Command::Record(events), Command::RefreshAll] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(events[0].kind, switchyard::model::EventKind::Action);
     assert!(state.in_flight.is_empty());
     refetch(&backend, &mut state, now);
 

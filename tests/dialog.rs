@@ -326,10 +326,12 @@ fn executing_then_verified() {
     let report = stable_id(execute(&backend, &log, &plan, None, now));
     assert_eq!(report.status, Status::Verified, "{report:?}");
     let id = report.id.clone().unwrap();
-    assert_eq!(
-        update(&mut state, Msg::ActionDone(Box::new(report)), now),
-        vec![Command::RefreshAll]
-    );
+    // The action's event for the incident journal (linked by its audit id), then a refresh.
+    let commands = update(&mut state, Msg::ActionDone(Box::new(report)), now);
+    let [Command::Record(events), Command::RefreshAll] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(events[0].audit_id.as_deref(), Some(id.as_str()));
     let text = screen(&state, 120, 35, now);
     assert!(text.contains("✓ VERIFIED"), "{text}");
     assert!(text.contains(&format!("audit id {id}")), "{text}");

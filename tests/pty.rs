@@ -491,3 +491,45 @@ fn sigterm_quits_and_restores_the_terminal() {
     out.assert_modes_restored();
     out.assert_exit(0);
 }
+
+/// The console records into the demo's own journal (`drill-events.jsonl`, never `events.jsonl`):
+/// what it saw on its first fetches and a note typed with `n`, on disk once it has quit.
+#[test]
+fn a_demo_records_its_events_and_notes_in_the_drill_journal() {
+    let mut run = Run::start(
+        "journal",
+        (120, 35),
+        &["demo", "--scenario", "region-outage", "--at", "6m"],
+        false,
+    );
+    run.expect("Health");
+    run.send("n");
+    run.expect("Note for the incident journal");
+    run.send("paged payments");
+    run.send("\r");
+    run.expect("note recorded");
+    run.send("q");
+    let out = run.finish();
+    no_panic(&out);
+    out.assert_exit(0);
+    let state = out.dir.0.join("state/switchyard");
+    let journal = std::fs::read_to_string(state.join("drill-events.jsonl"))
+        .unwrap_or_else(|e| panic!("no drill journal in {}: {e}", state.display()));
+    let events: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["kind"].as_str()).collect();
+    // At 6 min the primary is already unhealthy: recorded at first sight.
+    assert!(kinds.contains(&"health_changed"), "{journal}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "note" && e["message"] == "paged payments"),
+        "{journal}"
+    );
+    assert!(
+        !state.join("events.jsonl").exists(),
+        "a drill wrote the real journal"
+    );
+}

@@ -33,7 +33,8 @@ pub(super) fn open(state: &mut State, intent: KeyIntent, now: Timestamp) -> Vec<
         return Vec::new();
     }
     let panel = intent.panel().unwrap_or(Panel::Health);
-    if state.view.focused() != panel {
+    // The Timeline view shows no panel's selection to act on.
+    if state.view.focused() != panel || state.view.timeline {
         say(
             state,
             Tone::Warn,
@@ -168,7 +169,7 @@ pub(super) fn done(state: &mut State, report: Report) -> Vec<Command> {
     state.notices.retain(|n| match n.kind {
         NoticeKind::Result => n.service.as_deref() != Some(report.service.as_str()),
         NoticeKind::Message => false,
-        NoticeKind::Audit => true,
+        NoticeKind::Audit | NoticeKind::Journal => true,
     });
     state.notices.push(Notice::result(&report));
     if let Some(dialog) = state.view.dialog.as_mut()

@@ -105,6 +105,8 @@ pub enum NoticeKind {
     Result,
     /// A one-line answer to a key press (refused, wrong panel); gone at the next key.
     Message,
+    /// About the incident journal: it could not be read at start, or an append failed.
+    Journal,
 }
 
 /// A banner line under the header. Esc (with nothing else open) dismisses them.
@@ -131,6 +133,16 @@ impl Notice {
     pub fn audit(tone: Tone, text: impl Into<String>) -> Self {
         Notice {
             kind: NoticeKind::Audit,
+            tone,
+            text: text.into(),
+            service: None,
+        }
+    }
+
+    /// A banner about the incident journal (see [`NoticeKind::Journal`]).
+    pub fn journal(tone: Tone, text: impl Into<String>) -> Self {
+        Notice {
+            kind: NoticeKind::Journal,
             tone,
             text: text.into(),
             service: None,

@@ -8,6 +8,7 @@ mod dialog_keys;
 mod replan;
 mod rows;
 pub mod team;
+mod timeline;
 mod update;
 mod view;
 
@@ -17,14 +18,18 @@ pub use dialog::{
 };
 pub use replan::PLAN_CHANGED;
 pub use rows::{Row, rows};
+pub use timeline::{
+    EVENTS_KEPT, JOURNAL_WINDOW_H, JournalRead, NOTE_MAX, NotePrompt, row_events, timeline_events,
+};
 pub use update::update;
 pub use view::{FilterKey, KeyIntent, Panel, View};
 
 use crate::action::audit::AuditRecord;
 use crate::action::{Plan, Report};
+use crate::assess::events::Tracker;
 use crate::config::Thresholds;
 use crate::fleet::Fleet;
-use crate::model::{CheckerObservation, Timestamp};
+use crate::model::{CheckerObservation, Event, Timestamp};
 use crate::source::Fetched;
 use crate::source::sim::SimBackend;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +39,8 @@ use std::time::Duration;
 pub enum Msg {
     Key(KeyIntent),
     Filter(FilterKey),
+    /// A key while the note prompt is open (the same keys as the filter's).
+    Note(FilterKey),
     Fetched(Box<Fetched>),
     /// A key while the action dialog is open.
     Dialog(DialogKey),
@@ -60,6 +67,10 @@ pub enum Msg {
         health_check_id: String,
         result: Result<Vec<CheckerObservation>, String>,
     },
+    /// The incident journal as read at start (or why it could not be read), before any fetch.
+    Journal(Result<JournalRead, String>),
+    /// How an append of `Command::Record` went.
+    Recorded(Result<(), String>),
 }
 
 impl From<Fetched> for Msg {
@@ -83,6 +94,9 @@ pub enum Command {
     ReadFailureReasons {
         health_check_id: String,
     },
+    /// Append these events to the incident journal (`journal::Journal::append`, off the draw
+    /// path) and send `Msg::Recorded` back.
+    Record(Vec<Event>),
 }
 
 /// A check's last failure per checker, as read on demand (`None` while the read runs).
@@ -122,6 +136,13 @@ pub struct State {
     /// Audit ids of the actions this console ran (from their reports), so the team's recent
     /// actions leave them out.
     pub own_actions: BTreeSet<String>,
+    /// What the incident journal last recorded per signal, so each change is recorded once.
+    pub tracker: Tracker,
+    /// The events the Timeline view lists, oldest first: the journal's last day as read at
+    /// start, then what this console observed, did and noted (at most `EVENTS_KEPT`).
+    pub events: Vec<Event>,
+    /// The last append to the journal failed (its banner is shown once, until one succeeds).
+    pub journal_failing: bool,
 }
 
 impl State {
@@ -141,6 +162,9 @@ impl State {
             progress: BTreeMap::new(),
             holder_prefix: None,
             own_actions: BTreeSet::new(),
+            tracker: Tracker::default(),
+            events: Vec::new(),
+            journal_failing: false,
         }
     }
 

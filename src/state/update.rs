@@ -2,7 +2,7 @@
 
 use super::{
     Command, FAILURE_REASONS_TTL_S, FailureReasons, FilterKey, KeyIntent, Msg, NoticeKind, Panel,
-    State, actions, dialog_keys,
+    State, actions, dialog_keys, timeline,
 };
 use crate::assess;
 use crate::model::Timestamp;
@@ -15,12 +15,16 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
     match msg {
         Msg::Fetched(fetched) => {
             apply_fetched(state, *fetched, now);
-            Vec::new()
+            timeline::observed(state, now)
         }
         Msg::Filter(key) => {
             clear_messages(state);
             edit_filter(state, key);
             Vec::new()
+        }
+        Msg::Note(key) => {
+            clear_messages(state);
+            timeline::note_key(state, key, now)
         }
         Msg::Key(intent) => {
             clear_messages(state);
@@ -29,6 +33,9 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             }
             if intent.mutates() {
                 actions::open(state, intent, now)
+            } else if intent == KeyIntent::OpenDetail && state.view.timeline {
+                // The timeline's lines have no detail.
+                Vec::new()
             } else if intent == KeyIntent::OpenDetail {
                 let mut commands = act(state, intent);
                 commands.extend(read_failure_reasons(state, now));
@@ -43,7 +50,9 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
         }
         Msg::ActionDone(report) => {
             state.progress.remove(&report.service);
-            actions::done(state, *report)
+            let mut commands = timeline::action_done(state, &report, now);
+            commands.extend(actions::done(state, *report));
+            commands
         }
         Msg::ActionProgress { service, line } => {
             if state.in_flight.contains(&service) {
@@ -70,6 +79,14 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             if let Some(entry) = state.failure_reasons.get_mut(&health_check_id) {
                 entry.result = Some(result);
             }
+            Vec::new()
+        }
+        Msg::Journal(read) => {
+            timeline::journal_loaded(state, read);
+            Vec::new()
+        }
+        Msg::Recorded(result) => {
+            timeline::recorded(state, result);
             Vec::new()
         }
     }
@@ -132,6 +149,18 @@ fn act(state: &mut State, intent: KeyIntent) -> Vec<Command> {
             view.help = !view.help;
             view.sources = false;
         }
+        KeyIntent::ToggleTimeline => {
+            view.timeline = !view.timeline;
+            view.timeline_scroll = 0;
+            view.help = false;
+            view.sources = false;
+        }
+        KeyIntent::TimelineService => {
+            view.help = false;
+            view.sources = false;
+            timeline::next_service(state);
+        }
+        KeyIntent::AddNote => timeline::open_note(state),
         KeyIntent::ToggleSources => {
             view.sources = !view.sources;
             view.help = false;
@@ -146,10 +175,20 @@ fn act(state: &mut State, intent: KeyIntent) -> Vec<Command> {
             };
             view.focus = Some(Panel::ALL[next]);
             view.detail = false;
+            view.timeline = false;
         }
         KeyIntent::Focus(panel) => {
             view.focus = Some(panel);
             view.detail = false;
+            view.timeline = false;
+        }
+        KeyIntent::Up if view.timeline => {
+            view.timeline_scroll = view.timeline_scroll.saturating_sub(1);
+        }
+        KeyIntent::Down if view.timeline => {
+            let count = super::timeline_events(state).len();
+            let scroll = &mut state.view.timeline_scroll;
+            *scroll = (*scroll + 1).min(count.saturating_sub(1));
         }
         KeyIntent::Up => {
             let i = view.focused().index();
@@ -166,6 +205,8 @@ fn act(state: &mut State, intent: KeyIntent) -> Vec<Command> {
             if view.help || view.sources {
                 view.help = false;
                 view.sources = false;
+            } else if view.timeline {
+                view.timeline = false;
             } else if view.detail {
                 view.detail = false;
             } else if !view.filter.is_empty() {
@@ -198,8 +239,9 @@ fn edit_filter(state: &mut State, key: FilterKey) {
             view.editing_filter = false;
         }
     }
-    // The rows changed: start each panel's selection from the top.
+    // The rows changed: start each panel's selection (and the timeline) from the top.
     view.selected = [0; 5];
+    view.timeline_scroll = 0;
 }
 
 fn apply_fetched(state: &mut State, fetched: Fetched, now: Timestamp) {

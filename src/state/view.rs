@@ -1,7 +1,7 @@
 //! What the user is looking at (the panels, the focus, the selection, the open dialog) and what
 //! a key press asks for.
 
-use super::Dialog;
+use super::{Dialog, NotePrompt};
 use crate::source::SourceKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,6 +64,14 @@ pub struct View {
     pub dialog: Option<Dialog>,
     /// Quit was pressed once while an action was running (the next press quits).
     pub quit_asked: bool,
+    /// The Timeline view (`t`) in place of the panels.
+    pub timeline: bool,
+    /// The one service the Timeline view lists (with the fleet-wide events); `None`: all.
+    pub timeline_service: Option<String>,
+    /// The first event in view (0: the newest).
+    pub timeline_scroll: usize,
+    /// The note prompt (`n`), open while typing; it takes every key.
+    pub note: Option<NotePrompt>,
 }
 
 impl View {
@@ -88,6 +96,12 @@ pub enum KeyIntent {
     StartFilter,
     ToggleHelp,
     ToggleSources,
+    /// The Timeline view: open or close it.
+    ToggleTimeline,
+    /// The Timeline view's service filter: the next service (or all).
+    TimelineService,
+    /// The note prompt.
+    AddNote,
     /// Guarded actions: each opens the dialog with its plan.
     Failover,
     Failback,

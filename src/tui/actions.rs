@@ -4,8 +4,9 @@
 
 use crate::action::audit::AuditLog;
 use crate::action::{Execution, Plan, Report, Verification};
+use crate::model::Event;
 use crate::source::{Backend, Clock};
-use crate::state::{Msg, State, update};
+use crate::state::{Command, Msg, State, update};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -111,7 +112,8 @@ impl Task<'_> {
 /// Once the console has closed: wait for the action tasks still running (at most `limit`),
 /// applying what they send (their results) to the state and drawing after each and every second,
 /// so that a quit or a signal does not drop the runtime between an action's intent and its
-/// result. Returns whether every task ended; those left are aborted when `tasks` is dropped.
+/// result; the events they give (the actions' own) go to `record`. Returns whether every task
+/// ended; those left are aborted when `tasks` is dropped.
 pub async fn wait_for(
     tasks: &mut JoinSet<()>,
     rx: &mut mpsc::Receiver<Msg>,
@@ -119,6 +121,7 @@ pub async fn wait_for(
     clock: &Clock,
     limit: Duration,
     mut draw: impl FnMut(&State),
+    mut record: impl FnMut(Vec<Event>),
 ) -> bool {
     if tasks.is_empty() {
         return true;
@@ -135,8 +138,8 @@ pub async fn wait_for(
                 }
             }
             Some(msg) = rx.recv() => {
-                // The refresh a result asks for is moot now.
-                let _ = update(state, msg, clock.now());
+                // The refresh a result asks for is moot now; its event is not.
+                recorded(update(state, msg, clock.now()), &mut record);
             }
             _ = tokio::time::sleep_until(deadline) => break false,
             // Redraw now and then, so the clock and the ages show the console is not stuck.
@@ -145,7 +148,7 @@ pub async fn wait_for(
     };
     // What the last task sent just before it ended.
     while let Ok(msg) = rx.try_recv() {
-        let _ = update(state, msg, clock.now());
+        recorded(update(state, msg, clock.now()), &mut record);
     }
     draw(state);
     if !ended {
@@ -156,4 +159,13 @@ pub async fn wait_for(
         );
     }
     ended
+}
+
+/// The events among `commands`, handed to `record`.
+fn recorded(commands: Vec<Command>, record: &mut impl FnMut(Vec<Event>)) {
+    for command in commands {
+        if let Command::Record(events) = command {
+            record(events);
+        }
+    }
 }

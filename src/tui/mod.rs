@@ -2,6 +2,7 @@
 //! fetched data through `update` and draws the state after each change.
 
 pub mod actions;
+pub mod journal;
 
 use crate::action::audit::AuditLog;
 use crate::action::outbox::send_left_over;
@@ -82,6 +83,15 @@ async fn event_loop(
     let audit = AuditLog::standard(backend.is_simulation());
     let read = audit.read().map_err(|e| e.to_string());
     update(&mut state, Msg::AuditLog(read), clock.now());
+    // The incident journal (a demo's own, `drill-events.jsonl`): read before the pollers start,
+    // so the first fetches are compared with what was last recorded.
+    let mut events = crate::journal::Journal::standard(backend.is_simulation());
+    let loaded = journal::load(&mut events, clock.now());
+    if let Err(e) = &loaded {
+        tracing::warn!(%e, "incident journal not read at start");
+    }
+    update(&mut state, Msg::Journal(loaded), clock.now());
+    let writer = journal::Writer::start(events, tx.clone());
     // Records an earlier process could not send to the team's bucket, sent in the background.
     {
         let (backend, clock) = (Arc::clone(&backend), clock.clone());
@@ -188,6 +198,7 @@ async fn event_loop(
                             .await;
                     });
                 }
+                Command::Record(events) => writer.record(events),
                 Command::RefreshAll | Command::Quit => {}
             }
         }
@@ -206,7 +217,12 @@ async fn event_loop(
     let draw = |state: &State| {
         let _ = terminal.draw(|frame| ui::render(frame, state, theme, clock.now()));
     };
-    actions::wait_for(&mut tasks, &mut rx, &mut state, &clock, CLOSE_WAIT, draw).await;
+    let record = |events| writer.record(events);
+    actions::wait_for(
+        &mut tasks, &mut rx, &mut state, &clock, CLOSE_WAIT, draw, record,
+    )
+    .await;
+    writer.close().await;
     join_key_reader(reader).await;
     outcome
 }

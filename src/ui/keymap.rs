@@ -30,39 +30,18 @@ pub const BINDINGS: &[Binding] = &[
         help: "focus the previous panel",
         hint: None,
     },
+    // One row for the five digits (each key focuses the panel of its place: see `key_intent`).
     Binding {
-        keys: &[KeyCode::Char('1')],
-        label: "1",
+        keys: &[
+            KeyCode::Char('1'),
+            KeyCode::Char('2'),
+            KeyCode::Char('3'),
+            KeyCode::Char('4'),
+            KeyCode::Char('5'),
+        ],
+        label: "1–5",
         intent: KeyIntent::Focus(Panel::Health),
-        help: "focus Health",
-        hint: None,
-    },
-    Binding {
-        keys: &[KeyCode::Char('2')],
-        label: "2",
-        intent: KeyIntent::Focus(Panel::Pipeline),
-        help: "focus Pipeline",
-        hint: None,
-    },
-    Binding {
-        keys: &[KeyCode::Char('3')],
-        label: "3",
-        intent: KeyIntent::Focus(Panel::Lambda),
-        help: "focus Lambda",
-        hint: None,
-    },
-    Binding {
-        keys: &[KeyCode::Char('4')],
-        label: "4",
-        intent: KeyIntent::Focus(Panel::Replication),
-        help: "focus Replication",
-        hint: None,
-    },
-    Binding {
-        keys: &[KeyCode::Char('5')],
-        label: "5",
-        intent: KeyIntent::Focus(Panel::Domains),
-        help: "focus Domains",
+        help: "focus Health, Pipeline, Lambda, Replication, Domains",
         hint: None,
     },
     Binding {
@@ -90,7 +69,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Esc],
         label: "Esc",
         intent: KeyIntent::Back,
-        help: "back: close help or detail, else clear the filter or the banners",
+        help: "back: close help, timeline, detail; else clear filter, banners",
         hint: Some("back"),
     },
     Binding {
@@ -143,6 +122,27 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[KeyCode::Char('t')],
+        label: "t",
+        intent: KeyIntent::ToggleTimeline,
+        help: "incident timeline, newest first (↑/↓ scroll, Esc or t closes)",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('S')],
+        label: "S",
+        intent: KeyIntent::TimelineService,
+        help: "timeline of one service: the next one, then all again",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n')],
+        label: "n",
+        intent: KeyIntent::AddNote,
+        help: "add a note to the incident journal (Enter records it)",
+        hint: None,
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         label: "?",
         intent: KeyIntent::ToggleHelp,
@@ -171,7 +171,8 @@ pub fn bindings(state: &State) -> impl Iterator<Item = &'static Binding> + '_ {
 }
 
 /// The message a key press sends to `update`: typed into the action dialog while it is open,
-/// into the filter while it is being edited, else the bound action. The event loop and the
+/// into the note prompt while it is open, into the filter while it is being edited, else the
+/// bound action. The event loop and the
 /// whole-app tests both dispatch through this.
 pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     if key.kind != KeyEventKind::Press {
@@ -179,6 +180,8 @@ pub fn msg_for(state: &State, key: KeyEvent) -> Option<Msg> {
     }
     if state.view.dialog.is_some() {
         dialog_key(key).map(Msg::Dialog)
+    } else if state.view.note.is_some() {
+        filter_key(key).map(Msg::Note)
     } else if state.view.editing_filter {
         filter_key(key).map(Msg::Filter)
     } else {
@@ -191,9 +194,17 @@ pub fn key_intent(state: &State, key: KeyEvent) -> Option<KeyIntent> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return (key.code == KeyCode::Char('c')).then_some(KeyIntent::Quit);
     }
-    bindings(state)
-        .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.intent)
+    let binding = bindings(state).find(|b| b.keys.contains(&key.code))?;
+    Some(match binding.intent {
+        // The digits: the nth key focuses the nth panel.
+        KeyIntent::Focus(_) => binding
+            .keys
+            .iter()
+            .position(|k| *k == key.code)
+            .and_then(|i| Panel::ALL.get(i))
+            .map_or(binding.intent, |p| KeyIntent::Focus(*p)),
+        intent => intent,
+    })
 }
 
 /// What a key does while the action dialog is open: characters are typed (even `q`), and

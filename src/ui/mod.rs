@@ -24,12 +24,13 @@ pub mod panels;
 mod sources;
 mod status_bar;
 mod theme;
+mod timeline;
 pub mod widgets;
 
 pub use theme::Theme;
 
 use crate::model::{Severity, Timestamp};
-use crate::state::{NoticeKind, Panel, State, Tone};
+use crate::state::{KeyIntent, NoticeKind, Panel, State, Tone};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -57,7 +58,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     .areas(area);
     render_header(frame, header, state, theme, now);
     frame.render_widget(Paragraph::new(banners), banner_area);
-    if state.view.detail {
+    if state.view.timeline {
+        timeline::render(frame, body, state, theme, now);
+    } else if state.view.detail {
         detail::render(frame, body, state, theme, now);
     } else {
         render_panels(frame, body, state, theme, now);
@@ -66,6 +69,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, now: Timestamp) {
     render_footer(frame, footer, state, theme);
     if state.view.dialog.is_some() {
         dialog::render(frame, body, state, theme);
+    } else if state.view.note.is_some() {
+        timeline::render_note(frame, body, state, theme);
     } else if state.view.help {
         // Over the whole screen when the panels' area is too short to list every key.
         help::render(frame, body, area, state, theme);
@@ -260,6 +265,11 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, no
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let line = if let Some(d) = &state.view.dialog {
         Line::from(Span::styled(dialog::footer_hint(d), theme.title))
+    } else if state.view.note.is_some() {
+        Line::from(Span::styled(
+            " note: type it · Enter record · Esc cancel",
+            theme.title,
+        ))
     } else if state.view.editing_filter {
         Line::from(vec![
             Span::styled(" filter: ", theme.title),
@@ -294,9 +304,12 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// actions, help and quit stay in view.
 pub fn footer_hints(state: &State, width: usize) -> Vec<(&'static keymap::Binding, &'static str)> {
     let focused = state.view.focused();
+    // The Timeline view lists no panel's rows: the panels' action keys have nothing to act on.
+    let on_panel = |p: Panel| p == focused && !state.view.timeline;
     let (mut hints, global): (Vec<_>, Vec<_>) = keymap::bindings(state)
         .filter_map(|b| b.hint.map(|h| (b, h)))
-        .filter(|(b, _)| b.intent.panel().is_none_or(|p| p == focused))
+        .filter(|(b, _)| b.intent.panel().is_none_or(on_panel))
+        .filter(|(b, _)| !(state.view.timeline && b.intent == KeyIntent::OpenDetail))
         .partition(|(b, _)| b.intent.panel().is_some());
     let wide = |hints: &[(&keymap::Binding, &str)]| {
         hints

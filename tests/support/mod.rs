@@ -50,12 +50,25 @@ pub fn fetched(backend: &SimBackend, key: &SourceKey, now: Timestamp) -> Msg {
 pub fn refresh_all(backend: &SimBackend, state: &mut State, now: Timestamp) {
     for spec in backend.schedule() {
         let commands = update(state, fetched(backend, &spec.key, now), now);
-        assert_eq!(
-            commands,
-            Vec::<Command>::new(),
-            "fetched data asks for no command"
+        assert!(
+            commands.iter().all(|c| matches!(c, Command::Record(_))),
+            "fetched data asks for no command but recording its events: {commands:?}"
         );
     }
+}
+
+/// The console as it would be after watching a scenario from its start: every source fetched
+/// every `step` seconds until `seconds` in (so the incident journal's events are the changes
+/// seen along the way), and that moment.
+pub fn watched(name: &str, seconds: i64, step: i64) -> (SimBackend, State, Timestamp) {
+    let (scenario, backend) = sim(name);
+    let mut state = State::simulated(&backend, at(&scenario, 0), Thresholds::default());
+    let mut t = 0;
+    while t < seconds {
+        t = (t + step).min(seconds);
+        refresh_all(&backend, &mut state, at(&scenario, t));
+    }
+    (backend, state, at(&scenario, seconds))
 }
 
 pub fn key(kind: SourceKind, region: &str) -> SourceKey {

@@ -138,7 +138,11 @@ fn action_done_clears_in_flight_shows_the_result_and_refreshes() {
         Msg::ActionDone(Box::new(report(Status::Verified))),
         now,
     );
-    assert_eq!(commands, vec![Command::RefreshAll]);
+    // The action's event for the journal, then the refresh.
+    let [Command::Record(events), Command::RefreshAll] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(events[0].kind, crate::model::EventKind::Action);
     assert!(state.in_flight.is_empty());
     assert!(
         matches!(stage(&state), Stage::Done { report, .. } if report.status == Status::Verified)

@@ -10,6 +10,7 @@ mod keys;
 mod notices;
 mod replan;
 mod team;
+mod timeline;
 
 use super::*;
 use crate::action::Status;

@@ -109,6 +109,7 @@ async fn closing_waits_for_a_running_action_to_record_its_result() {
         });
     }
     let mut frames = Frames::new();
+    let mut recorded = Vec::new();
     let started = std::time::Instant::now();
     let ended = wait_for(
         &mut tasks,
@@ -117,9 +118,19 @@ async fn closing_waits_for_a_running_action_to_record_its_result() {
         &clock,
         std::time::Duration::from_secs(30),
         recorder(&mut frames),
+        |events| recorded.extend(events),
     )
     .await;
     assert!(ended);
+    // The action's event was handed on for the incident journal, linked to its audit id.
+    let audit_id = log.read().unwrap()[0].id.clone();
+    assert!(
+        recorded
+            .iter()
+            .any(|e| e.kind == crate::model::EventKind::Action
+                && e.audit_id.as_deref() == Some(audit_id.as_str())),
+        "{recorded:?}"
+    );
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
     // Every phase is on disk, and the state has the result.
     let phases: Vec<Phase> = log.read().unwrap().iter().map(|r| r.phase).collect();
@@ -153,6 +164,7 @@ async fn closing_waits_no_longer_than_its_limit() {
         &Clock::fixed(now),
         std::time::Duration::from_millis(100),
         |_| {},
+        |_| {},
     )
     .await;
     assert!(!ended);
@@ -173,6 +185,7 @@ async fn closing_with_nothing_running_does_not_wait() {
         &Clock::fixed(now),
         std::time::Duration::from_secs(60),
         recorder(&mut frames),
+        |_| {},
     )
     .await;
     assert!(ended);

@@ -1,6 +1,7 @@
 //! The detail view (Enter) of the focused panel's selected row: for Health the per-checker
 //! observations; for the others everything known about the row, and the service's findings.
 
+mod events;
 mod resources;
 
 use super::{Theme, widgets};
@@ -12,7 +13,7 @@ use crate::state::{Panel, Row as StateRow, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 use resources::{domains, release};
 use std::collections::BTreeMap;
 
@@ -65,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let findings_height = (findings.len() as u16 + 1).min(inner.height / 3).max(2);
     let [top, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(findings_height)]).areas(inner);
-    match (panel, row) {
+    let need = match (panel, row) {
         (Panel::Health, _) => health(
             frame,
             top,
@@ -78,9 +79,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         (Panel::Lambda, StateRow::Function { function, .. }) => {
             lambda(frame, top, state, svc, *function, region.as_deref(), theme)
         }
-        (Panel::Domains, _) => domains(frame, top, svc, region.as_deref(), theme),
-        (Panel::Replication, _) | (Panel::Pipeline, _) => release(frame, top, svc, theme, now),
-        _ => {}
+        (Panel::Domains, _) => {
+            domains(frame, top, svc, region.as_deref(), theme);
+            0
+        }
+        (Panel::Replication, _) | (Panel::Pipeline, _) => {
+            release(frame, top, svc, theme, now);
+            0
+        }
+        _ => 0,
+    };
+    // Health and Lambda rows show their events too (the incident journal's, this row's), in
+    // the rows the view above does not need (at least a title and the newest event).
+    if matches!(panel, Panel::Health | Panel::Lambda) {
+        let list = crate::state::row_events(state, &svc.service.name, region.as_deref());
+        let height = events::height(list.len(), top.height.saturating_sub(need));
+        let area = Rect {
+            y: top.bottom().saturating_sub(height),
+            height,
+            ..top
+        };
+        frame.render_widget(Clear, area);
+        events::render(frame, area, &list, theme, now);
     }
     let mut lines = vec![Line::from(Span::styled("Findings", theme.header))];
     if findings.is_empty() {
@@ -162,9 +182,9 @@ fn health(
     reasons: &BTreeMap<String, FailureReasons>,
     theme: &Theme,
     now: Timestamp,
-) {
+) -> u16 {
     let Some(r) = region.and_then(|r| svc.region(r)) else {
-        return;
+        return 0;
     };
     let Some(h) = &r.health else {
         let mut lines = vec![Line::from(Span::styled(
@@ -174,8 +194,9 @@ fn health(
         // DNS truth and the routing controls come from the data plane: shown without it.
         lines.extend(dns_lines(svc, theme, now));
         lines.extend(routing_control_line(svc, r, theme, now));
+        let need = lines.len() as u16;
         frame.render_widget(Paragraph::new(lines), area);
-        return;
+        return need;
     };
     let hc = &h.value;
     let serving = assess::serving_region(svc).map_or("unknown".to_string(), str::to_string);
@@ -197,8 +218,9 @@ fn health(
             kv("serving now", serving, theme),
         ];
         lines.extend(dns_lines(svc, theme, now));
+        let need = lines.len() as u16;
         frame.render_widget(Paragraph::new(lines), area);
-        return;
+        return need;
     }
     let s = &hc.settings;
     let endpoint = match (&s.target, s.port) {
@@ -314,6 +336,7 @@ fn health(
         .header(header),
         table,
     );
+    header_height + 1 + hc.observations.len() as u16
 }
 
 fn lambda(
@@ -324,9 +347,9 @@ fn lambda(
     function: usize,
     region: Option<&str>,
     theme: &Theme,
-) {
+) -> u16 {
     let Some(name) = svc.service.functions.get(function) else {
-        return;
+        return 0;
     };
     let trend_width = area.width.saturating_sub(90).clamp(10, 60) as usize;
     let rows = svc.regions.iter().map(|r| {
@@ -469,6 +492,7 @@ fn lambda(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), code);
+    4 + table_height + svc.regions.len() as u16
 }
 
 /// GetHealthCheckLastFailureReason as read when the detail opened: the newest failures, one a
