@@ -533,3 +533,50 @@ fn a_demo_records_its_events_and_notes_in_the_drill_journal() {
         "a drill wrote the real journal"
     );
 }
+
+/// The journal survives a crash (README, "Incident timeline"): the console killed with SIGKILL
+/// (no chance to flush or close anything) leaves a journal whose every line reads, with what it
+/// had recorded. (A torn last line, which only a kill in the middle of a write leaves, is the
+/// journal's unit test.)
+#[test]
+fn the_journal_survives_a_killed_console() {
+    // `exec` keeps the pid the prefix wrote: the console's own, to kill.
+    let prefix = ["sh", "-c", "echo $$ > switchyard.pid; exec \"$@\"", "sh"];
+    let args = ["demo", "--scenario", "region-outage", "--at", "6m"];
+    let mut run = Run::start_under("journal-kill", (120, 35), &prefix, &args, false);
+    run.expect("Health");
+    run.send("n");
+    run.expect("Note for the incident journal");
+    run.send("before the crash");
+    run.send("\r");
+    run.expect("note recorded");
+    let state = run.dir.0.join("state/switchyard");
+    let journal = state.join("drill-events.jsonl");
+    let deadline = Instant::now() + TIMEOUT;
+    while !std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("before the crash")) {
+        assert!(
+            Instant::now() < deadline,
+            "the note never reached the journal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = std::fs::read_to_string(run.dir.0.join("switchyard.pid")).unwrap();
+    let killed = Command::new("kill")
+        .args(["-KILL", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = run.finish();
+    assert_eq!(out.code, 128 + 9, "killed by SIGKILL");
+
+    let read = |path: &std::path::Path| -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.ends_with('\n'), "a whole last line");
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let events = read(&journal);
+    assert!(events.iter().any(|e| e["kind"] == "health_changed"));
+    assert!(events.iter().any(|e| e["message"] == "before the crash"));
+}

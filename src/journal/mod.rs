@@ -186,6 +186,35 @@ impl Journal {
         Ok(written)
     }
 
+    /// Start a new file, keeping the current one as the newest rotated file: each console run
+    /// on the simulation is a drill of its own, whose clock starts again at the scenario's
+    /// start, so it must not compare itself with the previous run's last values.
+    pub fn start_fresh(&mut self) -> Result<(), JournalError> {
+        let fail = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| JournalError::Write { path, source }
+        };
+        let empty = match std::fs::metadata(&self.path) {
+            Ok(meta) => meta.len() == 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(fail(&self.path)(e)),
+        };
+        if empty {
+            return Ok(());
+        }
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.lock_path())
+            .map_err(fail(&self.lock_path()))?;
+        lock.lock().map_err(fail(&self.lock_path()))?;
+        self.rotate()?;
+        self.last.clear();
+        self.primed = true;
+        Ok(())
+    }
+
     /// `events.jsonl` becomes `events.1.jsonl`, and so on; the oldest beyond [`KEEP`] goes.
     fn rotate(&mut self) -> Result<(), JournalError> {
         let fail = |path: PathBuf| move |source| JournalError::Write { path, source };

@@ -156,3 +156,28 @@ fn a_rotation_by_another_process_is_followed() {
     assert_eq!(b.append(&[health(9, "unhealthy")]).unwrap(), vec![]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_fresh_start_keeps_the_previous_run_and_forgets_its_values() {
+    let dir = dir();
+    let path = dir.join("drill-events.jsonl");
+    let mut first = Journal::new(&path);
+    first.append(&[health(0, "unhealthy")]).unwrap();
+    let mut second = Journal::new(&path);
+    second.start_fresh().unwrap();
+    assert!(
+        dir.join("drill-events.1.jsonl").exists(),
+        "the previous run is kept"
+    );
+    assert_eq!(
+        second.last_events().unwrap(),
+        vec![],
+        "a new drill starts from nothing"
+    );
+    assert_eq!(second.append(&[health(0, "unhealthy")]).unwrap().len(), 1);
+    // Starting fresh on an empty journal keeps nothing new.
+    let mut third = Journal::new(dir.join("other.jsonl"));
+    third.start_fresh().unwrap();
+    assert!(!dir.join("other.1.jsonl").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -86,7 +86,14 @@ async fn event_loop(
     // The incident journal (a demo's own, `drill-events.jsonl`): read before the pollers start,
     // so the first fetches are compared with what was last recorded.
     let mut events = crate::journal::Journal::standard(backend.is_simulation());
-    let loaded = journal::load(&mut events, clock.now());
+    // Each run on the simulation is a drill of its own (its clock starts at the scenario's
+    // start again): a fresh drill journal, the previous run's kept as `drill-events.1.jsonl`.
+    let fresh = if backend.is_simulation() {
+        events.start_fresh().map_err(|e| e.to_string())
+    } else {
+        Ok(())
+    };
+    let loaded = fresh.and_then(|()| journal::load(&mut events, clock.now()));
     if let Err(e) = &loaded {
         tracing::warn!(%e, "incident journal not read at start");
     }
