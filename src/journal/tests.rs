@@ -156,3 +156,6 @@ fn a_rotation_by_another_process_is_followed() {
     assert_eq!(b.append(&[health(9, "unhealthy")]).unwrap(), vec![]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+mod replay;
+mod timeline;
