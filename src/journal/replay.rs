@@ -89,7 +89,10 @@ fn drills(
         let mut event = super::record_event(&last.record);
         event.observed = *last_at;
         let intent = list.iter().find(|(_, r)| r.record.phase == Phase::Intent);
-        let result = list.iter().rev().find(|(_, r)| r.record.phase == Phase::Result);
+        let result = list
+            .iter()
+            .rev()
+            .find(|(_, r)| r.record.phase == Phase::Result);
         let applied = list.iter().any(|(_, r)| r.record.phase == Phase::Verified);
         let calls: Vec<Call> = match intent.map(|(_, r)| &r.record.request) {
             Some(request) => match serde_json::from_value(request.clone()) {
@@ -165,7 +168,10 @@ pub fn replay(
     let end = ms(to);
     // Per source: when it is next due (ms from the start) and its failures in a row.
     let mut due: Vec<(i64, u32)> = vec![(0, 0); schedule.len()];
-    let mut calls = drills.iter().filter_map(|d| Some((ms(d.calls_at?), d))).peekable();
+    let mut calls = drills
+        .iter()
+        .filter_map(|d| Some((ms(d.calls_at?), d)))
+        .peekable();
     let mut tracker = Tracker::default();
     let mut events = Vec::new();
     loop {
@@ -205,7 +211,9 @@ pub fn replay(
                 *failures + 1
             };
             let wait = crate::poll::next_wait(spec.interval, *failures);
-            *at = t + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2).max(1);
+            *at = t + i64::try_from(wait.as_millis())
+                .unwrap_or(i64::MAX / 2)
+                .max(1);
             fleet.apply(answer);
             fetched = true;
         }

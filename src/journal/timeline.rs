@@ -451,7 +451,11 @@ pub fn markdown(t: &Timeline) -> String {
 
 /// A milestone's "what": the event's kind and message.
 fn what(ms: &Milestone) -> String {
-    format!("{}: {}", ms.kind.name().replace('_', " "), cell(&ms.message))
+    format!(
+        "{}: {}",
+        ms.kind.name().replace('_', " "),
+        cell(&ms.message)
+    )
 }
 
 /// Text made safe for a Markdown table cell.

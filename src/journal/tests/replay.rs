@@ -65,7 +65,11 @@ fn region_outage_replays_breach_then_failing_check_then_the_secondary_serving() 
     let by_health = position(&r, serves("health", "us-west-2"));
     let by_dns = position(&r, serves("dns", "us-west-2"));
     assert!(breach < failing, "{:#?}", r.events);
-    assert!(failing <= by_health && by_health < by_dns, "{:#?}", r.events);
+    assert!(
+        failing <= by_health && by_health < by_dns,
+        "{:#?}",
+        r.events
+    );
     // DNS follows the flags after the simulated propagation delay.
     assert!(r.events[by_dns].observed > r.events[by_health].observed);
     assert_eq!(r.from, Scenario::built_in("region-outage").unwrap().start);
@@ -159,7 +163,10 @@ fn a_drill_is_made_again_at_its_simulated_moment_and_the_world_follows_it() {
     assert_eq!((r.drills, r.notes.clone()), (1, vec![]));
     let action = position(&r, |e| e.kind == EventKind::Action);
     let e = &r.events[action];
-    assert_eq!(e.observed, at(&sim("region-outage"), 166) + chrono::Duration::milliseconds(250));
+    assert_eq!(
+        e.observed,
+        at(&sim("region-outage"), 166) + chrono::Duration::milliseconds(250)
+    );
     assert_eq!(e.after.as_deref(), Some("verified"));
     assert_eq!(e.audit_id.as_deref(), Some("20261203T101010.000Z-42-1"));
     // Inverted: the primary counts as unhealthy from the call on (Route 53 API reference,

@@ -9,7 +9,12 @@ fn t(secs: i64) -> Timestamp {
 }
 
 fn event(secs: i64, kind: EventKind, severity: Severity, signal: &str) -> Event {
-    let mut e = Event::new(kind, severity, t(secs), format!("{} at {secs}", kind.name()));
+    let mut e = Event::new(
+        kind,
+        severity,
+        t(secs),
+        format!("{} at {secs}", kind.name()),
+    );
     e.signal = Some(signal.to_string());
     e.service = Some("svc".into());
     e
@@ -127,7 +132,12 @@ fn milestones_follow_impact_mitigation_and_resolution() {
             "a warning that is not an error-rate breach is no impact",
             vec![],
             vec![
-                finding(5, FindingCode::ReplicationPending, FindingRaised, Some(Warning)),
+                finding(
+                    5,
+                    FindingCode::ReplicationPending,
+                    FindingRaised,
+                    Some(Warning),
+                ),
                 health(6, "us-east-1", "healthy"),
             ],
             None,
@@ -313,9 +323,15 @@ fn milestones_follow_impact_mitigation_and_resolution() {
     for (what, prior, events, impact, mitigated, resolved) in cases {
         let timeline = build(&prior, events);
         let m = &timeline.milestones;
-        assert_eq!(m.impact_detected.as_ref().map(|m| m.event), impact, "{what}");
         assert_eq!(
-            m.mitigated.as_ref().map(|m| (m.event, m.verified == Some(true))),
+            m.impact_detected.as_ref().map(|m| m.event),
+            impact,
+            "{what}"
+        );
+        assert_eq!(
+            m.mitigated
+                .as_ref()
+                .map(|m| (m.event, m.verified == Some(true))),
             mitigated,
             "{what}"
         );
@@ -399,7 +415,10 @@ fn the_markdown_says_which_milestones_are_not_reached_and_keeps_its_table_whole(
         text.contains("| Mitigated | not reached | not reached by 2027-01-15 09:00:00 UTC |"),
         "{text}"
     );
-    assert!(text.contains("- Detected → mitigated: not reached"), "{text}");
+    assert!(
+        text.contains("- Detected → mitigated: not reached"),
+        "{text}"
+    );
     assert!(
         text.contains(
             "| 08:01:40 | svc | us-east-1 | finding raised: a \\| b c | – → critical | 08:01:00 |"

@@ -84,7 +84,12 @@ mod tests {
             splitmix(h ^ (n as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9))
         }
         for seed in [0, 7, u64::MAX] {
-            for parts in [&[][..], &["sample"], &["sample", "us-east-1", "checker"], &["", "é"]] {
+            for parts in [
+                &[][..],
+                &["sample"],
+                &["sample", "us-east-1", "checker"],
+                &["", "é"],
+            ] {
                 for n in [-3600, 0, 1, 59, i64::MAX] {
                     assert_eq!(hash(seed, parts, n), reference(seed, parts, n));
                 }
