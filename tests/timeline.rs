@@ -242,6 +242,11 @@ fn a_drill_record_carries_its_simulated_moment() {
     let t = timeline_json(&state, &args(&with(REPLAY, &["--json"])));
     let action = &events(&t)[position(&t, |e| e["kind"] == "action")];
     assert!(action["observed"].as_str().unwrap() < "2026-11-27T14:03:00");
+    // `audit --drill --json` shows it too.
+    let audit: Value =
+        serde_json::from_str(&stdout(&state, &["audit", "--drill", "--json"])).unwrap();
+    assert_eq!(audit["records"][0]["sim"], records[0]["sim"]);
+    assert_eq!(audit["records"][0]["id"], records[0]["id"]);
 }
 
 fn write_lines(path: &Path, lines: &[Value]) {
@@ -567,5 +572,36 @@ fn a_journal_write_failure_is_only_a_warning() {
     assert!(
         err.contains("warning") && err.contains("incident journal"),
         "{err}"
+    );
+}
+
+/// With a team bucket (the simulation's, for a scenario with teammates), others' actions are
+/// merged in from the team's trail, each once (README, "Working as a team").
+#[test]
+fn a_teammates_action_comes_from_the_teams_trail() {
+    let state = state_dir("team");
+    let t = timeline_json(
+        &state,
+        &[
+            "timeline",
+            "--sim",
+            "two-responders",
+            "--at",
+            "6m",
+            "--json",
+        ],
+    );
+    let actions: Vec<&Value> = events(&t)
+        .iter()
+        .filter(|e| e["kind"] == "action")
+        .collect();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["service"], "sample");
+    assert_eq!(actions[0]["subject"], "failover");
+    assert_eq!(actions[0]["after"], "verified");
+    assert!(
+        actions[0]["actor"].as_str().unwrap().ends_with("/alice"),
+        "{}",
+        actions[0]
     );
 }
