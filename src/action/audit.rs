@@ -8,7 +8,7 @@ use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-pub use crate::model::{AuditRecord, Phase};
+pub use crate::model::{AuditRecord, DrillRecord, Phase, SimMoment};
 
 /// The `result` outcomes that say no call was made (a partial result says `partial: …`).
 pub mod outcome {
@@ -120,6 +120,16 @@ impl AuditLog {
 
     /// Append one record and fsync it: an action must not start unless its intent is on disk.
     pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
+        self.append_at(record, None)
+    }
+
+    /// [`AuditLog::append`], with the simulated moment of a drill: written (as the record's
+    /// `sim` field) in the drill log only.
+    pub fn append_at(
+        &self,
+        record: &AuditRecord,
+        sim: Option<&SimMoment>,
+    ) -> Result<(), AuditError> {
         let fail = |source| AuditError::Write {
             path: self.path.clone(),
             source,
@@ -127,7 +137,14 @@ impl AuditLog {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
-        let mut line = serde_json::to_vec(record).map_err(|e| fail(std::io::Error::other(e)))?;
+        let line = match sim.filter(|_| self.drill) {
+            Some(sim) => serde_json::to_vec(&DrillRecord {
+                record: record.clone(),
+                sim: Some(sim.clone()),
+            }),
+            None => serde_json::to_vec(record),
+        };
+        let mut line = line.map_err(|e| fail(std::io::Error::other(e)))?;
         line.push(b'\n');
         let created = !self.path.exists();
         let mut file = OpenOptions::new()
@@ -148,6 +165,16 @@ impl AuditLog {
 
     /// Every record, oldest first; no file is an empty log.
     pub fn read(&self) -> Result<Vec<AuditRecord>, AuditError> {
+        self.read_lines()
+    }
+
+    /// Every record with its simulated moment where the line has one (the drill log's
+    /// records since the `sim` field exists), oldest first.
+    pub fn read_drills(&self) -> Result<Vec<DrillRecord>, AuditError> {
+        self.read_lines()
+    }
+
+    fn read_lines<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, AuditError> {
         let file = match std::fs::File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

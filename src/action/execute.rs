@@ -2,7 +2,7 @@
 //! and fsync the `intent`, make the calls through the backend, write the `result`, then re-read
 //! until the change is visible and write `verified` or `unverified`.
 
-use super::audit::{AuditLog, AuditRecord, Phase, outcome};
+use super::audit::{AuditLog, AuditRecord, Phase, SimMoment, outcome};
 use super::outbox::Outbox;
 use super::plan::Plan;
 use super::verify::verify;
@@ -257,8 +257,17 @@ impl Execution<'_> {
             .backend
             .team()
             .map(|_| Outbox::new(self.log.outbox_dir()));
+        // A drill's records say where in the simulation they were made (the replay of
+        // `switchyard timeline --sim` places the drill there).
+        let sim_moment = || match self.backend {
+            Backend::Sim(sim) if self.log.is_drill() => Some(SimMoment {
+                scenario: sim.scenario_name().to_string(),
+                at: self.clock.now(),
+            }),
+            _ => None,
+        };
         let append = |record: &AuditRecord| {
-            self.log.append(record)?;
+            self.log.append_at(record, sim_moment().as_ref())?;
             if let Some(outbox) = &outbox
                 && let Err(e) = outbox.put(record)
             {

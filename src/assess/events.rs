@@ -201,12 +201,17 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
         if let Some(h) = &r.health {
             let status = h.value.effective();
             if status != HealthStatus::Unknown {
-                let severity =
-                    if status == HealthStatus::Unhealthy && !h.value.follows_routing_control() {
+                // Unhealthy by its flags over a healthy (or unchecked) endpoint is a failover
+                // made on purpose: worth knowing, not impact.
+                let by_flags =
+                    h.value.disabled || (h.value.inverted && h.value.raw == HealthStatus::Healthy);
+                let severity = match status {
+                    HealthStatus::Unhealthy if by_flags => Severity::Warning,
+                    HealthStatus::Unhealthy if !h.value.follows_routing_control() => {
                         Severity::Critical
-                    } else {
-                        Severity::Info
-                    };
+                    }
+                    _ => Severity::Info,
+                };
                 let what = if h.value.id.is_empty() {
                     format!("{name} in {region}")
                 } else {

@@ -66,6 +66,7 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
     let clock = session.clock.clone();
     let known_caller = session.caller.clone();
     let now = session.collect_once().await;
+    super::record_observation(&session, now);
     let fleet = &session.fleet;
     let planned = match which {
         Which::Failover { service, to } => crate::action::plan::failover(fleet, service, to, now),
@@ -154,7 +155,7 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
         backend: &backend,
         log: &log,
         clock: &clock,
-        actor,
+        actor: actor.clone(),
         verification: Verification::for_clock(&clock),
     };
     let json = guard.json;
@@ -168,6 +169,7 @@ pub async fn run(mut session: Session, which: Which<'_>, guard: Guard) -> Result
             }
         })
         .await;
+    super::record_action(log.is_drill(), &report, actor.as_deref(), clock.now());
     if guard.json {
         print_json(Some(&plan), Some(&report), None)?;
     } else {

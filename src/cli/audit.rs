@@ -2,7 +2,7 @@
 //! `--drill` (or `--sim`): the drill log of actions in the simulation instead.
 
 use super::{Failure, Session, exit};
-use crate::action::audit::{AuditLog, AuditRecord, Phase, unfinished};
+use crate::action::audit::{AuditLog, AuditRecord, DrillRecord, Phase, unfinished};
 use crate::action::lock::ServiceLock;
 use crate::action::outbox::{Outbox, Sent, send_left_over};
 use crate::model::{Timestamp, phase_rank};
@@ -18,7 +18,8 @@ struct Report<'a> {
     path: String,
     /// The drill log (actions in the simulation), not the real one.
     drill: bool,
-    records: &'a [AuditRecord],
+    /// Each record, with its simulated moment (`sim`) in the drill log.
+    records: &'a [DrillRecord],
     /// IDs of intents with no result: the process stopped mid-action.
     unfinished: Vec<&'a str>,
 }
@@ -184,11 +185,23 @@ pub fn run(json: bool, drill: bool) -> Result<u8, Failure> {
     let records = log.read().map_err(|e| Failure::runtime(e.to_string()))?;
     let open = unfinished(&records);
     if json {
+        let lines = if log.is_drill() {
+            log.read_drills()
+                .map_err(|e| Failure::runtime(e.to_string()))?
+        } else {
+            records
+                .iter()
+                .map(|record| DrillRecord {
+                    record: record.clone(),
+                    sim: None,
+                })
+                .collect()
+        };
         let report = Report {
             schema: "switchyard.audit/1",
             path: log.path().display().to_string(),
             drill: log.is_drill(),
-            records: &records,
+            records: &lines,
             unfinished: open.iter().map(|r| r.id.as_str()).collect(),
         };
         let text = serde_json::to_string_pretty(&report)

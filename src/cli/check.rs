@@ -6,6 +6,7 @@ use crate::session::{Failure, Session, exit};
 
 pub async fn run(mut session: Session, service: Option<&str>, json: bool) -> Result<u8, Failure> {
     let now = session.collect_once().await;
+    super::record_observation(&session, now);
     let fleet = &session.fleet;
     if let Some(name) = service
         && fleet.service(name).is_none()

@@ -6,11 +6,13 @@ mod check;
 mod demo;
 mod scenarios;
 mod snapshot;
+mod timeline;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::model::Timestamp;
 use crate::session::{Failure, Options, Session, exit};
 
 #[derive(Debug, Parser)]
@@ -125,6 +127,42 @@ pub enum Command {
         #[arg(long, value_name = "TEXT", requires = "ack")]
         reason: Option<String>,
     },
+    /// The incident timeline for a postmortem: the journal's events in a window (Markdown, or
+    /// switchyard.timeline/1 JSON); with --sim, the scenario replayed from its start to --at
+    Timeline {
+        /// The last DURATION (default 24h); with --sim: drills recorded in the last DURATION
+        /// (default 12h)
+        #[arg(long, value_name = "DURATION", conflicts_with_all = ["from", "to"])]
+        since: Option<String>,
+        /// From this time (RFC 3339, or "2026-11-27 14:00" in UTC)
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// Up to this time (default: now)
+        #[arg(long, value_name = "TIME", requires = "from")]
+        to: Option<String>,
+        /// Only this service's events (and the fleet's, such as a source failing)
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: TimelineFormat,
+        /// Same as --format json
+        #[arg(long)]
+        json: bool,
+        /// Simulation only: replay the scenario to this far into it (default: its interesting
+        /// moment)
+        #[arg(long, value_name = "DURATION")]
+        at: Option<String>,
+    },
+}
+
+/// What `timeline` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimelineFormat {
+    /// Markdown, for a postmortem
+    #[value(alias = "markdown")]
+    Md,
+    /// switchyard.timeline/1
+    Json,
 }
 
 /// How an action is guarded on the command line.
@@ -292,5 +330,50 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Audit { json, drill, .. }) => {
             audit::run(*json, *drill || cli.is_simulation())
         }
+        Some(Command::Timeline {
+            since,
+            from,
+            to,
+            service,
+            format,
+            json,
+            at,
+        }) => {
+            let args = timeline::Args {
+                since: since.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                service: service.as_deref(),
+                json: *json || *format == TimelineFormat::Json,
+                at: at.as_deref(),
+            };
+            runtime.block_on(async {
+                if cli.is_simulation() {
+                    let session = Session::open_headless(&cli.options(), None).await?;
+                    timeline::simulation(session, args).await
+                } else {
+                    timeline::journal(&cli.options(), args).await
+                }
+            })
+        }
+    }
+}
+
+/// Record what a headless command saw in the incident journal (the drill journal in the
+/// simulation). A journal that cannot be written is a warning on standard error: it never
+/// changes the exit code or what is printed on standard output.
+fn record_observation(session: &Session, now: Timestamp) {
+    let mut journal = crate::journal::Journal::standard(session.backend.is_simulation());
+    if let Err(e) = crate::journal::record_observation(&mut journal, &session.fleet, now) {
+        eprintln!("switchyard: warning: {e}");
+    }
+}
+
+/// Record an action's end in the incident journal (the drill journal for a drill), linked to
+/// its audit record; a failure is a warning, as for [`record_observation`].
+fn record_action(drill: bool, report: &crate::action::Report, actor: Option<&str>, now: Timestamp) {
+    let event = crate::journal::action_event(report, actor, now);
+    if let Err(e) = crate::journal::Journal::standard(drill).append(&[event]) {
+        eprintln!("switchyard: warning: {e}");
     }
 }

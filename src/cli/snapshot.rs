@@ -5,6 +5,7 @@ use crate::session::{Failure, Session, exit};
 
 pub async fn run(mut session: Session, json: bool) -> Result<u8, Failure> {
     let now = session.collect_once().await;
+    super::record_observation(&session, now);
     let fleet = &session.fleet;
     let snapshot = report::snapshot(fleet, now);
     if json {

@@ -10,6 +10,9 @@
 //! - **Bounded.** Past [`MAX_BYTES`] the file is rotated to `events.1.jsonl` (and `.1` to `.2`,
 //!   up to [`KEEP`] old files; the oldest is dropped): at most `(KEEP + 1) × MAX_BYTES` on disk.
 
+pub mod replay;
+pub mod timeline;
+
 use crate::action::Report;
 use crate::action::Status;
 use crate::assess::events::{Tracker, observe};

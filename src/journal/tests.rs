@@ -181,3 +181,5 @@ fn a_fresh_start_keeps_the_previous_run_and_forgets_its_values() {
     assert!(!dir.join("other.1.jsonl").exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+mod replay;
+mod timeline;

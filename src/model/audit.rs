@@ -55,6 +55,27 @@ pub struct AuditRecord {
     pub team_lock: Option<String>,
 }
 
+/// Where in the simulation a drill happened: the scenario and the simulated moment (README,
+/// "Guarded actions"). Written on the drill log's records only, so that the simulation's replay
+/// (`switchyard timeline --sim`) can place the drill at its simulated time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimMoment {
+    pub scenario: String,
+    pub at: Timestamp,
+}
+
+/// One line of the drill log: the audit record with, where known, its simulated moment as the
+/// additive `sim` field (`{"sim": {"scenario": …, "at": …}}`). A line without it (written before
+/// the field existed) reads with `sim` absent, and the field is ignored where a line is read as
+/// an [`AuditRecord`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillRecord {
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sim: Option<SimMoment>,
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -8,7 +8,7 @@ mod release;
 mod team;
 mod traffic;
 
-pub use audit::{AuditRecord, Phase};
+pub use audit::{AuditRecord, DrillRecord, Phase, SimMoment};
 
 pub use dns::{
     Convergence, DnsData, DnsTruth, RegionTargets, ResolverAnswer, answer_region,

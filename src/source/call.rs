@@ -1,10 +1,11 @@
 //! The mutating calls a backend can make, as data. A `Plan` (see `action`) holds them; the audit
-//! log records them as they are serialised here (AWS parameter names); `Backend::execute` is the
+//! log records them as they are serialised here (AWS parameter names), and the simulation's
+//! replay reads a drill's calls back from its record (`Deserialize`); `Backend::execute` is the
 //! one way to make them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "api")]
 pub enum Call {
     /// Route 53 (control plane): set a health check's Inverted flag (and Disabled, for the
@@ -16,11 +17,11 @@ pub enum Call {
         health_check_version: i64,
         inverted: bool,
         /// Left out (unchanged) unless the plan sets it.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         disabled: Option<bool>,
         /// Sent again on every update: some implementations reset an omitted list. Empty
         /// (Route 53's default checkers) is left out, as an empty list is not a valid value.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         regions: Vec<String>,
     },
     /// Route 53 ARC (data plane): set several routing controls in one atomic call.
@@ -32,7 +33,7 @@ pub enum Call {
         update_routing_control_state_entries: Vec<RoutingControlEntry>,
         /// Safety rules to override (break glass): only in a forced plan, with the rule ARNs a
         /// blocked attempt of the same change answered with (README, "Guarded actions").
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         safety_rules_to_override: Vec<String>,
     },
     /// CodePipeline: answer a manual approval.
@@ -49,7 +50,7 @@ pub enum Call {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoutingControlEntry {
     pub routing_control_arn: String,
@@ -57,13 +58,13 @@ pub struct RoutingControlEntry {
     pub routing_control_state: OnOff,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OnOff {
     On,
     Off,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ApprovalResult {
     pub summary: String,
@@ -71,7 +72,7 @@ pub struct ApprovalResult {
     pub status: ApprovalStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApprovalStatus {
     Approved,
     Rejected,
@@ -241,7 +242,54 @@ impl CallError {
 
 #[cfg(test)]
 mod tests {
-    use super::safety_rule_arns;
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The simulation's replay reads a drill's calls back from its audit record's `request`
+    /// (README, "Guarded actions"): each call reads back as it was written.
+    #[test]
+    fn calls_read_back_from_their_audit_request() {
+        let calls = vec![
+            Call::UpdateHealthCheck {
+                health_check_id: "hc-1".into(),
+                health_check_version: 3,
+                inverted: true,
+                disabled: None,
+                regions: vec![],
+            },
+            Call::UpdateHealthCheck {
+                health_check_id: "hc-2".into(),
+                health_check_version: 1,
+                inverted: false,
+                disabled: Some(true),
+                regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            },
+            Call::UpdateRoutingControlStates {
+                cluster_endpoints: vec!["https://a.example/v1".into()],
+                update_routing_control_state_entries: vec![RoutingControlEntry {
+                    routing_control_arn: "arn:rc".into(),
+                    routing_control_state: OnOff::Off,
+                }],
+                safety_rules_to_override: vec![RULE.into()],
+            },
+            Call::PutApprovalResult {
+                region: "us-east-1".into(),
+                pipeline_name: "p".into(),
+                stage_name: "s".into(),
+                action_name: "a".into(),
+                result: ApprovalResult {
+                    summary: "ok".into(),
+                    status: ApprovalStatus::Rejected,
+                },
+                token: "t".into(),
+            },
+        ];
+        let request = serde_json::to_value(&calls).unwrap();
+        assert_eq!(request[0]["api"], "UpdateHealthCheck");
+        assert!(request[0].get("Regions").is_none(), "{request}");
+        let read: Vec<Call> = serde_json::from_value(request).unwrap();
+        assert_eq!(read, calls);
+    }
 
     const RULE: &str =
         "arn:aws:route53-recovery-control::111122223333:controlpanel/abc123/safetyrule/def456";

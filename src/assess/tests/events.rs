@@ -416,3 +416,45 @@ fn an_artifact_completing_replication() {
         vec![]
     );
 }
+
+/// A failover by the health check's flags makes the primary unhealthy on purpose (Route 53 API
+/// reference, UpdateHealthCheck: Inverted "inverts the status", Disabled with Inverted is
+/// always unhealthy): the health event says so as a warning, not as critical (the timeline's
+/// impact detected), while the checkers' own failure stays critical.
+#[test]
+fn a_region_made_unhealthy_by_its_flags_is_a_warning_not_impact() {
+    let severity = |check: HealthCheck| {
+        let mut tracker = Tracker::default();
+        tracker.observe(&observe(&fleet(healthy), t(0)), t(0));
+        let mut f = fleet(healthy);
+        f.services[0].regions[0].health = stamped(check);
+        let events = tracker.observe(&observe(&f, t(60)), t(60));
+        let health = events
+            .iter()
+            .find(|e| e.kind == EventKind::HealthChanged)
+            .unwrap();
+        assert_eq!(health.after.as_deref(), Some("unhealthy"));
+        health.severity
+    };
+    let inverted = HealthCheck {
+        inverted: true,
+        ..base_check()
+    };
+    assert_eq!(severity(inverted), Severity::Warning, "invert-health-check");
+    let pinned = HealthCheck {
+        inverted: true,
+        disabled: true,
+        ..base_check()
+    };
+    assert_eq!(severity(pinned), Severity::Warning, "pin-unhealthy");
+    let failing = HealthCheck {
+        raw: HealthStatus::Unhealthy,
+        checkers_healthy_pct: Some(0.0),
+        ..base_check()
+    };
+    assert_eq!(
+        severity(failing),
+        Severity::Critical,
+        "the checkers see it fail"
+    );
+}

@@ -179,6 +179,14 @@ impl SimBackend {
         Vec::new()
     }
 
+    /// A call recorded in the drill log, made again by the simulation's replay
+    /// (`journal::replay`) at its simulated moment. Checked like any call (health check
+    /// version, approval token); not refused in read-only mode, as it re-creates what was done
+    /// in a world of its own rather than changing anything.
+    pub fn replay_call(&self, call: &Call, now: Timestamp) -> Result<String, CallError> {
+        self.execute(call, now)
+    }
+
     /// A mutating call against the simulation, checked the way AWS checks it (health check
     /// version, approval token).
     pub(in crate::source) fn execute(

@@ -235,16 +235,35 @@ impl<'a> World<'a> {
         })
     }
 
+    /// The severity below which each checker still sees the region healthy.
+    fn checker_threshold(&self, service: &str, region: &str, checker: usize) -> f64 {
+        0.15 + 0.8 * noise::unit(self.seed(), &[service, region, "checker"], checker as i64)
+    }
+
     fn checker_healthy(&self, service: &str, region: &str, checker: usize, s: i64) -> bool {
-        let threshold =
-            0.15 + 0.8 * noise::unit(self.seed(), &[service, region, "checker"], checker as i64);
-        self.severity(service, region, s) < threshold
+        self.severity(service, region, s) < self.checker_threshold(service, region, checker)
+    }
+
+    /// Every checker's threshold (they do not change with time).
+    fn checker_thresholds(&self, service: &str, region: &str) -> [f64; CHECKER_REGIONS.len()] {
+        std::array::from_fn(|c| self.checker_threshold(service, region, c))
     }
 
     fn checkers_pct(&self, service: &str, region: &str, s: i64) -> f64 {
-        let healthy = (0..CHECKER_REGIONS.len())
-            .filter(|&c| self.checker_healthy(service, region, c, s))
-            .count();
+        let thresholds = self.checker_thresholds(service, region);
+        self.checkers_pct_with(&thresholds, service, region, s)
+    }
+
+    /// `checkers_pct` with the thresholds worked out once (for a history of many minutes).
+    fn checkers_pct_with(
+        &self,
+        thresholds: &[f64; CHECKER_REGIONS.len()],
+        service: &str,
+        region: &str,
+        s: i64,
+    ) -> f64 {
+        let severity = self.severity(service, region, s);
+        let healthy = thresholds.iter().filter(|&&t| severity < t).count();
         100.0 * healthy as f64 / CHECKER_REGIONS.len() as f64
     }
 
@@ -302,11 +321,12 @@ impl<'a> World<'a> {
             ..HealthCheck::default()
         };
         // History: the checkers' share of each minute they were checking.
+        let thresholds = self.checker_thresholds(service, region);
         let history = (0..60)
             .map(|k| {
                 let minute = s - (59 - k) * 60;
                 (!self.disabled(service, region, minute))
-                    .then(|| self.checkers_pct(service, region, minute))
+                    .then(|| self.checkers_pct_with(&thresholds, service, region, minute))
             })
             .collect();
         if disabled {
