@@ -148,6 +148,12 @@ fn service_filters_the_replay_and_an_unknown_one_is_a_usage_error() {
 }
 
 fn failover(state: &Path, at: &str) -> Value {
+    drill(state, "region-outage", "sample", at)
+}
+
+/// A drill: `failover --sim SCENARIO --at AT --service SERVICE --to us-west-2 --execute`.
+fn drill(state: &Path, scenario: &str, service: &str, at: &str) -> Value {
+    let confirm = format!("{service}/us-west-2");
     let out = switchyard(state)
         .args([
             "failover",
@@ -155,16 +161,16 @@ fn failover(state: &Path, at: &str) -> Value {
             "--speed",
             "50",
             "--sim",
-            "region-outage",
+            scenario,
             "--at",
             at,
             "--service",
-            "sample",
+            service,
             "--to",
             "us-west-2",
             "--execute",
             "--confirm",
-            "sample/us-west-2",
+            &confirm,
             "--json",
         ])
         .assert()
@@ -173,11 +179,14 @@ fn failover(state: &Path, at: &str) -> Value {
 }
 
 /// A drill: an operator fails sample over 3m10s in (the error rate has breached, the check
-/// still passes), then asks for the timeline. The action shows at its simulated moment; the
+/// still passes), then asks for the timeline. The action shows at its simulated moment and the
 /// inverted check moves the traffic at once (Route 53 API reference, UpdateHealthCheck,
-/// Inverted), and mitigated is the verified action or DNS following it.
+/// Inverted). But when the primary's checkers fail too (14:03:30), the inverted check counts as
+/// healthy again (Route 53 Developer Guide, "Inverting health checks") and Route 53 sends the
+/// traffic back to the failing region: the timeline lists that mitigation as undone, not as
+/// mitigated.
 #[test]
-fn a_drill_failover_shows_at_its_simulated_time_and_mitigates() {
+fn a_drill_failover_shows_at_its_simulated_time_and_an_undone_mitigation_says_so() {
     let state = state_dir("drill");
     let done = failover(&state, "3m10s");
     let id = done["report"]["id"].as_str().unwrap().to_string();
@@ -195,7 +204,12 @@ fn a_drill_failover_shows_at_its_simulated_time_and_mitigates() {
     let breach = position(&t, is_breach);
     let moved = position(&t, serves("health", "us-west-2"));
     let followed = position(&t, serves("dns", "us-west-2"));
-    assert!(breach < moved && moved < followed, "{:#}", t["events"]);
+    let back = position(&t, serves("dns", "us-east-1"));
+    assert!(
+        breach < moved && moved < followed && followed < back,
+        "{:#}",
+        t["events"]
+    );
     let moved_at = events(&t)[moved]["observed"].as_str().unwrap();
     assert!(
         ("2026-11-27T14:03:10".."2026-11-27T14:03:13").contains(&moved_at),
@@ -203,9 +217,18 @@ fn a_drill_failover_shows_at_its_simulated_time_and_mitigates() {
     );
     let m = &t["milestones"];
     assert_eq!(m["impact_detected"]["event"], breach);
-    let mitigated = m["mitigated"]["event"].as_u64().unwrap() as usize;
+    let undone = &m["undone"][0];
+    let mitigated = undone["mitigated"]["event"].as_u64().unwrap() as usize;
     assert!(mitigated == action || mitigated == followed, "{m:#}");
-    assert_eq!(m["mitigated"]["verified"], true);
+    assert_eq!(undone["reverted"]["event"], back);
+    assert_eq!(m["mitigated"], Value::Null, "nothing held: {m:#}");
+    assert!(
+        events(&t)
+            .iter()
+            .any(|e| e["code"] == "health_inverted" && e["after"] == "critical"),
+        "the finding that says why: {:#}",
+        t["events"]
+    );
     let text = stdout(&state, REPLAY);
     assert!(
         text.contains("with 1 drill at its simulated time"),
@@ -215,9 +238,49 @@ fn a_drill_failover_shows_at_its_simulated_time_and_mitigates() {
         text.contains("| action: failover sample → us-west-2: verified (by …/simulated) |"),
         "{text}"
     );
+    assert!(text.contains("| Mitigation undone |"), "{text}");
     // Drills recorded longer ago than --since are not replayed.
     let t = timeline_json(&state, &args(&with(REPLAY, &["--json", "--since", "0s"])));
     assert_eq!(t["source"]["drills"], 0);
+}
+
+/// A drill whose mitigation holds: `orders` fails over with its ARC routing controls while the
+/// Route 53 API is down (Route 53 ARC Developer Guide: routing control states are changed on the
+/// cluster's data plane; a RECOVERY_CONTROL health check follows its routing control, not the
+/// endpoint), so the traffic stays on us-west-2 and the Markdown has impact and mitigation.
+#[test]
+fn an_arc_drill_failover_mitigates() {
+    let state = state_dir("drill-arc");
+    let done = drill(&state, "control-plane-outage", "orders", "4m30s");
+    let id = done["report"]["id"].as_str().unwrap().to_string();
+    let replay = ["timeline", "--sim", "control-plane-outage", "--at", "10m"];
+    let t = timeline_json(&state, &args(&with(&replay, &["--json"])));
+    let orders = |subject: &'static str| {
+        move |e: &Value| {
+            e["kind"] == "serving_changed"
+                && e["service"] == "orders"
+                && e["subject"] == subject
+                && e["after"] == "us-west-2"
+        }
+    };
+    let breach = position(&t, |e| {
+        e["kind"] == "finding_raised" && e["code"] == "error_rate_high" && e["service"] == "orders"
+    });
+    let action = position(&t, |e| {
+        e["kind"] == "action" && e["audit_id"] == id.as_str()
+    });
+    let followed = position(&t, orders("dns"));
+    assert!(breach < followed, "{:#}", t["events"]);
+    let m = &t["milestones"];
+    assert_eq!(m["impact_detected"]["event"], breach);
+    let mitigated = m["mitigated"]["event"].as_u64().unwrap() as usize;
+    assert!(mitigated == action || mitigated == followed, "{m:#}");
+    assert_eq!(m["mitigated"]["verified"], true);
+    assert_eq!(m.get("undone"), None);
+    let text = stdout(&state, &replay);
+    assert!(text.contains("| Impact detected | 14:04:00 |"), "{text}");
+    assert!(text.contains("| Mitigated | 14:04:"), "{text}");
+    assert!(text.contains("- Detected → mitigated: "), "{text}");
 }
 
 /// The drill log's records say where in the simulation they were made (additive `sim`).

@@ -9,7 +9,7 @@
 //!   region whose health turned unhealthy (critical);
 //! - **mitigated**: after the impact, the serving region moved away from the impacted region
 //!   and this is confirmed: DNS answers the new region (`serving_changed` of subject `dns`), or a
-//!   failover or failback ended `verified`, whichever comes first. For a service with no DNS
+//!   failover ended `verified`, whichever comes first. For a service with no DNS
 //!   signal anywhere in what was read, the health model's serving change counts, marked
 //!   `verified: false`;
 //! - **resolved**: after the impact, the first moment nothing bearing impact is open: no
@@ -73,8 +73,21 @@ pub struct Milestone {
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Milestones {
     pub impact_detected: Option<Milestone>,
+    /// The mitigation that held: the traffic did not go back to the impacted region after it.
     pub mitigated: Option<Milestone>,
     pub resolved: Option<Milestone>,
+    /// Mitigations that did not hold, oldest first: the traffic went back to the impacted
+    /// region (an inverted check of a failing region counts as healthy, so Route 53 may send
+    /// the traffic straight back).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undone: Vec<Undone>,
+}
+
+/// A mitigation, and the return of the traffic to the impacted region that undid it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Undone {
+    pub mitigated: Milestone,
+    pub reverted: Milestone,
 }
 
 /// Seconds between the milestones; `None` where either is not reached.
@@ -191,6 +204,22 @@ impl Impact<'_> {
         self.service.is_none_or(|s| e.service.as_deref() == Some(s))
     }
 
+    /// A serving change of the impacted service back to the impacted region, as DNS answers it
+    /// (or the health model, for a service with no DNS signal).
+    fn moved_back(&self, e: &Event, dns_known: &BTreeSet<&str>) -> bool {
+        let Some(region) = self.region else {
+            return false;
+        };
+        let by = match e.service.as_deref() {
+            Some(s) if dns_known.contains(s) => "dns",
+            _ => "health",
+        };
+        e.kind == EventKind::ServingChanged
+            && self.service_matches(e)
+            && e.subject.as_deref() == Some(by)
+            && e.after.as_deref() == Some(region)
+    }
+
     /// A serving change of the impacted service away from the impacted region.
     fn moved_away(&self, e: &Event) -> bool {
         e.kind == EventKind::ServingChanged
@@ -267,23 +296,45 @@ fn milestones(prior: &[Event], events: &[Event]) -> (Milestones, Vec<String>) {
         }
     }
     let until = resolved.map_or(events.len(), |r| r + 1);
-    for i in from..until {
-        let Some(e) = events.get(i) else { break };
+    let mut start = from;
+    while let Some((i, verified)) = (start..until).find_map(|i| {
+        let e = events.get(i)?;
         let by_dns = impact.moved_away(e) && e.subject.as_deref() == Some("dns");
         let by_action = e.kind == EventKind::Action
             && impact.service_matches(e)
             && e.after.as_deref() == Some("verified")
-            && matches!(e.subject.as_deref(), Some("failover" | "failback"));
+            // A failback sends the traffic back to the primary, where the impact usually is:
+            // only DNS moving away from the impacted region counts for it.
+            && e.subject.as_deref() == Some("failover");
         let by_health = impact.moved_away(e)
             && e.subject.as_deref() == Some("health")
             && e.service.as_deref().is_some_and(|s| !dns_known.contains(s));
-        if by_dns || by_action {
-            found.mitigated = milestone(events, i, Some(true));
-            break;
-        }
-        if by_health {
-            found.mitigated = milestone(events, i, Some(false));
-            break;
+        (by_dns || by_action || by_health).then_some((i, by_dns || by_action))
+    }) {
+        let mitigated = milestone(events, i, Some(verified));
+        // A mitigation holds unless the traffic goes back to the impacted region before the
+        // end (Route 53 counting an inverted, failing check healthy does that): then it is
+        // listed as undone, and the next mitigation is looked for after the return.
+        match (i + 1..until).find(|j| {
+            events
+                .get(*j)
+                .is_some_and(|e| impact.moved_back(e, &dns_known))
+        }) {
+            Some(back) => {
+                if let (Some(mitigated), Some(reverted)) =
+                    (mitigated, milestone(events, back, None))
+                {
+                    found.undone.push(Undone {
+                        mitigated,
+                        reverted,
+                    });
+                }
+                start = back + 1;
+            }
+            None => {
+                found.mitigated = mitigated;
+                break;
+            }
         }
     }
     if let Some(r) = resolved {
@@ -370,6 +421,16 @@ pub fn markdown(t: &Timeline) -> String {
         None => ("not reached".to_string(), "no impact in the window".into()),
     };
     let _ = writeln!(out, "| Impact detected | {} | {} |", impact.0, impact.1);
+    for undone in &m.undone {
+        let _ = writeln!(
+            out,
+            "| Mitigation undone | {} → {} | {} (undone: {}) |",
+            time(undone.mitigated.at),
+            time(undone.reverted.at),
+            what(&undone.mitigated),
+            what(&undone.reverted)
+        );
+    }
     for (name, ms) in [("Mitigated", &m.mitigated), ("Resolved", &m.resolved)] {
         let (when, text) = match ms {
             Some(ms) => {

@@ -430,3 +430,42 @@ fn the_markdown_says_which_milestones_are_not_reached_and_keeps_its_table_whole(
         assert_eq!(line.replace("\\|", "").matches('|').count(), 7, "{line}");
     }
 }
+
+#[test]
+fn a_mitigation_the_traffic_comes_back_from_is_undone_not_mitigated() {
+    // Route 53 Developer Guide, "Inverting health checks": an inverted check of a failing
+    // endpoint counts as healthy, so after a failover by inversion Route 53 may answer with the
+    // failing region again.
+    let events = vec![
+        error_rate(60, FindingRaised, Some(Warning)),
+        action(100, "svc", "failover", "verified"),
+        serving(110, "dns", "us-west-2"),
+        health(120, "us-east-1", "healthy"),
+        serving(140, "dns", "us-east-1"),
+        action(300, "svc", "failover", "verified"),
+        serving(310, "dns", "us-west-2"),
+    ];
+    let timeline = build(&[], events);
+    let m = &timeline.milestones;
+    assert_eq!(m.impact_detected.as_ref().map(|m| m.event), Some(0));
+    assert_eq!(m.undone.len(), 1, "{m:?}");
+    assert_eq!(m.undone[0].mitigated.event, 1);
+    assert_eq!(m.undone[0].reverted.event, 4);
+    assert_eq!(
+        m.mitigated.as_ref().map(|m| m.event),
+        Some(5),
+        "the one that held"
+    );
+    let text = markdown(&timeline);
+    assert!(text.contains("| Mitigation undone |"), "{text}");
+
+    // Without the second move, nothing held: not mitigated.
+    let events = vec![
+        error_rate(60, FindingRaised, Some(Warning)),
+        serving(110, "dns", "us-west-2"),
+        serving(140, "dns", "us-east-1"),
+    ];
+    let timeline = build(&[], events);
+    assert_eq!(timeline.milestones.mitigated, None);
+    assert_eq!(timeline.milestones.undone.len(), 1);
+}
