@@ -56,10 +56,10 @@ fn timeline_after_the_failover_120x35() {
     };
     let oldest = |needle: &str| rows.iter().rposition(|l| l.contains(needle)).unwrap();
     assert!(
-        row("note: paged payments") < row("say us-west-2 serves"),
+        row("note: paged payments") < row("served from us-west-2"),
         "{text}"
     );
-    assert!(row("say us-west-2 serves") < row("is unhealthy"), "{text}");
+    assert!(row("served from us-west-2") < row("is unhealthy"), "{text}");
     assert!(
         row("is unhealthy") < oldest("sample-api in us-east-1"),
         "{text}"
@@ -102,7 +102,7 @@ fn timeline_service_filter_and_text_filter() {
     assert_eq!(state.view.timeline_service, None);
     // `/` filters the events by their text.
     press(&mut state, KeyCode::Char('/'), now);
-    type_text(&mut state, "serves", now);
+    type_text(&mut state, "served from", now);
     press(&mut state, KeyCode::Enter, now);
     let text = screen(&state, 120, 35, now);
     let listed: Vec<&str> = text
@@ -110,7 +110,7 @@ fn timeline_service_filter_and_text_filter() {
         .filter(|l| l.starts_with('│') && l.contains(':'))
         .collect();
     assert!(!listed.is_empty(), "{text}");
-    assert!(listed.iter().all(|l| l.contains("serves")), "{text}");
+    assert!(listed.iter().all(|l| l.contains("served from")), "{text}");
     assert!(text.contains(&format!(" of {all} events")), "{text}");
     // Esc closes the view (the filter stays until the next Esc).
     press(&mut state, KeyCode::Esc, now);
@@ -151,7 +151,7 @@ fn health_detail_shows_the_rows_events() {
         .and_then(|rest| rest.split("│Findings").next())
         .unwrap();
     assert!(events.contains("sample-api in us-east-1"), "{text}");
-    assert!(events.contains("say us-west-2 serves"), "{text}");
+    assert!(events.contains("served from us-west-2"), "{text}");
     assert!(!events.contains("us-west-2:"), "{text}");
     assert!(lines_with(&text, "billing").is_empty(), "{text}");
     insta::assert_snapshot!("health_detail_events_120x35", text);
@@ -185,7 +185,7 @@ fn recoveries_are_green() {
     support::refresh_all(&backend, &mut state, now);
     press(&mut state, KeyCode::Char('t'), now);
     let text = screen(&state, 120, 35, now);
-    let healthy = lines_with(&text, "(sample in us-east-1) is healthy");
+    let healthy = lines_with(&text, "sample in us-east-1 is healthy");
     assert_eq!(healthy.len(), 1, "{text}");
     assert!(healthy[0].contains("✓ sample/us-east-1"), "{text}");
     let buffer = render_app(&state, &Theme::color(), 120, 35, now);

@@ -212,10 +212,11 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
                     }
                     _ => Severity::Info,
                 };
-                let what = if h.value.id.is_empty() {
-                    format!("{name} in {region}")
+                // The check's id is in the Health detail; the message says what it means.
+                let flags = if by_flags && status == HealthStatus::Unhealthy {
+                    " by its own flags"
                 } else {
-                    format!("health check {} ({name} in {region})", h.value.id)
+                    ""
                 };
                 let pct = h
                     .value
@@ -227,7 +228,7 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
                     Some(status.label().to_string()),
                     severity,
                     Some(region),
-                    format!("{what} is {}{pct}", status.label()),
+                    format!("{name} in {region} is {}{flags}{pct}", status.label()),
                 );
                 read.aws_time = h.value.verdict_from.at();
                 insert(obs, read);
@@ -240,10 +241,7 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
             Some(serving.to_string()),
             Severity::Warning,
             None,
-            format!(
-                "{name}: the health checks say {serving} serves {}",
-                svc.service.domain
-            ),
+            format!("{name} served from {serving} by the health checks"),
         );
         read.subject = Some("health".into());
         insert(obs, read);
@@ -257,7 +255,7 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
                 Severity::Warning,
                 None,
                 format!(
-                    "{name}: DNS ({}) answers {} with {answered}",
+                    "{name} served from {answered} by DNS ({} answers {})",
                     dns.value.nameserver.as_deref().unwrap_or("?"),
                     dns.value.name
                 ),
@@ -623,7 +621,7 @@ fn transition(
         SignalKind::Health | SignalKind::Serving => {
             let was = before
                 .as_deref()
-                .map(|b| format!(" (was {b})"))
+                .map(|b| format!(", was {b}"))
                 .unwrap_or_default();
             let kind = if r.kind == SignalKind::Health {
                 EventKind::HealthChanged
