@@ -204,7 +204,13 @@ fn a_drill_failover_shows_at_its_simulated_time_and_an_undone_mitigation_says_so
     let breach = position(&t, is_breach);
     let moved = position(&t, serves("health", "us-west-2"));
     let followed = position(&t, serves("dns", "us-west-2"));
-    let back = position(&t, serves("dns", "us-east-1"));
+    // The baseline at the start says us-east-1 too: the return is the one after the move.
+    let back = followed
+        + 1
+        + events(&t)[followed + 1..]
+            .iter()
+            .position(serves("dns", "us-east-1"))
+            .unwrap();
     assert!(
         breach < moved && moved < followed && followed < back,
         "{:#}",

@@ -62,14 +62,32 @@ pub struct Reading {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Observation {
     pub readings: BTreeMap<String, Reading>,
-    /// (data, service, region) read: `"health"`, `"lambda"`, `"domains"`, `"replication"`
-    /// per region; `"pipeline"`, `"dns"` with region `"-"`.
+    /// (data, service, region) whose values were all read (not merely fetched: a fetch that
+    /// kept a part unknown does not count): `"health"`, `"lambda"`, `"domains"`,
+    /// `"replication"`, `"replication_metrics"` per region; `"pipeline"`, `"dns"` with region
+    /// `"-"`.
     pub known: BTreeSet<(&'static str, String, String)>,
 }
 
 impl Observation {
     /// Whether the data a finding signal depends on was read, so its absence means cleared.
     fn absence_known(&self, reading: &Reading) -> bool {
+        let service = reading.service.clone().unwrap_or_default();
+        if reading.kind == SignalKind::Approval {
+            return self.known.contains(&("pipeline", service, "-".into()));
+        }
+        if reading.kind != SignalKind::Finding {
+            return false;
+        }
+        let region = reading.region.clone().unwrap_or_else(|| "-".into());
+        let known = |data| {
+            self.known
+                .contains(&(data, service.clone(), region.clone()))
+        };
+        // A failed replication is judged from the replicas and from the rules' metrics.
+        if reading.code == Some(FindingCode::ReplicationFailed) {
+            return known("replication") && known("replication_metrics");
+        }
         let data = match reading.code {
             Some(FindingCode::HealthUnhealthy | FindingCode::HealthInverted) => "health",
             Some(FindingCode::ErrorRateHigh | FindingCode::CodeMismatch) => "lambda",
@@ -84,13 +102,7 @@ impl Observation {
             Some(FindingCode::DnsDisagrees) => "dns",
             Some(FindingCode::ApprovalPending | FindingCode::SourceError) | None => return false,
         };
-        let service = reading.service.clone().unwrap_or_default();
-        let region = reading.region.clone().unwrap_or_else(|| "-".into());
-        match reading.kind {
-            SignalKind::Finding => self.known.contains(&(data, service, region)),
-            SignalKind::Approval => self.known.contains(&("pipeline", service, "-".into())),
-            _ => false,
-        }
+        known(data)
     }
 }
 
@@ -135,17 +147,24 @@ pub fn observe(fleet: &Fleet, now: Timestamp) -> Observation {
         if status.last_attempt.is_none() {
             continue;
         }
-        let (value, severity, message) = match &status.error {
-            None => ("ok", Severity::Info, format!("{key} answers again")),
-            Some(e) if e.kind == ErrorKind::Throttled => (
+        // A fetch that kept a part unknown (its `partial` error) is throttled or failing in
+        // that part.
+        let (value, severity, message) = match (&status.error, &status.partial) {
+            (None, None) => ("ok", Severity::Info, format!("{key} answers again")),
+            (Some(e), _) | (None, Some(e)) if e.kind == ErrorKind::Throttled => (
                 "throttled",
                 Severity::Warning,
                 format!("{key} throttled: {}", e.message),
             ),
-            Some(e) => (
+            (Some(e), _) => (
                 "failed",
                 Severity::Warning,
                 format!("{key} failing: {}", e.message),
+            ),
+            (None, Some(e)) => (
+                "partial",
+                Severity::Warning,
+                format!("{key} partly failing: {}", e.message),
             ),
         };
         insert(
@@ -186,17 +205,33 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
             obs.known
                 .insert((data, name.to_string(), region.to_string()));
         };
-        if r.health.is_some() {
+        // Known only where the values a finding rests on were read: a verdict that is not
+        // unknown and flags that were read; every function's metrics and code; every domain's
+        // records; the rules' metrics.
+        if r.health
+            .as_ref()
+            .is_some_and(|h| h.value.raw != HealthStatus::Unknown && !h.value.flags_unknown)
+        {
             known("health");
         }
-        if r.functions.is_some() {
+        if r.functions.as_ref().is_some_and(|f| {
+            f.value
+                .iter()
+                .all(|s| s.invocations.is_some() && s.errors.is_some() && s.code_sha256.is_some())
+        }) {
             known("lambda");
         }
-        if r.domains.is_some() {
+        if r.domains
+            .as_ref()
+            .is_some_and(|d| d.value.iter().all(|d| d.dns_read))
+        {
             known("domains");
         }
         if r.artifacts.is_some() {
             known("replication");
+        }
+        if r.replication_metrics.is_some() {
+            known("replication_metrics");
         }
         if let Some(h) = &r.health {
             let status = h.value.effective();
@@ -247,7 +282,9 @@ fn observe_service(fleet: &Fleet, svc: &ServiceState, now: Timestamp, obs: &mut 
         insert(obs, read);
     }
     if let Some(dns) = &svc.dns {
-        obs.known.insert(("dns", name.to_string(), "-".into()));
+        if dns.value.error.is_none() {
+            obs.known.insert(("dns", name.to_string(), "-".into()));
+        }
         if let Some(answered) = &dns.value.answer_region {
             let mut read = reading(
                 SignalKind::Serving,
@@ -430,6 +467,8 @@ struct Followed {
     seen: bool,
     /// When its observed value changed, within the last [`FLAP_WINDOW_S`].
     changes: VecDeque<Timestamp>,
+    /// When its observed value last changed (the settled value's time, after flapping).
+    last_change: Option<Timestamp>,
     /// Flapping: changes since its `flapping` event, held back until it settles.
     held: Option<u32>,
     /// The last reading, for the event of a value that settles or is cleared.
@@ -511,6 +550,10 @@ impl Tracker {
                 events.push(event);
             }
         }
+        // An artifact version no longer tracked (a newer build came) is not followed further:
+        // the tracker stays as large as what is watched.
+        self.signals
+            .retain(|key, _| !key.starts_with("replica/") || obs.readings.contains_key(key));
         events
     }
 }
@@ -532,10 +575,20 @@ fn follow(
             SignalKind::Health => reading.severity == Severity::Critical,
             SignalKind::Source => value.as_deref().is_some_and(|v| v != "ok"),
             SignalKind::Approval => value.as_deref() == Some("pending"),
-            SignalKind::Serving | SignalKind::Replica => false,
+            // The serving region is the baseline the milestones and later runs compare with:
+            // recorded at first sight (as information), so that a journal fed by separate runs
+            // (a `snapshot` from cron, a restarted console) sees it move.
+            SignalKind::Serving => value.is_some(),
+            SignalKind::Replica => false,
         };
         if notable {
-            return record(f, key, value, &reading, now, None);
+            let mut event = record(f, key, value, &reading, now, None);
+            if let Some(e) = &mut event
+                && reading.kind == SignalKind::Serving
+            {
+                e.severity = Severity::Info;
+            }
+            return event;
         }
         f.recorded = value;
         return None;
@@ -555,7 +608,9 @@ fn follow(
             f.held = None;
             if f.recorded != f.current {
                 let note = format!(" (settled after {held} more changes)");
-                return record(f, key, value, &reading, now, Some(note));
+                // Dated when it last changed: the value has held since.
+                let at = f.last_change.unwrap_or(now);
+                return record(f, key, value, &reading, at, Some(note));
             }
         }
         // A value recorded elsewhere meanwhile, or found in the journal, needs no event.
@@ -566,6 +621,7 @@ fn follow(
     }
     f.current = value.clone();
     f.changes.push_back(now);
+    f.last_change = Some(now);
     if let Some(held) = &mut f.held {
         *held += 1;
         return None;
@@ -647,7 +703,7 @@ fn transition(
                 r.message.clone(),
             ),
             Some("throttled") => (EventKind::SourceThrottled, r.severity, r.message.clone()),
-            Some("failed") => (EventKind::SourceFailed, r.severity, r.message.clone()),
+            Some("failed" | "partial") => (EventKind::SourceFailed, r.severity, r.message.clone()),
             _ => return None,
         },
         SignalKind::Replica => match value.as_deref() {

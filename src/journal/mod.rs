@@ -27,6 +27,9 @@ use std::path::{Path, PathBuf};
 pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
 /// Rotated files kept.
 pub const KEEP: usize = 4;
+/// How long an append waits for another process's lock before giving up (the events stay on
+/// screen; the failure is reported).
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -35,6 +38,11 @@ pub enum JournalError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the incident journal is locked by another switchyard process ({path}) for longer than \
+         2 s; is one stopped (Ctrl-Z)?"
+    )]
+    Locked { path: PathBuf },
     #[error("cannot read the incident journal {path}: {source}")]
     Read {
         path: PathBuf,
@@ -129,13 +137,7 @@ impl Journal {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(fail(dir))?;
         }
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.lock_path())
-            .map_err(fail(&self.lock_path()))?;
-        lock.lock().map_err(fail(&self.lock_path()))?;
+        let lock = self.lock()?;
         let torn = self.catch_up()?;
         let mut written = Vec::new();
         let mut bytes = Vec::new();
@@ -189,6 +191,36 @@ impl Journal {
         Ok(written)
     }
 
+    /// The journal's lock (`events.lock`), waited for at most [`LOCK_WAIT`]: a process stopped
+    /// while holding it (Ctrl-Z) must not stop every other one.
+    fn lock(&self) -> Result<File, JournalError> {
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| JournalError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(JournalError::Locked { path });
+                }
+                Err(std::fs::TryLockError::Error(source)) => {
+                    return Err(JournalError::Write { path, source });
+                }
+            }
+        }
+    }
+
     /// Start a new file, keeping the current one as the newest rotated file: each console run
     /// on the simulation is a drill of its own, whose clock starts again at the scenario's
     /// start, so it must not compare itself with the previous run's last values.
@@ -203,16 +235,16 @@ impl Journal {
             Err(e) => return Err(fail(&self.path)(e)),
         };
         if empty {
+            // Nothing of this run yet: the rotated files are earlier drills, not read for values.
+            self.primed = true;
+            self.last.clear();
+            self.offset = 0;
+            self.identity = None;
             return Ok(());
         }
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.lock_path())
-            .map_err(fail(&self.lock_path()))?;
-        lock.lock().map_err(fail(&self.lock_path()))?;
+        let lock = self.lock()?;
         self.rotate()?;
+        drop(lock);
         self.last.clear();
         self.primed = true;
         Ok(())
@@ -257,10 +289,31 @@ impl Journal {
     /// too. Returns whether the file ends in a torn line.
     fn catch_up(&mut self) -> Result<bool, JournalError> {
         if !self.primed {
+            // At the first read, every rotated file, oldest first: a signal's last value may be
+            // old (a finding open for days).
             self.primed = true;
-            let rotated = self.rotated(1);
-            for event in read_file(&rotated)?.events {
-                self.remember(event);
+            for n in (1..=KEEP).rev() {
+                for event in read_file(&self.rotated(n))?.events {
+                    self.remember(event);
+                }
+            }
+        } else if self.identity.is_some() {
+            let now = std::fs::metadata(&self.path)
+                .ok()
+                .and_then(|m| identity(&m));
+            if now != self.identity {
+                // Another process rotated the file since the last read: what it (and others)
+                // appended after that read is at the end of the old file, now `.1`.
+                let old = self.rotated(1);
+                if std::fs::metadata(&old).ok().and_then(|m| identity(&m)) == self.identity {
+                    let text = read_from(&old, self.offset)?;
+                    let whole = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                    for event in parse(&text[..whole]).events {
+                        self.remember(event);
+                    }
+                }
+                self.offset = 0;
+                self.identity = None;
             }
         }
         let mut file = match File::open(&self.path) {
@@ -417,6 +470,19 @@ fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
         let _ = meta;
         None
     }
+}
+
+/// A file's bytes from `offset` on.
+fn read_from(path: &Path, offset: u64) -> Result<Vec<u8>, JournalError> {
+    let fail = |source| JournalError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(fail)?;
+    file.seek(SeekFrom::Start(offset)).map_err(fail)?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).map_err(fail)?;
+    Ok(text)
 }
 
 fn read_file(path: &Path) -> Result<Contents, JournalError> {

@@ -183,3 +183,76 @@ fn a_fresh_start_keeps_the_previous_run_and_forgets_its_values() {
 }
 mod replay;
 mod timeline;
+
+#[test]
+fn a_fresh_start_after_an_empty_run_does_not_read_an_earlier_drill() {
+    let dir = dir();
+    let path = dir.join("drill-events.jsonl");
+    Journal::new(&path)
+        .append(&[health(0, "unhealthy")])
+        .unwrap();
+    Journal::new(&path).start_fresh().unwrap();
+    // A run that recorded nothing, then another: still nothing of the first drill.
+    Journal::new(&path).start_fresh().unwrap();
+    let mut third = Journal::new(&path);
+    third.start_fresh().unwrap();
+    assert_eq!(third.last_events().unwrap(), vec![]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn what_another_process_wrote_before_it_rotated_is_read() {
+    let dir = dir();
+    let path = dir.join("events.jsonl");
+    let mut a = Journal::new(&path).with_max_bytes(1_000);
+    let mut b = Journal::new(&path).with_max_bytes(1_000);
+    a.append(&[health(0, "unhealthy")]).unwrap();
+    // b records the recovery, then enough notes to rotate: the recovery is now in `.1`.
+    b.append(&[health(5, "healthy")]).unwrap();
+    while !dir.join("events.1.jsonl").exists() {
+        b.append(&[Event::note(t(6), None, None, "x".repeat(100))])
+            .unwrap();
+    }
+    assert_eq!(
+        a.append(&[health(9, "healthy")]).unwrap(),
+        vec![],
+        "b's recovery is read from the rotated file"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_last_values_come_from_every_rotated_file() {
+    let dir = dir();
+    let path = dir.join("events.jsonl");
+    // A finding raised long ago: its event is in the oldest file kept.
+    let mut old = health(0, "unhealthy");
+    old.signal = Some("finding/svc/us-east-1/health_unhealthy/hc".into());
+    let line = format!("{}\n", serde_json::to_string(&old).unwrap());
+    std::fs::write(dir.join(format!("events.{KEEP}.jsonl")), line).unwrap();
+    let last = Journal::new(&path).last_events().unwrap();
+    assert_eq!(last.len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_lock_held_too_long_is_an_error_not_a_hang() {
+    let dir = dir();
+    let path = dir.join("events.jsonl");
+    // Another process stopped while holding the lock.
+    let held = File::create(dir.join("events.lock")).unwrap();
+    held.lock().unwrap();
+    let err = Journal::new(&path)
+        .append(&[health(0, "unhealthy")])
+        .unwrap_err();
+    assert!(matches!(err, JournalError::Locked { .. }), "{err}");
+    drop(held);
+    assert_eq!(
+        Journal::new(&path)
+            .append(&[health(0, "unhealthy")])
+            .unwrap()
+            .len(),
+        1
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -72,9 +72,16 @@ impl Writer {
         let Some(handle) = self.handle.take() else {
             return;
         };
-        let joined = tokio::task::spawn_blocking(move || handle.join());
-        if tokio::time::timeout(CLOSE_WAIT, joined).await.is_err() {
-            tracing::warn!("the journal writer did not finish in time; leaving it to the exit");
+        // Polled rather than joined on a blocking task: the runtime waits for its blocking
+        // tasks when it shuts down, which would make the limit no limit.
+        let deadline = tokio::time::Instant::now() + CLOSE_WAIT;
+        while !handle.is_finished() {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!("the journal writer did not finish in time; leaving it to the exit");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        let _ = handle.join();
     }
 }

@@ -88,12 +88,15 @@ async fn event_loop(
     let mut events = crate::journal::Journal::standard(backend.is_simulation());
     // Each run on the simulation is a drill of its own (its clock starts at the scenario's
     // start again): a fresh drill journal, the previous run's kept as `drill-events.1.jsonl`.
-    let fresh = if backend.is_simulation() {
-        events.start_fresh().map_err(|e| e.to_string())
+    // It starts with nothing: the earlier drills (same simulated times) are not this one.
+    let loaded = if backend.is_simulation() {
+        events
+            .start_fresh()
+            .map(|()| crate::state::JournalRead::default())
+            .map_err(|e| e.to_string())
     } else {
-        Ok(())
+        journal::load(&mut events, clock.now())
     };
-    let loaded = fresh.and_then(|()| journal::load(&mut events, clock.now()));
     if let Err(e) = &loaded {
         tracing::warn!(%e, "incident journal not read at start");
     }

@@ -157,13 +157,13 @@ fn marker(e: &Event) -> &'static str {
     }
 }
 
-/// Something recovered, cleared or completed (an info event of a signal that can go wrong).
+/// Something recovered, cleared or completed (an info event of a signal that can go wrong; an
+/// info serving change is the baseline recorded at first sight, not news).
 fn good_news(e: &Event) -> bool {
     e.severity == Severity::Info
         && matches!(
             e.kind,
             EventKind::HealthChanged
-                | EventKind::ServingChanged
                 | EventKind::FindingCleared
                 | EventKind::SourceRecovered
                 | EventKind::ReplicationCompleted

@@ -215,22 +215,37 @@ fn an_event_carries_the_time_aws_gave() {
 }
 
 #[test]
-fn a_first_sight_records_only_what_is_already_wrong() {
+fn a_first_sight_records_only_what_is_already_wrong_and_the_serving_region() {
     let mut tracker = Tracker::default();
+    let baseline = tracker.observe(&observe(&fleet(healthy), t(0)), t(0));
+    let baseline: Vec<_> = baseline
+        .iter()
+        .map(|e| (e.kind, e.before.clone(), e.after.clone(), e.severity))
+        .collect();
     assert_eq!(
-        tracker.observe(&observe(&fleet(healthy), t(0)), t(0)),
-        vec![]
+        baseline,
+        vec![(
+            EventKind::ServingChanged,
+            None,
+            s("us-east-1"),
+            Severity::Info
+        )],
+        "healthy regions are not news; the serving region is the baseline later runs compare with"
     );
     let mut tracker = Tracker::default();
-    let kinds: Vec<EventKind> = tracker
+    let kinds: Vec<(EventKind, Severity)> = tracker
         .observe(&observe(&fleet(primary_down), t(0)), t(0))
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| (e.kind, e.severity))
         .collect();
     assert_eq!(
         kinds,
-        vec![EventKind::FindingRaised, EventKind::HealthChanged],
-        "the critical finding and the unhealthy verdict; the serving region is the baseline"
+        vec![
+            (EventKind::FindingRaised, Severity::Critical),
+            (EventKind::HealthChanged, Severity::Critical),
+            (EventKind::ServingChanged, Severity::Info),
+        ],
+        "the critical finding, the unhealthy verdict, and the serving region as the baseline"
     );
 }
 
@@ -278,7 +293,7 @@ fn a_restart_seeded_from_the_journal_records_only_what_changed_meanwhile() {
 }
 
 /// The health signal's events over a sequence of (second, primary down?) observations.
-fn health_events(sequence: &[(i64, bool)]) -> Vec<(i64, EventKind, Option<String>)> {
+fn health_events(sequence: &[(i64, bool)]) -> Vec<(i64, EventKind, Option<String>, Timestamp)> {
     let mut tracker = Tracker::default();
     let mut out = Vec::new();
     for (secs, down) in sequence {
@@ -289,7 +304,7 @@ fn health_events(sequence: &[(i64, bool)]) -> Vec<(i64, EventKind, Option<String
         };
         for e in tracker.observe(&observe(&f, t(*secs)), t(*secs)) {
             if e.signal.as_deref() == Some("health/svc/us-east-1") {
-                out.push((*secs, e.kind, e.after));
+                out.push((*secs, e.kind, e.after, e.observed));
             }
         }
     }
@@ -318,6 +333,11 @@ fn flapping_is_bounded_then_settles() {
     assert!(
         settled.0 >= steady_from + FLAP_WINDOW_S,
         "settled only after a whole window without change: {settled:?}"
+    );
+    assert_eq!(
+        settled.3,
+        t(steady_from),
+        "dated when it last changed, not when it was found steady"
     );
 }
 
@@ -457,4 +477,84 @@ fn a_region_made_unhealthy_by_its_flags_is_a_warning_not_impact() {
         Severity::Critical,
         "the checkers see it fail"
     );
+}
+
+#[test]
+fn a_finding_is_not_cleared_when_its_metrics_could_not_be_read() {
+    // CloudWatch GetMetricData failing (or throttled) leaves the functions' counts unknown: the
+    // error-rate finding is unknown, not cleared.
+    let mut tracker = Tracker::default();
+    let breach = |s: &mut ServiceState| {
+        healthy(s);
+        s.regions[0].functions = stamped(vec![function(1000, 200, "c1")]);
+    };
+    let mut f = fleet(breach);
+    tracker.observe(&observe(&f, t(0)), t(0));
+    let function = &mut f.services[0].regions[0].functions.as_mut().unwrap().value[0];
+    function.invocations = None;
+    function.errors = None;
+    assert_eq!(tracker.observe(&observe(&f, t(60)), t(60)), vec![]);
+    // The same for a health verdict that cannot be told and flags that could not be read.
+    let mut f = fleet(primary_down);
+    let mut tracker = Tracker::default();
+    tracker.observe(&observe(&f, t(0)), t(0));
+    let check = &mut f.services[0].regions[0].health.as_mut().unwrap().value;
+    check.raw = HealthStatus::Unknown;
+    check.flags_unknown = true;
+    assert_eq!(tracker.observe(&observe(&f, t(60)), t(60)), vec![]);
+}
+
+#[test]
+fn an_approval_no_longer_waiting_can_wait_again() {
+    // A pipeline whose approval stops waiting with no answer recorded (CodePipeline keeps only
+    // the latest run of each action) and waits again later: the second wait is recorded too.
+    let waiting = |s: &mut ServiceState| {
+        healthy(s);
+        s.pipeline = pending(&[]);
+    };
+    let idle = |s: &mut ServiceState| with_pipeline(s, None);
+    let mut tracker = Tracker::default();
+    let mut kinds = Vec::new();
+    for (i, setup) in [idle, waiting, idle, waiting].into_iter().enumerate() {
+        let at = t(60 * i as i64);
+        kinds.extend(
+            tracker
+                .observe(&observe(&fleet(setup), at), at)
+                .into_iter()
+                .filter(|e| {
+                    e.signal
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("approval/"))
+                })
+                .map(|e| e.kind),
+        );
+    }
+    assert_eq!(
+        kinds,
+        vec![EventKind::ApprovalPending, EventKind::ApprovalPending]
+    );
+}
+
+#[test]
+fn a_source_partly_throttled_is_recorded() {
+    use crate::source::{ErrorKind, SourceError, SourceKey};
+    let mut f = two_services();
+    let key = SourceKey::new(crate::source::SourceKind::Health, "us-east-1");
+    let status = f.sources.get_mut(&key).unwrap();
+    status.last_attempt = Some(t(10));
+    status.last_ok = Some(t(10));
+    let mut tracker = Tracker::default();
+    tracker.observe(&observe(&f, t(10)), t(10));
+    // A fetch that answered but with a part throttled (its `partial` error).
+    f.sources.get_mut(&key).unwrap().partial = Some(SourceError::new(
+        ErrorKind::Throttled,
+        "CloudWatch GetMetricData: Throttling",
+    ));
+    let kinds: Vec<_> = tracker
+        .observe(&observe(&f, t(20)), t(20))
+        .into_iter()
+        .filter(|e| e.signal.as_deref() == Some("source/us-east-1/route53"))
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec![EventKind::SourceThrottled]);
 }
