@@ -5,9 +5,8 @@ use super::Theme;
 use super::keymap::bindings;
 use crate::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// Drawn over the panels (`body`), or over the whole `screen` when the panels' area is too short.
 pub fn render(frame: &mut Frame, body: Rect, screen: Rect, state: &State, theme: &Theme) {
@@ -40,23 +39,12 @@ pub fn render(frame: &mut Frame, body: Rect, screen: Rect, state: &State, theme:
     let height = lines.len() as u16 + 2;
     let area = if height <= body.height { body } else { screen };
     let height = height.min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(92.min(area.width))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.focus_border)
-                .title(Span::styled(
-                    " Help: keys (Esc or ? to close) ",
-                    theme.title,
-                )),
-        ),
-        popup,
+    super::widgets::popup(
+        frame,
+        area,
+        (92.min(area.width), height),
+        " Help: keys (Esc or ? to close) ",
+        lines,
+        theme,
     );
 }

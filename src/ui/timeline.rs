@@ -13,10 +13,10 @@ use super::{Theme, widgets};
 use crate::model::{Event, EventKind, FindingCode, Severity, Timestamp, short_actor};
 use crate::state::{NOTE_MAX, State, timeline_events};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Timestamp) {
     let events = timeline_events(state);
@@ -253,23 +253,12 @@ pub fn render_note(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         Line::from(widgets::tail(&text, inner.saturating_sub(1))),
         Line::from(status),
     ];
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(5)])
-        .flex(Flex::Center)
-        .areas(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.focus_border)
-                .title(Span::styled(
-                    " Note for the incident journal (Enter records · Esc cancels) ",
-                    theme.title,
-                )),
-        ),
-        popup,
+    widgets::popup(
+        frame,
+        area,
+        (width, 5),
+        " Note for the incident journal (Enter records · Esc cancels) ",
+        lines,
+        theme,
     );
 }

@@ -3,9 +3,12 @@
 use super::Theme;
 use crate::fleet::Freshness;
 use crate::model::{HealthStatus, ReplicaStatus, Severity};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
+use ratatui::text::Line;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use std::time::Duration;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -320,6 +323,34 @@ pub fn dns_detail<'a>(
             theme.unknown,
         ),
     }
+}
+
+/// An overlay of `width` × `height` centred in `area`, cleared, with a focused border and
+/// `title` (help, the note prompt).
+pub fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    (width, height): (u16, u16),
+    title: &str,
+    lines: Vec<Line<'_>>,
+    theme: &Theme,
+) {
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.focus_border)
+                .title(Span::styled(title.to_string(), theme.title)),
+        ),
+        popup,
+    );
 }
 
 #[cfg(test)]
