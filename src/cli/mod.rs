@@ -4,6 +4,7 @@ mod action;
 mod audit;
 mod check;
 mod demo;
+mod install;
 mod scenarios;
 mod snapshot;
 mod timeline;
@@ -153,6 +154,18 @@ pub enum Command {
         #[arg(long, value_name = "DURATION")]
         at: Option<String>,
     },
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff); with --dir, write it and one page per command there
+    Man {
+        /// Write switchyard.1 and switchyard-COMMAND.1 into this folder (e.g.
+        /// ~/.local/share/man/man1) instead of printing switchyard.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What `timeline` prints.
@@ -294,6 +307,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
+        Some(Command::Completions { shell }) => install::completions(*shell),
+        Some(Command::Man { dir }) => install::man(dir.as_deref()),
         Some(Command::Audit {
             json,
             team: true,
