@@ -509,19 +509,6 @@ impl Tracker {
         tracker
     }
 
-    /// The value last recorded for a signal (what another process wrote counts too, once
-    /// told with [`Tracker::recorded_elsewhere`]).
-    pub fn recorded(&self, signal: &str) -> Option<&str> {
-        self.signals.get(signal)?.recorded.as_deref()
-    }
-
-    /// Another process recorded this value for a signal (the journal's dedup): take it as ours.
-    pub fn recorded_elsewhere(&mut self, signal: &str, value: Option<String>) {
-        let followed = self.signals.entry(signal.to_string()).or_default();
-        followed.recorded = value;
-        followed.seen = true;
-    }
-
     /// The events of what changed between the last observation and `obs`.
     pub fn observe(&mut self, obs: &Observation, now: Timestamp) -> Vec<Event> {
         let mut events = Vec::new();
@@ -612,10 +599,6 @@ fn follow(
                 let at = f.last_change.unwrap_or(now);
                 return record(f, key, value, &reading, at, Some(note));
             }
-        }
-        // A value recorded elsewhere meanwhile, or found in the journal, needs no event.
-        if f.held.is_none() && f.recorded != f.current {
-            return record(f, key, value, &reading, now, None);
         }
         return None;
     }
