@@ -32,7 +32,7 @@ pub struct TeamReport {
     pub error: Option<String>,
     pub leases: Vec<LeaseReport>,
     /// The last 30 minutes of the team's actions, newest first, each with its latest phase.
-    pub recent: Vec<TeamActionReport>,
+    pub recent: Vec<crate::model::TeamAction>,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,20 +55,6 @@ pub struct LeaseReport {
     pub lease_seconds: u64,
     /// Past `lease_seconds` without renewal as of `taken_at`: the next action takes it over.
     pub expired: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TeamActionReport {
-    /// The audit id.
-    pub id: String,
-    pub action: String,
-    pub service: String,
-    pub target: String,
-    pub actor: Option<String>,
-    pub started: Timestamp,
-    /// The latest phase recorded: `intent`, `result`, `verified`, `unverified`, `acknowledged`.
-    pub phase: crate::model::Phase,
-    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -304,16 +290,6 @@ fn team(fleet: &Fleet, now: Timestamp) -> Option<TeamReport> {
             .actions()
             .into_iter()
             .filter(|a| now - a.started <= crate::source::team::RECENT)
-            .map(|a| TeamActionReport {
-                id: a.id,
-                action: a.action,
-                service: a.service,
-                target: a.target,
-                actor: a.actor,
-                started: a.started,
-                phase: a.phase,
-                outcome: a.outcome,
-            })
             .collect()
     });
     Some(TeamReport {

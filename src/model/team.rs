@@ -92,8 +92,9 @@ pub struct TeamView {
     pub recent: Vec<AuditRecord>,
 }
 
-/// One action of the team's recent ones, folded from its audit records.
-#[derive(Debug, Clone, PartialEq)]
+/// One action of the team's recent ones, folded from its audit records (also `snapshot/1`'s
+/// `team.recent[]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamAction {
     pub id: String,
     pub action: String,
