@@ -1,7 +1,7 @@
 //! switchyard: a terminal operations console for services that run AWS Lambda behind API Gateway
 //! in several regions with Route 53 failover. The library holds everything; `main.rs` is thin.
 //! The modules form layers that point one way (docs/ARCHITECTURE.md, checked by tests/layers.rs):
-//! model, paths → config, logging → source → poll → fleet → assess → action, report → journal →
+//! model, paths → config, logging → source → poll, init → fleet → assess → action, report → journal →
 //! session →
 //! state → ui → tui → cli.
 
@@ -10,6 +10,7 @@ pub mod assess;
 pub mod cli;
 pub mod config;
 pub mod fleet;
+pub mod init;
 pub mod journal;
 pub mod logging;
 pub mod model;

@@ -4,6 +4,7 @@ mod action;
 mod audit;
 mod check;
 mod demo;
+mod init;
 mod install;
 mod scenarios;
 mod snapshot;
@@ -153,6 +154,58 @@ pub enum Command {
         /// moment)
         #[arg(long, value_name = "DURATION")]
         at: Option<String>,
+    },
+    /// Write a config from what the account holds for a shared domain name (read-only
+    /// discovery), or with --check compare a config with the account (exit 1 when they differ)
+    Init {
+        /// The service's shared name (its Route 53 failover records)
+        #[arg(long, value_name = "NAME", required_unless_present = "check")]
+        domain: Option<String>,
+        /// The hosted zone (default: the zone of the domain found by name)
+        #[arg(long, value_name = "Z", conflicts_with = "check")]
+        zone_id: Option<String>,
+        /// The pipeline that deploys the service (default: the one whose actions name its
+        /// functions)
+        #[arg(long, value_name = "NAME", conflicts_with = "check")]
+        pipeline: Option<String>,
+        /// The service's name in the config (default: the domain's first label)
+        #[arg(long, value_name = "S", conflicts_with = "check")]
+        name: Option<String>,
+        /// Where to write the config ("-": standard output)
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "switchyard.toml",
+            conflicts_with = "check"
+        )]
+        out: PathBuf,
+        /// Overwrite --out if it exists
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
+        /// Compare the config (--config) with the account instead: exit 0 same, 1 different,
+        /// 3 could not tell
+        #[arg(long, conflicts_with = "domain")]
+        check: bool,
+        /// With --check: only this service
+        #[arg(long, value_name = "S", requires = "check")]
+        service: Option<String>,
+        /// The AWS profile to read with (written into [aws])
+        #[arg(long, value_name = "P", conflicts_with = "check")]
+        profile: Option<String>,
+        /// Route 53's control region (written into [aws])
+        #[arg(
+            long,
+            value_name = "REGION",
+            default_value = "us-east-1",
+            conflicts_with = "check"
+        )]
+        control_region: String,
+        /// An AWS-compatible endpoint, e.g. an emulator (written into [aws])
+        #[arg(long, value_name = "URL", conflicts_with = "check")]
+        endpoint_url: Option<String>,
+        /// switchyard.init/1 (or switchyard.init-check/1) JSON on standard output
+        #[arg(long)]
+        json: bool,
     },
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     Completions {
@@ -307,6 +360,66 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             action::run(session, which, guard.guard()).await
         }),
         Some(Command::Scenarios) => scenarios::run(),
+        Some(Command::Init {
+            check: true,
+            service,
+            json,
+            ..
+        }) => runtime.block_on(async {
+            let path = match &cli.config {
+                Some(path) => path.clone(),
+                None => crate::config::Config::default_path()
+                    .map_err(|e| Failure::usage(format!("{e}; give --config FILE")))?,
+            };
+            let config =
+                crate::config::Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+            let account = init::Account::open(
+                cli.sim.as_deref(),
+                cli.scenario_file.as_deref(),
+                &config.aws,
+            )
+            .await?;
+            init::check(&account, &config, &path, service.as_deref(), *json).await
+        }),
+        Some(Command::Init {
+            domain,
+            zone_id,
+            pipeline,
+            name,
+            out,
+            force,
+            profile,
+            control_region,
+            endpoint_url,
+            json,
+            ..
+        }) => runtime.block_on(async {
+            let aws = crate::config::AwsConfig {
+                profile: profile.clone(),
+                endpoint_url: endpoint_url.clone(),
+                control_region: control_region.clone(),
+            };
+            let account =
+                init::Account::open(cli.sim.as_deref(), cli.scenario_file.as_deref(), &aws).await?;
+            let args = init::Args {
+                ask: crate::init::Ask {
+                    domain: domain.clone().unwrap_or_default(),
+                    zone_id: zone_id.clone(),
+                    pipeline: pipeline.clone(),
+                    name: name.clone(),
+                },
+                out,
+                force: *force,
+                json: *json,
+                aws: crate::init::AwsSettings {
+                    profile: profile.clone(),
+                    endpoint_url: endpoint_url.clone(),
+                    control_region: control_region.clone(),
+                },
+                command: init_command_line(),
+            };
+            init::write(&account, args).await
+        }),
         Some(Command::Completions { shell }) => install::completions(*shell),
         Some(Command::Man { dir }) => install::man(dir.as_deref()),
         Some(Command::Audit {
@@ -372,6 +485,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             })
         }
     }
+}
+
+/// The command line `init` was run with, for the written file's first line.
+fn init_command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    format!("switchyard {}", args.join(" "))
 }
 
 /// Record what a headless command saw in the incident journal (the drill journal in the

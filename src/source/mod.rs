@@ -5,6 +5,7 @@ pub mod aws;
 pub mod call;
 pub mod clock;
 pub mod dns;
+pub mod inventory;
 pub mod sim;
 pub mod team;
 

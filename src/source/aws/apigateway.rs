@@ -18,7 +18,7 @@ const API_GATEWAY: &str = "API Gateway";
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Found {
     pub(super) api: ApiKind,
-    regional_target: Option<String>,
+    pub(super) regional_target: Option<String>,
     pub(super) mappings: Vec<DomainMapping>,
 }
 

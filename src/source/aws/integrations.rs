@@ -12,7 +12,7 @@
 use super::apigateway::{self, Found};
 use super::errors::{Operation, fail};
 use super::pages::{self, Page};
-use super::{AwsBackend, FAN_OUT, Tally};
+use super::{AwsBackend, FAN_OUT, RegionClients, Tally};
 use crate::model::{ApiKind, Timestamp};
 use crate::source::SourceError;
 use futures::stream::{self, StreamExt};
@@ -148,16 +148,18 @@ pub async fn invoked(
 
 /// One mapped API and the stages it is mapped with.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct MappedApi {
+pub(super) struct MappedApi {
     /// The API the mapping was read through (v2 mappings may name REST APIs too).
-    via: ApiKindKey,
-    id: String,
+    pub(super) via: ApiKind,
+    pub(super) id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum ApiKindKey {
-    Rest,
-    Http,
+/// API Gateway's two APIs in one region, with the profile named in errors.
+#[derive(Clone, Copy)]
+pub(super) struct Apis<'a> {
+    pub(super) region: &'a str,
+    pub(super) clients: &'a RegionClients,
+    pub(super) profile: Option<&'a str>,
 }
 
 async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked, SourceError> {
@@ -168,23 +170,24 @@ async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked
     let mut apis: BTreeMap<MappedApi, BTreeSet<String>> = BTreeMap::new();
     for found in domains.values() {
         for m in &found.mappings {
-            let via = match found.api {
-                ApiKind::Rest => ApiKindKey::Rest,
-                ApiKind::Http => ApiKindKey::Http,
-            };
             apis.entry(MappedApi {
-                via,
+                via: found.api,
                 id: m.api_id.clone(),
             })
             .or_default()
             .insert(m.stage.clone());
         }
     }
+    let at = Apis {
+        region,
+        clients: b.region(region)?,
+        profile: b.profile(),
+    };
     let pending: Vec<_> = apis
         .into_iter()
         .map(|(api, stages)| async move {
             let mut t = Tally::default();
-            let targets = api_targets(b, region, &api, &stages, &mut t).await;
+            let targets = api_targets(at, &api, &stages, &mut t).await;
             (t, targets)
         })
         .collect();
@@ -207,19 +210,18 @@ async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked
 
 /// The Lambda functions one API's integrations invoke, stage variables resolved for each stage
 /// it is mapped with.
-async fn api_targets(
-    b: &AwsBackend,
-    region: &str,
+pub(super) async fn api_targets(
+    at: Apis<'_>,
     api: &MappedApi,
     stages: &BTreeSet<String>,
     tally: &mut Tally,
 ) -> Result<Vec<Target>, SourceError> {
     let uris = match api.via {
-        ApiKindKey::Rest => rest_uris(b, region, &api.id, tally).await?,
+        ApiKind::Rest => rest_uris(at, &api.id, tally).await?,
         // A REST API mapped through the v2 API: v2 does not know it, v1 does.
-        ApiKindKey::Http => match http_uris(b, region, &api.id, tally).await? {
+        ApiKind::Http => match http_uris(at, &api.id, tally).await? {
             Some(uris) => uris,
-            None => rest_uris(b, region, &api.id, tally).await?,
+            None => rest_uris(at, &api.id, tally).await?,
         },
     };
     let mut targets = Vec::new();
@@ -229,7 +231,7 @@ async fn api_targets(
         if uri.contains("${stageVariables.") {
             for stage in stages {
                 if !variables_of.contains_key(stage.as_str()) {
-                    let read = stage_variables(b, region, api, stage, tally).await?;
+                    let read = stage_variables(at, api, stage, tally).await?;
                     variables_of.insert(stage, read);
                 }
                 let Some(variables) = variables_of.get(stage.as_str()) else {
@@ -251,18 +253,17 @@ async fn api_targets(
 
 /// Every integration URI of a REST API (GetResources with `embed=methods`).
 async fn rest_uris(
-    b: &AwsBackend,
-    region: &str,
+    at: Apis<'_>,
     api_id: &str,
     tally: &mut Tally,
 ) -> Result<Vec<String>, SourceError> {
-    let client = &b.region(region)?.apigateway;
+    let client = &at.clients.apigateway;
     let op = Operation {
         service: API_GATEWAY,
         api: "GetResources",
-        region,
+        region: at.region,
     };
-    let profile = b.profile();
+    let profile = at.profile;
     pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
             .get_resources()
@@ -289,18 +290,17 @@ async fn rest_uris(
 /// Every integration URI of an HTTP or WebSocket API (GetIntegrations); `None` when v2 does
 /// not know the API (a REST API mapped through the v2 API).
 async fn http_uris(
-    b: &AwsBackend,
-    region: &str,
+    at: Apis<'_>,
     api_id: &str,
     tally: &mut Tally,
 ) -> Result<Option<Vec<String>>, SourceError> {
-    let client = &b.region(region)?.apigatewayv2;
+    let client = &at.clients.apigatewayv2;
     let op = Operation {
         service: API_GATEWAY,
         api: "GetIntegrations",
-        region,
+        region: at.region,
     };
-    let profile = b.profile();
+    let profile = at.profile;
     let unknown_api = AtomicBool::new(false);
     let uris = pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
@@ -339,39 +339,38 @@ async fn http_uris(
 
 /// A stage's variables (v1 GetStage `variables`, v2 GetStage `StageVariables`).
 async fn stage_variables(
-    b: &AwsBackend,
-    region: &str,
+    at: Apis<'_>,
     api: &MappedApi,
     stage: &str,
     tally: &mut Tally,
 ) -> Result<BTreeMap<String, String>, SourceError> {
-    let clients = b.region(region)?;
+    let clients = at.clients;
     let op = Operation {
         service: API_GATEWAY,
         api: "GetStage",
-        region,
+        region: at.region,
     };
     tally.count(op);
     let variables = match api.via {
-        ApiKindKey::Rest => clients
+        ApiKind::Rest => clients
             .apigateway
             .get_stage()
             .rest_api_id(&api.id)
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile()))?
+            .map_err(fail(op, at.profile))?
             .variables()
             .cloned()
             .unwrap_or_default(),
-        ApiKindKey::Http => clients
+        ApiKind::Http => clients
             .apigatewayv2
             .get_stage()
             .api_id(&api.id)
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile()))?
+            .map_err(fail(op, at.profile))?
             .stage_variables()
             .cloned()
             .unwrap_or_default(),

@@ -6,6 +6,7 @@ mod apigateway;
 mod clients;
 mod cloudwatch;
 mod codepipeline;
+mod discover;
 mod dns;
 pub mod errors;
 mod health_config;
@@ -20,7 +21,10 @@ pub mod team;
 mod zone;
 
 pub use clients::{ControlClients, RegionClients};
+pub use discover::AwsInventory;
+pub use integrations::Target;
 pub use tally::Tally;
+pub use zone::{Record, normalize};
 
 use super::{
     DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec, TEAM_REGION,
@@ -60,6 +64,32 @@ pub const ROUTE53_READ_BUDGET: Duration = Duration::from_secs(8);
 /// burst into the request-rate limits of the control-plane APIs read here, which are far lower
 /// than those of the services' data planes. Lambda and S3 have their own, from their quotas.
 const FAN_OUT: usize = 8;
+
+/// The shared SDK configuration: the standard credential chain with the config's profile and
+/// endpoint, explicit timeouts, the SDK's standard retries and the one HTTP client.
+pub async fn sdk_config(aws: &crate::config::AwsConfig) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(aws.control_region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .operation_attempt_timeout(Duration::from_secs(8))
+                .operation_timeout(Duration::from_secs(15))
+                .build(),
+        );
+    if let Some(profile) = &aws.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &aws.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader
+        .http_client(clients::shared_http_client())
+        .load()
+        .await
+}
 
 pub struct AwsBackend {
     /// Boxed, like the caches below, to keep `Backend::Aws` near `Backend::Sim` in size.
@@ -112,27 +142,7 @@ impl AwsBackend {
     /// Build the shared SDK configuration (standard credential chain, the config's profile and
     /// endpoint, explicit timeouts and the SDK's standard retries) and one client per region.
     pub async fn connect(config: Config) -> AwsBackend {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(config.aws.control_region.clone()))
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .read_timeout(READ_TIMEOUT)
-                    .operation_attempt_timeout(Duration::from_secs(8))
-                    .operation_timeout(Duration::from_secs(15))
-                    .build(),
-            );
-        if let Some(profile) = &config.aws.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint) = &config.aws.endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let sdk = loader
-            .http_client(clients::shared_http_client())
-            .load()
-            .await;
+        let sdk = sdk_config(&config.aws).await;
         let custom_endpoint = config.aws.endpoint_url.is_some()
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
                 .iter()

@@ -88,7 +88,7 @@ async fn read(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Recor
     .await
 }
 
-fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
+pub(super) fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
     let target = r
         .alias_target()
         .map(|a| a.dns_name().to_string())

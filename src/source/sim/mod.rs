@@ -1,6 +1,7 @@
 //! The simulated deployment behind `switchyard demo` and `--sim`: a scenario, a world computed
 //! from it at any moment, and the backend face the pollers talk to.
 
+mod discover;
 pub mod noise;
 mod ops;
 pub mod scenario;
@@ -17,6 +18,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 use world::World;
 
+pub use discover::SimInventory;
 pub use ops::SimOp;
 pub use scenario::{BUILT_IN, ScenarioError};
 
