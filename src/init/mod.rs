@@ -372,11 +372,11 @@ fn failover_regions(
         )));
     }
     if regions.len() < 2 {
-        return Err(InitError::NotFound(format!(
-            "the failover records of {domain} lead to one region only ({}); switchyard \
-             watches a service in two or more",
+        notes.push(format!(
+            "the failover records of {domain} lead to one region only ({}): there is no \
+             region to fail over to",
             regions[0].region
-        )));
+        ));
     }
     Ok(regions)
 }

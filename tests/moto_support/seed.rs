@@ -529,6 +529,18 @@ impl Moto {
     /// A `/orders` resource on the REST API whose ANY method is a Lambda proxy integration with
     /// `uri` (API Gateway Developer Guide, "Lambda proxy integrations").
     pub async fn add_lambda_integration(&self, region: &str, api_id: &str, uri: &str) {
+        self.add_lambda_integration_at(region, api_id, "orders", uri)
+            .await;
+    }
+
+    /// The same on a resource `/path_part`.
+    pub async fn add_lambda_integration_at(
+        &self,
+        region: &str,
+        api_id: &str,
+        path_part: &str,
+        uri: &str,
+    ) {
         use aws_sdk_apigateway::types::IntegrationType;
         let client = self.apigateway(region);
         let resources = client
@@ -548,7 +560,7 @@ impl Moto {
             .create_resource()
             .rest_api_id(api_id)
             .parent_id(root)
-            .path_part("orders")
+            .path_part(path_part)
             .send()
             .await
             .unwrap();
@@ -604,6 +616,53 @@ impl Moto {
                     .status(BucketVersioningStatus::Enabled)
                     .build(),
             )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Replicate `prefix` of `source` (in `region`) to each of `destinations` (S3 User Guide,
+    /// "Replicating objects": a rule per destination, with a filter prefix).
+    pub async fn replicate(
+        &self,
+        region: &str,
+        source: &str,
+        prefix: &str,
+        destinations: &[&str],
+        role_arn: &str,
+    ) {
+        use aws_sdk_s3::types::{
+            DeleteMarkerReplication, DeleteMarkerReplicationStatus, Destination,
+            ReplicationConfiguration, ReplicationRule, ReplicationRuleFilter,
+            ReplicationRuleStatus,
+        };
+        let mut config = ReplicationConfiguration::builder().role(role_arn);
+        for (i, d) in destinations.iter().enumerate() {
+            config = config.rules(
+                ReplicationRule::builder()
+                    .id(format!("to-{d}"))
+                    .priority(i as i32 + 1)
+                    .status(ReplicationRuleStatus::Enabled)
+                    .filter(ReplicationRuleFilter::builder().prefix(prefix).build())
+                    .delete_marker_replication(
+                        DeleteMarkerReplication::builder()
+                            .status(DeleteMarkerReplicationStatus::Disabled)
+                            .build(),
+                    )
+                    .destination(
+                        Destination::builder()
+                            .bucket(format!("arn:aws:s3:::{d}"))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            );
+        }
+        self.s3(region)
+            .put_bucket_replication()
+            .bucket(source)
+            .replication_configuration(config.build().unwrap())
             .send()
             .await
             .unwrap();
@@ -684,6 +743,13 @@ impl Moto {
             .input_artifacts(InputArtifact::builder().name("build").build().unwrap())
             .build()
             .unwrap();
+        // The AWS Lambda deploy action names the function it updates (CodePipeline User Guide,
+        // "AWS Lambda deploy action reference": configuration FunctionName).
+        let deploy_api = action("DeployApi", ActionCategory::Deploy, "Lambda")
+            .configuration("FunctionName", "sample-api")
+            .input_artifacts(InputArtifact::builder().name("build").build().unwrap())
+            .build()
+            .unwrap();
         let stage = |name: &str, action: ActionDeclaration| {
             StageDeclaration::builder()
                 .name(name)
@@ -703,7 +769,14 @@ impl Moto {
             )
             .stages(stage("Source", source))
             .stages(stage("Approval", approval))
-            .stages(stage("Deploy", deploy))
+            .stages(
+                StageDeclaration::builder()
+                    .name("Deploy")
+                    .actions(deploy)
+                    .actions(deploy_api)
+                    .build()
+                    .unwrap(),
+            )
             .build()
             .unwrap();
         self.codepipeline(region)
