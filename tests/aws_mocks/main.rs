@@ -14,6 +14,7 @@ mod errors;
 mod health;
 mod health_cloudwatch;
 mod health_partial;
+mod init;
 mod lambda;
 mod lambda_code;
 mod s3;

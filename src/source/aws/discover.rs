@@ -60,6 +60,23 @@ impl AwsInventory {
         }
     }
 
+    /// From given clients (tests answer them with mock rules); a region without clients gets
+    /// ones from an empty SDK configuration, whose calls fail.
+    pub fn from_clients(
+        aws: &AwsConfig,
+        route53: aws_sdk_route53::Client,
+        regions: Vec<(String, RegionClients)>,
+    ) -> AwsInventory {
+        AwsInventory {
+            sdk: SdkConfig::builder().build(),
+            profile: aws.profile.clone(),
+            control_region: aws.control_region.clone(),
+            path_style: false,
+            route53,
+            regions: Mutex::new(regions.into_iter().map(|(r, c)| (r, Arc::new(c))).collect()),
+        }
+    }
+
     fn clients(&self, region: &str) -> Arc<RegionClients> {
         let mut regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(regions.entry(region.to_string()).or_insert_with(|| {
