@@ -629,3 +629,92 @@ fn a_simulated_approval_with_a_60_minute_timeout_fails_after_60_minutes() {
     assert_eq!(pipeline["last_answer"]["by"], Value::Null, "{pipeline}");
     assert_eq!(pipeline["last_answer"]["at"], "2026-11-27T14:36:00Z");
 }
+
+/// `init --sim`: the simulated deployment discovered like an account (README, "Getting started
+/// on AWS"): the file is written once, refused when in the way without `--force`, and
+/// `init --check` holds it to the account (exit 1 naming what differs once it is edited).
+#[test]
+fn init_discovers_the_simulation_and_check_catches_an_edit() {
+    let dir = std::env::temp_dir().join(format!("switchyard-cli-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("switchyard.toml");
+    let init = |extra: &[&str]| {
+        let out = switchyard()
+            .args([
+                "--sim",
+                "steady",
+                "init",
+                "--domain",
+                "sample.fed.dev",
+                "--out",
+            ])
+            .arg(&path)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = init(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("wrote "), "{stdout}");
+    assert!(stdout.contains("functions   sample-api:live"), "{stdout}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("functions = [\"sample-api:live\"]"), "{text}");
+
+    let (code, _, stderr) = init(&[]);
+    assert_eq!(code, 2, "a file in the way: {stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    let (code, _, stderr) = init(&["--force", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let check = || {
+        let out = switchyard()
+            .args(["--sim", "steady", "init", "--check", "--json", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), report)
+    };
+    let (code, report) = check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["schema"], "switchyard.init-check/1");
+    assert_eq!(report["services"][0]["differences"], serde_json::json!([]));
+
+    let edited = text.replace(
+        "approval_action = \"ManualApproval\"",
+        "approval_action = \"Gate\"",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).unwrap();
+    let (code, report) = check();
+    assert_eq!(code, 1, "{report:#}");
+    let d = &report["services"][0]["differences"][0];
+    assert_eq!(d["setting"], "pipeline.approval_action");
+    assert_eq!(d["config"], "Gate");
+    assert_eq!(d["account"], "ManualApproval");
+
+    // A name with no failover records: exit 1, nothing written.
+    let other = dir.join("other.toml");
+    let out = switchyard()
+        .args([
+            "--sim",
+            "steady",
+            "init",
+            "--domain",
+            "nothing.fed.dev",
+            "--out",
+        ])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no failover records named"));
+    assert!(!other.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -59,6 +59,24 @@ fn found<T>(value: T, from: impl Into<String>) -> Found<T> {
 /// A value found, or why not.
 pub type Maybe<T> = Result<Found<T>, String>;
 
+/// `switchyard.init/1` writes a [`Maybe`] as `{"value": …, "from": "…"}`, or
+/// `{"value": null, "not_found": "why"}`.
+fn maybe<T: Serialize, S: serde::Serializer>(m: &Maybe<T>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(2))?;
+    match m {
+        Ok(f) => {
+            map.serialize_entry("value", &f.value)?;
+            map.serialize_entry("from", &f.from)?;
+        }
+        Err(why) => {
+            map.serialize_entry("value", &None::<T>)?;
+            map.serialize_entry("not_found", why)?;
+        }
+    }
+    map.end()
+}
+
 /// One region of the service, from the shared name's failover record(s) there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionFound {
@@ -99,6 +117,7 @@ pub struct PipelineFound {
     pub name: String,
     pub region: String,
     /// The manual approval action (the first, if several).
+    #[serde(serialize_with = "maybe")]
     pub approval_action: Maybe<String>,
 }
 
@@ -118,9 +137,13 @@ pub struct Discovery {
     pub zone: Found<String>,
     /// Primary first.
     pub regions: Vec<RegionFound>,
+    #[serde(serialize_with = "maybe")]
     pub regional_hostname: Maybe<String>,
+    #[serde(serialize_with = "maybe")]
     pub functions: Maybe<Vec<FunctionFound>>,
+    #[serde(serialize_with = "maybe")]
     pub pipeline: Maybe<PipelineFound>,
+    #[serde(serialize_with = "maybe")]
     pub artifacts: Maybe<ArtifactsFound>,
     /// What else the reader of the config should know (a region without a health check, a
     /// function only in some regions, records that lead nowhere switchyard can watch).

@@ -183,6 +183,8 @@ pub enum Need {
     Act,
     /// The team bucket (`[team]`): the leases and the shared audit trail.
     Team,
+    /// `switchyard init` only (discovery); it also reads with [`DISCOVERY_READS`].
+    Discover,
     /// STS GetCallerIdentity: "No permissions are required to perform this operation" (STS API
     /// reference); a policy cannot deny it.
     Nothing,
@@ -312,12 +314,42 @@ pub const IAM_ACTIONS: &[(&str, &str, &str, Need)] = &[
         // The routing control source reads it while watching (`arc` services only).
         Need::Read,
     ),
+    // Discovery (README, "Getting started on AWS"): finding the zone, the pipelines, where the
+    // buckets are.
+    (
+        ROUTE_53,
+        "ListHostedZonesByName",
+        "route53:ListHostedZonesByName",
+        Need::Discover,
+    ),
+    (
+        "CodePipeline",
+        "ListPipelines",
+        "codepipeline:ListPipelines",
+        Need::Discover,
+    ),
+    (
+        "S3",
+        "GetBucketLocation",
+        "s3:GetBucketLocation",
+        Need::Discover,
+    ),
     // The team bucket (README, "Working as a team"): conditional puts and deletes of the
     // leases, the audit objects, and reading both back.
     ("S3", "PutObject", "s3:PutObject", Need::Team),
     ("S3", "GetObject", "s3:GetObject", Need::Team),
     ("S3", "DeleteObject", "s3:DeleteObject", Need::Team),
     ("S3", "ListObjectsV2", "s3:ListBucket", Need::Team),
+];
+
+/// The read-path actions `switchyard init` needs besides its own (`Need::Discover`): the zone's
+/// records, API Gateway's domains, mappings and integrations, the pipeline's declaration, the
+/// source bucket's replication rules.
+pub const DISCOVERY_READS: &[&str] = &[
+    "route53:ListResourceRecordSets",
+    "apigateway:GET",
+    "codepipeline:GetPipeline",
+    "s3:GetReplicationConfiguration",
 ];
 
 /// The IAM action an API call needs (from `IAM_ACTIONS`), for access-denied messages.
@@ -536,6 +568,11 @@ mod tests {
             table(Need::Team),
             "README's policy for the team bucket"
         );
+        let discover = readme_policy(&readme, "The IAM permissions `switchyard init` needs");
+        let mut expected = table(Need::Discover);
+        expected.extend(DISCOVERY_READS.iter().map(|a| a.to_string()));
+        assert_eq!(discover, expected, "README's policy for discovery");
+        assert!(DISCOVERY_READS.iter().all(|a| read.contains(*a)));
     }
 
     /// Every API the AWS sources name (`Operation { service, api, .. }`, `route53_op("…")`, a
