@@ -307,3 +307,104 @@ async fn a_domain_without_failover_records_is_not_a_service_and_nothing_is_writt
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no hosted zone"), "{stderr}");
 }
+
+/// An HTTP API service on API Gateway v2 custom domains (`orders.fed.dev`, and
+/// `orders-REGION.fed.dev` per region) invoking `orders:live`, next to the seeded REST one.
+/// moto's v2 custom domains have no target (no ApiGatewayDomainName), so the records point at
+/// made-up targets in each region: discovery finds the domains by the names the zone sends to a
+/// region, and their mappings, without the target. (tests/aws_mocks/init.rs has a v2 domain with
+/// its target.) No pipeline names `orders`: that is said, not guessed.
+#[tokio::test]
+async fn an_http_api_on_v2_custom_domains_is_discovered_too() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let domain = "orders.fed.dev";
+    for (i, r) in REGIONS.iter().enumerate() {
+        moto.create_function(r, "orders", &world.role_arn, lambda_zip("# orders\n"))
+            .await;
+        moto.publish_alias(r, "orders", "live").await;
+        let api = moto
+            .create_http_api(
+                r,
+                "orders-http",
+                &format!("arn:aws:lambda:{r}:123456789012:function:orders:live"),
+            )
+            .await;
+        let regional = format!("orders-{r}.fed.dev");
+        moto.create_v2_domain(r, domain, &api).await;
+        moto.create_v2_domain(r, &regional, &api).await;
+        moto.upsert_cname(
+            &world.zone_id,
+            &regional,
+            &format!("d-ordersr{i}.execute-api.{r}.amazonaws.com"),
+        )
+        .await;
+        let check = moto.create_health_check(&regional).await;
+        moto.upsert_failover(
+            &world.zone_id,
+            domain,
+            if i == 0 {
+                Failover::Primary
+            } else {
+                Failover::Secondary
+            },
+            &format!("orders-{r}"),
+            &check,
+            Target::Cname(format!("d-orders{i}.execute-api.{r}.amazonaws.com")),
+        )
+        .await;
+    }
+    let path = moto.dir().join("orders.toml");
+    let (code, stdout, stderr) = init(
+        &moto,
+        &["--domain", domain, "--out", path.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}\nmoto: {}", moto.log_tail());
+    let text = std::fs::read_to_string(&path).unwrap();
+    for expected in [
+        "name = \"orders\"",
+        "regions = [\"us-east-1\", \"us-west-2\"]",
+        "regional_hostname = \"orders-{region}.fed.dev\"",
+        "functions = [\"orders:live\"]",
+        "# NOT FOUND: [service.pipeline]: no pipeline in us-east-1, us-west-2",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    assert!(!text.contains("\n[service.artifacts]"), "{text}");
+    // The same as by hand.
+    let hand = moto.dir().join("orders-by-hand.toml");
+    std::fs::write(
+        &hand,
+        format!(
+            "[aws]\nendpoint_url = \"{}\"\ncontrol_region = \"{PRIMARY}\"\n\n[[service]]\n\
+             name = \"orders\"\ndomain = \"{domain}\"\nhosted_zone_id = \"{}\"\n\
+             regions = [\"{PRIMARY}\", \"{SECONDARY}\"]\n\
+             regional_hostname = \"orders-{{region}}.fed.dev\"\nfunctions = [\"orders:live\"]\n",
+            moto.endpoint(),
+            world.zone_id
+        ),
+    )
+    .unwrap();
+    let (by_hand, hand_code) = snapshot(&hand);
+    let (by_init, init_code) = snapshot(&path);
+    assert_eq!(init_code, hand_code);
+    let (h, i) = (service(&by_hand, "orders"), service(&by_init, "orders"));
+    assert_eq!(i["serving_region"], h["serving_region"]);
+    assert_eq!(findings(i), findings(h));
+    for r in REGIONS {
+        let domains = &region(i, r)["domains"];
+        assert_eq!(
+            domains,
+            &region(h, r)["domains"],
+            "the v2 domains and mappings"
+        );
+        let names: Vec<(&str, &str)> = domains
+            .as_array()
+            .unwrap_or_else(|| panic!("no domains in {r}: {by_init:#}"))
+            .iter()
+            .map(|d| (d["name"].as_str().unwrap(), d["api"].as_str().unwrap()))
+            .collect();
+        let regional = format!("orders-{r}.fed.dev");
+        assert_eq!(names, [(domain, "http"), (regional.as_str(), "http")]);
+    }
+}

@@ -209,6 +209,10 @@ impl Moto {
         aws_sdk_apigateway::Client::new(&self.sdk_config(region))
     }
 
+    pub fn apigatewayv2(&self, region: &str) -> aws_sdk_apigatewayv2::Client {
+        aws_sdk_apigatewayv2::Client::new(&self.sdk_config(region))
+    }
+
     pub fn lambda(&self, region: &str) -> aws_sdk_lambda::Client {
         aws_sdk_lambda::Client::new(&self.sdk_config(region))
     }

@@ -587,6 +587,68 @@ impl Moto {
             .unwrap();
     }
 
+    /// An HTTP API whose `$default` stage invokes `integration_uri` (a Lambda proxy integration,
+    /// payload 2.0: API Gateway Developer Guide, "HTTP API Lambda integrations"); returns its ID.
+    pub async fn create_http_api(&self, region: &str, name: &str, integration_uri: &str) -> String {
+        use aws_sdk_apigatewayv2::types::{IntegrationType, ProtocolType};
+        let client = self.apigatewayv2(region);
+        let api = client
+            .create_api()
+            .name(name)
+            .protocol_type(ProtocolType::Http)
+            .send()
+            .await
+            .unwrap()
+            .api_id()
+            .unwrap()
+            .to_string();
+        client
+            .create_integration()
+            .api_id(&api)
+            .integration_type(IntegrationType::AwsProxy)
+            .integration_uri(integration_uri)
+            .payload_format_version("2.0")
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_stage()
+            .api_id(&api)
+            .stage_name("$default")
+            .send()
+            .await
+            .unwrap();
+        api
+    }
+
+    /// A regional v2 custom domain mapping `api`'s `$default` stage at its root.
+    pub async fn create_v2_domain(&self, region: &str, name: &str, api: &str) {
+        use aws_sdk_apigatewayv2::types::{DomainNameConfiguration, EndpointType};
+        let client = self.apigatewayv2(region);
+        client
+            .create_domain_name()
+            .domain_name(name)
+            .domain_name_configurations(
+                DomainNameConfiguration::builder()
+                    .certificate_arn(format!(
+                        "arn:aws:acm:{region}:123456789012:certificate/{name}"
+                    ))
+                    .endpoint_type(EndpointType::Regional)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_api_mapping()
+            .domain_name(name)
+            .api_id(api)
+            .stage("$default")
+            .send()
+            .await
+            .unwrap();
+    }
+
     // --- S3 ---
 
     /// A bucket with versioning on, in `region` (outside us-east-1 with its location constraint).
