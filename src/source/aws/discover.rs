@@ -7,7 +7,7 @@ use super::apigateway::{self, custom_domains};
 use super::errors::{self, Operation, fail};
 use super::integrations::{Apis, MappedApi, api_targets};
 use super::pages::{self, Page};
-use super::{RegionClients, Tally, clients, zone};
+use super::{FAN_OUT, RegionClients, Tally, clients, zone};
 use crate::config::AwsConfig;
 use crate::model::ApiKind;
 use crate::source::SourceError;
@@ -15,6 +15,7 @@ use crate::source::inventory::{
     CustomDomain, Inventory, Pipeline, PipelineAction, Record, ReplicaRule, Target, Zone,
 };
 use aws_config::{Region, SdkConfig};
+use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -261,9 +262,15 @@ impl Inventory for AwsInventory {
             api: "GetPipeline",
             region,
         };
+        // The declarations a few at a time (CodePipeline's GetPipeline rate is per account).
+        let pending: Vec<_> = names
+            .iter()
+            .map(|name| client.get_pipeline().name(name).send())
+            .collect();
+        let answers: Vec<_> = stream::iter(pending).buffered(FAN_OUT).collect().await;
         let mut out = Vec::new();
-        for name in names {
-            let got = match client.get_pipeline().name(&name).send().await {
+        for answer in answers {
+            let got = match answer {
                 Ok(got) => got,
                 Err(e)
                     if e.as_service_error()
@@ -276,29 +283,10 @@ impl Inventory for AwsInventory {
             let Some(declared) = got.pipeline() else {
                 continue;
             };
-            let actions = declared
-                .stages()
-                .iter()
-                .flat_map(|stage| {
-                    stage.actions().iter().filter_map(|a| {
-                        let kind = a.action_type_id()?;
-                        Some(PipelineAction {
-                            stage: stage.name().to_string(),
-                            name: a.name().to_string(),
-                            category: kind.category().as_str().to_string(),
-                            provider: kind.provider().to_string(),
-                            configuration: a
-                                .configuration()
-                                .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                                .unwrap_or_default(),
-                        })
-                    })
-                })
-                .collect();
             out.push(Pipeline {
                 name: declared.name().to_string(),
                 region: region.to_string(),
-                actions,
+                actions: actions(declared),
             });
         }
         Ok(out)
@@ -365,6 +353,29 @@ impl Inventory for AwsInventory {
             })
             .collect())
     }
+}
+
+/// Every action of a pipeline's declaration, with its stage.
+fn actions(declared: &aws_sdk_codepipeline::types::PipelineDeclaration) -> Vec<PipelineAction> {
+    declared
+        .stages()
+        .iter()
+        .flat_map(|stage| {
+            stage.actions().iter().filter_map(|a| {
+                let kind = a.action_type_id()?;
+                Some(PipelineAction {
+                    stage: stage.name().to_string(),
+                    name: a.name().to_string(),
+                    category: kind.category().as_str().to_string(),
+                    provider: kind.provider().to_string(),
+                    configuration: a
+                        .configuration()
+                        .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                })
+            })
+        })
+        .collect()
 }
 
 fn error_code<E, R>(e: &aws_sdk_s3::error::SdkError<E, R>) -> Option<&str>
