@@ -227,7 +227,6 @@ pub async fn check(
             domain: s.domain.clone(),
             zone_id: Some(s.hosted_zone_id.clone()),
             pipeline: s.pipeline.as_ref().map(|p| p.name.clone()),
-            pipeline_region: s.pipeline.as_ref().map(|p| p.region.clone()),
             name: Some(s.name.clone()),
         };
         report.services.push(match account.discover(&ask).await {

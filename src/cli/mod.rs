@@ -168,9 +168,6 @@ pub enum Command {
         /// functions)
         #[arg(long, value_name = "NAME", conflicts_with = "check")]
         pipeline: Option<String>,
-        /// Look for pipelines in this region too (default: the service's regions)
-        #[arg(long, value_name = "REGION", conflicts_with = "check")]
-        pipeline_region: Option<String>,
         /// The service's name in the config (default: the domain's first label)
         #[arg(long, value_name = "S", conflicts_with = "check")]
         name: Option<String>,
@@ -388,7 +385,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             domain,
             zone_id,
             pipeline,
-            pipeline_region,
             name,
             out,
             force,
@@ -410,7 +406,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     domain: domain.clone().unwrap_or_default(),
                     zone_id: zone_id.clone(),
                     pipeline: pipeline.clone(),
-                    pipeline_region: pipeline_region.clone(),
                     name: name.clone(),
                 },
                 out,

@@ -27,8 +27,6 @@ pub struct Ask {
     pub zone_id: Option<String>,
     /// `--pipeline`; else the one pipeline that names the functions found.
     pub pipeline: Option<String>,
-    /// `--pipeline-region`: where to look for pipelines first (else only the service's regions).
-    pub pipeline_region: Option<String>,
     /// `--name`; else the domain's first label.
     pub name: Option<String>,
 }
@@ -216,18 +214,11 @@ pub async fn discover<I: Inventory>(inv: &I, ask: &Ask) -> Result<Discovery, Ini
         r.regional_domain = regional_domain(&domains, &domain, r, &mut notes);
     }
     let regional_hostname = regional_hostname(&regions, &domain);
-    // Where pipelines are looked for: the one given, then the service's regions.
-    let mut search: Vec<String> = ask.pipeline_region.iter().cloned().collect();
-    for r in &regions {
-        if !search.contains(&r.region) {
-            search.push(r.region.clone());
-        }
-    }
     let functions = functions(inv, &regions, &mut notes).await?;
     let pipeline_found = match &functions {
-        Ok(f) => pipeline(inv, &search, &f.value, ask.pipeline.as_deref()).await?,
+        Ok(f) => pipeline(inv, &regions, &f.value, ask.pipeline.as_deref()).await?,
         Err(_) => match ask.pipeline.as_deref() {
-            Some(name) => pipeline(inv, &search, &[], Some(name)).await?,
+            Some(name) => pipeline(inv, &regions, &[], Some(name)).await?,
             None => Err(
                 "no functions found, so no pipeline that deploys them; pass \
                          --pipeline NAME"
@@ -609,13 +600,13 @@ async fn functions<I: Inventory>(
 /// whose actions name a function found. With it, its S3 source (bucket, key) if it has one.
 async fn pipeline<I: Inventory>(
     inv: &I,
-    regions: &[String],
+    regions: &[RegionFound],
     functions: &[FunctionFound],
     named: Option<&str>,
 ) -> Result<Result<(Found<PipelineFound>, Option<(String, String)>), String>, InitError> {
     let mut candidates: Vec<(Pipeline, String)> = Vec::new();
-    for region in regions {
-        for p in inv.pipelines(region, named).await? {
+    for r in regions {
+        for p in inv.pipelines(&r.region, named).await? {
             let evidence = match named {
                 Some(n) if p.name == n => Some("--pipeline".to_string()),
                 Some(_) => None,
@@ -637,7 +628,11 @@ async fn pipeline<I: Inventory>(
             break;
         }
     }
-    let searched = regions.join(", ");
+    let searched = regions
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let (p, evidence) = match candidates.len() {
         1 => candidates.remove(0),
         0 => {

@@ -161,35 +161,3 @@ async fn check_names_each_difference() {
         ]
     );
 }
-
-/// `--pipeline-region` (and `init --check` with a config's `pipeline.region`) is searched first,
-/// then the service's regions: a pipeline named there is found either way.
-#[tokio::test]
-async fn a_named_pipeline_is_looked_for_in_the_pipeline_region_first() {
-    let inv = SimInventory::new(Scenario::built_in("steady").unwrap());
-    for region in ["us-east-1", "eu-central-1"] {
-        let ask = Ask {
-            domain: "sample.fed.dev".into(),
-            pipeline: Some("sample-deploy".into()),
-            pipeline_region: Some(region.into()),
-            ..Ask::default()
-        };
-        let found = discover(&inv, &ask).await.unwrap();
-        let p = found.pipeline.unwrap();
-        assert_eq!(
-            (p.value.region.as_str(), p.from.as_str()),
-            ("us-east-1", "CodePipeline in us-east-1: --pipeline")
-        );
-    }
-    let ask = Ask {
-        domain: "sample.fed.dev".into(),
-        pipeline: Some("nope".into()),
-        pipeline_region: Some("eu-central-1".into()),
-        ..Ask::default()
-    };
-    let found = discover(&inv, &ask).await.unwrap();
-    assert_eq!(
-        found.pipeline.unwrap_err(),
-        "no pipeline named nope in eu-central-1, us-east-1, us-west-2"
-    );
-}
