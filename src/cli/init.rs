@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::{AwsConfig, Config};
-use crate::init::{self, Ask, AwsSettings, Discovery, InitError, check::Difference};
+use crate::init::{self, Ask, AwsSettings, Discovery, InitError, check::Comparison};
 use crate::session::{Failure, exit};
 use crate::source::aws::AwsInventory;
 use crate::source::inventory::Inventory;
@@ -21,6 +21,8 @@ pub struct Args<'a> {
     pub out: &'a Path,
     pub force: bool,
     pub json: bool,
+    /// `--pin-health-checks`.
+    pub pin: bool,
     pub aws: AwsSettings,
     /// The command line, for the written file's first line.
     pub command: String,
@@ -89,7 +91,12 @@ pub async fn run<I: Inventory>(inv: &I, args: Args<'_>) -> Result<u8, Failure> {
         )));
     }
     let found = init::discover(inv, &args.ask).await.map_err(failure)?;
-    let text = init::render(&args.command, &args.aws, std::slice::from_ref(&found));
+    let text = init::render(
+        &args.command,
+        &args.aws,
+        std::slice::from_ref(&found),
+        args.pin,
+    );
     // The loader is the judge: what it refuses is not written.
     let path = if to_stdout {
         PathBuf::from("switchyard.toml")
@@ -108,8 +115,7 @@ pub async fn run<I: Inventory>(inv: &I, args: Args<'_>) -> Result<u8, Failure> {
     if to_stdout {
         print!("{text}");
     } else {
-        std::fs::write(&path, &text)
-            .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
+        write_file(&path, &text, args.force)?;
     }
     if args.json {
         let report = Report {
@@ -128,6 +134,36 @@ pub async fn run<I: Inventory>(inv: &I, args: Args<'_>) -> Result<u8, Failure> {
         summary(&found, &path);
     }
     Ok(exit::OK)
+}
+
+/// Write the config: through a temporary file moved into place, so a reader never sees half
+/// of it; without `force` a file that appeared meanwhile is not replaced.
+fn write_file(path: &Path, text: &str, force: bool) -> Result<(), Failure> {
+    let cannot =
+        |e: std::io::Error| Failure::runtime(format!("cannot write {}: {e}", path.display()));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, text).map_err(cannot)?;
+    let placed = if force {
+        std::fs::rename(&temp, path)
+    } else {
+        // A hard link fails if the path exists.
+        std::fs::hard_link(&temp, path)
+    };
+    let _ = std::fs::remove_file(&temp);
+    placed.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure::usage(format!(
+                "{} already exists; pass --force to overwrite it, or --out FILE",
+                path.display()
+            ))
+        } else {
+            cannot(e)
+        }
+    })
 }
 
 /// What was not found, one line each.
@@ -192,9 +228,10 @@ struct CheckReport {
 #[derive(Serialize)]
 struct ServiceCheck {
     name: String,
-    /// Discovery failed: the differences are unknown.
+    /// The account could not be read: the differences are unknown.
     error: Option<String>,
-    differences: Vec<Difference>,
+    #[serde(flatten)]
+    comparison: Comparison,
 }
 
 /// `init --check`: each configured service (or the one named) discovered again and compared.
@@ -233,18 +270,34 @@ pub async fn check(
             Ok(found) => ServiceCheck {
                 name: s.name.clone(),
                 error: None,
-                differences: init::check::compare(s, &found),
+                comparison: init::check::compare(s, &found),
             },
-            Err(e) => ServiceCheck {
+            // The account answered: the service is not there (the largest difference).
+            Err(InitError::NotFound(why)) => ServiceCheck {
+                name: s.name.clone(),
+                error: None,
+                comparison: Comparison {
+                    differences: vec![init::check::Difference {
+                        setting: "domain".into(),
+                        config: Some(s.domain.clone()),
+                        account: None,
+                        what: why,
+                    }],
+                    ..Comparison::default()
+                },
+            },
+            Err(e @ InitError::Source(_)) => ServiceCheck {
                 name: s.name.clone(),
                 error: Some(e.to_string()),
-                differences: Vec::new(),
+                comparison: Comparison::default(),
             },
         });
     }
-    let code = if report.services.iter().any(|s| !s.differences.is_empty()) {
+    let differs = |s: &ServiceCheck| !s.comparison.differences.is_empty();
+    let unknown = |s: &ServiceCheck| s.error.is_some() || !s.comparison.unknown.is_empty();
+    let code = if report.services.iter().any(differs) {
         exit::NOT_OK
-    } else if report.services.iter().any(|s| s.error.is_some()) {
+    } else if report.services.iter().any(unknown) {
         exit::UNKNOWN
     } else {
         exit::OK
@@ -257,9 +310,18 @@ pub async fn check(
         return Ok(code);
     }
     for s in &report.services {
-        match (&s.error, s.differences.is_empty()) {
+        let c = &s.comparison;
+        match (&s.error, c.differences.is_empty()) {
             (Some(e), _) => {
                 let _ = writeln!(out, "? {}: could not tell: {e}", s.name);
+            }
+            (None, true) if !c.unknown.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "? {}: no difference found, but {} could not be read",
+                    s.name,
+                    c.unknown.join(", ")
+                );
             }
             (None, true) => {
                 let _ = writeln!(out, "✓ {}: the account matches {}", s.name, path.display());
@@ -269,13 +331,16 @@ pub async fn check(
                     out,
                     "✗ {}: {} difference(s) between {} and the account",
                     s.name,
-                    s.differences.len(),
+                    c.differences.len(),
                     path.display()
                 );
-                for d in &s.differences {
+                for d in &c.differences {
                     let _ = writeln!(out, "  {}: {}", d.setting, d.what);
                 }
             }
+        }
+        for note in &c.notes {
+            let _ = writeln!(out, "  note: {note}");
         }
     }
     Ok(code)

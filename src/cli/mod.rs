@@ -182,6 +182,10 @@ pub enum Command {
         /// Overwrite --out if it exists
         #[arg(long, conflicts_with = "check")]
         force: bool,
+        /// Write the failover records' health checks as `health_checks` (pinned: watched and
+        /// inverted even if a record later gets another check) instead of as a comment
+        #[arg(long, conflicts_with = "check")]
+        pin_health_checks: bool,
         /// Compare the config (--config) with the account instead: exit 0 same, 1 different,
         /// 3 could not tell
         #[arg(long, conflicts_with = "domain")]
@@ -388,6 +392,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             name,
             out,
             force,
+            pin_health_checks,
             profile,
             control_region,
             endpoint_url,
@@ -411,6 +416,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out,
                 force: *force,
                 json: *json,
+                pin: *pin_health_checks,
                 aws: crate::init::AwsSettings {
                     profile: profile.clone(),
                     endpoint_url: endpoint_url.clone(),
@@ -489,7 +495,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 
 /// The command line `init` was run with, for the written file's first line.
 fn init_command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     format!("switchyard {}", args.join(" "))
 }
 

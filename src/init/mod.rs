@@ -127,6 +127,10 @@ pub struct ArtifactsFound {
     pub bucket: String,
     pub prefix: String,
     pub source_region: String,
+    /// The pipeline source's S3ObjectKey.
+    pub source_key: String,
+    /// The prefix is the replication rule's filter prefix (else the key itself).
+    pub prefix_from_rule: bool,
 }
 
 /// Everything discovered about one service.
@@ -148,6 +152,9 @@ pub struct Discovery {
     /// What else the reader of the config should know (a region without a health check, a
     /// function only in some regions, records that lead nowhere switchyard can watch).
     pub notes: Vec<String>,
+    /// The parts that could not be read (`functions`, `pipeline`, `artifacts`): their `Err`
+    /// says why, and `init --check` cannot tell whether they differ.
+    pub unreadable: Vec<String>,
 }
 
 impl Discovery {
@@ -193,6 +200,7 @@ pub async fn discover<I: Inventory>(inv: &I, ask: &Ask) -> Result<Discovery, Ini
 
     // Per region: the custom domains of the shared name and of every other name in the zone
     // that points at an API Gateway target in that region.
+    let mut listed = Vec::new();
     for r in &mut regions {
         let mut wanted = vec![domain.clone()];
         for record in records.iter().filter(|x| x.name != domain) {
@@ -212,26 +220,48 @@ pub async fn discover<I: Inventory>(inv: &I, ask: &Ask) -> Result<Discovery, Ini
             ));
         }
         r.regional_domain = regional_domain(&domains, &domain, r, &mut notes);
+        listed.push(domains);
     }
     let regional_hostname = regional_hostname(&regions, &domain);
-    let functions = functions(inv, &regions, &mut notes).await?;
+    // A region without the shared domain has no API to tie its per-region name to: only the
+    // name the other regions' pattern gives is taken there.
+    if let Ok(template) = &regional_hostname {
+        for (r, domains) in regions.iter_mut().zip(&listed) {
+            if r.regional_domain.is_none() {
+                let name = template
+                    .value
+                    .replace("{region}", &r.region)
+                    .replace("{domain}", &domain);
+                r.regional_domain = domains.iter().find(|d| d.name == name).cloned();
+            }
+        }
+    }
+    let mut unreadable = Vec::new();
+    let functions = soft(
+        functions(inv, &regions, &mut notes).await,
+        "functions",
+        &mut unreadable,
+    )?;
     let pipeline_found = match &functions {
-        Ok(f) => pipeline(inv, &regions, &f.value, ask.pipeline.as_deref()).await?,
+        Ok(f) => pipeline(inv, &regions, &f.value, ask.pipeline.as_deref()).await,
         Err(_) => match ask.pipeline.as_deref() {
-            Some(name) => pipeline(inv, &regions, &[], Some(name)).await?,
-            None => Err(
-                "no functions found, so no pipeline that deploys them; pass \
-                         --pipeline NAME"
+            Some(name) => pipeline(inv, &regions, &[], Some(name)).await,
+            None => Ok(Err(
+                "no functions found, so no pipeline that deploys them; pass --pipeline NAME"
                     .to_string(),
-            ),
+            )),
         },
     };
-    let (pipeline, source) = match pipeline_found {
+    let (pipeline, source) = match soft(pipeline_found, "pipeline", &mut unreadable)? {
         Ok((p, source)) => (Ok(p), source),
         Err(why) => (Err(why), None),
     };
     let artifacts = match source {
-        Some(source) => artifacts(inv, &regions, &source).await?,
+        Some(source) => soft(
+            artifacts(inv, &regions, &source).await,
+            "artifacts",
+            &mut unreadable,
+        )?,
         None => Err(match &pipeline {
             Ok(p) => format!(
                 "pipeline {} has no S3 source action (provider S3 with S3Bucket and \
@@ -260,7 +290,24 @@ pub async fn discover<I: Inventory>(inv: &I, ask: &Ask) -> Result<Discovery, Ini
         pipeline,
         artifacts,
         notes,
+        unreadable,
     })
+}
+
+/// A part that could not be read is not found, with the error as the reason (the rest of what
+/// was found still stands); `part` is recorded as unreadable.
+fn soft<T>(
+    read: Result<Result<T, String>, InitError>,
+    part: &str,
+    unreadable: &mut Vec<String>,
+) -> Result<Result<T, String>, InitError> {
+    match read {
+        Err(InitError::Source(e)) => {
+            unreadable.push(part.to_string());
+            Ok(Err(format!("could not be read: {e}")))
+        }
+        other => other,
+    }
 }
 
 async fn zone<I: Inventory>(
@@ -281,13 +328,31 @@ async fn zone<I: Inventory>(
         .max();
     let Some(longest) = longest else {
         return Err(InitError::NotFound(format!(
-            "no hosted zone in this account holds {domain} (ListHostedZonesByName); pass \
-             --zone-id if it is in another account's zone that these credentials can read"
+            "no hosted zone of this account holds {domain} (ListHostedZonesByName lists the \
+             zones the account created); if the zone is in another account, run init with \
+             credentials of that account (--profile) and --zone-id"
         )));
     };
-    let best: Vec<&Zone> = zones
+    let holding: Vec<&Zone> = zones.iter().filter(|z| suffix_of(z)).collect();
+    if holding.iter().any(|z| z.private) && holding.iter().any(|z| !z.private) {
+        return Err(InitError::NotFound(format!(
+            "both public and private hosted zones hold {domain}: {}; pass --zone-id",
+            holding
+                .iter()
+                .map(|z| format!(
+                    "{} {} ({})",
+                    if z.private { "private" } else { "public" },
+                    z.name,
+                    z.id
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let best: Vec<&Zone> = holding
         .iter()
-        .filter(|z| suffix_of(z) && z.name.len() == longest)
+        .copied()
+        .filter(|z| z.name.len() == longest)
         .collect();
     match best.as_slice() {
         [one] => Ok(found(
@@ -337,6 +402,20 @@ fn failover_regions(
             }
         )));
     }
+    let mut roles: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for r in &failover {
+        *roles
+            .entry((r.record_type.as_str(), r.failover.as_deref().unwrap_or("")))
+            .or_default() += 1;
+    }
+    for ((kind, role), n) in roles {
+        if n > 1 {
+            notes.push(format!(
+                "{n} {role} {kind} records of {domain}: Route 53 allows one PRIMARY and one \
+                 SECONDARY per name and type (a tree of failover records is not followed)"
+            ));
+        }
+    }
     let mut regions: Vec<RegionFound> = Vec::new();
     // PRIMARY first, then the others as Route 53 lists them.
     let mut ordered = failover.clone();
@@ -346,7 +425,8 @@ fn failover_regions(
         let Some(region) = target_region(&target) else {
             notes.push(format!(
                 "the {} {} failover record of {domain}{} points at {}, not an API Gateway \
-                 regional domain: left out",
+                 regional domain: left out (switchyard watches one level of failover records \
+                 to API Gateway regional domains)",
                 record.failover.as_deref().unwrap_or(""),
                 record.record_type,
                 record
@@ -405,7 +485,7 @@ fn failover_regions(
 }
 
 /// The per-region name of `r`: another custom domain in the region mapped to one of the shared
-/// name's APIs (else, without the shared domain, one whose name holds the region).
+/// name's APIs (none without the shared domain: see `discover`).
 fn regional_domain(
     domains: &[CustomDomain],
     domain: &str,
@@ -421,13 +501,9 @@ fn regional_domain(
         .iter()
         .filter(|d| d.name != domain)
         .filter(|d| {
-            if shared_apis.is_empty() {
-                d.name.contains(&r.region)
-            } else {
-                d.mappings
-                    .iter()
-                    .any(|m| shared_apis.contains(m.api_id.as_str()))
-            }
+            d.mappings
+                .iter()
+                .any(|m| shared_apis.contains(m.api_id.as_str()))
         })
         .collect();
     match candidates.as_slice() {
@@ -555,8 +631,8 @@ async fn functions<I: Inventory>(
             [one] => (*one).clone(),
             many => {
                 notes.push(format!(
-                    "{name} is invoked as {} in different places; written unqualified, so its \
-                     $LATEST code is compared",
+                    "{name} is invoked as {} in different places; written unqualified, so \
+                     switchyard reads each region's qualifier from its integrations",
                     many.iter()
                         .map(|q| q.as_deref().unwrap_or("$LATEST"))
                         .collect::<Vec<_>>()
@@ -722,6 +798,12 @@ async fn artifacts<I: Inventory>(
             "the pipeline's source bucket {bucket} does not exist (or cannot be read)"
         )));
     };
+    if !regions.iter().any(|r| r.region == source_region) {
+        return Ok(Err(format!(
+            "the pipeline's source bucket {bucket} is in {source_region}, not one of the \
+             service's regions (switchyard reads the builds from a bucket in each of them)"
+        )));
+    }
     let rules = inv.replication(&source_region, bucket).await?;
     let mut by_region: BTreeMap<String, String> =
         BTreeMap::from([(source_region.clone(), bucket.clone())]);
@@ -768,15 +850,22 @@ async fn artifacts<I: Inventory>(
             )));
         }
     };
-    let (prefix, prefix_from) = match prefixes.into_iter().collect::<Vec<_>>().as_slice() {
-        [one] => (one.clone(), "the replication rule's filter prefix"),
-        _ => (key.clone(), "the pipeline source's S3ObjectKey"),
+    let (prefix, prefix_from_rule) = match prefixes.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] => (one.clone(), true),
+        _ => (key.clone(), false),
+    };
+    let prefix_from = if prefix_from_rule {
+        "the replication rule's filter prefix"
+    } else {
+        "the pipeline source's S3ObjectKey"
     };
     Ok(Ok(found(
         ArtifactsFound {
             bucket: template,
             prefix,
             source_region: source_region.clone(),
+            source_key: key.clone(),
+            prefix_from_rule,
         },
         format!(
             "the pipeline's S3 source {bucket}/{key} and its replication: {listed}; prefix \

@@ -12,9 +12,12 @@ pub struct AwsSettings {
     pub control_region: String,
 }
 
-/// A TOML basic string: JSON's string escapes are all valid in TOML.
-fn quote(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
+/// A TOML basic string: JSON's string escapes are all valid in TOML, and DEL, which JSON
+/// leaves as it is and TOML forbids, is escaped too.
+pub(super) fn quote(s: &str) -> String {
+    serde_json::Value::String(s.to_string())
+        .to_string()
+        .replace('\u{7f}', "\\u007F")
 }
 
 fn list(items: impl IntoIterator<Item = String>) -> String {
@@ -44,8 +47,10 @@ fn not_found<T>(out: &mut String, what: &str, maybe: &Maybe<T>) {
     }
 }
 
-/// The config for the discovered services. `header` names the command that wrote it.
-pub fn render(header: &str, aws: &AwsSettings, services: &[Discovery]) -> String {
+/// The config for the discovered services. `header` names the command that wrote it; with
+/// `pin`, the failover records' health checks are written as `health_checks` (else as a
+/// comment: switchyard then follows the records).
+pub fn render(header: &str, aws: &AwsSettings, services: &[Discovery], pin: bool) -> String {
     let mut out = String::new();
     comment(&mut out, &format!("Written by `{header}`."));
     comment(
@@ -67,12 +72,12 @@ pub fn render(header: &str, aws: &AwsSettings, services: &[Discovery]) -> String
     );
     let _ = writeln!(out, "control_region = {}", quote(&aws.control_region));
     for d in services {
-        service(&mut out, d);
+        service(&mut out, d, pin);
     }
     out
 }
 
-fn service(out: &mut String, d: &Discovery) {
+fn service(out: &mut String, d: &Discovery, pin: bool) {
     out.push_str("\n[[service]]\n");
     comment(out, &format!("From {}.", d.name.from));
     let _ = writeln!(out, "name = {}", quote(&d.name.value));
@@ -150,16 +155,27 @@ fn service(out: &mut String, d: &Discovery) {
     }
     let checks = d.health_checks();
     if !checks.is_empty() {
-        comment(
-            out,
-            "From the failover records' HealthCheckId. Pinned: switchyard watches these checks; \
-             if a record gets another check, `init --check` reports it.",
-        );
         let pairs: Vec<String> = checks
             .iter()
             .map(|(r, id)| format!("{} = {}", quote(r), quote(id)))
             .collect();
-        let _ = writeln!(out, "health_checks = {{ {} }}", pairs.join(", "));
+        let line = format!("health_checks = {{ {} }}", pairs.join(", "));
+        if pin {
+            comment(
+                out,
+                "From the failover records' HealthCheckId, pinned (--pin-health-checks): \
+                 switchyard watches and inverts these checks even if a record gets another \
+                 one; `init --check` reports that.",
+            );
+            let _ = writeln!(out, "{line}");
+        } else {
+            comment(
+                out,
+                "The failover records' HealthCheckId today. Not pinned: switchyard reads the \
+                 records and follows a check that is replaced; uncomment to pin them.",
+            );
+            let _ = writeln!(out, "# {line}");
+        }
     }
     for note in &d.notes {
         comment(out, &format!("Note: {note}."));

@@ -77,7 +77,7 @@ fn config(found: &Discovery) -> Config {
         control_region: "us-east-1".into(),
         ..AwsSettings::default()
     };
-    let text = render("switchyard init", &aws, std::slice::from_ref(found));
+    let text = render("switchyard init", &aws, std::slice::from_ref(found), true);
     Config::parse(&text, Path::new("switchyard.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
@@ -113,7 +113,10 @@ async fn the_simulated_deployment_is_discovered_like_an_account() {
         ("sample-artifacts-{region}", "builds/")
     );
     let c = config(&found);
-    assert!(check::compare(&c.services[0], &found).is_empty());
+    assert_eq!(
+        check::compare(&c.services[0], &found),
+        check::Comparison::default()
+    );
 
     let billing = sim("billing.fed.dev").await;
     assert_eq!(
@@ -138,7 +141,10 @@ async fn check_names_each_difference() {
     if let Some(a) = c.artifacts.as_mut() {
         a.prefix = "old/".into();
     }
-    let diffs: Vec<(String, Option<String>, Option<String>)> = check::compare(&c, &found)
+    c.regional_hostname = "{region}-x.{domain}".into();
+    let compared = check::compare(&c, &found);
+    let diffs: Vec<(String, Option<String>, Option<String>)> = compared
+        .differences
         .into_iter()
         .map(|d| (d.setting, d.config, d.account))
         .collect();
@@ -147,11 +153,20 @@ async fn check_names_each_difference() {
         diffs,
         [
             ("regions".into(), Some("eu-central-1".into()), None),
-            ("functions".into(), Some("sample-gone".into()), None),
             (
                 "health_checks.us-east-1".into(),
                 Some("0000-old-check".into()),
                 Some(id)
+            ),
+            (
+                "regional_hostname".into(),
+                Some("us-east-1-x.sample.fed.dev".into()),
+                Some("us-east-1.sample.fed.dev".into())
+            ),
+            (
+                "regional_hostname".into(),
+                Some("us-west-2-x.sample.fed.dev".into()),
+                Some("us-west-2.sample.fed.dev".into())
             ),
             (
                 "artifacts.prefix".into(),
@@ -160,4 +175,43 @@ async fn check_names_each_difference() {
             ),
         ]
     );
+}
+
+/// What a config means, not its text: an unqualified function reads its qualifier from the
+/// integrations, `regional_hostname` spelled out is the same names, a worker not behind the API
+/// and a pipeline left out are notes.
+#[tokio::test]
+async fn check_compares_meanings_not_text() {
+    let found = sim("sample.fed.dev").await;
+    let mut c = config(&found).services.remove(0);
+    c.qualifiers.clear(); // "sample-api" instead of "sample-api:live"
+    c.functions.push("sample-worker".into());
+    c.regional_hostname = "{region}.sample.fed.dev".into();
+    c.health_checks.clear();
+    c.pipeline = None;
+    let compared = check::compare(&c, &found);
+    assert_eq!(compared.differences, [], "{compared:#?}");
+    assert_eq!(compared.notes.len(), 2, "{:#?}", compared.notes);
+    assert!(compared.notes[0].contains("sample-worker"));
+    assert!(compared.notes[1].contains("pipeline sample-deploy"));
+
+    // Pinned to another qualifier: a difference.
+    c.qualifiers.insert("sample-api".into(), "blue".into());
+    let compared = check::compare(&c, &found);
+    assert_eq!(compared.differences.len(), 1);
+    assert_eq!(
+        compared.differences[0].config.as_deref(),
+        Some("sample-api:blue")
+    );
+    assert_eq!(
+        compared.differences[0].account.as_deref(),
+        Some("sample-api:live")
+    );
+}
+
+#[test]
+fn toml_strings_escape_what_toml_forbids() {
+    let text = render::quote("a\"b\\c\nd\u{7f}e");
+    let parsed: toml::Table = toml::from_str(&format!("v = {text}")).unwrap();
+    assert_eq!(parsed["v"].as_str(), Some("a\"b\\c\nd\u{7f}e"));
 }

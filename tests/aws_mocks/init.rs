@@ -311,6 +311,7 @@ async fn an_http_api_on_v2_domains_with_replicated_builds() {
         "switchyard init --domain api.shop.example.com",
         &settings,
         &[found],
+        true,
     );
     let config = Config::parse(&text, std::path::Path::new("switchyard.toml"))
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
