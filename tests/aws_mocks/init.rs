@@ -6,14 +6,13 @@ use switchyard::config::{AwsConfig, Config};
 use switchyard::init::{Ask, AwsSettings, discover, render};
 use switchyard::source::aws::AwsInventory;
 
-/// Why not moto: its API Gateway v2 GetDomainNames gives no ApiGatewayDomainName (the target
-/// that ties a domain to the Route 53 record pointing at it), and its GetBucketReplication
-/// returns a rule's Filter without its Prefix. Here an HTTP API on v2 custom domains invokes
-/// `orders:live` (API Gateway Developer Guide, "HTTP API Lambda integrations": the
-/// IntegrationUri is the function ARN, with the alias); the source bucket replicates `builds/`
-/// (S3 User Guide, "Replication configuration": the rule's Filter Prefix) to the secondary's.
-#[tokio::test]
-async fn an_http_api_on_v2_domains_with_replicated_builds() {
+/// The account of the tests below: an HTTP API on v2 custom domains invoking `orders:live` (API
+/// Gateway Developer Guide, "HTTP API Lambda integrations": the IntegrationUri is the function
+/// ARN, with the alias); a pipeline `shop-release` deploying it from `shop-builds-us-east-1`,
+/// which replicates `builds/` (S3 User Guide, "Replication configuration": the rule's Filter
+/// Prefix) to `shop-builds-us-west-2`. With `pipelines_denied`, ListPipelines answers
+/// AccessDenied in us-east-1.
+fn shop(pipelines_denied: bool) -> AwsInventory {
     use aws_sdk_apigatewayv2::types::{
         ApiMapping, DomainName, DomainNameConfiguration, EndpointType, Integration,
     };
@@ -261,11 +260,34 @@ async fn an_http_api_on_v2_domains_with_replicated_builds() {
         codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&none]),
         ..region("us-west-2")
     };
-    let inv = AwsInventory::from_clients(
+    let denied = mock!(aws_sdk_codepipeline::Client::list_pipelines).then_error(|| {
+        aws_sdk_codepipeline::operation::list_pipelines::ListPipelinesError::generic(meta(
+            "AccessDeniedException",
+            "User: arn:aws:sts::123456789012:assumed-role/onboard is not authorized to perform: \
+             codepipeline:ListPipelines",
+        ))
+    });
+    let east = if pipelines_denied {
+        RegionClients {
+            codepipeline: mocked!(aws_sdk_codepipeline, RuleMode::MatchAny, [&denied]),
+            ..east
+        }
+    } else {
+        east
+    };
+    AwsInventory::from_clients(
         &aws,
         mocked!(aws_sdk_route53, RuleMode::MatchAny, [&zones, &records]),
         vec![("us-east-1".into(), east), ("us-west-2".into(), west)],
-    );
+    )
+}
+
+/// Why not moto: its API Gateway v2 GetDomainNames gives no ApiGatewayDomainName (the target
+/// that ties a domain to the Route 53 record pointing at it), and its GetBucketReplication
+/// returns a rule's Filter without its Prefix.
+#[tokio::test]
+async fn an_http_api_on_v2_domains_with_replicated_builds() {
+    let inv = shop(false);
     let ask = Ask {
         domain: "api.shop.example.com".into(),
         ..Ask::default()
@@ -332,4 +354,25 @@ async fn an_http_api_on_v2_domains_with_replicated_builds() {
         s.artifacts.as_ref().unwrap().bucket_for("us-west-2"),
         "shop-builds-us-west-2"
     );
+}
+
+/// Why not moto: it does not enforce IAM, so AccessDenied can only be injected. A part that
+/// cannot be read (CodePipeline without `codepipeline:ListPipelines`) is not found, with the
+/// error naming the IAM action; what was found stands, and the part is marked unreadable (so
+/// `init --check` cannot call it the same).
+#[tokio::test]
+async fn a_denied_part_is_not_found_with_the_error_and_the_rest_stands() {
+    let inv = shop(true);
+    let ask = Ask {
+        domain: "api.shop.example.com".into(),
+        ..Ask::default()
+    };
+    let found = discover(&inv, &ask).await.unwrap();
+    assert_eq!(found.region_names(), ["us-east-1", "us-west-2"]);
+    assert!(found.functions.is_ok());
+    let why = found.pipeline.as_ref().unwrap_err();
+    assert!(why.starts_with("could not be read: "), "{why}");
+    assert!(why.contains("codepipeline:ListPipelines"), "{why}");
+    assert_eq!(found.unreadable, ["pipeline"]);
+    assert!(found.artifacts.is_err(), "no pipeline, no source bucket");
 }
