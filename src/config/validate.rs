@@ -183,10 +183,13 @@ fn aws(check: &mut Checker, raw: &RawAws) -> AwsConfig {
         .map_or(defaults.control_region, |region| {
             check.region(region, "`aws.control_region` is")
         });
+    let (account_id, apis) = super::accounts::check(check, raw);
     AwsConfig {
         profile,
         endpoint_url,
         control_region,
+        account_id,
+        apis,
     }
 }
 

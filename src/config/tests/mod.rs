@@ -10,6 +10,8 @@ use super::diagnostic::line_column;
 use super::validate::looks_like_region;
 use super::*;
 
+mod accounts;
+
 const MINIMAL: &str = r#"
 [[service]]
 name = "sample"
