@@ -21,6 +21,10 @@ pub struct Snapshot {
     /// and the team's recent actions (README, "JSON output").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamReport>,
+    /// Only with several accounts' keys in the config (`account_id`, `[aws.API]`): each
+    /// credential set's caller (README, "Several accounts").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callers: Vec<crate::model::Caller>,
 }
 
 /// The team's bucket as the `team` source last read it.
@@ -249,6 +253,7 @@ pub fn snapshot(fleet: &Fleet, now: Timestamp) -> Snapshot {
             .collect(),
         sources: sources(fleet),
         team: team(fleet, now),
+        callers: fleet.callers.clone(),
     }
 }
 

@@ -87,6 +87,7 @@ impl Session {
                 Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
                 Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
             }
+            session.ask_callers().await;
             return Ok(session);
         };
         if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
@@ -193,11 +194,33 @@ impl Session {
             .schedule
             .iter()
             .map(|spec| poll::fetch_with_timeout(&self.backend, spec, &self.clock));
-        for fetched in futures::future::join_all(fetches).await {
+        let (fetched, callers) =
+            futures::future::join(futures::future::join_all(fetches), callers(&self.backend)).await;
+        for fetched in fetched {
             self.fleet.apply(fetched);
+        }
+        if let Some(callers) = callers {
+            self.fleet.callers = callers;
         }
         now
     }
+
+    /// Each credential set's caller into the fleet (only with several accounts' keys in the
+    /// config: README, "Several accounts"), within the time a fetch has.
+    async fn ask_callers(&mut self) {
+        if let Some(callers) = callers(&self.backend).await {
+            self.fleet.callers = callers;
+        }
+    }
+}
+
+/// Each credential set's caller, within the time a fetch has (`None`: STS did not answer).
+async fn callers(backend: &Backend) -> Option<Vec<crate::model::Caller>> {
+    let asked = tokio::time::timeout(crate::source::aws::FETCH_TIMEOUT, backend.callers()).await;
+    if asked.is_err() {
+        tracing::warn!("callers: STS did not answer in time");
+    }
+    asked.ok()
 }
 
 fn load_scenario(cli: &Options, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {

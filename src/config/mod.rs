@@ -142,6 +142,21 @@ impl AwsConfig {
         }
     }
 
+    /// The key that pins `api`'s account, as written (`aws.lambda.account_id`).
+    pub fn account_pin_key(&self, api: AwsApi) -> String {
+        if self.apis.get(&api).is_some_and(|t| t.account_id.is_some()) {
+            format!("aws.{}.account_id", api.name())
+        } else {
+            "aws.account_id".to_string()
+        }
+    }
+
+    /// Whether the config uses several accounts' keys (`account_id` or an `[aws.API]` table):
+    /// only then do the snapshot and the sources overlay list each set's caller.
+    pub fn uses_accounts(&self) -> bool {
+        self.account_id.is_some() || !self.apis.is_empty()
+    }
+
     /// The account `api`'s caller must be in: its table's `account_id`, else `[aws]`'s.
     pub fn account_pin(&self, api: AwsApi) -> Option<&str> {
         self.apis

@@ -5,6 +5,7 @@ use super::errors::{Operation, fail};
 use super::pages::{self, Page};
 use super::zone::{self, normalize};
 use super::{AwsBackend, FAN_OUT, Tally};
+use crate::config::AwsApi;
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
 use futures::future::join_all;
@@ -57,7 +58,7 @@ pub(super) async fn region_domains(
             region,
             Box::pin(async {
                 let clients = b.region(region)?;
-                let profile = b.profile();
+                let profile = b.profile_of(AwsApi::ApiGateway);
                 let wanted = wanted_names(b, region);
                 let (mut t1, mut t2) = (Tally::default(), Tally::default());
                 let (v1, v2) = tokio::join!(

@@ -1,6 +1,7 @@
-//! The SDK clients: per region, and for the control region (Route 53, its CloudWatch, STS), all
-//! through one HTTP client.
+//! The SDK clients: per region, and for the control region (Route 53, its CloudWatch, STS), each
+//! API's from its credential set, all through one HTTP client.
 
+use crate::config::AwsApi;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_sts::config::SharedHttpClient;
 
@@ -16,35 +17,45 @@ pub struct RegionClients {
 
 impl RegionClients {
     pub fn new(sdk: &SdkConfig, region: Region, path_style: bool) -> RegionClients {
+        RegionClients::for_apis(&|_| sdk, region, path_style)
+    }
+
+    /// Each API's client from the SDK configuration `sdk_for` gives it (README, "Several
+    /// accounts"); CloudWatch here reads the Lambda (and replication) metrics, with Lambda's.
+    pub fn for_apis<'a>(
+        sdk_for: &dyn Fn(AwsApi) -> &'a SdkConfig,
+        region: Region,
+        path_style: bool,
+    ) -> RegionClients {
         RegionClients {
             apigateway: aws_sdk_apigateway::Client::from_conf(
-                aws_sdk_apigateway::config::Builder::from(sdk)
+                aws_sdk_apigateway::config::Builder::from(sdk_for(AwsApi::ApiGateway))
                     .region(region.clone())
                     .build(),
             ),
             apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
-                aws_sdk_apigatewayv2::config::Builder::from(sdk)
+                aws_sdk_apigatewayv2::config::Builder::from(sdk_for(AwsApi::ApiGateway))
                     .region(region.clone())
                     .build(),
             ),
             lambda: aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(sdk)
+                aws_sdk_lambda::config::Builder::from(sdk_for(AwsApi::Lambda))
                     .region(region.clone())
                     .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(sdk)
+                aws_sdk_s3::config::Builder::from(sdk_for(AwsApi::S3))
                     .region(region.clone())
                     .force_path_style(path_style)
                     .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk)
+                aws_sdk_cloudwatch::config::Builder::from(sdk_for(AwsApi::Lambda))
                     .region(region.clone())
                     .build(),
             ),
             codepipeline: aws_sdk_codepipeline::Client::from_conf(
-                aws_sdk_codepipeline::config::Builder::from(sdk)
+                aws_sdk_codepipeline::config::Builder::from(sdk_for(AwsApi::CodePipeline))
                     .region(region)
                     .build(),
             ),

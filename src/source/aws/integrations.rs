@@ -13,6 +13,7 @@ use super::apigateway::{self, Found};
 use super::errors::{Operation, fail};
 use super::pages::{self, Page};
 use super::{AwsBackend, FAN_OUT, Tally};
+use crate::config::AwsApi;
 use crate::model::{ApiKind, Timestamp};
 use crate::source::SourceError;
 use futures::stream::{self, StreamExt};
@@ -262,7 +263,7 @@ async fn rest_uris(
         api: "GetResources",
         region,
     };
-    let profile = b.profile();
+    let profile = b.profile_of(AwsApi::ApiGateway);
     pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
             .get_resources()
@@ -300,7 +301,7 @@ async fn http_uris(
         api: "GetIntegrations",
         region,
     };
-    let profile = b.profile();
+    let profile = b.profile_of(AwsApi::ApiGateway);
     let unknown_api = AtomicBool::new(false);
     let uris = pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
@@ -360,7 +361,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile()))?
+            .map_err(fail(op, b.profile_of(AwsApi::ApiGateway)))?
             .variables()
             .cloned()
             .unwrap_or_default(),
@@ -371,7 +372,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile()))?
+            .map_err(fail(op, b.profile_of(AwsApi::ApiGateway)))?
             .stage_variables()
             .cloned()
             .unwrap_or_default(),
