@@ -147,7 +147,11 @@ impl Execution<'_> {
         }
         // The wrong-account mistake: a caller outside the pinned account never reaches the
         // intent (README, "Several accounts").
-        if let Some(why) = self.backend.account_refusal(&plan.calls).await {
+        if let Some(why) = self
+            .backend
+            .account_refusal(&plan.service, &plan.calls)
+            .await
+        {
             report.message = why;
             return report;
         }

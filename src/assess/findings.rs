@@ -317,10 +317,14 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         );
     }
 
-    // Each API's credentials serve every service: a caller outside an API's pinned account
-    // makes every service's reads of that API come from the wrong account.
+    // A caller outside the account an API's pin names for this service: its reads of that API
+    // come from the wrong account.
     for caller in &fleet.callers {
-        for pin in &caller.wrong_account {
+        for pin in caller
+            .wrong_account
+            .iter()
+            .filter(|p| p.services.contains(&svc.service.name))
+        {
             add(
                 Severity::Critical,
                 FindingCode::WrongAccount,

@@ -84,8 +84,44 @@ fn access(check: &mut Checker, api: AwsApi, raw: &RawAccess, aws_pin: Option<&st
     }
 }
 
+/// A service's `account_id` against the roles of the `[aws.API]` tables that pin no account of
+/// their own (the service's pin is theirs for its calls): a role in another account could only
+/// ever be refused.
+pub(super) fn check_service_pins(
+    check: &mut Checker,
+    aws: &super::AwsConfig,
+    services: &[toml::Spanned<super::raw::RawService>],
+) {
+    for raw in services {
+        let Some(pin) = &raw.get_ref().account_id else {
+            continue;
+        };
+        for (api, access) in &aws.apis {
+            let role_in = access.role_arn.as_deref().and_then(role_account);
+            if let (None, Some(role_in)) = (&access.account_id, role_in)
+                && role_in != pin.get_ref()
+            {
+                check.fail(
+                    pin.span(),
+                    format!(
+                        "`account_id` of service {:?} is {:?}, but `aws.{}.role_arn` acts in \
+                         account {role_in} and pins no account of its own, so the service's pin \
+                         would refuse every {} call; add `account_id = \"{role_in}\"` to \
+                         [aws.{}] if that is where its resources live",
+                        raw.get_ref().name.get_ref(),
+                        pin.get_ref(),
+                        api.name(),
+                        api.name(),
+                        api.name()
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// An account ID: twelve digits.
-fn account(check: &mut Checker, value: &SpannedString, what: &str) -> String {
+pub(super) fn account(check: &mut Checker, value: &SpannedString, what: &str) -> String {
     let text = value.get_ref();
     if !is_account_id(text) {
         check.fail(

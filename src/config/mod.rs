@@ -151,13 +151,32 @@ impl AwsConfig {
         }
     }
 
+    /// The account `api`'s caller must be in for `service`, and the key that says so: the
+    /// API's table's `account_id` (where that kind of resource lives for every service), else
+    /// the service's own, else `[aws]`'s.
+    pub fn service_pin(&self, api: AwsApi, service: &ServiceConfig) -> Option<(String, String)> {
+        if let Some(pin) = self.apis.get(&api).and_then(|t| t.account_id.as_ref()) {
+            return Some((pin.clone(), format!("aws.{}.account_id", api.name())));
+        }
+        if let Some(pin) = &service.account_id {
+            return Some((
+                pin.clone(),
+                format!("account_id of service {:?}", service.name),
+            ));
+        }
+        self.account_id
+            .as_ref()
+            .map(|pin| (pin.clone(), "aws.account_id".to_string()))
+    }
+
     /// Whether the config uses several accounts' keys (`account_id` or an `[aws.API]` table):
     /// only then do the snapshot and the sources overlay list each set's caller.
     pub fn uses_accounts(&self) -> bool {
         self.account_id.is_some() || !self.apis.is_empty()
     }
 
-    /// The account `api`'s caller must be in: its table's `account_id`, else `[aws]`'s.
+    /// The account `api`'s caller must be in for every service: its table's `account_id`,
+    /// else `[aws]`'s (a service's own `account_id` comes between: `service_pin`).
     pub fn account_pin(&self, api: AwsApi) -> Option<&str> {
         self.apis
             .get(&api)
@@ -183,6 +202,13 @@ impl AwsConfig {
             }
         }
         sets
+    }
+}
+
+impl Config {
+    /// `AwsConfig::uses_accounts`, or a `[[service]] account_id`.
+    pub fn uses_accounts(&self) -> bool {
+        self.aws.uses_accounts() || self.services.iter().any(|s| s.account_id.is_some())
     }
 }
 
@@ -288,6 +314,9 @@ pub struct ServiceConfig {
     pub artifacts: Option<ArtifactsConfig>,
     pub pipeline: Option<PipelineConfig>,
     pub failover: FailoverConfig,
+    /// `account_id`: the account this service's calls must act in, for the APIs whose
+    /// `[aws.API]` table pins none (README, "Several accounts").
+    pub account_id: Option<String>,
 }
 
 impl ServiceConfig {

@@ -127,6 +127,9 @@ pub(super) struct RawService {
     pub artifacts: Option<Spanned<RawArtifacts>>,
     pub pipeline: Option<Spanned<RawPipeline>>,
     pub failover: Option<Spanned<RawFailover>>,
+    /// The account the service's resources must be read and acted on in (README, "Several
+    /// accounts").
+    pub account_id: Option<SpannedString>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -29,4 +29,6 @@ pub struct AccountPin {
     /// The key that pins it, as written in the config.
     pub key: String,
     pub account_id: String,
+    /// The services whose calls of `api` this pin applies to.
+    pub services: Vec<String>,
 }

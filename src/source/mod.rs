@@ -217,16 +217,16 @@ impl Backend {
     /// "Several accounts"); empty otherwise, and for the simulation.
     pub async fn callers(&self) -> Vec<crate::model::Caller> {
         match self {
-            Backend::Aws(aws) if aws.config().aws.uses_accounts() => aws.callers().await,
+            Backend::Aws(aws) if aws.config().uses_accounts() => aws.callers().await,
             _ => Vec::new(),
         }
     }
 
     /// Why `calls` must not be sent because of an `account_id` pin (the simulation has none).
-    pub async fn account_refusal(&self, calls: &[Call]) -> Option<String> {
+    pub async fn account_refusal(&self, service: &str, calls: &[Call]) -> Option<String> {
         match self {
             Backend::Sim(_) => None,
-            Backend::Aws(aws) => aws.account_refusal(calls).await,
+            Backend::Aws(aws) => aws.account_refusal(service, calls).await,
         }
     }
 

@@ -146,7 +146,7 @@ async fn the_account_pin_refuses_calls_from_another_account() {
         },
         vec![],
     );
-    let why = b.account_refusal(&[invert()]).await.unwrap();
+    let why = b.account_refusal("api", &[invert()]).await.unwrap();
     assert!(
         why.contains("in account 222222222222")
             && why.contains("aws.route53.account_id pins 111111111111")
@@ -168,7 +168,7 @@ async fn the_account_pin_refuses_calls_from_another_account() {
         },
         vec![],
     );
-    assert_eq!(b.account_refusal(&[invert()]).await, None);
+    assert_eq!(b.account_refusal("api", &[invert()]).await, None);
 }
 
 /// No pin, no question: without `account_id` nothing is asked before an action (the STS
@@ -176,5 +176,37 @@ async fn the_account_pin_refuses_calls_from_another_account() {
 #[tokio::test]
 async fn without_a_pin_no_caller_is_asked() {
     let b = backend(TWO_PROFILES, unused_control(), vec![]);
-    assert_eq!(b.account_refusal(&[invert()]).await, None);
+    assert_eq!(b.account_refusal("api", &[invert()]).await, None);
+}
+
+/// A service's own `account_id` pins the APIs whose table pins none, for that service only.
+#[tokio::test]
+async fn a_service_pin_refuses_only_its_own_service() {
+    let two_services = format!(
+        "{}account_id = \"111111111111\"\n\n[[service]]\nname = \"web\"\ndomain = \"web.example.com\"\n\
+         hosted_zone_id = \"ZWEB\"\nregions = [\"us-east-1\"]\nfunctions = [\"web-fn\"]\n",
+        TWO_PROFILES
+    );
+    let identity = caller_in("222222222222");
+    let b = backend(
+        &two_services,
+        ControlClients {
+            sts: mocked!(aws_sdk_sts, RuleMode::MatchAny, [&identity]),
+            ..unused_control()
+        },
+        vec![],
+    );
+    let why = b.account_refusal("api", &[invert()]).await.unwrap();
+    assert!(
+        why.contains("account_id of service \"api\" pins 111111111111"),
+        "{why}"
+    );
+    assert_eq!(b.account_refusal("web", &[invert()]).await, None);
+    let callers = b.callers().await;
+    let services: Vec<Vec<String>> = callers
+        .iter()
+        .flat_map(|c| c.wrong_account.iter().map(|p| p.services.clone()))
+        .collect();
+    // route53 and apigateway (the default set), lambda (the workload profile's): api only.
+    assert_eq!(services, vec![vec!["api".to_string()]; 3], "{callers:?}");
 }

@@ -155,3 +155,48 @@ fn caller_accounts_come_from_the_arn() {
     );
     assert_eq!(caller_account("unknown caller"), None);
 }
+
+#[test]
+fn a_service_pin_comes_between_the_api_table_and_aws() {
+    let config = parse(&minimal_with(&format!(
+        "account_id = \"333333333333\"\n\
+         [aws]\naccount_id = \"222222222222\"\n\
+         [aws.route53]\nrole_arn = \"{NETWORK_ROLE}\"\naccount_id = \"111111111111\"\n"
+    )));
+    let service = &config.services[0];
+    assert_eq!(service.account_id.as_deref(), Some("333333333333"));
+    assert!(config.uses_accounts());
+    // The zone's table says where Route 53's resources live for every service.
+    assert_eq!(
+        config.aws.service_pin(AwsApi::Route53, service),
+        Some(("111111111111".into(), "aws.route53.account_id".into()))
+    );
+    // No table pin: the service's own, before `[aws]`'s.
+    assert_eq!(
+        config.aws.service_pin(AwsApi::Lambda, service),
+        Some((
+            "333333333333".into(),
+            "account_id of service \"sample\"".into()
+        ))
+    );
+}
+
+#[test]
+fn a_service_pin_is_checked_like_the_others() {
+    let (line, column, message) = invalid(&minimal_with("account_id = \"3\"\n"));
+    assert_eq!((line, column), (8, 14), "{message}");
+    assert!(
+        message.starts_with("`account_id` of service \"sample\" is \"3\""),
+        "{message}"
+    );
+    // A table's role without a pin of its own would meet the service's pin: refused where the
+    // service's pin is written.
+    let (line, _, message) = invalid(&minimal_with(&format!(
+        "account_id = \"333333333333\"\n[aws.route53]\nrole_arn = \"{NETWORK_ROLE}\"\n"
+    )));
+    assert_eq!(line, 8, "{message}");
+    assert!(
+        message.contains("`aws.route53.role_arn` acts in account 111111111111"),
+        "{message}"
+    );
+}

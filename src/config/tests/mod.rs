@@ -152,6 +152,7 @@ fn example_config_has_the_design_values() {
                 approval_action: None,
             }),
             failover: FailoverConfig::default(),
+            account_id: None,
         }],
     };
     assert_eq!(config, expected);

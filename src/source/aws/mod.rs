@@ -479,8 +479,12 @@ impl AwsBackend {
 
     /// Why `calls` must not be sent: the caller of an API they use is not in the account its
     /// `account_id` pins, or cannot be told. `None`: no pin, or every pin holds.
-    pub async fn account_refusal(&self, calls: &[crate::source::Call]) -> Option<String> {
-        sts::account_refusal(self, calls).await
+    pub async fn account_refusal(
+        &self,
+        service: &str,
+        calls: &[crate::source::Call],
+    ) -> Option<String> {
+        sts::account_refusal(self, service, calls).await
     }
 
     /// One source's data, the calls it took, and a part that failed, if any.

@@ -3,7 +3,7 @@
 
 use super::AwsBackend;
 use super::errors::{Operation, fail};
-use crate::config::{AwsApi, Credentials, caller_account};
+use crate::config::{AwsApi, Credentials, ServiceConfig, caller_account};
 use crate::model::{AccountPin, Caller};
 use crate::source::{Call, SourceError};
 use aws_config::{Region, SdkConfig};
@@ -65,11 +65,7 @@ pub async fn callers(b: &AwsBackend) -> Vec<Caller> {
             let account = arn.as_deref().and_then(caller_account).map(str::to_string);
             let wrong_account = match &account {
                 None => Vec::new(),
-                Some(account) => set
-                    .apis
-                    .iter()
-                    .filter_map(|api| pin(b, *api).filter(|p| p.account_id != *account))
-                    .collect(),
+                Some(account) => broken_pins(b, &set.apis, account),
             };
             Caller {
                 credentials: set.credentials.label(),
@@ -83,12 +79,41 @@ pub async fn callers(b: &AwsBackend) -> Vec<Caller> {
         .collect()
 }
 
-fn pin(b: &AwsBackend, api: AwsApi) -> Option<AccountPin> {
-    b.config.aws.account_pin(api).map(|account| AccountPin {
-        api: api.name().to_string(),
-        key: b.config.aws.account_pin_key(api),
-        account_id: account.to_string(),
-    })
+/// The pins of `apis` that `account` breaks, each with the services it applies to (a service
+/// uses `s3` only with artifacts, `codepipeline` only with a pipeline).
+fn broken_pins(b: &AwsBackend, apis: &[AwsApi], account: &str) -> Vec<AccountPin> {
+    let mut pins: Vec<AccountPin> = Vec::new();
+    for api in apis {
+        for service in b.config.services.iter().filter(|s| uses(s, *api)) {
+            let Some((pin, key)) = b.config.aws.service_pin(*api, service) else {
+                continue;
+            };
+            if pin == account {
+                continue;
+            }
+            match pins
+                .iter_mut()
+                .find(|p| p.api == api.name() && p.key == key && p.account_id == pin)
+            {
+                Some(p) => p.services.push(service.name.clone()),
+                None => pins.push(AccountPin {
+                    api: api.name().to_string(),
+                    key,
+                    account_id: pin,
+                    services: vec![service.name.clone()],
+                }),
+            }
+        }
+    }
+    pins
+}
+
+fn uses(service: &ServiceConfig, api: AwsApi) -> bool {
+    match api {
+        AwsApi::S3 => service.artifacts.is_some(),
+        AwsApi::CodePipeline => service.pipeline.is_some(),
+        AwsApi::Route53 | AwsApi::Lambda | AwsApi::ApiGateway => true,
+    }
 }
 
 /// The API a mutating call goes to, for its credentials and pin: ARC routing controls go with
@@ -103,12 +128,13 @@ pub fn call_api(call: &Call) -> AwsApi {
 /// Why `calls` must not be sent (the wrong-account mistake): for each API they use with an
 /// `account_id` pin, the caller of its set is asked now; another account, or no answer,
 /// refuses. `None`: nothing pinned, or every pin holds.
-pub async fn account_refusal(b: &AwsBackend, calls: &[Call]) -> Option<String> {
+pub async fn account_refusal(b: &AwsBackend, service: &str, calls: &[Call]) -> Option<String> {
+    let service = b.config.services.iter().find(|s| s.name == service)?;
     let mut apis: Vec<AwsApi> = calls.iter().map(call_api).collect();
     apis.sort();
     apis.dedup();
     for api in apis {
-        let Some(pin) = pin(b, api) else {
+        let Some((pin, key)) = b.config.aws.service_pin(api, service) else {
             continue;
         };
         let Some(set) = b.accounts.iter().find(|s| s.apis.contains(&api)) else {
@@ -118,20 +144,19 @@ pub async fn account_refusal(b: &AwsBackend, calls: &[Call]) -> Option<String> {
         match ask(b, &set.sts, set.credentials.profile.as_deref()).await {
             Err(e) => {
                 return Some(format!(
-                    "account pin {} = {:?}: cannot tell which account {label} acts in ({}); \
-                     refused, nothing was sent",
-                    pin.key, pin.account_id, e.message
+                    "account pin {key} = {pin:?}: cannot tell which account {label} acts in \
+                     ({}); refused, nothing was sent",
+                    e.message
                 ));
             }
             Ok(arn) => {
                 let account = caller_account(&arn).unwrap_or("unknown");
-                if account != pin.account_id {
+                if account != pin {
                     return Some(format!(
                         "wrong account: {} calls would act as {arn} ({label}), in account \
-                         {account}, but {} pins {}; refused before the intent, nothing was sent",
-                        api.name(),
-                        pin.key,
-                        pin.account_id
+                         {account}, but {key} pins {pin}; refused before the intent, nothing \
+                         was sent",
+                        api.name()
                     ));
                 }
             }
