@@ -158,7 +158,10 @@ impl AwsBackend {
             .collect();
         let Some(first) = sdks.first() else {
             // No configuration at all: the SDK's defaults, as `from_clients` would have them.
-            let sdk = SdkConfig::builder().http_client(shared).build();
+            let sdk = SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .http_client(shared)
+                .build();
             return AwsBackend::with_sdk_configs(config, std::slice::from_ref(&sdk));
         };
         let sets = config.aws.credential_sets();
