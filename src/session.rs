@@ -80,14 +80,20 @@ impl Session {
         let Some(scenario) = load_scenario(cli, demo_scenario)? else {
             let mut session = Session::aws(cli).await?;
             // Who we act as, for the status bar; a failure here shows up again in the sources.
-            match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller())
-                .await
-            {
+            // With several accounts, each set's caller at the same time.
+            let (caller, callers) = futures::future::join(
+                tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller()),
+                callers(&session.backend),
+            )
+            .await;
+            match caller {
                 Ok(Ok(arn)) => session.caller = Some(arn),
                 Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
                 Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
             }
-            session.ask_callers().await;
+            if let Some(callers) = callers {
+                session.fleet.callers = callers;
+            }
             return Ok(session);
         };
         if !(cli.speed > 0.0 && cli.speed <= 10_000.0) {
@@ -203,14 +209,6 @@ impl Session {
             self.fleet.callers = callers;
         }
         now
-    }
-
-    /// Each credential set's caller into the fleet (only with several accounts' keys in the
-    /// config: README, "Several accounts"), within the time a fetch has.
-    async fn ask_callers(&mut self) {
-        if let Some(callers) = callers(&self.backend).await {
-            self.fleet.callers = callers;
-        }
     }
 }
 

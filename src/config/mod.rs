@@ -117,8 +117,8 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// How messages and the sources overlay name it: "default chain", "profile network",
-    /// "role arn:… (profile tooling)".
+    /// How messages, the sources overlay and the snapshot's `callers` name it: "default
+    /// credentials", "profile network", "role arn:…", "role arn:… (from profile tooling)".
     pub fn label(&self) -> String {
         match (&self.profile, &self.role_arn) {
             (None, None) => "default credentials".to_string(),
