@@ -306,3 +306,61 @@ async fn an_account_pin_refuses_the_action_before_anything_is_sent() {
         "{message}"
     );
 }
+
+/// `[aws.lambda] profile`: the functions read with a profile's keys, those of an IAM user of the
+/// workload account (moto maps an access key it issued to the account of its user), written
+/// to the CLI's own `~/.aws/credentials`; Route 53 still with the default credentials. The CLI
+/// runs with `AWS_ACCESS_KEY_ID` set (the default account's keys), which come first in the
+/// standard chain: the API's profile must win over them.
+#[tokio::test]
+async fn a_profile_per_api_reads_the_functions_in_its_account() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let made = functions_in_workload(&moto).await;
+    let iam = aws_sdk_iam::Client::new(&assumed(&moto, WORKLOAD_ROLE, PRIMARY).await);
+    iam.create_user().user_name("reader").send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(&config, "\n[aws.lambda]\nprofile = \"workload\"\n");
+    let aws_dir = moto.dir().join("home/.aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    std::fs::write(
+        aws_dir.join("credentials"),
+        format!(
+            "[workload]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            key.access_key_id(),
+            key.secret_access_key()
+        ),
+    )
+    .unwrap();
+
+    let (snap, _) = snapshot(&config);
+    let r = region(service(&snap, SERVICE), PRIMARY);
+    assert_eq!(r["health"]["health_check_id"], world.health_check(PRIMARY));
+    let sha = &made
+        .iter()
+        .find(|(r, f, _)| r == PRIMARY && f == FUNCTIONS[0])
+        .unwrap()
+        .2;
+    assert_eq!(r["functions"][0]["code_sha256"], sha.as_str(), "{r:#}");
+    let callers = callers(&snap);
+    assert_eq!(
+        callers[1],
+        (
+            "profile workload".to_string(),
+            vec!["lambda".to_string()],
+            WORKLOAD.to_string()
+        )
+    );
+}

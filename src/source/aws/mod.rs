@@ -587,6 +587,16 @@ async fn load_sdk(
         );
     if let Some(profile) = &credentials.profile {
         loader = loader.profile_name(profile);
+        // An `[aws.API] profile` of its own is that profile's credentials, never the
+        // environment's keys, which come first in the standard chain (they would silently
+        // read another account). `[aws] profile` keeps the standard chain, as before.
+        if config.aws.profile.as_ref() != Some(profile) {
+            loader = loader.credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
+        }
     }
     if let Some(endpoint) = &config.aws.endpoint_url {
         loader = loader.endpoint_url(endpoint);
