@@ -25,7 +25,7 @@ pub use tally::Tally;
 use super::{
     DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec, TEAM_REGION,
 };
-use crate::config::{AwsApi, Config, Credentials, Mechanism, ServiceConfig};
+use crate::config::{AwsApi, Config, Mechanism, ServiceConfig};
 use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -119,7 +119,7 @@ impl AwsBackend {
         let http = clients::shared_http_client();
         let mut sdks = Vec::new();
         for (credentials, _) in config.aws.credential_sets() {
-            sdks.push(load_sdk(&config, &credentials, http.clone()).await);
+            sdks.push(clients::load_sdk(&config, &credentials, http.clone()).await);
         }
         let custom_endpoint = config.aws.endpoint_url.is_some()
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
@@ -564,55 +564,4 @@ fn service(s: &ServiceConfig) -> Service {
 /// An SDK date-time as a chrono UTC time.
 pub fn timestamp(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
-}
-
-/// One credential set's SDK configuration: `[aws]`'s settings with the set's profile, and the
-/// set's role assumed with those credentials (STS AssumeRole through the same endpoint and HTTP
-/// client).
-async fn load_sdk(
-    config: &Config,
-    credentials: &Credentials,
-    http: aws_sdk_sts::config::SharedHttpClient,
-) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(config.aws.control_region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(READ_TIMEOUT)
-                .operation_attempt_timeout(Duration::from_secs(8))
-                .operation_timeout(Duration::from_secs(15))
-                .build(),
-        );
-    if let Some(profile) = &credentials.profile {
-        loader = loader.profile_name(profile);
-        // An `[aws.API] profile` of its own is that profile's credentials, never the
-        // environment's keys, which come first in the standard chain (they would silently
-        // read another account). `[aws] profile` keeps the standard chain, as before.
-        if config.aws.profile.as_ref() != Some(profile) {
-            loader = loader.credentials_provider(
-                aws_config::profile::ProfileFileCredentialsProvider::builder()
-                    .profile_name(profile)
-                    .build(),
-            );
-        }
-    }
-    if let Some(endpoint) = &config.aws.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    let sdk = loader.http_client(http).load().await;
-    let Some(role) = &credentials.role_arn else {
-        return sdk;
-    };
-    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
-        .session_name("switchyard")
-        .configure(&sdk)
-        .build()
-        .await;
-    sdk.into_builder()
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
-            provider,
-        ))
-        .build()
 }
