@@ -5,7 +5,8 @@
 //! moto keys its state by account: credentials from sts:AssumeRole on a role ARN in another
 //! account act in that account's separate state, and GetCallerIdentity reports that account
 //! (moto's multi-account support; it does not check that the role exists there, and accepts
-//! any role session). What moto 5.2.5 cannot do is as in tests/moto.rs: CloudWatch fails from
+//! any role session). An access key moto issued (IAM CreateAccessKey) acts in the account of its
+//! user. Checked with moto 5.2.5, December 2026. What moto 5.2.5 cannot do is as in tests/moto.rs: CloudWatch fails from
 //! the Rust SDK, so Lambda metrics are unknown and a failover needs --force --reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -127,6 +128,9 @@ fn callers(snap: &Value) -> Vec<(String, Vec<String>, String)> {
         .collect()
 }
 
+/// `[aws.lambda] role_arn`: Lambda is read with the role's temporary credentials (AWS STS API
+/// reference, AssumeRole), in its account; Route 53 with the default credentials; each set's
+/// caller (GetCallerIdentity `Account`) in the snapshot's `callers`.
 #[tokio::test]
 async fn the_zone_in_one_account_and_the_functions_in_another_are_read_together() {
     let moto = Moto::start();
@@ -229,6 +233,9 @@ const FAILOVER: &[&str] = &[
     "moto serves no CloudWatch metrics",
 ];
 
+/// `[aws.route53] account_id` names another account than the caller's (GetCallerIdentity
+/// `Account`, AWS STS API reference): a critical finding, and the failover is refused before
+/// its intent, with no request to Route 53 (moto's recorder).
 #[tokio::test]
 async fn an_account_pin_refuses_the_action_before_anything_is_sent() {
     let moto = Moto::start();
