@@ -75,6 +75,45 @@ async fn an_expired_session_names_the_login_of_the_set_it_belongs_to() {
     );
 }
 
+/// Through a role, an expired (or refused) credential may also be the role refusing them: the
+/// fix names the role and what assuming it needs (AWS STS API reference, AssumeRole: the caller
+/// needs sts:AssumeRole and the role's trust policy must allow it). Why mocks: moto takes any
+/// credentials and assumes any role.
+#[tokio::test]
+async fn a_credentials_error_through_a_role_names_the_role() {
+    use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationError;
+    let configs = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_error(|| GetFunctionConfigurationError::generic(expired()));
+    let metrics = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_error(|| {
+        aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError::generic(expired())
+    });
+    let role = "arn:aws:iam::111111111111:role/workload";
+    let toml = TWO_PROFILES.replace("profile = \"workload\"", &format!("role_arn = \"{role}\""));
+    let b = backend(
+        &toml,
+        unused_control(),
+        vec![(
+            "us-east-1",
+            RegionClients {
+                lambda: mocked!(aws_sdk_lambda, RuleMode::MatchAny, [&configs]),
+                cloudwatch: mocked!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&metrics]),
+                ..no_domains_region()
+            },
+        )],
+    );
+    let (_, result) = fetch(&b, SourceKind::Lambda, "us-east-1").await;
+    let e = error(result);
+    assert_eq!(e.kind, ErrorKind::Credentials, "{e:?}");
+    // The role is assumed with `[aws] profile`: that login, then the role.
+    assert!(
+        e.message.contains("aws sso login --profile tooling")
+            && e.message.contains(&format!("they may not assume {role}"))
+            && e.message.contains("sts:AssumeRole"),
+        "{}",
+        e.message
+    );
+}
+
 /// The same for GetCallerIdentity: each set's caller is unknown, each with its own login.
 #[tokio::test]
 async fn each_sets_caller_error_names_its_own_profile() {

@@ -417,7 +417,7 @@ impl AwsBackend {
                 region,
             },
             err,
-            self.profile_of(if service == "CodePipeline" {
+            self.login(if service == "CodePipeline" {
                 AwsApi::CodePipeline
             } else {
                 AwsApi::Route53

@@ -143,7 +143,7 @@ async fn nameservers(
             .id(zone)
             .send()
             .await
-            .map_err(fail(op, b.profile_of(AwsApi::Route53)))
+            .map_err(fail(op, b.login(AwsApi::Route53)))
             .map_err(|e| {
                 format!(
                     "the name servers of zone {zone} are not known yet (GetHostedZone failed: {})",

@@ -263,7 +263,7 @@ async fn rest_uris(
         api: "GetResources",
         region,
     };
-    let profile = b.profile_of(AwsApi::ApiGateway);
+    let profile = b.login(AwsApi::ApiGateway);
     pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
             .get_resources()
@@ -301,7 +301,7 @@ async fn http_uris(
         api: "GetIntegrations",
         region,
     };
-    let profile = b.profile_of(AwsApi::ApiGateway);
+    let profile = b.login(AwsApi::ApiGateway);
     let unknown_api = AtomicBool::new(false);
     let uris = pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
@@ -361,7 +361,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile_of(AwsApi::ApiGateway)))?
+            .map_err(fail(op, b.login(AwsApi::ApiGateway)))?
             .variables()
             .cloned()
             .unwrap_or_default(),
@@ -372,7 +372,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, b.profile_of(AwsApi::ApiGateway)))?
+            .map_err(fail(op, b.login(AwsApi::ApiGateway)))?
             .stage_variables()
             .cloned()
             .unwrap_or_default(),

@@ -55,7 +55,7 @@ async fn configuration(
         .set_qualifier(qualifier)
         .send()
         .await
-        .map_err(fail(op, b.profile_of(AwsApi::Lambda)))?;
+        .map_err(fail(op, b.login(AwsApi::Lambda)))?;
     Ok(Configuration {
         code_sha256: out.code_sha256().map(str::to_string),
         memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()),
@@ -212,7 +212,7 @@ pub async fn fetch(
                 start,
                 end,
                 op,
-                b.profile_of(AwsApi::Lambda),
+                b.login(AwsApi::Lambda),
                 tally,
             )
             .await

@@ -350,14 +350,18 @@ impl AwsBackend {
         &self.config
     }
 
-    /// The profile `api`'s credentials come from (named in the fix for expired credentials).
-    fn profile_of(&self, api: AwsApi) -> Option<&str> {
-        self.config
-            .aws
-            .apis
-            .get(&api)
-            .and_then(|t| t.profile.as_deref())
-            .or(self.config.aws.profile.as_deref())
+    /// The profile `api`'s credentials come from and the role they assume (named in the fix
+    /// for expired credentials).
+    fn login(&self, api: AwsApi) -> errors::Login<'_> {
+        let table = self.config.aws.apis.get(&api);
+        errors::Login {
+            profile: table.and_then(|t| t.profile.as_deref()).or(self
+                .config
+                .aws
+                .profile
+                .as_deref()),
+            role: table.and_then(|t| t.role_arn.as_deref()),
+        }
     }
 
     fn region(&self, region: &str) -> Result<&RegionClients, SourceError> {

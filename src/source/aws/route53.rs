@@ -140,7 +140,7 @@ async fn get_status(
         .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile_of(AwsApi::Route53)));
+        .map_err(fail(op, b.login(AwsApi::Route53)));
     b.route53_read_ended(&out);
     let out = match out {
         Ok(out) => out,
@@ -198,7 +198,7 @@ pub async fn last_failure_reasons(
         .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile_of(AwsApi::Route53)));
+        .map_err(fail(op, b.login(AwsApi::Route53)));
     b.route53_read_ended(&out);
     let out = out?;
     let mut list = observations(out.health_check_observations());
@@ -523,7 +523,7 @@ async fn health_metrics(
         start,
         end,
         op,
-        b.profile_of(AwsApi::Route53),
+        b.login(AwsApi::Route53),
         tally,
     )
     .await

@@ -160,7 +160,7 @@ async fn list_versions(
         api: "ListObjectVersions",
         region,
     };
-    let profile = b.profile_of(AwsApi::S3);
+    let profile = b.login(AwsApi::S3);
     // The next page is named by a key marker and a version ID marker together.
     pages::read_all(tally, op, MAX_PAGES, |markers: Option<Markers>| {
         let (key, version) = markers.unwrap_or_default();
@@ -230,7 +230,7 @@ async fn replication_status(
         .version_id(&version.version_id)
         .send()
         .await
-        .map_err(fail(op, b.profile_of(AwsApi::S3)))?;
+        .map_err(fail(op, b.login(AwsApi::S3)))?;
     Ok(out.replication_status().and_then(replication))
 }
 
@@ -285,7 +285,7 @@ async fn replication_metrics(
                 api: "GetBucketReplication",
                 region,
             };
-            tally.partial(fail(op, b.profile_of(AwsApi::S3))(e));
+            tally.partial(fail(op, b.login(AwsApi::S3))(e));
             return None;
         }
     };
@@ -350,7 +350,7 @@ async fn replication_metrics(
         end,
         op,
         // Regional CloudWatch is read with Lambda's credentials (README, "Several accounts").
-        b.profile_of(AwsApi::Lambda),
+        b.login(AwsApi::Lambda),
         tally,
     )
     .await

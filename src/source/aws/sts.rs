@@ -15,6 +15,14 @@ pub struct AccountSet {
     pub sts: aws_sdk_sts::Client,
 }
 
+/// A set's profile and role, for the fix of a credentials error.
+fn login(credentials: &Credentials) -> super::errors::Login<'_> {
+    super::errors::Login {
+        profile: credentials.profile.as_deref(),
+        role: credentials.role_arn.as_deref(),
+    }
+}
+
 pub fn client(sdk: &SdkConfig, control: &Region) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(sdk)
@@ -25,13 +33,13 @@ pub fn client(sdk: &SdkConfig, control: &Region) -> aws_sdk_sts::Client {
 
 /// The default credentials' caller (the status bar's, and the audit records' actor).
 pub async fn caller(b: &AwsBackend) -> Result<String, SourceError> {
-    ask(b, &b.sts, b.config.aws.profile.as_deref()).await
+    ask(b, &b.sts, b.config.aws.profile.as_deref().into()).await
 }
 
 async fn ask(
     b: &AwsBackend,
     sts: &aws_sdk_sts::Client,
-    profile: Option<&str>,
+    login: super::errors::Login<'_>,
 ) -> Result<String, SourceError> {
     let op = Operation {
         service: "STS",
@@ -42,7 +50,7 @@ async fn ask(
         .get_caller_identity()
         .send()
         .await
-        .map_err(fail(op, profile))?;
+        .map_err(fail(op, login))?;
     Ok(out.arn().unwrap_or("unknown caller").to_string())
 }
 
@@ -52,7 +60,7 @@ pub async fn callers(b: &AwsBackend) -> Vec<Caller> {
     let asks = b
         .accounts
         .iter()
-        .map(|set| ask(b, &set.sts, set.credentials.profile.as_deref()));
+        .map(|set| ask(b, &set.sts, login(&set.credentials)));
     let answers = futures::future::join_all(asks).await;
     b.accounts
         .iter()
@@ -141,7 +149,7 @@ pub async fn account_refusal(b: &AwsBackend, service: &str, calls: &[Call]) -> O
             continue;
         };
         let label = set.credentials.label();
-        match ask(b, &set.sts, set.credentials.profile.as_deref()).await {
+        match ask(b, &set.sts, login(&set.credentials)).await {
             Err(e) => {
                 return Some(format!(
                     "account pin {key} = {pin:?}: cannot tell which account {label} acts in \
