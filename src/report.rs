@@ -21,6 +21,10 @@ pub struct Snapshot {
     /// and the team's recent actions (README, "JSON output").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamReport>,
+    /// Only with several accounts' keys in the config (`account_id`, `[aws.API]`): each
+    /// credential set's caller (README, "Several accounts").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callers: Vec<crate::model::Caller>,
 }
 
 /// The team's bucket as the `team` source last read it.
@@ -249,6 +253,7 @@ pub fn snapshot(fleet: &Fleet, now: Timestamp) -> Snapshot {
             .collect(),
         sources: sources(fleet),
         team: team(fleet, now),
+        callers: fleet.callers.clone(),
     }
 }
 
@@ -531,7 +536,7 @@ pub fn check(fleet: &Fleet, service: Option<&str>, now: Timestamp) -> Check {
         .iter()
         .filter(|s| service.is_none_or(|n| s.service.name == n))
         .map(|svc| {
-            let readiness = assess::readiness(svc, now);
+            let readiness = wrong_account_readiness(fleet, svc, assess::readiness(svc, now));
             ServiceCheck {
                 name: svc.service.name.clone(),
                 pipeline: svc.service.pipeline.clone(),
@@ -578,6 +583,33 @@ pub fn check(fleet: &Fleet, service: Option<&str>, now: Timestamp) -> Check {
     }
 }
 
+/// Readiness told from S3 or CodePipeline reads of the wrong account (README, "Several
+/// accounts") is not known: a ready verdict becomes unknown, with the reason.
+fn wrong_account_readiness(
+    fleet: &Fleet,
+    svc: &ServiceState,
+    mut readiness: assess::Readiness,
+) -> assess::Readiness {
+    for caller in &fleet.callers {
+        for pin in caller.wrong_account.iter().filter(|p| {
+            (p.api == "s3" || p.api == "codepipeline") && p.services.contains(&svc.service.name)
+        }) {
+            readiness.reasons.push(format!(
+                "{} is read in account {}, but {} pins {}: readiness cannot be told from the wrong \
+                 account",
+                pin.api,
+                caller.account.as_deref().unwrap_or("unknown"),
+                pin.key,
+                pin.account_id
+            ));
+            if readiness.verdict == Verdict::Ready {
+                readiness.verdict = Verdict::Unknown;
+            }
+        }
+    }
+    readiness
+}
+
 /// Not ready wins over unknown, which wins over ready; no services at all is unknown.
 pub fn overall(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
     let verdicts: Vec<Verdict> = verdicts.collect();
@@ -589,5 +621,56 @@ pub fn overall(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
         Verdict::NotReady
     } else {
         Verdict::Ready
+    }
+}
+
+#[cfg(test)]
+mod accounts_tests {
+    //! `check` with reads from the wrong account (README, "Several accounts").
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::fleet::testing::{at, sim};
+    use crate::model::{AccountPin, Caller};
+
+    fn caller_breaking(api: &str, services: &[&str]) -> Caller {
+        Caller {
+            credentials: "profile workload".into(),
+            apis: vec![api.into()],
+            arn: Some("arn:aws:sts::222222222222:assumed-role/w/me".into()),
+            account: Some("222222222222".into()),
+            error: None,
+            wrong_account: vec![AccountPin {
+                api: api.into(),
+                key: "aws.s3.account_id".into(),
+                account_id: "111111111111".into(),
+                services: services.iter().map(|s| s.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_ready_verdict_from_the_wrong_accounts_buckets_is_unknown() {
+        let backend = sim("steady");
+        let now = at(&backend, 0);
+        let mut fleet = Fleet::simulated(&backend, now, Thresholds::default());
+        let ready = check(&fleet, Some("sample"), now);
+        assert_eq!(ready.verdict, Verdict::Ready, "{:?}", ready.services);
+        fleet.callers = vec![caller_breaking("s3", &["sample"])];
+        let told = check(&fleet, Some("sample"), now);
+        assert_eq!(told.verdict, Verdict::Unknown);
+        let reasons = &told.services[0].reasons;
+        assert!(
+            reasons.iter().any(|r| r.contains(
+                "s3 is read in account 222222222222, but aws.s3.account_id pins 111111111111"
+            )),
+            "{reasons:?}"
+        );
+        // A pin of another service, or of an API readiness does not read, changes nothing.
+        fleet.callers = vec![
+            caller_breaking("s3", &["billing"]),
+            caller_breaking("lambda", &["sample"]),
+        ];
+        assert_eq!(check(&fleet, Some("sample"), now).verdict, Verdict::Ready);
     }
 }

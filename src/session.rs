@@ -80,12 +80,19 @@ impl Session {
         let Some(scenario) = load_scenario(cli, demo_scenario)? else {
             let mut session = Session::aws(cli).await?;
             // Who we act as, for the status bar; a failure here shows up again in the sources.
-            match tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller())
-                .await
-            {
+            // With several accounts, each set's caller at the same time.
+            let (caller, callers) = futures::future::join(
+                tokio::time::timeout(std::time::Duration::from_secs(10), session.backend.caller()),
+                callers(&session.backend),
+            )
+            .await;
+            match caller {
                 Ok(Ok(arn)) => session.caller = Some(arn),
                 Ok(Err(e)) => tracing::warn!(%e, "caller identity"),
                 Err(_) => tracing::warn!("caller identity: STS did not answer in 10 s"),
+            }
+            if let Some(callers) = callers {
+                session.fleet.callers = callers;
             }
             return Ok(session);
         };
@@ -193,11 +200,25 @@ impl Session {
             .schedule
             .iter()
             .map(|spec| poll::fetch_with_timeout(&self.backend, spec, &self.clock));
-        for fetched in futures::future::join_all(fetches).await {
+        let (fetched, callers) =
+            futures::future::join(futures::future::join_all(fetches), callers(&self.backend)).await;
+        for fetched in fetched {
             self.fleet.apply(fetched);
+        }
+        if let Some(callers) = callers {
+            self.fleet.callers = callers;
         }
         now
     }
+}
+
+/// Each credential set's caller, within the time a fetch has (`None`: STS did not answer).
+async fn callers(backend: &Backend) -> Option<Vec<crate::model::Caller>> {
+    let asked = tokio::time::timeout(crate::source::aws::FETCH_TIMEOUT, backend.callers()).await;
+    if asked.is_err() {
+        tracing::warn!("callers: STS did not answer in time");
+    }
+    asked.ok()
 }
 
 fn load_scenario(cli: &Options, demo: Option<&str>) -> Result<Option<Scenario>, Failure> {

@@ -14,8 +14,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Not attempted: read-only, preflight failed without a reason, or another action on the
-    /// service is in flight. Nothing was sent.
+    /// Not attempted: read-only, preflight failed without a reason, the caller is not in the
+    /// pinned account, or another action on the service is in flight. Nothing was sent.
     Refused,
     /// The call failed (or the intent could not be logged); see the message.
     Failed,
@@ -143,6 +143,16 @@ impl Execution<'_> {
                 "preflight failed ({}); give a reason to override",
                 failed.join("; ")
             );
+            return report;
+        }
+        // The wrong-account mistake: a caller outside the pinned account never reaches the
+        // intent (README, "Several accounts").
+        if let Some(why) = self
+            .backend
+            .account_refusal(&plan.service, &plan.calls)
+            .await
+        {
+            report.message = why;
             return report;
         }
         let lock_dir = self.log.lock_dir();

@@ -100,7 +100,11 @@ impl Observation {
                 | FindingCode::ArtifactMissing,
             ) => "replication",
             Some(FindingCode::DnsDisagrees) => "dns",
-            Some(FindingCode::ApprovalPending | FindingCode::SourceError) | None => return false,
+            // Callers are asked once per session: an absent one is not known to be cleared.
+            Some(
+                FindingCode::ApprovalPending | FindingCode::SourceError | FindingCode::WrongAccount,
+            )
+            | None => return false,
         };
         known(data)
     }

@@ -317,6 +317,32 @@ pub fn findings(fleet: &Fleet, svc: &ServiceState, now: Timestamp) -> Vec<Findin
         );
     }
 
+    // A caller outside the account an API's pin names for this service: its reads of that API
+    // come from the wrong account.
+    for caller in &fleet.callers {
+        for pin in caller
+            .wrong_account
+            .iter()
+            .filter(|p| p.services.contains(&svc.service.name))
+        {
+            add(
+                Severity::Critical,
+                FindingCode::WrongAccount,
+                None,
+                Some(pin.api.as_str()),
+                format!(
+                    "{} is read as {} ({}), in account {}, but {} pins {}: these reads come                      from the wrong account, and actions through them are refused",
+                    pin.api,
+                    caller.arn.as_deref().unwrap_or("an unknown caller"),
+                    caller.credentials,
+                    caller.account.as_deref().unwrap_or("unknown"),
+                    pin.key,
+                    pin.account_id
+                ),
+            );
+        }
+    }
+
     for (key, status) in &fleet.sources {
         let covers = status.covers.iter().any(|(s, _)| *s == svc.service.name);
         if let (true, Some(error)) = (covers, Fleet::problem(status)) {

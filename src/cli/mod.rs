@@ -403,6 +403,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 profile: profile.clone(),
                 endpoint_url: endpoint_url.clone(),
                 control_region: control_region.clone(),
+                ..crate::config::AwsConfig::default()
             };
             let account =
                 init::Account::open(cli.sim.as_deref(), cli.scenario_file.as_deref(), &aws).await?;

@@ -56,6 +56,25 @@ pub(super) struct RawAws {
     pub profile: Option<SpannedString>,
     pub endpoint_url: Option<SpannedString>,
     pub control_region: Option<SpannedString>,
+    pub account_id: Option<SpannedString>,
+    /// `[aws.route53]`, `[aws.lambda]`, …: where that API's resources live (README, "Several
+    /// accounts").
+    pub route53: Option<Spanned<RawAccess>>,
+    pub lambda: Option<Spanned<RawAccess>>,
+    pub s3: Option<Spanned<RawAccess>>,
+    pub apigateway: Option<Spanned<RawAccess>>,
+    pub codepipeline: Option<Spanned<RawAccess>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [aws.API] table with profile, role_arn or account_id"
+)]
+pub(super) struct RawAccess {
+    pub profile: Option<SpannedString>,
+    pub role_arn: Option<SpannedString>,
+    pub account_id: Option<SpannedString>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +127,9 @@ pub(super) struct RawService {
     pub artifacts: Option<Spanned<RawArtifacts>>,
     pub pipeline: Option<Spanned<RawPipeline>>,
     pub failover: Option<Spanned<RawFailover>>,
+    /// The account the service's resources must be read and acted on in (README, "Several
+    /// accounts").
+    pub account_id: Option<SpannedString>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -113,6 +113,10 @@ fn service(check: &mut Checker, raw: &RawService) -> ServiceConfig {
         functions,
         qualifiers,
         health_checks,
+        account_id: raw
+            .account_id
+            .as_ref()
+            .map(|id| super::accounts::account(check, id, &format!("`account_id` {of}"))),
     }
 }
 

@@ -27,6 +27,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
         );
     }
     let services = service::services(&mut check, &raw.service);
+    super::accounts::check_service_pins(&mut check, &aws, &raw.service);
     check.finish(Config {
         aws,
         read_only: raw.read_only.is_some_and(|read_only| *read_only.get_ref()),
@@ -183,10 +184,13 @@ fn aws(check: &mut Checker, raw: &RawAws) -> AwsConfig {
         .map_or(defaults.control_region, |region| {
             check.region(region, "`aws.control_region` is")
         });
+    let (account_id, apis) = super::accounts::check(check, raw);
     AwsConfig {
         profile,
         endpoint_url,
         control_region,
+        account_id,
+        apis,
     }
 }
 

@@ -161,6 +161,9 @@ pub struct Fleet {
     /// The team's last view (`team` source: every operator's lease and the team's recent
     /// actions); `None` until read, and always without a team bucket.
     pub team: Option<Stamped<crate::model::TeamView>>,
+    /// Each credential set's caller, asked when the session opens and again on a refresh
+    /// (README, "Several accounts"); empty unless the config uses several accounts' keys.
+    pub callers: Vec<crate::model::Caller>,
     /// Which source covers each kind, service and region (derived from `sources`; an index so
     /// that drawing a large fleet does not search every source's list for every row).
     coverage: Coverage,
@@ -220,6 +223,7 @@ impl Fleet {
         Fleet {
             coverage,
             team: None,
+            callers: Vec::new(),
             control_region: "us-east-1".to_string(),
             thresholds,
             services,

@@ -1,5 +1,6 @@
 //! Plain domain types shared by sources, state, assessments and the UI: no I/O, no terminal.
 
+mod accounts;
 mod audit;
 mod dns;
 mod event;
@@ -8,6 +9,7 @@ mod release;
 mod team;
 mod traffic;
 
+pub use accounts::{AccountPin, Caller};
 pub use audit::{AuditRecord, DrillRecord, Phase, SimMoment};
 
 pub use dns::{
@@ -147,6 +149,9 @@ pub enum FindingCode {
     /// DNS answers with another region than the health model predicts, for longer than the
     /// record's TTL plus one DNS refresh.
     DnsDisagrees,
+    /// A credential set's caller is not in the account an API's `account_id` pins: its reads
+    /// come from the wrong account (README, "Several accounts").
+    WrongAccount,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -214,6 +214,23 @@ impl Backend {
         }
     }
 
+    /// Each credential set's caller, when the config uses several accounts' keys (README,
+    /// "Several accounts"); empty otherwise, and for the simulation.
+    pub async fn callers(&self) -> Vec<crate::model::Caller> {
+        match self {
+            Backend::Aws(aws) if aws.config().uses_accounts() => aws.callers().await,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Why `calls` must not be sent because of an `account_id` pin (the simulation has none).
+    pub async fn account_refusal(&self, service: &str, calls: &[Call]) -> Option<String> {
+        match self {
+            Backend::Sim(_) => None,
+            Backend::Aws(aws) => aws.account_refusal(service, calls).await,
+        }
+    }
+
     /// Fetch one source. `now` is the backend's clock reading (simulated time in the demo).
     pub async fn fetch(&self, key: &SourceKey, now: Timestamp) -> Fetched {
         match self {

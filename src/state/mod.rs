@@ -61,6 +61,9 @@ pub enum Msg {
     /// Who the console acts as, asked for again by an action when the start could not tell (or
     /// why it still cannot be told: that action's audit records have no actor).
     Caller(Result<String, String>),
+    /// Each credential set's caller, asked again by a refresh (`r`) with several accounts'
+    /// keys in the config (README, "Several accounts").
+    Callers(Vec<crate::model::Caller>),
     /// GetHealthCheckLastFailureReason for a check, read when its detail view opened (see
     /// `Command::ReadFailureReasons`).
     FailureReasons {

@@ -72,6 +72,10 @@ pub fn update(state: &mut State, msg: Msg, now: Timestamp) -> Vec<Command> {
             actions::caller(state, who);
             Vec::new()
         }
+        Msg::Callers(callers) => {
+            state.fleet.callers = callers;
+            Vec::new()
+        }
         Msg::FailureReasons {
             health_check_id,
             result,

@@ -174,6 +174,14 @@ async fn event_loop(
         }
         if commands.contains(&Command::RefreshAll) {
             poller.refresh_all();
+            // Each set's caller again (a session renewed with `aws sso login` shows here).
+            let (backend, tx) = (Arc::clone(&backend), tx.clone());
+            tokio::spawn(async move {
+                let callers = backend.callers().await;
+                if !callers.is_empty() {
+                    let _ = tx.send(Msg::Callers(callers)).await;
+                }
+            });
         }
         for command in commands {
             match command {

@@ -1,6 +1,7 @@
 //! The sources overlay (`s`): every source with its refresh interval, the age of its last good
 //! data, the API calls it made and its rate per hour, and its last error in full; then the Route
-//! 53 calls of a refresh against the account-wide limit.
+//! 53 calls of a refresh against the account-wide limit; with several accounts' keys in the config,
+//! who each credential set acts as (README, "Several accounts").
 
 use super::{Theme, widgets};
 use crate::fleet::Fleet;
@@ -48,6 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             )));
         }
     }
+    callers(&mut lines, state, theme);
     let (route53, route53_per_hour) = crate::assess::route53_calls(&state.fleet);
     if route53 == 0 {
         lines.push(Line::from(""));
@@ -100,4 +102,52 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ),
         popup,
     );
+}
+
+/// One line per credential set: its APIs, its caller and account, red where an API's pin is
+/// another account or the caller is unknown (its error, with the set's own login command).
+fn callers<'a>(lines: &mut Vec<Line<'a>>, state: &State, theme: &Theme) {
+    if state.fleet.callers.is_empty() {
+        return;
+    }
+    lines.push(Line::from(Span::styled(
+        "CREDENTIALS / APIS / CALLER",
+        theme.header,
+    )));
+    for caller in &state.fleet.callers {
+        let apis = if caller.apis.is_empty() {
+            "status bar".to_string()
+        } else {
+            caller.apis.join(",")
+        };
+        let (who, style) = match (&caller.arn, &caller.error) {
+            (Some(arn), _) if caller.wrong_account.is_empty() => (
+                format!("✓ {arn} ({})", caller.account.as_deref().unwrap_or("?")),
+                theme.ok,
+            ),
+            (Some(arn), _) => {
+                let pins: Vec<String> = caller
+                    .wrong_account
+                    .iter()
+                    .map(|p| format!("{} pins {}", p.key, p.account_id))
+                    .collect();
+                (
+                    format!(
+                        "✗ WRONG ACCOUNT {arn} ({}): {}",
+                        caller.account.as_deref().unwrap_or("?"),
+                        pins.join(", ")
+                    ),
+                    theme.crit,
+                )
+            }
+            (None, error) => (
+                format!("✗ {}", error.as_deref().unwrap_or("caller unknown")),
+                theme.crit,
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} · {apis} · ", caller.credentials)),
+            Span::styled(who, style),
+        ]));
+    }
 }

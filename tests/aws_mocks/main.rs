@@ -4,6 +4,7 @@
 //! SDK clients whose answers are mock rules; clients a test does not mock have no rules, so a
 //! call to one panics naming the request.
 
+mod accounts;
 mod apigateway;
 #[path = "../aws_mocks_support/mod.rs"]
 mod aws_mocks_support;

@@ -10,6 +10,8 @@ use super::diagnostic::line_column;
 use super::validate::looks_like_region;
 use super::*;
 
+mod accounts;
+
 const MINIMAL: &str = r#"
 [[service]]
 name = "sample"
@@ -150,6 +152,7 @@ fn example_config_has_the_design_values() {
                 approval_action: None,
             }),
             failover: FailoverConfig::default(),
+            account_id: None,
         }],
     };
     assert_eq!(config, expected);

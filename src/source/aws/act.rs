@@ -5,6 +5,7 @@
 use super::AwsBackend;
 use super::Tally;
 use super::errors::{Operation, THROTTLED_READ, describe};
+use crate::config::AwsApi;
 use crate::config::Config;
 use crate::model::RoutingControl;
 use crate::source::call::{ApprovalStatus, Call, CallError, CallErrorKind, OnOff};
@@ -416,7 +417,11 @@ impl AwsBackend {
                 region,
             },
             err,
-            self.profile(),
+            self.login(if service == "CodePipeline" {
+                AwsApi::CodePipeline
+            } else {
+                AwsApi::Route53
+            }),
         );
         let code = err.code().unwrap_or_default();
         if service == "Route 53 ARC" && code == "ConflictException" {

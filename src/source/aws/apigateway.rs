@@ -5,6 +5,7 @@ use super::errors::{Operation, fail};
 use super::pages::{self, Page};
 use super::zone::{self, normalize};
 use super::{AwsBackend, FAN_OUT, Tally};
+use crate::config::AwsApi;
 use crate::model::{ApiKind, DomainInfo, DomainMapping};
 use crate::source::{Entry, Payload, SourceError};
 use futures::future::join_all;
@@ -57,7 +58,7 @@ pub(super) async fn region_domains(
             region,
             Box::pin(async {
                 let clients = b.region(region)?;
-                let profile = b.profile();
+                let profile = b.login(AwsApi::ApiGateway);
                 let wanted = wanted_names(b, region);
                 let (mut t1, mut t2) = (Tally::default(), Tally::default());
                 let (v1, v2) = tokio::join!(
@@ -87,14 +88,14 @@ pub(super) trait DomainApi {
     async fn domains_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         token: Option<String>,
     ) -> Result<Page<Listed, String>, SourceError>;
 
     async fn mappings_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         domain: &str,
         token: Option<String>,
     ) -> Result<Page<DomainMapping, String>, SourceError>;
@@ -108,7 +109,7 @@ impl DomainApi for aws_sdk_apigateway::Client {
     async fn domains_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         token: Option<String>,
     ) -> Result<Page<Listed, String>, SourceError> {
         let page = self
@@ -134,7 +135,7 @@ impl DomainApi for aws_sdk_apigateway::Client {
     async fn mappings_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         domain: &str,
         token: Option<String>,
     ) -> Result<Page<DomainMapping, String>, SourceError> {
@@ -177,7 +178,7 @@ impl DomainApi for aws_sdk_apigatewayv2::Client {
     async fn domains_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         token: Option<String>,
     ) -> Result<Page<Listed, String>, SourceError> {
         let page = self
@@ -208,7 +209,7 @@ impl DomainApi for aws_sdk_apigatewayv2::Client {
     async fn mappings_page(
         &self,
         op: Operation<'_>,
-        profile: Option<&str>,
+        profile: super::errors::Login<'_>,
         domain: &str,
         token: Option<String>,
     ) -> Result<Page<DomainMapping, String>, SourceError> {
@@ -240,7 +241,7 @@ impl DomainApi for aws_sdk_apigatewayv2::Client {
 pub(super) async fn custom_domains<A: DomainApi>(
     api: &A,
     region: &str,
-    profile: Option<&str>,
+    profile: super::errors::Login<'_>,
     wanted: &[String],
     tally: &mut Tally,
 ) -> Result<BTreeMap<String, Found>, SourceError> {

@@ -55,7 +55,7 @@ pub async fn get_metric_data(
     start: Timestamp,
     end: Timestamp,
     op: Operation<'_>,
-    profile: Option<&str>,
+    profile: super::errors::Login<'_>,
     tally: &mut Tally,
 ) -> Result<Series, crate::source::SourceError> {
     let to_sdk = |t: Timestamp| aws_smithy_types::DateTime::from_secs(t.timestamp());

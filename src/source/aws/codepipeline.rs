@@ -3,6 +3,7 @@
 
 use super::errors::{Operation, fail};
 use super::{AwsBackend, FAN_OUT, Tally, timestamp};
+use crate::config::AwsApi;
 use crate::config::PipelineConfig;
 use crate::model::{
     ApprovalAnswer, ApprovalRevision, PendingApproval, PipelineInfo, StageInfo, approval_expires,
@@ -86,7 +87,7 @@ async fn declaration(
         .name(&pipeline.name)
         .send()
         .await
-        .map_err(fail(op, b.profile()))?;
+        .map_err(fail(op, b.login(AwsApi::CodePipeline)))?;
     let Some(declared) = out.pipeline() else {
         return Ok(Declaration::default());
     };
@@ -144,7 +145,7 @@ async fn pipeline_info(
             read
         }
     };
-    let state = state.map_err(fail(op, b.profile()))?;
+    let state = state.map_err(fail(op, b.login(AwsApi::CodePipeline)))?;
     // Without the declaration an approval cannot be told from another action: no guess. The
     // stages are still shown, the approvals unknown, and the declaration's error is the part
     // that failed (read again next time).
@@ -297,7 +298,7 @@ async fn pipeline_info(
                     })
                     .collect();
             }
-            Err(e) => tally.partial(fail(op, b.profile())(e)),
+            Err(e) => tally.partial(fail(op, b.login(AwsApi::CodePipeline))(e)),
         }
     }
     Ok(info)

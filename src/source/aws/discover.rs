@@ -4,7 +4,7 @@
 //! GetPipeline, S3 GetBucketLocation and GetBucketReplication. Every call is a read.
 
 use super::apigateway::{self, custom_domains};
-use super::errors::{self, Operation, fail};
+use super::errors::{self, Login, Operation, fail};
 use super::integrations::{Apis, MappedApi, api_targets};
 use super::pages::{self, Page};
 use super::{FAN_OUT, RegionClients, Tally, clients, zone};
@@ -33,7 +33,11 @@ pub struct AwsInventory {
 impl AwsInventory {
     /// With the config's `[aws]` settings (profile, endpoint, control region).
     pub async fn connect(aws: &AwsConfig) -> AwsInventory {
-        let sdk = super::sdk_config(aws).await;
+        let credentials = crate::config::Credentials {
+            profile: aws.profile.clone(),
+            role_arn: None,
+        };
+        let sdk = clients::load_sdk(aws, &credentials, clients::shared_http_client()).await;
         AwsInventory::with_sdk_config(&sdk, aws)
     }
 
@@ -89,8 +93,8 @@ impl AwsInventory {
         }))
     }
 
-    fn profile(&self) -> Option<&str> {
-        self.profile.as_deref()
+    fn profile(&self) -> Login<'_> {
+        self.profile.as_deref().into()
     }
 
     fn route53_op<'a>(&'a self, api: &'a str) -> Operation<'a> {
@@ -216,7 +220,7 @@ impl Inventory for AwsInventory {
         let at = Apis {
             region,
             clients: &clients,
-            profile: self.profile(),
+            login: self.profile(),
         };
         let mapped = MappedApi {
             via: api,

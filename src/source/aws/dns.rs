@@ -5,6 +5,7 @@
 
 use super::errors::fail;
 use super::{AwsBackend, Tally};
+use crate::config::AwsApi;
 use crate::config::ServiceConfig;
 use crate::model::{DnsTruth, Timestamp};
 use crate::source::dns::{self, DnsQuestion, NameServer};
@@ -142,7 +143,7 @@ async fn nameservers(
             .id(zone)
             .send()
             .await
-            .map_err(fail(op, b.profile()))
+            .map_err(fail(op, b.login(AwsApi::Route53)))
             .map_err(|e| {
                 format!(
                     "the name servers of zone {zone} are not known yet (GetHostedZone failed: {})",

@@ -52,15 +52,34 @@ const DENIED: &[&str] = &[
     "Forbidden",
 ];
 
-/// Classify an SDK error and word it; `profile` is named in the fix for expired credentials.
-pub fn describe<E>(
+/// Whom expired or missing credentials belong to: the profile of the call's credential set,
+/// and the role it assumes with them, if any (README, "Several accounts").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Login<'a> {
+    pub profile: Option<&'a str>,
+    pub role: Option<&'a str>,
+}
+
+impl<'a> From<Option<&'a str>> for Login<'a> {
+    fn from(profile: Option<&'a str>) -> Login<'a> {
+        Login {
+            profile,
+            role: None,
+        }
+    }
+}
+
+/// Classify an SDK error and word it; the login (profile, role) is named in the fix for
+/// expired credentials.
+pub fn describe<'a, E>(
     op: Operation<'_>,
     err: &SdkError<E, HttpResponse>,
-    profile: Option<&str>,
+    login: impl Into<Login<'a>>,
 ) -> SourceError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let profile = login.into();
     let where_ = format!("{} {} in {}", op.service, op.api, op.region);
     match err {
         SdkError::ServiceError(service_err) => {
@@ -121,7 +140,7 @@ fn classify_code(
     op: Operation<'_>,
     code: &str,
     message: &str,
-    profile: Option<&str>,
+    profile: Login<'_>,
 ) -> SourceError {
     let detail = if message.is_empty() {
         code.to_string()
@@ -162,13 +181,19 @@ fn classify_code(
     }
 }
 
-fn credentials(where_: &str, detail: &str, profile: Option<&str>) -> SourceError {
-    let fix = match profile {
+fn credentials(where_: &str, detail: &str, login: Login<'_>) -> SourceError {
+    let mut fix = match login.profile {
         Some(p) => {
             format!("run `aws sso login --profile {p}` (or refresh the profile's credentials)")
         }
         None => "refresh your credentials (e.g. `aws sso login`), then press r".to_string(),
     };
+    if let Some(role) = login.role {
+        fix.push_str(&format!(
+            "; if they are current, they may not assume {role} (the caller needs \
+             sts:AssumeRole on it, and its trust policy must let the caller in)"
+        ));
+    }
     SourceError::new(
         ErrorKind::Credentials,
         format!("{where_}: credentials missing or expired ({detail}); {fix}"),
@@ -379,15 +404,16 @@ fn chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// Shorthand for an SDK error inside a fetch: `.map_err(fail(op, profile))`.
+/// Shorthand for an SDK error inside a fetch: `.map_err(fail(op, login))`.
 pub fn fail<'a, E>(
     op: Operation<'a>,
-    profile: Option<&'a str>,
+    login: impl Into<Login<'a>>,
 ) -> impl Fn(SdkError<E, HttpResponse>) -> SourceError + 'a
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    move |err| describe(op, &err, profile)
+    let login = login.into();
+    move |err| describe(op, &err, login)
 }
 
 #[cfg(test)]
@@ -402,23 +428,26 @@ mod tests {
             api: "GetHealthCheckStatus",
             region: "us-east-1",
         };
-        let t = classify_code("x", op, "Throttling", "Rate exceeded", None);
+        let t = classify_code("x", op, "Throttling", "Rate exceeded", None.into());
         assert_eq!(t.kind, ErrorKind::Throttled);
-        let c = classify_code("x", op, "ExpiredToken", "expired", Some("ops"));
+        let c = classify_code("x", op, "ExpiredToken", "expired", Some("ops").into());
         assert_eq!(c.kind, ErrorKind::Credentials);
         assert!(
             c.message.contains("aws sso login --profile ops"),
             "{}",
             c.message
         );
-        let d = classify_code("x", op, "AccessDenied", "no", None);
+        let d = classify_code("x", op, "AccessDenied", "no", None.into());
         assert_eq!(d.kind, ErrorKind::AccessDenied);
         assert!(
             d.message.contains("route53:GetHealthCheckStatus"),
             "{}",
             d.message
         );
-        assert_eq!(classify_code("x", op, "", "", None).kind, ErrorKind::Other);
+        assert_eq!(
+            classify_code("x", op, "", "", None.into()).kind,
+            ErrorKind::Other
+        );
     }
 
     /// What each API needs, from the Service Authorization Reference ("Actions, resources, and
@@ -514,7 +543,7 @@ mod tests {
             api: "GetBucketReplication",
             region: "us-east-1",
         };
-        let d = classify_code("x", op, "AccessDenied", "Access Denied", None);
+        let d = classify_code("x", op, "AccessDenied", "Access Denied", None.into());
         assert_eq!(d.kind, ErrorKind::AccessDenied);
         assert!(
             d.message.contains("s3:GetReplicationConfiguration")

@@ -25,6 +25,7 @@
 use super::errors::fail;
 use super::pages::{self, Page};
 use super::{AwsBackend, FAN_OUT, Tally};
+use crate::config::AwsApi;
 use crate::model::{CheckKind, CheckSettings};
 use crate::source::{ErrorKind, SourceError};
 use aws_sdk_route53::types::{HealthCheck, HealthCheckType};
@@ -173,7 +174,7 @@ async fn list(
     tally: &mut Tally,
 ) -> Result<(Vec<(String, CheckConfig)>, Listing), SourceError> {
     let op = b.route53_op("ListHealthChecks");
-    let profile = b.profile();
+    let profile = b.login(AwsApi::Route53);
     let all_found = |found: &[(String, CheckConfig)]| {
         wanted.iter().all(|w| found.iter().any(|(id, _)| id == w))
     };
@@ -229,7 +230,7 @@ async fn get(b: &AwsBackend, id: &str) -> Result<CheckConfig, SourceError> {
         .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile()));
+        .map_err(fail(op, b.login(AwsApi::Route53)));
     b.route53_read_ended(&out);
     let out = out?;
     Ok(out.health_check().map_or_else(

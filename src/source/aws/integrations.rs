@@ -10,9 +10,10 @@
 //! latest configuration: what a stage serves once deployed.
 
 use super::apigateway::{self, Found};
-use super::errors::{Operation, fail};
+use super::errors::{Login, Operation, fail};
 use super::pages::{self, Page};
 use super::{AwsBackend, FAN_OUT, RegionClients, Tally};
+use crate::config::AwsApi;
 use crate::model::{ApiKind, Timestamp};
 use crate::source::SourceError;
 use futures::stream::{self, StreamExt};
@@ -154,12 +155,12 @@ pub(super) struct MappedApi {
     pub(super) id: String,
 }
 
-/// API Gateway's two APIs in one region, with the profile named in errors.
+/// API Gateway's two APIs in one region, with whose credentials they are (named in errors).
 #[derive(Clone, Copy)]
 pub(super) struct Apis<'a> {
     pub(super) region: &'a str,
     pub(super) clients: &'a RegionClients,
-    pub(super) profile: Option<&'a str>,
+    pub(super) login: Login<'a>,
 }
 
 async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked, SourceError> {
@@ -181,7 +182,7 @@ async fn read(b: &AwsBackend, region: &str, tally: &mut Tally) -> Result<Invoked
     let at = Apis {
         region,
         clients: b.region(region)?,
-        profile: b.profile(),
+        login: b.login(AwsApi::ApiGateway),
     };
     let pending: Vec<_> = apis
         .into_iter()
@@ -263,7 +264,7 @@ async fn rest_uris(
         api: "GetResources",
         region: at.region,
     };
-    let profile = at.profile;
+    let profile = at.login;
     pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
             .get_resources()
@@ -300,7 +301,7 @@ async fn http_uris(
         api: "GetIntegrations",
         region: at.region,
     };
-    let profile = at.profile;
+    let profile = at.login;
     let unknown_api = AtomicBool::new(false);
     let uris = pages::read_all(tally, op, pages::ALL, |token| {
         let request = client
@@ -359,7 +360,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, at.profile))?
+            .map_err(fail(op, at.login))?
             .variables()
             .cloned()
             .unwrap_or_default(),
@@ -370,7 +371,7 @@ async fn stage_variables(
             .stage_name(stage)
             .send()
             .await
-            .map_err(fail(op, at.profile))?
+            .map_err(fail(op, at.login))?
             .stage_variables()
             .cloned()
             .unwrap_or_default(),

@@ -6,6 +6,7 @@ use super::cloudwatch::{self, Series};
 use super::errors::{Operation, fail};
 use super::integrations::{self, Invoked};
 use super::{AwsBackend, Tally};
+use crate::config::AwsApi;
 use crate::model::{Architecture, FunctionStats, QualifierSource, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use futures::stream::{self, StreamExt};
@@ -54,7 +55,7 @@ async fn configuration(
         .set_qualifier(qualifier)
         .send()
         .await
-        .map_err(fail(op, b.profile()))?;
+        .map_err(fail(op, b.login(AwsApi::Lambda)))?;
     Ok(Configuration {
         code_sha256: out.code_sha256().map(str::to_string),
         memory_mb: out.memory_size().and_then(|m| u32::try_from(m).ok()),
@@ -211,7 +212,7 @@ pub async fn fetch(
                 start,
                 end,
                 op,
-                b.profile(),
+                b.login(AwsApi::Lambda),
                 tally,
             )
             .await

@@ -29,7 +29,7 @@ pub use zone::{Record, normalize};
 use super::{
     DNS_REGION, ErrorKind, Payload, SourceError, SourceKey, SourceKind, SourceSpec, TEAM_REGION,
 };
-use crate::config::{Config, Mechanism, ServiceConfig};
+use crate::config::{AwsApi, Config, Mechanism, ServiceConfig};
 use crate::model::{Failover, Service, Timestamp};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -64,32 +64,6 @@ pub const ROUTE53_READ_BUDGET: Duration = Duration::from_secs(8);
 /// burst into the request-rate limits of the control-plane APIs read here, which are far lower
 /// than those of the services' data planes. Lambda and S3 have their own, from their quotas.
 const FAN_OUT: usize = 8;
-
-/// The shared SDK configuration: the standard credential chain with the config's profile and
-/// endpoint, explicit timeouts, the SDK's standard retries and the one HTTP client.
-pub async fn sdk_config(aws: &crate::config::AwsConfig) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(aws.control_region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(READ_TIMEOUT)
-                .operation_attempt_timeout(Duration::from_secs(8))
-                .operation_timeout(Duration::from_secs(15))
-                .build(),
-        );
-    if let Some(profile) = &aws.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(endpoint) = &aws.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    loader
-        .http_client(clients::shared_http_client())
-        .load()
-        .await
-}
 
 pub struct AwsBackend {
     /// Boxed, like the caches below, to keep `Backend::Aws` near `Backend::Sim` in size.
@@ -136,18 +110,26 @@ pub struct AwsBackend {
     dns_servers: Box<dns::NameServerCache>,
     /// `[team]`: the team's bucket (leases and the shared audit trail).
     team: Option<Box<crate::source::team::TeamStore>>,
+    /// Each credential set with its STS client, the default (`[aws]`'s) first (README, "Several
+    /// accounts").
+    accounts: Vec<sts::AccountSet>,
 }
 
 impl AwsBackend {
-    /// Build the shared SDK configuration (standard credential chain, the config's profile and
-    /// endpoint, explicit timeouts and the SDK's standard retries) and one client per region.
+    /// Build the SDK configuration of each credential set (standard credential chain, the
+    /// config's profile and endpoint, explicit timeouts and the SDK's standard retries; a role
+    /// assumed on top where the config names one), all through one HTTP client, and the clients.
     pub async fn connect(config: Config) -> AwsBackend {
-        let sdk = sdk_config(&config.aws).await;
+        let http = clients::shared_http_client();
+        let mut sdks = Vec::new();
+        for (credentials, _) in config.aws.credential_sets() {
+            sdks.push(clients::load_sdk(&config.aws, &credentials, http.clone()).await);
+        }
         let custom_endpoint = config.aws.endpoint_url.is_some()
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
                 .iter()
                 .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-        AwsBackend::with_sdk_config(config, &sdk).with_delegation_lookup(!custom_endpoint)
+        AwsBackend::with_sdk_configs(config, &sdks).with_delegation_lookup(!custom_endpoint)
     }
 
     /// Read each zone's delegation set and resolve its name servers (see `delegation_lookup`).
@@ -159,56 +141,79 @@ impl AwsBackend {
     /// Clients from a given SDK configuration, all through one HTTP client (the configuration's,
     /// else one made here).
     pub fn with_sdk_config(config: Config, sdk: &SdkConfig) -> AwsBackend {
-        let shared;
-        let sdk = if sdk.http_client().is_some() {
-            sdk
-        } else {
-            shared = sdk
-                .to_builder()
-                .http_client(clients::shared_http_client())
+        AwsBackend::with_sdk_configs(config, std::slice::from_ref(sdk))
+    }
+
+    /// Clients from one SDK configuration per credential set, in the order of
+    /// `AwsConfig::credential_sets` (the default set first; a set without its own configuration
+    /// uses the first): each API's clients come from the set the config gives it (README,
+    /// "Several accounts").
+    pub fn with_sdk_configs(config: Config, sdks: &[SdkConfig]) -> AwsBackend {
+        let shared = clients::shared_http_client();
+        let sdks: Vec<SdkConfig> = sdks
+            .iter()
+            .map(|sdk| {
+                if sdk.http_client().is_some() {
+                    sdk.clone()
+                } else {
+                    sdk.to_builder().http_client(shared.clone()).build()
+                }
+            })
+            .collect();
+        let Some(first) = sdks.first() else {
+            // No configuration at all: the SDK's defaults, as `from_clients` would have them.
+            let sdk = SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .http_client(shared)
                 .build();
-            &shared
+            return AwsBackend::with_sdk_configs(config, std::slice::from_ref(&sdk));
+        };
+        let sets = config.aws.credential_sets();
+        let sdk_for = |api: AwsApi| {
+            sets.iter()
+                .position(|(_, apis)| apis.contains(&api))
+                .and_then(|i| sdks.get(i))
+                .unwrap_or(first)
         };
         // Path-style S3 for any custom endpoint: the global one, or S3's own variable (which
         // aws-config resolves per service, so it does not show in `endpoint_url()`).
         let s3_endpoint = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty())
             && std::env::var_os("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_none();
-        let path_style = sdk.endpoint_url().is_some() || s3_endpoint;
-        let control = Region::new(config.aws.control_region.clone());
+        let path_style = first.endpoint_url().is_some() || s3_endpoint;
+        let control_region = Region::new(config.aws.control_region.clone());
+        let control = control_region.clone();
         let mut regions = BTreeMap::new();
         for region in config.services.iter().flat_map(|s| s.regions.iter()) {
             regions.entry(region.clone()).or_insert_with(|| {
-                RegionClients::new(sdk, Region::new(region.clone()), path_style)
+                RegionClients::for_apis(&sdk_for, Region::new(region.clone()), path_style)
             });
         }
+        let route53_sdk = sdk_for(AwsApi::Route53);
         let control = ControlClients {
             // Route 53 throttles the whole account with one token bucket: adaptive retry also
             // slows this client down when it sees throttling, instead of only backing off.
             route53: aws_sdk_route53::Client::from_conf(
-                aws_sdk_route53::config::Builder::from(sdk)
+                aws_sdk_route53::config::Builder::from(route53_sdk)
                     .region(control.clone())
                     .retry_config(RetryConfig::adaptive().with_max_attempts(3))
                     .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk)
+                aws_sdk_cloudwatch::config::Builder::from(route53_sdk)
                     .region(control.clone())
                     .build(),
             ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(sdk)
-                    .region(control)
-                    .build(),
-            ),
+            sts: sts::client(first, &control),
         };
-        let arc = act::arc_clients(&config, sdk);
+        // ARC routing controls go with Route 53's credentials.
+        let arc = act::arc_clients(&config, route53_sdk);
         let team = config.team.as_ref().map(|t| {
             let region = t
                 .region
                 .clone()
                 .unwrap_or_else(|| config.aws.control_region.clone());
             let client = aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(sdk)
+                aws_sdk_s3::config::Builder::from(first)
                     .region(Region::new(region.clone()))
                     .force_path_style(path_style)
                     .build(),
@@ -216,9 +221,19 @@ impl AwsBackend {
             let s3 = team::S3Team::new(client, &t.bucket, region, config.aws.profile.clone());
             crate::source::team::TeamStore::s3(s3, t.prefix.clone(), t.lease)
         });
+        let accounts = sets
+            .into_iter()
+            .enumerate()
+            .map(|(i, (credentials, apis))| sts::AccountSet {
+                credentials,
+                apis,
+                sts: sts::client(sdks.get(i).unwrap_or(first), &control_region),
+            })
+            .collect();
         let mut backend = AwsBackend::from_clients(config, control, regions);
         backend.arc = arc;
         backend.team = team.map(Box::new);
+        backend.accounts = accounts;
         backend
     }
 
@@ -233,7 +248,19 @@ impl AwsBackend {
             || Quota::per_second(NonZeroU32::MIN),
             |q| q.allow_burst(burst),
         );
+        // Every set asks STS through the one client given (tests mock it once).
+        let accounts = config
+            .aws
+            .credential_sets()
+            .into_iter()
+            .map(|(credentials, apis)| sts::AccountSet {
+                credentials,
+                apis,
+                sts: control.sts.clone(),
+            })
+            .collect();
         AwsBackend {
+            accounts,
             route53: control.route53,
             control_cloudwatch: control.cloudwatch,
             sts: control.sts,
@@ -327,8 +354,18 @@ impl AwsBackend {
         &self.config
     }
 
-    fn profile(&self) -> Option<&str> {
-        self.config.aws.profile.as_deref()
+    /// The profile `api`'s credentials come from and the role they assume (named in the fix
+    /// for expired credentials).
+    fn login(&self, api: AwsApi) -> errors::Login<'_> {
+        let table = self.config.aws.apis.get(&api);
+        errors::Login {
+            profile: table.and_then(|t| t.profile.as_deref()).or(self
+                .config
+                .aws
+                .profile
+                .as_deref()),
+            role: table.and_then(|t| t.role_arn.as_deref()),
+        }
     }
 
     fn region(&self, region: &str) -> Result<&RegionClients, SourceError> {
@@ -441,9 +478,24 @@ impl AwsBackend {
         dns::truth(self, service, now).await
     }
 
-    /// The caller's ARN (STS GetCallerIdentity).
+    /// The caller's ARN (STS GetCallerIdentity) with the default credentials.
     pub async fn caller(&self) -> Result<String, SourceError> {
         sts::caller(self).await
+    }
+
+    /// Each credential set's caller, and the account pins it breaks.
+    pub async fn callers(&self) -> Vec<crate::model::Caller> {
+        sts::callers(self).await
+    }
+
+    /// Why `calls` must not be sent: the caller of an API they use is not in the account its
+    /// `account_id` pins, or cannot be told. `None`: no pin, or every pin holds.
+    pub async fn account_refusal(
+        &self,
+        service: &str,
+        calls: &[crate::source::Call],
+    ) -> Option<String> {
+        sts::account_refusal(self, service, calls).await
     }
 
     /// One source's data, the calls it took, and a part that failed, if any.

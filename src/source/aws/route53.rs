@@ -7,6 +7,7 @@ use super::errors::{Operation, fail};
 use super::zone::{record_for, records};
 use super::{AwsBackend, Tally, timestamp};
 use super::{cloudwatch, health_config};
+use crate::config::AwsApi;
 use crate::config::ServiceConfig;
 use crate::model::{
     CheckKind, CheckerObservation, HealthCheck, HealthStatus, Timestamp, VerdictFrom,
@@ -139,7 +140,7 @@ async fn get_status(
         .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile()));
+        .map_err(fail(op, b.login(AwsApi::Route53)));
     b.route53_read_ended(&out);
     let out = match out {
         Ok(out) => out,
@@ -197,7 +198,7 @@ pub async fn last_failure_reasons(
         .config_override(b.route53_read())
         .send()
         .await
-        .map_err(fail(op, b.profile()));
+        .map_err(fail(op, b.login(AwsApi::Route53)));
     b.route53_read_ended(&out);
     let out = out?;
     let mut list = observations(out.health_check_observations());
@@ -522,7 +523,7 @@ async fn health_metrics(
         start,
         end,
         op,
-        b.profile(),
+        b.login(AwsApi::Route53),
         tally,
     )
     .await

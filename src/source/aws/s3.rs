@@ -6,6 +6,7 @@ use super::errors::{Operation, fail};
 use super::pages::{self, Page};
 use super::{AwsBackend, Tally, timestamp};
 use crate::config::ArtifactsConfig;
+use crate::config::AwsApi;
 use crate::model::{ArtifactVersion, ReplicationMetrics, S3Replication, Timestamp};
 use crate::source::{Entry, Payload, SourceError};
 use aws_sdk_s3::types::ReplicationStatus;
@@ -159,7 +160,7 @@ async fn list_versions(
         api: "ListObjectVersions",
         region,
     };
-    let profile = b.profile();
+    let profile = b.login(AwsApi::S3);
     // The next page is named by a key marker and a version ID marker together.
     pages::read_all(tally, op, MAX_PAGES, |markers: Option<Markers>| {
         let (key, version) = markers.unwrap_or_default();
@@ -229,7 +230,7 @@ async fn replication_status(
         .version_id(&version.version_id)
         .send()
         .await
-        .map_err(fail(op, b.profile()))?;
+        .map_err(fail(op, b.login(AwsApi::S3)))?;
     Ok(out.replication_status().and_then(replication))
 }
 
@@ -284,7 +285,7 @@ async fn replication_metrics(
                 api: "GetBucketReplication",
                 region,
             };
-            tally.partial(fail(op, b.profile())(e));
+            tally.partial(fail(op, b.login(AwsApi::S3))(e));
             return None;
         }
     };
@@ -348,7 +349,8 @@ async fn replication_metrics(
         start,
         end,
         op,
-        b.profile(),
+        // Regional CloudWatch is read with Lambda's credentials (README, "Several accounts").
+        b.login(AwsApi::Lambda),
         tally,
     )
     .await

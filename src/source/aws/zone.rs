@@ -6,6 +6,7 @@
 use super::errors::fail;
 use super::pages::{self, Page};
 use super::{AwsBackend, Tally};
+use crate::config::AwsApi;
 use crate::config::{RefreshConfig, ServiceConfig};
 use crate::source::SourceError;
 use aws_sdk_route53::types::RrType;
@@ -51,7 +52,7 @@ pub async fn records(
 /// Every record of the zone, read now (paginated).
 async fn read(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Record>, SourceError> {
     let op = b.route53_op("ListResourceRecordSets");
-    let profile = b.profile();
+    let profile = b.login(AwsApi::Route53);
     pages::read_all(tally, op, pages::ALL, |next: Option<NextRecord>| {
         let (name, kind, id) = next.map_or((None, None, None), |(n, k, i)| (Some(n), k, i));
         let request = b

@@ -161,3 +161,25 @@ fn the_caller_learned_by_an_action_reaches_the_status_bar() {
         audit[0].text
     );
 }
+
+/// A refresh asks each credential set's caller again (README, "Several accounts"): the new
+/// list replaces the old, and the status bar's one caller stays as it was.
+#[test]
+fn callers_asked_again_replace_the_fleets() {
+    let (mut state, now) = sim_state("steady", 60);
+    let before = state.caller.clone();
+    let caller = crate::model::Caller {
+        credentials: "profile workload".into(),
+        apis: vec!["lambda".into()],
+        arn: Some("arn:aws:sts::111111111111:assumed-role/w/me".into()),
+        account: Some("111111111111".into()),
+        error: None,
+        wrong_account: Vec::new(),
+    };
+    assert_eq!(
+        update(&mut state, Msg::Callers(vec![caller.clone()]), now),
+        Vec::new()
+    );
+    assert_eq!(state.fleet.callers, vec![caller]);
+    assert_eq!(state.caller, before);
+}

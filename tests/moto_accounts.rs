@@ -1,0 +1,373 @@
+//! Several accounts against moto (README, "Several accounts"): the hosted zone and health
+//! checks in one account, the Lambda functions in another, read together through a role the
+//! config names; and an `account_id` pin that refuses an action before anything is sent.
+//!
+//! moto keys its state by account: credentials from sts:AssumeRole on a role ARN in another
+//! account act in that account's separate state, and GetCallerIdentity reports that account
+//! (moto's multi-account support; it does not check that the role exists there, and accepts
+//! any role session). An access key moto issued (IAM CreateAccessKey) acts in the account of its
+//! user. Checked with moto 5.2.5, December 2026. What moto 5.2.5 cannot do is as in tests/moto.rs: CloudWatch fails from
+//! the Rust SDK, so Lambda metrics are unknown and a failover needs --force --reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod moto_support;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use moto_support::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// moto's default account (static test credentials act in it).
+const NETWORK: &str = "123456789012";
+const WORKLOAD: &str = "111111111111";
+const WORKLOAD_ROLE: &str = "arn:aws:iam::111111111111:role/workload";
+
+/// An SDK configuration acting in the role's account: STS AssumeRole against moto (AWS STS
+/// API reference, AssumeRole: the temporary credentials act as the role, in its account).
+async fn assumed(moto: &Moto, role: &str, region: &str) -> SdkConfig {
+    let sts = aws_sdk_sts::Client::new(&moto.sdk_config(PRIMARY));
+    let out = sts
+        .assume_role()
+        .role_arn(role)
+        .role_session_name("seed")
+        .send()
+        .await
+        .unwrap();
+    let c = out.credentials().unwrap();
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "assumed",
+        )))
+        .build()
+}
+
+/// The seeded world with its functions moved to the workload account: deleted from the
+/// default one, created in the other with other code. Returns (region, function) -> CodeSha256.
+async fn functions_in_workload(moto: &Moto) -> Vec<(String, String, String)> {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let iam = aws_sdk_iam::Client::new(&assumed(moto, WORKLOAD_ROLE, PRIMARY).await);
+    let role = iam
+        .create_role()
+        .role_name("workload-lambda")
+        .assume_role_policy_document(policy)
+        .send()
+        .await
+        .unwrap();
+    let role_arn = role.role().unwrap().arn().to_string();
+    assert!(role_arn.contains(WORKLOAD), "{role_arn}");
+    let mut made = Vec::new();
+    for region in REGIONS {
+        let workload = aws_sdk_lambda::Client::new(&assumed(moto, WORKLOAD_ROLE, region).await);
+        for function in FUNCTIONS {
+            moto.lambda(region)
+                .delete_function()
+                .function_name(function)
+                .send()
+                .await
+                .unwrap();
+            let source = format!(
+                "# {function}, workload account build\ndef handler(event, context):\n    return 200\n"
+            );
+            use aws_sdk_lambda::primitives::Blob;
+            use aws_sdk_lambda::types::{FunctionCode, Runtime};
+            let out = workload
+                .create_function()
+                .function_name(function)
+                .runtime(Runtime::Python312)
+                .role(&role_arn)
+                .handler("index.handler")
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(lambda_zip(&source)))
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            made.push((
+                region.to_string(),
+                function.to_string(),
+                out.code_sha256().unwrap().to_string(),
+            ));
+        }
+    }
+    made
+}
+
+fn append(config: &Path, text: &str) {
+    let mut all = std::fs::read_to_string(config).unwrap();
+    all.push_str(text);
+    std::fs::write(config, all).unwrap();
+}
+
+fn callers(snap: &Value) -> Vec<(String, Vec<String>, String)> {
+    snap["callers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no callers: {snap:#}"))
+        .iter()
+        .map(|c| {
+            (
+                c["credentials"].as_str().unwrap().to_string(),
+                c["apis"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+                c["account"].as_str().unwrap_or("none").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `[aws.lambda] role_arn`: Lambda is read with the role's temporary credentials (AWS STS API
+/// reference, AssumeRole), in its account; Route 53 with the default credentials; each set's
+/// caller (GetCallerIdentity `Account`) in the snapshot's `callers`.
+#[tokio::test]
+async fn the_zone_in_one_account_and_the_functions_in_another_are_read_together() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let made = functions_in_workload(&moto).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(
+        &config,
+        &format!("\n[aws.lambda]\nrole_arn = \"{WORKLOAD_ROLE}\"\naccount_id = \"{WORKLOAD}\"\n"),
+    );
+
+    let (snap, _) = snapshot(&config);
+    let sample = service(&snap, SERVICE);
+    for region_name in REGIONS {
+        let r = region(sample, region_name);
+        // Route 53 (the default account) ...
+        assert_eq!(
+            r["health"]["health_check_id"],
+            world.health_check(region_name),
+            "{r:#}"
+        );
+        // ... and Lambda (the workload account, through the role) in one snapshot.
+        for (i, function) in FUNCTIONS.iter().enumerate() {
+            let sha = &made
+                .iter()
+                .find(|(r, f, _)| r == region_name && f == function)
+                .unwrap()
+                .2;
+            assert_eq!(r["functions"][i]["name"], *function, "{r:#}");
+            assert_eq!(r["functions"][i]["code_sha256"], sha.as_str(), "{r:#}");
+            assert_ne!(sha, world.code(region_name, function));
+        }
+    }
+    assert_eq!(
+        callers(&snap),
+        vec![
+            (
+                "default credentials".to_string(),
+                ["route53", "s3", "apigateway", "codepipeline"]
+                    .map(String::from)
+                    .to_vec(),
+                NETWORK.to_string()
+            ),
+            (
+                format!("role {WORKLOAD_ROLE}"),
+                vec!["lambda".to_string()],
+                WORKLOAD.to_string()
+            ),
+        ]
+    );
+    let wrong: Vec<_> = findings(sample)
+        .into_iter()
+        .filter(|f| f.1 == "wrong_account")
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+#[tokio::test]
+async fn without_the_role_the_functions_are_not_found() {
+    // The control case: the same world read with one credential set finds no functions (they
+    // live in the workload account), so the test above did read through the role.
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    functions_in_workload(&moto).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    let (snap, _) = snapshot(&config);
+    assert!(
+        snap.get("callers").is_none(),
+        "no accounts keys, no callers"
+    );
+    let r = region(service(&snap, SERVICE), PRIMARY);
+    assert!(
+        r["functions"][0]["code_sha256"].is_null(),
+        "{:#}",
+        r["functions"]
+    );
+}
+
+const FAILOVER: &[&str] = &[
+    "failover",
+    "--service",
+    SERVICE,
+    "--to",
+    SECONDARY,
+    "--execute",
+    "--confirm",
+    "sample/us-west-2",
+    "--force",
+    "--reason",
+    "moto serves no CloudWatch metrics",
+];
+
+/// `[aws.route53] account_id` names another account than the caller's (GetCallerIdentity
+/// `Account`, AWS STS API reference): a critical finding, and the failover is refused before
+/// its intent, with no request to Route 53 (moto's recorder).
+#[tokio::test]
+async fn an_account_pin_refuses_the_action_before_anything_is_sent() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    // The zone is in moto's default account; the config says it must be in another.
+    append(&config, "\n[aws.route53]\naccount_id = \"222222222222\"\n");
+    let primary_check = world.health_check(PRIMARY).to_string();
+    let before = moto.health_check_config(&primary_check).await;
+
+    // Reads from the wrong account: a critical finding naming the pin.
+    let (snap, _) = snapshot(&config);
+    let wrong: Vec<_> = findings(service(&snap, SERVICE))
+        .into_iter()
+        .filter(|f| f.1 == "wrong_account")
+        .collect();
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert_eq!(wrong[0].0, "critical");
+    assert!(
+        wrong[0].3.contains("in account 123456789012")
+            && wrong[0]
+                .3
+                .contains("aws.route53.account_id pins 222222222222"),
+        "{}",
+        wrong[0].3
+    );
+    assert_eq!(
+        snap["callers"][0]["wrong_account"][0]["account_id"],
+        "222222222222"
+    );
+
+    moto.start_recording();
+    let out = switchyard(&config)
+        .arg("--config")
+        .arg(&config)
+        .args(FAILOVER)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("REFUSED: wrong account: route53 calls would act as")
+            && stdout.contains("aws.route53.account_id pins 222222222222"),
+        "{stdout}"
+    );
+    // Nothing sent: no mutating request reached moto, the check is as it was.
+    let mutating: Vec<_> = moto
+        .recorded()
+        .into_iter()
+        .filter(|(method, url)| method == "POST" && url.contains("/healthcheck/"))
+        .collect();
+    assert!(mutating.is_empty(), "{mutating:?}");
+    assert_eq!(moto.health_check_config(&primary_check).await, before);
+    // Refused before the intent: no audit record; the journal keeps the refusal and why (as
+    // for a preflight or lock refusal).
+    let state = config
+        .parent()
+        .unwrap()
+        .join("home/.local/state/switchyard");
+    assert!(!state.join("audit.jsonl").exists());
+    let journal = std::fs::read_to_string(state.join("events.jsonl")).unwrap();
+    let refusal = journal
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["kind"] == "action")
+        .unwrap_or_else(|| panic!("no action event:\n{journal}"));
+    let message = refusal["message"].as_str().unwrap();
+    assert!(
+        message.contains("refused: wrong account") && message.contains("222222222222"),
+        "{message}"
+    );
+}
+
+/// `[aws.lambda] profile`: the functions read with a profile's keys, those of an IAM user of the
+/// workload account (moto maps an access key it issued to the account of its user), written
+/// to the CLI's own `~/.aws/credentials`; Route 53 still with the default credentials. The CLI
+/// runs with `AWS_ACCESS_KEY_ID` set (the default account's keys), which come first in the
+/// standard chain: the API's profile must win over them.
+#[tokio::test]
+async fn a_profile_per_api_reads_the_functions_in_its_account() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let made = functions_in_workload(&moto).await;
+    let iam = aws_sdk_iam::Client::new(&assumed(&moto, WORKLOAD_ROLE, PRIMARY).await);
+    iam.create_user().user_name("reader").send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(&config, "\n[aws.lambda]\nprofile = \"workload\"\n");
+    let aws_dir = moto.dir().join("home/.aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    std::fs::write(
+        aws_dir.join("credentials"),
+        format!(
+            "[workload]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            key.access_key_id(),
+            key.secret_access_key()
+        ),
+    )
+    .unwrap();
+
+    let (snap, _) = snapshot(&config);
+    let r = region(service(&snap, SERVICE), PRIMARY);
+    assert_eq!(r["health"]["health_check_id"], world.health_check(PRIMARY));
+    let sha = &made
+        .iter()
+        .find(|(r, f, _)| r == PRIMARY && f == FUNCTIONS[0])
+        .unwrap()
+        .2;
+    assert_eq!(r["functions"][0]["code_sha256"], sha.as_str(), "{r:#}");
+    let callers = callers(&snap);
+    assert_eq!(
+        callers[1],
+        (
+            "profile workload".to_string(),
+            vec!["lambda".to_string()],
+            WORKLOAD.to_string()
+        )
+    );
+}
