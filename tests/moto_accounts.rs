@@ -294,13 +294,25 @@ async fn an_account_pin_refuses_the_action_before_anything_is_sent() {
         .collect();
     assert!(mutating.is_empty(), "{mutating:?}");
     assert_eq!(moto.health_check_config(&primary_check).await, before);
-    // Refused before the intent: no audit record; the journal keeps the refusal and why (as
-    // for a preflight or lock refusal).
+    // Refused before the intent: the audit log has one `refused` record saying why (no
+    // intent, so nothing is unfinished); the journal keeps the refusal too.
     let state = config
         .parent()
         .unwrap()
         .join("home/.local/state/switchyard");
-    assert!(!state.join("audit.jsonl").exists());
+    let audit = std::fs::read_to_string(state.join("audit.jsonl")).unwrap();
+    let records: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{audit}");
+    assert_eq!(records[0]["phase"], "refused");
+    assert_eq!(records[0]["action"], "failover");
+    let error = records[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("222222222222") && error.contains("nothing was sent"),
+        "{error}"
+    );
     let journal = std::fs::read_to_string(state.join("events.jsonl")).unwrap();
     let refusal = journal
         .lines()

@@ -152,6 +152,27 @@ impl Execution<'_> {
             .account_refusal(&plan.service, &plan.calls)
             .await
         {
+            // The audit log says why, in a record of its own (no intent: nothing started).
+            let id = new_id();
+            let record = AuditRecord {
+                ts: chrono::Utc::now(),
+                id: id.clone(),
+                phase: Phase::Refused,
+                action: plan.action.name().to_string(),
+                service: plan.service.clone(),
+                target: plan.target.clone(),
+                request: plan.request(),
+                actor: self.actor.clone(),
+                outcome: Some("refused".into()),
+                error: Some(why.clone()),
+                forced_reason: forced_reason.clone(),
+                drill: self.log.is_drill(),
+                team_lock: None,
+            };
+            match self.log.append(&record) {
+                Ok(()) => report.id = Some(id),
+                Err(e) => report.audit_error = Some(e.to_string()),
+            }
             report.message = why;
             return report;
         }
@@ -169,14 +190,7 @@ impl Execution<'_> {
                 return report;
             }
         };
-        // The log keeps wall-clock times (the simulation's clock only drives the simulation).
-        let now = chrono::Utc::now();
-        let id = format!(
-            "{}-{}-{}",
-            now.format("%Y%m%dT%H%M%S%.3fZ"),
-            std::process::id(),
-            SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
+        let id = new_id();
         super::team::mark_own(&id);
         // The team lease, before the intent: one action per service across every operator.
         let (holding, team_lock) = match self.backend.team() {
@@ -456,4 +470,16 @@ fn die_after_intent_for_tests() {
     if std::env::var_os("SWITCHYARD_TEST_DIE_AFTER_INTENT").is_some() {
         std::process::exit(137);
     }
+}
+
+/// A new action's audit id: the wall-clock time (the log keeps wall-clock times; the
+/// simulation's clock only drives the simulation), the process and a sequence number.
+fn new_id() -> String {
+    let now = chrono::Utc::now();
+    format!(
+        "{}-{}-{}",
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        std::process::id(),
+        SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }

@@ -416,6 +416,7 @@ pub fn record_event(record: &AuditRecord) -> Event {
         Phase::Verified => "verified",
         Phase::Unverified => "unverified",
         Phase::Acknowledged => "acknowledged",
+        Phase::Refused => "refused",
     };
     let severity = if record.phase == Phase::Acknowledged {
         Severity::Info

@@ -13,6 +13,9 @@ pub enum Phase {
     Unverified,
     /// Someone checked AWS by hand and closed an unfinished action (`switchyard audit --ack`).
     Acknowledged,
+    /// The action was refused before its intent because the caller is not in the pinned
+    /// account (README, "Several accounts"): nothing was sent; the record's `error` says why.
+    Refused,
 }
 
 impl Phase {
@@ -24,6 +27,7 @@ impl Phase {
             Phase::Verified => "verified",
             Phase::Unverified => "unverified",
             Phase::Acknowledged => "acknowledged",
+            Phase::Refused => "refused",
         }
     }
 }
@@ -89,6 +93,7 @@ mod tests {
             Phase::Verified,
             Phase::Unverified,
             Phase::Acknowledged,
+            Phase::Refused,
         ] {
             assert_eq!(serde_json::to_value(phase).unwrap(), phase.name());
         }

@@ -141,7 +141,7 @@ impl TeamView {
 /// Phases of one action in the order they are written (records with the same second).
 pub fn phase_rank(phase: Phase) -> u8 {
     match phase {
-        Phase::Intent => 0,
+        Phase::Intent | Phase::Refused => 0,
         Phase::Result => 1,
         Phase::Verified | Phase::Unverified => 2,
         Phase::Acknowledged => 3,

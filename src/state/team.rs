@@ -162,5 +162,6 @@ fn phase_word(action: &TeamAction) -> String {
         Phase::Verified => "verified".into(),
         Phase::Unverified => "not verified".into(),
         Phase::Acknowledged => "acknowledged".into(),
+        Phase::Refused => "refused".into(),
     }
 }
