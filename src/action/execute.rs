@@ -337,7 +337,12 @@ impl Execution<'_> {
 
         let mut failure = None;
         for call in &plan.calls {
-            match self.backend.execute(call, self.clock.now()).await {
+            let now = self.clock.now();
+            match self
+                .backend
+                .execute_for(Some(&plan.service), call, now)
+                .await
+            {
                 Ok(answer) => report.answers.push(answer),
                 Err(e) => {
                     failure = Some(e);

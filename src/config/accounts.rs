@@ -91,7 +91,11 @@ pub(super) fn check_service_pins(
     check: &mut Checker,
     aws: &super::AwsConfig,
     services: &[toml::Spanned<super::raw::RawService>],
+    checked: &[super::ServiceConfig],
 ) {
+    for (raw, service) in services.iter().zip(checked) {
+        check_service_role(check, aws, raw.get_ref(), service);
+    }
     for raw in services {
         let Some(pin) = &raw.get_ref().account_id else {
             continue;
@@ -116,6 +120,64 @@ pub(super) fn check_service_pins(
                     ),
                 );
             }
+        }
+    }
+}
+
+/// A `[[service]] role_arn`: an IAM role ARN (the account checks are `check_service_pins`).
+pub(super) fn role_arn(check: &mut Checker, arn: &SpannedString, what: &str) -> String {
+    if role_account(arn.get_ref()).is_none() {
+        check.fail(
+            arn.span(),
+            format!(
+                "{what} is {:?}, which is not an IAM role ARN; expected one like \
+                 \"arn:aws:iam::123456789012:role/NAME\"",
+                arn.get_ref()
+            ),
+        );
+    }
+    arn.get_ref().clone()
+}
+
+/// A service's `role_arn` against the pins of the APIs it is used for (those whose table
+/// names no credentials): the role's credentials act in its own account, so a pin naming
+/// another could only ever refuse.
+fn check_service_role(
+    check: &mut Checker,
+    aws: &super::AwsConfig,
+    raw: &super::raw::RawService,
+    service: &super::ServiceConfig,
+) {
+    let Some(arn) = &raw.role_arn else {
+        return;
+    };
+    let Some(in_account) = role_account(arn.get_ref()) else {
+        return;
+    };
+    for api in AwsApi::ALL.into_iter().filter(|api| service.uses(*api)) {
+        if aws.service_credentials(api, service).role_arn.as_deref() != Some(arn.get_ref()) {
+            continue;
+        }
+        let Some((pin, key)) = aws.service_pin(api, service) else {
+            continue;
+        };
+        if pin != in_account {
+            let key = if key.starts_with("aws.") {
+                format!("`{key}`")
+            } else {
+                key
+            };
+            check.fail(
+                arn.span(),
+                format!(
+                    "`role_arn` of service {:?} is a role in account {in_account}, but {key} \
+                     pins {pin} for its {} calls: the role's credentials act in its own \
+                     account; fix one of them",
+                    service.name,
+                    api.name()
+                ),
+            );
+            return;
         }
     }
 }

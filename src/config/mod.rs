@@ -169,6 +169,45 @@ impl AwsConfig {
             .map(|pin| (pin.clone(), "aws.account_id".to_string()))
     }
 
+    /// Whether `api`'s table names credentials (a profile or a role): then they are that API's
+    /// for every service, before a service's own.
+    fn table_names_credentials(&self, api: AwsApi) -> bool {
+        self.apis
+            .get(&api)
+            .is_some_and(|t| t.profile.is_some() || t.role_arn.is_some())
+    }
+
+    /// The credentials `service`'s calls of `api` are made with: the API's table's (where
+    /// that kind of resource lives for every service), else the service's own `profile` and
+    /// `role_arn`, else `[aws]`'s (README, "Several accounts").
+    pub fn service_credentials(&self, api: AwsApi, service: &ServiceConfig) -> Credentials {
+        if self.table_names_credentials(api) || !service.has_credentials() {
+            return self.credentials(api);
+        }
+        Credentials {
+            profile: service.profile.clone().or_else(|| self.profile.clone()),
+            role_arn: service.role_arn.clone(),
+        }
+    }
+
+    /// This configuration as `service` sees it: each API whose table names no credentials
+    /// gets the service's own in its table (its pin, if any, kept), so that `credentials`
+    /// gives `service_credentials`.
+    pub fn for_service(&self, service: &ServiceConfig) -> AwsConfig {
+        let mut aws = self.clone();
+        if !service.has_credentials() {
+            return aws;
+        }
+        for api in AwsApi::ALL {
+            if !self.table_names_credentials(api) {
+                let table = aws.apis.entry(api).or_default();
+                table.profile = service.profile.clone();
+                table.role_arn = service.role_arn.clone();
+            }
+        }
+        aws
+    }
+
     /// Whether the config uses several accounts' keys (`account_id` or an `[aws.API]` table):
     /// only then do the snapshot and the sources overlay list each set's caller.
     pub fn uses_accounts(&self) -> bool {
@@ -206,9 +245,41 @@ impl AwsConfig {
 }
 
 impl Config {
-    /// `AwsConfig::uses_accounts`, or a `[[service]] account_id`.
+    /// `AwsConfig::uses_accounts`, or a `[[service]] account_id`, `profile` or `role_arn`.
     pub fn uses_accounts(&self) -> bool {
-        self.aws.uses_accounts() || self.services.iter().any(|s| s.account_id.is_some())
+        self.aws.uses_accounts()
+            || self
+                .services
+                .iter()
+                .any(|s| s.account_id.is_some() || s.has_credentials())
+    }
+
+    /// The services grouped by the credentials their calls of every API are made with
+    /// (`AwsConfig::service_credentials`), in file order of each group's first service, each
+    /// group a configuration of its own with only its services and, in its `[aws.API]`
+    /// tables, its credentials. Empty when no service names credentials of its own: the
+    /// whole configuration is then the one group (README, "Several accounts").
+    pub fn service_groups(&self) -> Vec<Config> {
+        if !self.services.iter().any(ServiceConfig::has_credentials) {
+            return Vec::new();
+        }
+        let mut groups: Vec<(Vec<Credentials>, Config)> = Vec::new();
+        for service in &self.services {
+            let sets: Vec<Credentials> = AwsApi::ALL
+                .iter()
+                .map(|api| self.aws.service_credentials(*api, service))
+                .collect();
+            match groups.iter_mut().find(|(s, _)| *s == sets) {
+                Some((_, group)) => group.services.push(service.clone()),
+                None => {
+                    let mut group = self.clone();
+                    group.aws = self.aws.for_service(service);
+                    group.services = vec![service.clone()];
+                    groups.push((sets, group));
+                }
+            }
+        }
+        groups.into_iter().map(|(_, group)| group).collect()
     }
 }
 
@@ -317,6 +388,10 @@ pub struct ServiceConfig {
     /// `account_id`: the account this service's calls must act in, for the APIs whose
     /// `[aws.API]` table pins none (README, "Several accounts").
     pub account_id: Option<String>,
+    /// `profile` and `role_arn`: the credentials of this service's calls, for the APIs whose
+    /// `[aws.API]` table names none (README, "Several accounts").
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
 }
 
 impl ServiceConfig {
@@ -329,6 +404,21 @@ impl ServiceConfig {
         self.regional_hostname
             .replace("{region}", region)
             .replace("{domain}", &self.domain)
+    }
+
+    /// Whether the service calls `api` at all: S3 only with artifacts, CodePipeline only with a
+    /// pipeline.
+    pub fn uses(&self, api: AwsApi) -> bool {
+        match api {
+            AwsApi::S3 => self.artifacts.is_some(),
+            AwsApi::CodePipeline => self.pipeline.is_some(),
+            AwsApi::Route53 | AwsApi::Lambda | AwsApi::ApiGateway => true,
+        }
+    }
+
+    /// Whether the service names credentials of its own (`profile` or `role_arn`).
+    pub fn has_credentials(&self) -> bool {
+        self.profile.is_some() || self.role_arn.is_some()
     }
 
     pub fn is_primary(&self, region: &str) -> bool {

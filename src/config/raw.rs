@@ -130,6 +130,10 @@ pub(super) struct RawService {
     /// The account the service's resources must be read and acted on in (README, "Several
     /// accounts").
     pub account_id: Option<SpannedString>,
+    /// The profile and the role the service's calls are made with, for the APIs whose
+    /// `[aws.API]` table names no credentials (README, "Several accounts").
+    pub profile: Option<SpannedString>,
+    pub role_arn: Option<SpannedString>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -117,6 +117,17 @@ fn service(check: &mut Checker, raw: &RawService) -> ServiceConfig {
             .account_id
             .as_ref()
             .map(|id| super::accounts::account(check, id, &format!("`account_id` {of}"))),
+        profile: raw.profile.as_ref().map(|p| {
+            check.non_empty(
+                p,
+                &format!("`profile` {of}"),
+                "the name of a profile, or remove the key to use `[aws] profile`",
+            )
+        }),
+        role_arn: raw
+            .role_arn
+            .as_ref()
+            .map(|arn| super::accounts::role_arn(check, arn, &format!("`role_arn` {of}"))),
     }
 }
 

@@ -27,7 +27,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Problem> {
         );
     }
     let services = service::services(&mut check, &raw.service);
-    super::accounts::check_service_pins(&mut check, &aws, &raw.service);
+    super::accounts::check_service_pins(&mut check, &aws, &raw.service, &services);
     check.finish(Config {
         aws,
         read_only: raw.read_only.is_some_and(|read_only| *read_only.get_ref()),

@@ -276,6 +276,17 @@ impl Backend {
     /// simulation). Refused in read-only mode before anything is sent. Returns what the service
     /// answered, in a line.
     pub async fn execute(&self, call: &Call, now: Timestamp) -> Result<String, CallError> {
+        self.execute_for(None, call, now).await
+    }
+
+    /// `execute` for one service's plan: with services that name credentials of their own, the
+    /// call is made with the service's (README, "Several accounts").
+    pub async fn execute_for(
+        &self,
+        service: Option<&str>,
+        call: &Call,
+        now: Timestamp,
+    ) -> Result<String, CallError> {
         if self.read_only() {
             return Err(CallError::new(
                 CallErrorKind::ReadOnly,
@@ -288,7 +299,7 @@ impl Backend {
         }
         match self {
             Backend::Sim(sim) => sim.execute(call, now),
-            Backend::Aws(aws) => aws.execute(call).await,
+            Backend::Aws(aws) => aws.execute_for(service, call).await,
         }
     }
 
@@ -337,7 +348,11 @@ impl Backend {
                 let _ = endpoints;
                 sim.routing_control_states(arns, now)
             }
-            Backend::Aws(aws) => aws.routing_control_states(endpoints, arns).await,
+            Backend::Aws(aws) => {
+                aws.for_endpoints(endpoints)
+                    .routing_control_states(endpoints, arns)
+                    .await
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use super::validate::looks_like_region;
 use super::*;
 
 mod accounts;
+mod service_accounts;
 
 const MINIMAL: &str = r#"
 [[service]]
@@ -153,6 +154,8 @@ fn example_config_has_the_design_values() {
             }),
             failover: FailoverConfig::default(),
             account_id: None,
+            profile: None,
+            role_arn: None,
         }],
     };
     assert_eq!(config, expected);

@@ -9,6 +9,7 @@ mod codepipeline;
 mod discover;
 mod dns;
 pub mod errors;
+mod groups;
 mod health_config;
 mod integrations;
 mod lambda;
@@ -113,6 +114,10 @@ pub struct AwsBackend {
     /// Each credential set with its STS client, the default (`[aws]`'s) first (README, "Several
     /// accounts").
     accounts: Vec<sts::AccountSet>,
+    /// With `[[service]] profile` or `role_arn`: one backend per group of services whose calls
+    /// use the same credentials (`Config::service_groups`); reads fan out to them and actions
+    /// go to the service's (see `groups.rs`). Empty otherwise: this backend is the one group.
+    groups: Vec<AwsBackend>,
 }
 
 impl AwsBackend {
@@ -121,9 +126,34 @@ impl AwsBackend {
     /// assumed on top where the config names one), all through one HTTP client, and the clients.
     pub async fn connect(config: Config) -> AwsBackend {
         let http = clients::shared_http_client();
+        let mut loaded = Vec::new();
+        let groups = config.service_groups();
+        let mut backend = AwsBackend::connect_one(config, &http, &mut loaded).await;
+        for group in groups {
+            let group = AwsBackend::connect_one(group, &http, &mut loaded).await;
+            backend.groups.push(group);
+        }
+        backend
+    }
+
+    /// `connect` for one group: each credential set's SDK configuration is loaded once for
+    /// all groups (`loaded`).
+    async fn connect_one(
+        config: Config,
+        http: &aws_sdk_sts::config::SharedHttpClient,
+        loaded: &mut Vec<(crate::config::Credentials, SdkConfig)>,
+    ) -> AwsBackend {
         let mut sdks = Vec::new();
         for (credentials, _) in config.aws.credential_sets() {
-            sdks.push(clients::load_sdk(&config.aws, &credentials, http.clone()).await);
+            let sdk = match loaded.iter().find(|(c, _)| *c == credentials) {
+                Some((_, sdk)) => sdk.clone(),
+                None => {
+                    let sdk = clients::load_sdk(&config.aws, &credentials, http.clone()).await;
+                    loaded.push((credentials, sdk.clone()));
+                    sdk
+                }
+            };
+            sdks.push(sdk);
         }
         let custom_endpoint = config.aws.endpoint_url.is_some()
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE_53"]
@@ -283,6 +313,7 @@ impl AwsBackend {
             dns_servers: Box::default(),
             team: None,
             config: Box::new(config),
+            groups: Vec::new(),
         }
     }
 
@@ -458,7 +489,8 @@ impl AwsBackend {
         &self,
         id: &str,
     ) -> Result<Vec<crate::model::CheckerObservation>, SourceError> {
-        route53::last_failure_reasons(self, id).await
+        let group = self.for_checks(std::slice::from_ref(&id.to_string())).await;
+        route53::last_failure_reasons(group, id).await
     }
 
     /// Health check flags read now: (id, inverted, disabled).
@@ -466,7 +498,7 @@ impl AwsBackend {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, bool, bool)>, SourceError> {
-        health_config::flags(self, ids).await
+        health_config::flags(self.for_checks(ids).await, ids).await
     }
 
     /// One service's DNS truth, asked now of its zone's authoritative name servers.
@@ -475,7 +507,7 @@ impl AwsBackend {
         service: &str,
         now: Timestamp,
     ) -> Result<crate::model::DnsTruth, SourceError> {
-        dns::truth(self, service, now).await
+        dns::truth(self.for_service(service), service, now).await
     }
 
     /// The caller's ARN (STS GetCallerIdentity) with the default credentials.
@@ -485,7 +517,11 @@ impl AwsBackend {
 
     /// Each credential set's caller, and the account pins it breaks.
     pub async fn callers(&self) -> Vec<crate::model::Caller> {
-        sts::callers(self).await
+        if self.groups.is_empty() {
+            sts::callers(self).await
+        } else {
+            groups::callers(self).await
+        }
     }
 
     /// Why `calls` must not be sent: the caller of an API they use is not in the account its
@@ -495,11 +531,24 @@ impl AwsBackend {
         service: &str,
         calls: &[crate::source::Call],
     ) -> Option<String> {
-        sts::account_refusal(self, service, calls).await
+        sts::account_refusal(self.for_service(service), service, calls).await
     }
 
     /// One source's data, the calls it took, and a part that failed, if any.
     pub async fn fetch(
+        &self,
+        key: &SourceKey,
+        now: Timestamp,
+    ) -> (Tally, Result<Payload, SourceError>) {
+        if self.groups.is_empty() || key.kind == SourceKind::Team {
+            self.fetch_own(key, now).await
+        } else {
+            groups::fetch(self, key, now).await
+        }
+    }
+
+    /// `fetch` for this backend's own services.
+    async fn fetch_own(
         &self,
         key: &SourceKey,
         now: Timestamp,
