@@ -383,3 +383,257 @@ async fn a_profile_per_api_reads_the_functions_in_its_account() {
         )
     );
 }
+
+const OTHER: &str = "333333333333";
+const OTHER_ROLE: &str = "arn:aws:iam::333333333333:role/other";
+/// A role in moto's default account, where the seeded zone and API Gateway domains live.
+const NETWORK_ROLE: &str = "arn:aws:iam::123456789012:role/network";
+const OTHER_SERVICE: &str = "other";
+const OTHER_FUNCTION: &str = "other-api";
+
+/// A function created in `role`'s account (through the role, AssumeRole), with its own
+/// execution role there; returns its CodeSha256.
+async fn function_in(moto: &Moto, role: &str, region: &str, name: &str, source: &str) -> String {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let sdk = assumed(moto, role, region).await;
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let execution = match iam.get_role().role_name("fn").send().await {
+        Ok(out) => out.role().unwrap().arn().to_string(),
+        Err(_) => iam
+            .create_role()
+            .role_name("fn")
+            .assume_role_policy_document(policy)
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .unwrap()
+            .arn()
+            .to_string(),
+    };
+    aws_sdk_lambda::Client::new(&sdk)
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(execution)
+        .handler("index.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(lambda_zip(source)))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .code_sha256()
+        .unwrap()
+        .to_string()
+}
+
+/// Two services whose functions live in two workload accounts, each read through its own
+/// `[[service]] role_arn` (AWS STS API reference, AssumeRole: the temporary credentials act in
+/// the role's account), the zone and domains through `[aws.route53]` and `[aws.apigateway]`
+/// (which win over a service's role), all in one snapshot. The `other` account also holds a
+/// decoy `sample-api`: `sample` must not see it.
+#[tokio::test]
+async fn each_service_reads_its_functions_through_its_own_role() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let made = functions_in_workload(&moto).await;
+    let other_sha = function_in(
+        &moto,
+        OTHER_ROLE,
+        PRIMARY,
+        OTHER_FUNCTION,
+        "# other\ndef handler(event, context):\n    return 200\n",
+    )
+    .await;
+    let decoy_sha = function_in(
+        &moto,
+        OTHER_ROLE,
+        PRIMARY,
+        FUNCTIONS[0],
+        "# a decoy in the wrong account\ndef handler(event, context):\n    return 500\n",
+    )
+    .await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    // The written config ends in `sample`'s [[service]] table.
+    append(
+        &config,
+        &format!(
+            "role_arn = \"{WORKLOAD_ROLE}\"\naccount_id = \"{WORKLOAD}\"\n\n\
+             [[service]]\nname = \"{OTHER_SERVICE}\"\ndomain = \"other.{ZONE}\"\n\
+             hosted_zone_id = \"{zone}\"\nregions = [\"{PRIMARY}\"]\n\
+             functions = [\"{OTHER_FUNCTION}\"]\nrole_arn = \"{OTHER_ROLE}\"\n\n\
+             [aws.route53]\nrole_arn = \"{NETWORK_ROLE}\"\naccount_id = \"{NETWORK}\"\n\
+             [aws.apigateway]\nrole_arn = \"{NETWORK_ROLE}\"\naccount_id = \"{NETWORK}\"\n",
+            zone = world.zone_id
+        ),
+    );
+
+    let (snap, _) = snapshot(&config);
+    let sample = service(&snap, SERVICE);
+    for region_name in REGIONS {
+        let r = region(sample, region_name);
+        // Route 53 through the network role ...
+        assert_eq!(
+            r["health"]["health_check_id"],
+            world.health_check(region_name),
+            "{r:#}"
+        );
+        // ... Lambda through the service's role, in its account.
+        for (i, function) in FUNCTIONS.iter().enumerate() {
+            let sha = &made
+                .iter()
+                .find(|(r, f, _)| r == region_name && f == function)
+                .unwrap()
+                .2;
+            assert_eq!(r["functions"][i]["name"], *function, "{r:#}");
+            assert_eq!(r["functions"][i]["code_sha256"], sha.as_str(), "{r:#}");
+        }
+    }
+    assert_ne!(
+        region(sample, PRIMARY)["functions"][0]["code_sha256"],
+        decoy_sha.as_str(),
+        "sample read the other account's function"
+    );
+    let other = region(service(&snap, OTHER_SERVICE), PRIMARY);
+    assert_eq!(other["functions"][0]["name"], OTHER_FUNCTION, "{other:#}");
+    assert_eq!(
+        other["functions"][0]["code_sha256"],
+        other_sha.as_str(),
+        "{other:#}"
+    );
+    // Each distinct set's caller, once, in its account.
+    let callers = callers(&snap);
+    let account_of = |credentials: &str| {
+        callers
+            .iter()
+            .find(|c| c.0 == credentials)
+            .unwrap_or_else(|| panic!("no caller {credentials}: {callers:?}"))
+            .2
+            .clone()
+    };
+    assert_eq!(account_of(&format!("role {NETWORK_ROLE}")), NETWORK);
+    assert_eq!(account_of(&format!("role {WORKLOAD_ROLE}")), WORKLOAD);
+    assert_eq!(account_of(&format!("role {OTHER_ROLE}")), OTHER);
+    let mut labels: Vec<&str> = callers.iter().map(|c| c.0.as_str()).collect();
+    labels.dedup();
+    assert_eq!(labels.len(), callers.len(), "{callers:?}");
+    let wrong: Vec<_> = findings(sample)
+        .into_iter()
+        .filter(|f| f.1 == "wrong_account")
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+/// `[[service]] profile` and the service's `account_id` pinning another account than the one
+/// the profile's keys act in: the failover's Route 53 calls would be made with the service's
+/// credentials, whose caller (GetCallerIdentity `Account`, AWS STS API reference) is in another
+/// account, so it is refused before anything is sent, the refusal naming the service's profile
+/// and pin. (Keys moto did not issue act in its default account, where the zone is, so the
+/// plan can be read; a service `role_arn` in another account than its pin is refused when the
+/// config is loaded, as the role's account is known: the next test.)
+#[tokio::test]
+async fn a_service_pin_refuses_an_action_made_with_the_services_credentials() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let aws_dir = moto.dir().join("home/.aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    std::fs::write(
+        aws_dir.join("credentials"),
+        "[sample-ops]\naws_access_key_id = sampleopskey\naws_secret_access_key = sampleopssecret\n",
+    )
+    .unwrap();
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(
+        &config,
+        "profile = \"sample-ops\"\naccount_id = \"222222222222\"\n",
+    );
+    let primary_check = world.health_check(PRIMARY).to_string();
+    let before = moto.health_check_config(&primary_check).await;
+
+    // Reads with the service's profile: the pin's finding names the service's key.
+    let (snap, _) = snapshot(&config);
+    let wrong: Vec<_> = findings(service(&snap, SERVICE))
+        .into_iter()
+        .filter(|f| f.1 == "wrong_account")
+        .collect();
+    assert!(!wrong.is_empty(), "{snap:#}");
+    assert!(
+        wrong[0]
+            .3
+            .contains("account_id of service \"sample\" pins 222222222222"),
+        "{wrong:?}"
+    );
+
+    moto.start_recording();
+    let out = switchyard(&config)
+        .arg("--config")
+        .arg(&config)
+        .args(FAILOVER)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("REFUSED: wrong account: route53 calls would act as")
+            && stdout.contains("(profile sample-ops), in account 123456789012")
+            && stdout.contains("account_id of service \"sample\" pins 222222222222"),
+        "{stdout}\n{stderr}"
+    );
+    let mutating: Vec<_> = moto
+        .recorded()
+        .into_iter()
+        .filter(|(method, url)| method == "POST" && url.contains("/healthcheck/"))
+        .collect();
+    assert!(mutating.is_empty(), "{mutating:?}");
+    assert_eq!(moto.health_check_config(&primary_check).await, before);
+}
+
+/// A service's `role_arn` in another account than the service's `account_id`: the config is
+/// refused where the role is written (the role's credentials act in its own account, AWS STS
+/// API reference, AssumeRole), before anything is read or sent.
+#[tokio::test]
+async fn a_service_role_against_its_pin_is_a_config_error() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(
+        &config,
+        &format!("account_id = \"{NETWORK}\"\nrole_arn = \"{WORKLOAD_ROLE}\"\n"),
+    );
+    moto.start_recording();
+    let out = switchyard(&config)
+        .arg("--config")
+        .arg(&config)
+        .args(FAILOVER)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("switchyard.toml:13:")
+            && stderr.contains("is a role in account 111111111111"),
+        "{stderr}"
+    );
+    assert!(moto.recorded().is_empty(), "{:?}", moto.recorded());
+}
