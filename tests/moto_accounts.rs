@@ -478,7 +478,16 @@ async fn each_service_reads_its_functions_through_its_own_role() {
         ),
     );
 
+    moto.start_recording();
     let (snap, _) = snapshot(&config);
+    // The two services' groups read Route 53 with the same role: the zone's records once for
+    // both (one page, as in a snapshot of one service).
+    let zone_reads = moto
+        .recorded()
+        .into_iter()
+        .filter(|(method, url)| method == "GET" && url.contains("/rrset"))
+        .count();
+    assert_eq!(zone_reads, 1, "{:?}", moto.recorded());
     let sample = service(&snap, SERVICE);
     for region_name in REGIONS {
         let r = region(sample, region_name);

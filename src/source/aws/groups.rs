@@ -72,6 +72,26 @@ impl AwsBackend {
     }
 }
 
+/// Route 53 rations GetHealthCheckStatus and GetHealthCheckLastFailureReason for the whole
+/// account: the groups share this backend's budgets, so grouping never raises the rate. Groups
+/// that read Route 53 with the same credentials share one zone cache, so a zone is read once a
+/// refresh for all of them.
+pub(super) fn share_budgets(b: &mut AwsBackend) {
+    let mut zones: Vec<(
+        crate::config::Credentials,
+        std::sync::Arc<super::zone::ZoneCache>,
+    )> = Vec::new();
+    for group in &mut b.groups {
+        group.health_status_budget = std::sync::Arc::clone(&b.health_status_budget);
+        group.failure_reason_budget = std::sync::Arc::clone(&b.failure_reason_budget);
+        let credentials = group.config.aws.credentials(AwsApi::Route53);
+        match zones.iter().find(|(c, _)| *c == credentials) {
+            Some((_, cache)) => group.zones = std::sync::Arc::clone(cache),
+            None => zones.push((credentials, std::sync::Arc::clone(&group.zones))),
+        }
+    }
+}
+
 /// One source from every group with services in it, at once: their entries together, their
 /// calls added up; a group that failed while others answered is the fetch's partial failure.
 pub(super) async fn fetch(
@@ -161,7 +181,11 @@ fn merge(so_far: Payload, more: Payload) -> Payload {
 /// Each distinct credential set's caller over all groups, the default first: a set several
 /// groups share is listed once, with the APIs and broken pins of all of them.
 pub(super) async fn callers(b: &AwsBackend) -> Vec<Caller> {
-    let asked = futures::future::join_all(b.groups.iter().map(super::sts::callers)).await;
+    merge_callers(futures::future::join_all(b.groups.iter().map(super::sts::callers)).await)
+}
+
+/// The groups' callers, each distinct set once (by its label), in the order first met.
+fn merge_callers(asked: Vec<Vec<Caller>>) -> Vec<Caller> {
     let mut all: Vec<Caller> = Vec::new();
     for caller in asked.into_iter().flatten() {
         match all.iter_mut().find(|c| c.credentials == caller.credentials) {
@@ -191,5 +215,93 @@ fn add_pin(pins: &mut Vec<AccountPin>, pin: AccountPin) {
     {
         Some(known) => known.services.extend(pin.services),
         None => pins.push(pin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::source::Entry;
+
+    fn entry<T>(service: &str, value: T) -> Entry<T> {
+        Entry {
+            service: service.to_string(),
+            region: "us-east-1".to_string(),
+            value,
+        }
+    }
+
+    fn services<T>(entries: &[Entry<T>]) -> Vec<&str> {
+        entries.iter().map(|e| e.service.as_str()).collect()
+    }
+
+    #[test]
+    fn each_groups_entries_are_kept() {
+        let merged = merge(
+            Payload::Lambda(vec![entry("sample", Vec::new())]),
+            Payload::Lambda(vec![entry("other", Vec::new())]),
+        );
+        let Payload::Lambda(entries) = merged else {
+            panic!("{merged:?}")
+        };
+        assert_eq!(services(&entries), ["sample", "other"]);
+        // Both lists of a replication payload.
+        let merged = merge(
+            Payload::Replication(vec![entry("sample", Vec::new())], Vec::new()),
+            Payload::Replication(
+                vec![entry("other", Vec::new())],
+                vec![entry("other", Vec::new())],
+            ),
+        );
+        let Payload::Replication(versions, metrics) = merged else {
+            panic!("{merged:?}")
+        };
+        assert_eq!(services(&versions), ["sample", "other"]);
+        assert_eq!(services(&metrics), ["other"]);
+    }
+
+    fn caller(label: &str, apis: &[&str], pins: Vec<AccountPin>) -> Caller {
+        Caller {
+            credentials: label.to_string(),
+            apis: apis.iter().map(|a| a.to_string()).collect(),
+            arn: None,
+            account: None,
+            error: None,
+            wrong_account: pins,
+        }
+    }
+
+    fn pin(service: &str) -> AccountPin {
+        AccountPin {
+            api: "route53".to_string(),
+            key: "aws.account_id".to_string(),
+            account_id: "222222222222".to_string(),
+            services: vec![service.to_string()],
+        }
+    }
+
+    #[test]
+    fn a_set_several_groups_share_is_one_caller() {
+        let merged = merge_callers(vec![
+            vec![
+                caller("default credentials", &["route53"], vec![pin("sample")]),
+                caller("role a", &["lambda", "s3"], Vec::new()),
+            ],
+            vec![
+                caller(
+                    "default credentials",
+                    &["apigateway", "route53"],
+                    vec![pin("other")],
+                ),
+                caller("role b", &["lambda"], Vec::new()),
+            ],
+        ]);
+        let labels: Vec<&str> = merged.iter().map(|c| c.credentials.as_str()).collect();
+        assert_eq!(labels, ["default credentials", "role a", "role b"]);
+        assert_eq!(merged[0].apis, ["route53", "apigateway"]);
+        assert_eq!(merged[0].wrong_account.len(), 1);
+        assert_eq!(merged[0].wrong_account[0].services, ["sample", "other"]);
     }
 }

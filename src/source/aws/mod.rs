@@ -74,10 +74,12 @@ pub struct AwsBackend {
     control_cloudwatch: aws_sdk_cloudwatch::Client,
     sts: aws_sdk_sts::Client,
     regions: BTreeMap<String, RegionClients>,
-    health_status_budget: Box<DefaultDirectRateLimiter>,
+    /// GetHealthCheckStatus's budget: shared with the groups (`groups.rs`), as Route 53
+    /// rations it for the whole account; behind a pointer, like `zones`, to keep
+    /// `Backend::Aws` near `Backend::Sim` in size.
+    health_status_budget: std::sync::Arc<DefaultDirectRateLimiter>,
     /// GetHealthCheckLastFailureReason, which Route 53 rations the same way.
-    /// (Boxed, like `zones`, to keep `Backend::Aws` near `Backend::Sim` in size.)
-    failure_reason_budget: Box<DefaultDirectRateLimiter>,
+    failure_reason_budget: std::sync::Arc<DefaultDirectRateLimiter>,
     /// Where the next refresh starts giving out the GetHealthCheckStatus budget (it rotates
     /// over every check).
     status_next: std::sync::atomic::AtomicUsize,
@@ -87,9 +89,10 @@ pub struct AwsBackend {
     /// check ID (used without reading the records again), or `None`, a record without one (read
     /// again every time; kept only to fall back on when the records cannot be read).
     health_ids: tokio::sync::Mutex<BTreeMap<(String, String), Option<String>>>,
-    /// Each hosted zone's records, read once for all sources of a refresh. (Boxed, as its
-    /// mutex and map would make `Backend::Aws` much larger than `Backend::Sim`.)
-    zones: Box<zone::ZoneCache>,
+    /// Each hosted zone's records, read once for all sources of a refresh (and for the groups
+    /// that read Route 53 with the same credentials). (Behind a pointer, as its mutex and map
+    /// would make `Backend::Aws` much larger than `Backend::Sim`.)
+    zones: std::sync::Arc<zone::ZoneCache>,
     /// Each region's custom domains, read once for the Domains and Lambda sources.
     domain_reads: Box<zone::SharedReads<apigateway::RegionDomains>>,
     /// What listing the account's health checks costs (see `health_config.rs`).
@@ -133,6 +136,7 @@ impl AwsBackend {
             let group = AwsBackend::connect_one(group, &http, &mut loaded).await;
             backend.groups.push(group);
         }
+        groups::share_budgets(&mut backend);
         backend
     }
 
@@ -295,12 +299,12 @@ impl AwsBackend {
             control_cloudwatch: control.cloudwatch,
             sts: control.sts,
             regions,
-            health_status_budget: Box::new(RateLimiter::direct(quota)),
-            failure_reason_budget: Box::new(RateLimiter::direct(quota)),
+            health_status_budget: std::sync::Arc::new(RateLimiter::direct(quota)),
+            failure_reason_budget: std::sync::Arc::new(RateLimiter::direct(quota)),
             status_next: std::sync::atomic::AtomicUsize::new(0),
             no_status: Box::default(),
             health_ids: tokio::sync::Mutex::new(BTreeMap::new()),
-            zones: Box::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
+            zones: std::sync::Arc::new(zone::ZoneCache::new(zone::reuse_window(&config.refresh))),
             domain_reads: Box::new(zone::SharedReads::new(
                 config.refresh.domains.min(config.refresh.lambda) / 2,
             )),
@@ -367,7 +371,8 @@ impl AwsBackend {
     pub fn with_status_budget(mut self, burst: u32, period: Duration) -> AwsBackend {
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         if let Some(quota) = Quota::with_period(period) {
-            self.health_status_budget = Box::new(RateLimiter::direct(quota.allow_burst(burst)));
+            self.health_status_budget =
+                std::sync::Arc::new(RateLimiter::direct(quota.allow_burst(burst)));
         }
         self
     }
