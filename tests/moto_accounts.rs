@@ -646,3 +646,57 @@ async fn a_service_role_against_its_pin_is_a_config_error() {
     );
     assert!(moto.recorded().is_empty(), "{:?}", moto.recorded());
 }
+
+/// An action on a service with a role of its own goes with the service's credentials: the
+/// failover's UpdateHealthCheck is sent and read back (GetHealthCheck, for the verification)
+/// through the service's group, the role assumed in the zone's account (AWS STS API reference,
+/// AssumeRole), and the check is inverted (Route 53 API reference, UpdateHealthCheck).
+#[tokio::test]
+async fn an_action_goes_with_the_services_role() {
+    let moto = Moto::start();
+    let world = moto.seed(&Spec::default()).await;
+    let config = write_config(
+        moto.dir(),
+        moto.port(),
+        &world.zone_id,
+        ConfigSpec::default(),
+    );
+    append(&config, &format!("role_arn = \"{NETWORK_ROLE}\"\n"));
+    let primary_check = world.health_check(PRIMARY).to_string();
+
+    moto.start_recording();
+    let out = switchyard(&config)
+        .arg("--config")
+        .arg(&config)
+        .args(FAILOVER)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("DONE, VERIFIED"), "{stdout}");
+    // Every health check request (the update, and its read back) was signed with the role's
+    // temporary credentials (a session token), not the environment's keys (`[aws]`'s).
+    let raw = std::fs::read_to_string(moto.dir().join("recording.jsonl")).unwrap();
+    let checks: Vec<Value> = raw
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["url"].as_str().unwrap().contains("/healthcheck/"))
+        .collect();
+    assert!(
+        checks.iter().any(|r| r["method"] == "POST"),
+        "no UpdateHealthCheck: {checks:#?}"
+    );
+    for request in &checks {
+        let headers = &request["headers"];
+        let authorization = headers["Authorization"].as_str().unwrap();
+        assert!(
+            !authorization.contains("Credential=test/")
+                && headers["X-Amz-Security-Token"].is_string(),
+            "{} {} signed with {authorization}",
+            request["method"],
+            request["url"]
+        );
+    }
+    assert!(moto.health_check_config(&primary_check).await.0, "inverted");
+}
