@@ -1,6 +1,8 @@
 //! Several accounts against moto (README, "Several accounts"): the hosted zone and health
 //! checks in one account, the Lambda functions in another, read together through a role the
-//! config names; and an `account_id` pin that refuses an action before anything is sent.
+//! config names; and an `account_id` pin that refuses an action before anything is sent. With
+//! `[[service]] role_arn` and `profile`: each service read and acted on with its own
+//! credentials.
 //!
 //! moto keys its state by account: credentials from sts:AssumeRole on a role ARN in another
 //! account act in that account's separate state, and GetCallerIdentity reports that account

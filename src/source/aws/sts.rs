@@ -3,7 +3,7 @@
 
 use super::AwsBackend;
 use super::errors::{Operation, fail};
-use crate::config::{AwsApi, Credentials, ServiceConfig, caller_account};
+use crate::config::{AwsApi, Credentials, caller_account};
 use crate::model::{AccountPin, Caller};
 use crate::source::{Call, SourceError};
 use aws_config::{Region, SdkConfig};
@@ -92,7 +92,7 @@ pub async fn callers(b: &AwsBackend) -> Vec<Caller> {
 fn broken_pins(b: &AwsBackend, apis: &[AwsApi], account: &str) -> Vec<AccountPin> {
     let mut pins: Vec<AccountPin> = Vec::new();
     for api in apis {
-        for service in b.config.services.iter().filter(|s| uses(s, *api)) {
+        for service in b.config.services.iter().filter(|s| s.uses(*api)) {
             let Some((pin, key)) = b.config.aws.service_pin(*api, service) else {
                 continue;
             };
@@ -114,14 +114,6 @@ fn broken_pins(b: &AwsBackend, apis: &[AwsApi], account: &str) -> Vec<AccountPin
         }
     }
     pins
-}
-
-fn uses(service: &ServiceConfig, api: AwsApi) -> bool {
-    match api {
-        AwsApi::S3 => service.artifacts.is_some(),
-        AwsApi::CodePipeline => service.pipeline.is_some(),
-        AwsApi::Route53 | AwsApi::Lambda | AwsApi::ApiGateway => true,
-    }
 }
 
 /// The API a mutating call goes to, for its credentials and pin: ARC routing controls go with
