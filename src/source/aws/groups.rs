@@ -275,7 +275,7 @@ mod tests {
 
     fn pin(service: &str) -> AccountPin {
         AccountPin {
-            api: "route53".to_string(),
+            api: AwsApi::Route53.name().to_string(),
             key: "aws.account_id".to_string(),
             account_id: "222222222222".to_string(),
             services: vec![service.to_string()],
