@@ -104,6 +104,36 @@ async fn functions_in_workload(moto: &Moto) -> Vec<(String, String, String)> {
     made
 }
 
+/// The CodeSha256 of `function` in `region` as `functions_in_workload` made it.
+fn code_in<'a>(made: &'a [(String, String, String)], region: &str, function: &str) -> &'a str {
+    &made
+        .iter()
+        .find(|(r, f, _)| r == region && f == function)
+        .unwrap()
+        .2
+}
+
+/// Each region of `sample` shows its health check (read in the zone's account) and both
+/// functions with the code made in the workload account: read together in one snapshot.
+fn assert_read_together(sample: &Value, world: &World, made: &[(String, String, String)]) {
+    for region_name in REGIONS {
+        let r = region(sample, region_name);
+        assert_eq!(
+            r["health"]["health_check_id"],
+            world.health_check(region_name),
+            "{r:#}"
+        );
+        for (i, function) in FUNCTIONS.iter().enumerate() {
+            assert_eq!(r["functions"][i]["name"], *function, "{r:#}");
+            assert_eq!(
+                r["functions"][i]["code_sha256"],
+                code_in(made, region_name, function),
+                "{r:#}"
+            );
+        }
+    }
+}
+
 fn append(config: &Path, text: &str) {
     let mut all = std::fs::read_to_string(config).unwrap();
     all.push_str(text);
@@ -151,24 +181,15 @@ async fn the_zone_in_one_account_and_the_functions_in_another_are_read_together(
 
     let (snap, _) = snapshot(&config);
     let sample = service(&snap, SERVICE);
+    // Route 53 (the default account) and Lambda (the workload account, through the role) in
+    // one snapshot.
+    assert_read_together(sample, &world, &made);
     for region_name in REGIONS {
-        let r = region(sample, region_name);
-        // Route 53 (the default account) ...
-        assert_eq!(
-            r["health"]["health_check_id"],
-            world.health_check(region_name),
-            "{r:#}"
-        );
-        // ... and Lambda (the workload account, through the role) in one snapshot.
-        for (i, function) in FUNCTIONS.iter().enumerate() {
-            let sha = &made
-                .iter()
-                .find(|(r, f, _)| r == region_name && f == function)
-                .unwrap()
-                .2;
-            assert_eq!(r["functions"][i]["name"], *function, "{r:#}");
-            assert_eq!(r["functions"][i]["code_sha256"], sha.as_str(), "{r:#}");
-            assert_ne!(sha, world.code(region_name, function));
+        for function in FUNCTIONS {
+            assert_ne!(
+                code_in(&made, region_name, function),
+                world.code(region_name, function)
+            );
         }
     }
     assert_eq!(
@@ -491,25 +512,8 @@ async fn each_service_reads_its_functions_through_its_own_role() {
         .count();
     assert_eq!(zone_reads, 1, "{:?}", moto.recorded());
     let sample = service(&snap, SERVICE);
-    for region_name in REGIONS {
-        let r = region(sample, region_name);
-        // Route 53 through the network role ...
-        assert_eq!(
-            r["health"]["health_check_id"],
-            world.health_check(region_name),
-            "{r:#}"
-        );
-        // ... Lambda through the service's role, in its account.
-        for (i, function) in FUNCTIONS.iter().enumerate() {
-            let sha = &made
-                .iter()
-                .find(|(r, f, _)| r == region_name && f == function)
-                .unwrap()
-                .2;
-            assert_eq!(r["functions"][i]["name"], *function, "{r:#}");
-            assert_eq!(r["functions"][i]["code_sha256"], sha.as_str(), "{r:#}");
-        }
-    }
+    // Route 53 through the network role, Lambda through the service's role, in its account.
+    assert_read_together(sample, &world, &made);
     assert_ne!(
         region(sample, PRIMARY)["functions"][0]["code_sha256"],
         decoy_sha.as_str(),
