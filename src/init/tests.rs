@@ -1,5 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use super::deploy::names_function;
+use super::routing::template;
 use super::*;
 use crate::config::Config;
 use crate::source::sim::SimInventory;

@@ -144,47 +144,29 @@ impl Inventory for AwsInventory {
     }
 
     async fn records(&self, zone_id: &str) -> Result<Vec<Record>, SourceError> {
-        type Next = (
-            String,
-            Option<aws_sdk_route53::types::RrType>,
-            Option<String>,
-        );
         let op = self.route53_op("ListResourceRecordSets");
         let profile = self.profile();
         let mut tally = Tally::default();
-        pages::read_all(&mut tally, op, pages::ALL, |next: Option<Next>| {
-            let (name, kind, id) = next.map_or((None, None, None), |(n, k, i)| (Some(n), k, i));
-            let request = self
-                .route53
-                .list_resource_record_sets()
-                .hosted_zone_id(zone_id)
-                .set_start_record_name(name)
-                .set_start_record_type(kind)
-                .set_start_record_identifier(id);
-            async move {
-                let page = request.send().await.map_err(fail(op, profile))?;
-                let next = page
-                    .is_truncated()
-                    .then(|| {
-                        page.next_record_name().map(|n| {
-                            (
-                                n.to_string(),
-                                page.next_record_type().cloned(),
-                                page.next_record_identifier().map(str::to_string),
-                            )
-                        })
-                    })
-                    .flatten();
-                Ok(Page {
-                    items: page
-                        .resource_record_sets()
-                        .iter()
-                        .map(zone::record)
-                        .collect(),
-                    next,
-                })
-            }
-        })
+        pages::read_all(
+            &mut tally,
+            op,
+            pages::ALL,
+            |next: Option<zone::NextRecord>| {
+                let (name, kind, id) = next.map_or((None, None, None), |(n, k, i)| (Some(n), k, i));
+                let request = self
+                    .route53
+                    .list_resource_record_sets()
+                    .hosted_zone_id(zone_id)
+                    .set_start_record_name(name)
+                    .set_start_record_type(kind)
+                    .set_start_record_identifier(id);
+                async move {
+                    Ok(zone::page_of(
+                        &request.send().await.map_err(fail(op, profile))?,
+                    ))
+                }
+            },
+        )
         .await
     }
 

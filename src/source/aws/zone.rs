@@ -37,7 +37,29 @@ pub fn normalize(name: &str) -> String {
 
 /// The position ListResourceRecordSets gives for its next page: record name, type and set
 /// identifier.
-type NextRecord = (String, Option<RrType>, Option<String>);
+pub(super) type NextRecord = (String, Option<RrType>, Option<String>);
+
+/// One page of ListResourceRecordSets: its records and where the next page starts.
+pub(super) fn page_of(
+    page: &aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput,
+) -> Page<Record, NextRecord> {
+    let next = page
+        .is_truncated()
+        .then(|| {
+            page.next_record_name().map(|name| {
+                (
+                    name.to_string(),
+                    page.next_record_type().cloned(),
+                    page.next_record_identifier().map(str::to_string),
+                )
+            })
+        })
+        .flatten();
+    Page {
+        items: page.resource_record_sets().iter().map(record).collect(),
+        next,
+    }
+}
 
 /// Every record of the zone: read now, or the read another source of this refresh made or is
 /// making (see `ZoneCache`). The calls count in the tally of the fetch that made the read.
@@ -67,29 +89,13 @@ async fn read(b: &AwsBackend, zone: &str, tally: &mut Tally) -> Result<Vec<Recor
         async move {
             let page = request.send().await.map_err(fail(op, profile));
             b.route53_read_ended(&page);
-            let page = page?;
-            let next = page
-                .is_truncated()
-                .then(|| {
-                    page.next_record_name().map(|name| {
-                        (
-                            name.to_string(),
-                            page.next_record_type().cloned(),
-                            page.next_record_identifier().map(str::to_string),
-                        )
-                    })
-                })
-                .flatten();
-            Ok(Page {
-                items: page.resource_record_sets().iter().map(record).collect(),
-                next,
-            })
+            Ok(page_of(&page?))
         }
     })
     .await
 }
 
-pub(super) fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
+fn record(r: &aws_sdk_route53::types::ResourceRecordSet) -> Record {
     let target = r
         .alias_target()
         .map(|a| a.dns_name().to_string())
