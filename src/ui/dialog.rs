@@ -23,7 +23,7 @@ use crate::action::{ActionKind, Plan, Report, Status};
 use crate::state::{Dialog, Stage, State};
 use plan::{intro_paragraphs, plan_paragraphs};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -51,12 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let wanted = paragraphs.iter().map(Vec::len).sum::<usize>() + 1 + fixed.len() + 2;
     let height = (wanted as u16).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = widgets::centered(area, width, height);
 
     // The plan gets what the fixed part leaves; it starts at the scrolled-to paragraph, but never
     // so far down that the last page is not full.

@@ -8,7 +8,7 @@ use crate::fleet::Fleet;
 use crate::model::Timestamp;
 use crate::state::State;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -83,15 +83,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         theme.dim,
     )));
     let width = 100.min(area.width);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
     // Long errors wrap: count the lines they take at this width.
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let [popup] = Layout::vertical([Constraint::Length((height as u16 + 2).min(area.height))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = widgets::centered(area, width, (height as u16 + 2).min(area.height));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

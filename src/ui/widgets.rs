@@ -327,6 +327,17 @@ pub fn dns_detail<'a>(
 
 /// An overlay of `width` × `height` centred in `area`, cleared, with a focused border and
 /// `title` (help, the note prompt).
+/// A `width` × `height` area in the middle of `area` (each at most `area`'s).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(row);
+    popup
+}
+
 pub fn popup(
     frame: &mut Frame,
     area: Rect,
@@ -335,12 +346,7 @@ pub fn popup(
     lines: Vec<Line<'_>>,
     theme: &Theme,
 ) {
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(
