@@ -134,6 +134,14 @@ fn assert_read_together(sample: &Value, world: &World, made: &[(String, String, 
     }
 }
 
+/// The service's `wrong_account` findings (severity, code, region, message).
+fn wrong_account(service: &Value) -> Vec<(String, String, Option<String>, String)> {
+    findings(service)
+        .into_iter()
+        .filter(|f| f.1 == "wrong_account")
+        .collect()
+}
+
 fn append(config: &Path, text: &str) {
     let mut all = std::fs::read_to_string(config).unwrap();
     all.push_str(text);
@@ -209,10 +217,7 @@ async fn the_zone_in_one_account_and_the_functions_in_another_are_read_together(
             ),
         ]
     );
-    let wrong: Vec<_> = findings(sample)
-        .into_iter()
-        .filter(|f| f.1 == "wrong_account")
-        .collect();
+    let wrong = wrong_account(sample);
     assert!(wrong.is_empty(), "{wrong:?}");
 }
 
@@ -276,10 +281,7 @@ async fn an_account_pin_refuses_the_action_before_anything_is_sent() {
 
     // Reads from the wrong account: a critical finding naming the pin.
     let (snap, _) = snapshot(&config);
-    let wrong: Vec<_> = findings(service(&snap, SERVICE))
-        .into_iter()
-        .filter(|f| f.1 == "wrong_account")
-        .collect();
+    let wrong = wrong_account(service(&snap, SERVICE));
     assert_eq!(wrong.len(), 1, "{wrong:?}");
     assert_eq!(wrong[0].0, "critical");
     assert!(
@@ -542,10 +544,7 @@ async fn each_service_reads_its_functions_through_its_own_role() {
     let mut labels: Vec<&str> = callers.iter().map(|c| c.0.as_str()).collect();
     labels.dedup();
     assert_eq!(labels.len(), callers.len(), "{callers:?}");
-    let wrong: Vec<_> = findings(sample)
-        .into_iter()
-        .filter(|f| f.1 == "wrong_account")
-        .collect();
+    let wrong = wrong_account(sample);
     assert!(wrong.is_empty(), "{wrong:?}");
 }
 
@@ -582,10 +581,7 @@ async fn a_service_pin_refuses_an_action_made_with_the_services_credentials() {
 
     // Reads with the service's profile: the pin's finding names the service's key.
     let (snap, _) = snapshot(&config);
-    let wrong: Vec<_> = findings(service(&snap, SERVICE))
-        .into_iter()
-        .filter(|f| f.1 == "wrong_account")
-        .collect();
+    let wrong = wrong_account(service(&snap, SERVICE));
     assert!(!wrong.is_empty(), "{snap:#}");
     assert!(
         wrong[0]
